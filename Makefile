@@ -1,0 +1,113 @@
+# gradlab: one entry point for setup, tests, the web app and benchmarks.
+#
+#   make test       every test (installs what it needs first; what CI runs)
+#   make serve      the app at http://127.0.0.1:8080 (trunk serve --release)
+#   make build-web  the app into dist/ (trunk build --release)
+#   make bench      the benchmark tables (cargo run --release -- bench)
+#   make e2e        browser end-to-end tests (tests/e2e) against dist/
+#   make wasm-test  wasm-bindgen tests in headless Chromium (runner and
+#                   webdriver.json are set up; needs wasm-bindgen-test)
+#   make fmt        format the code
+#
+# Every step is incremental: nothing here cleans, so builds are reused.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+# Cargo steps share one target dir and lock; run them one after another.
+.NOTPARALLEL:
+
+WASM_TARGET := wasm32-unknown-unknown
+SETUP := bash scripts/setup.sh
+CARGO ?= cargo
+TRUNK ?= trunk
+
+# Browser end-to-end tests join `make test` once the page exists: set this to
+# `e2e` (it then also builds the page with trunk and installs the web tools).
+TEST_E2E :=
+
+# npm tools (binaryen's wasm-opt 132, playwright-core) from scripts/setup.sh,
+# first on PATH so trunk never meets Debian's wasm-opt; then the cargo-installed
+# tools (trunk, wasm-bindgen, wasm-bindgen-test-runner).
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CURDIR)/.tools/node_modules/.bin:$(CARGO_BIN):$(PATH)
+
+# wgpu's Vulkan loader warns when XDG_RUNTIME_DIR is unset; give it a private
+# 0700 folder unless the environment already has one.
+XDG_RUNTIME_DIR ?= $(CURDIR)/target/xdg-runtime
+export XDG_RUNTIME_DIR
+
+.PHONY: help test setup-test setup-web fmt fmt-check clippy clippy-wasm \
+	cargo-test build-wasm serve build-web bench e2e wasm-test xdg-runtime
+
+help:
+	@sed -n '3,/^$$/p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
+
+# ------------------------------------------------------------------ tests
+
+test: setup-test fmt-check clippy clippy-wasm cargo-test build-wasm $(TEST_E2E)
+	@echo "==> make test: all steps passed"
+
+setup-test:
+	$(SETUP) rust apt
+
+setup-web:
+	$(SETUP) rust web
+
+fmt:
+	$(CARGO) fmt --all
+
+fmt-check:
+	@echo "==> cargo fmt --all -- --check"
+	$(CARGO) fmt --all -- --check
+
+clippy:
+	@echo "==> cargo clippy --all-targets -- -D warnings (native)"
+	$(CARGO) clippy --all-targets -- -D warnings
+
+clippy-wasm:
+	@echo "==> cargo clippy --lib --bins --target $(WASM_TARGET) -- -D warnings"
+	$(CARGO) clippy --lib --bins --target $(WASM_TARGET) -- -D warnings
+
+# GPU tests run on lavapipe natively; with GRADLAB_REQUIRE_GPU=1 (set by
+# .ci/run) they fail instead of skipping when no adapter is found.
+cargo-test: xdg-runtime
+	@echo "==> cargo test (GRADLAB_REQUIRE_GPU=$${GRADLAB_REQUIRE_GPU:-unset})"
+	$(CARGO) test
+
+build-wasm:
+	@echo "==> cargo build --lib --bins --target $(WASM_TARGET)"
+	$(CARGO) build --lib --bins --target $(WASM_TARGET)
+
+xdg-runtime:
+	@[ -d "$$XDG_RUNTIME_DIR" ] || mkdir -p -m 700 "$$XDG_RUNTIME_DIR"
+
+# ------------------------------------------------------------------ web app
+
+# Trunk.toml builds offline (it never downloads tools and passes --offline to
+# cargo), so fetch the crates first; a no-op when they are cached.
+serve: setup-web
+	$(CARGO) fetch
+	$(TRUNK) serve --release
+
+build-web: setup-web
+	$(CARGO) fetch
+	$(TRUNK) build --release
+
+# Spec files are tests/e2e/*.test.mjs; scripts/e2e.sh serves dist/ and runs
+# `node --test tests/e2e/` (it says so and passes when there are none yet).
+e2e: build-web
+	$(SETUP) apt
+	bash scripts/e2e.sh
+
+# Runs wasm-bindgen tests in headless Chromium: .cargo/config.toml names
+# wasm-bindgen-test-runner, webdriver.json passes the Chromium flags, and
+# chromedriver comes from the apt step.
+wasm-test: setup-web
+	$(SETUP) apt
+	$(CARGO) test --target $(WASM_TARGET)
+
+# ------------------------------------------------------------------ bench
+
+bench: xdg-runtime
+	$(CARGO) run --release -- bench

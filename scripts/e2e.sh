@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs the browser end-to-end tests (tests/e2e) against the built page in dist/.
+#
+# Serves dist/ on 127.0.0.1:$GRADLAB_E2E_PORT (python's http.server: correct
+# application/wasm type), then runs `node --test tests/e2e/`. The spec files get:
+#   GRADLAB_E2E_URL   base URL of the page, e.g. http://127.0.0.1:8091/
+#   GRADLAB_CHROMIUM  the Chromium to launch with playwright-core (executablePath)
+# Node 20 only picks up files named like *.test.mjs / *.test.js in a folder.
+# Build the page first (`make e2e` does: trunk build --release).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+E2E_DIR=tests/e2e
+PORT=${GRADLAB_E2E_PORT:-8091}
+
+say() { printf 'e2e: %s\n' "$*"; }
+
+shopt -s nullglob
+specs=("$E2E_DIR"/*.test.{mjs,js,cjs} "$E2E_DIR"/**/*.test.{mjs,js,cjs})
+shopt -u nullglob
+if [ "${#specs[@]}" -eq 0 ]; then
+  say "no e2e tests yet (no $E2E_DIR/*.test.mjs)"
+  exit 0
+fi
+
+[ -f dist/index.html ] || {
+  say "error: dist/index.html missing: run 'make build-web' first" >&2
+  exit 1
+}
+
+export GRADLAB_E2E_URL="http://127.0.0.1:$PORT/"
+export GRADLAB_CHROMIUM="${GRADLAB_CHROMIUM:-/usr/bin/chromium}"
+
+python3 -m http.server --bind 127.0.0.1 --directory dist "$PORT" >/dev/null 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+
+# Wait (up to 10 s) until the server answers.
+for _ in $(seq 1 100); do
+  if python3 - "$GRADLAB_E2E_URL" <<'EOF' 2>/dev/null; then
+import sys, urllib.request
+urllib.request.urlopen(sys.argv[1], timeout=1)
+EOF
+    break
+  fi
+  kill -0 "$server" 2>/dev/null || {
+    say "error: http.server on port $PORT died (port in use?)" >&2
+    exit 1
+  }
+  sleep 0.1
+done
+
+say "serving dist/ at $GRADLAB_E2E_URL; running node --test $E2E_DIR/"
+node --test "$E2E_DIR/"

@@ -1,0 +1,63 @@
+// Data movement: the strided copy behind permute, expand and slice (`movement_copy_view`),
+// constant fill (`movement_fill`) and one part of a concatenation (`movement_concat`).
+// All three read binding 1 and write binding 2; `movement_fill` ignores its input.
+
+struct Params {
+    // Padded output shape (copy_view).
+    dims: vec4<u32>,
+    // Source strides per padded output dimension (copy_view).
+    strides: vec4<u32>,
+    // copy_view: (source offset, number of output elements, -, -)
+    // fill: (number of elements, value bits, -, -)
+    // concat: (rows, part row length, output row length, column offset of the part)
+    misc: vec4<u32>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+fn element(wid: vec3<u32>, nwg: vec3<u32>, lane: u32) -> u32 {
+    return (wid.y * nwg.x + wid.x) * 256u + lane;
+}
+
+// out[i] = x[offset + sum(index(i) * strides)]
+@compute @workgroup_size(256)
+fn movement_copy_view(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+    let i = element(wid, nwg, lane);
+    if (i >= params.misc.y) {
+        return;
+    }
+    let d = params.dims;
+    let s = params.strides;
+    var t = i;
+    let i3 = t % d.w;
+    t = t / d.w;
+    let i2 = t % d.z;
+    t = t / d.z;
+    let i1 = t % d.y;
+    let i0 = t / d.y;
+    out[i] = x[params.misc.x + i0 * s.x + i1 * s.y + i2 * s.z + i3 * s.w];
+}
+
+// out[i] = value
+@compute @workgroup_size(256)
+fn movement_fill(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+    let i = element(wid, nwg, lane);
+    if (i < params.misc.x) {
+        out[i] = bitcast<f32>(params.misc.y);
+    }
+}
+
+// out[r * total + offset + c] = x[r * chunk + c] for the part seen as [rows, chunk].
+@compute @workgroup_size(256)
+fn movement_concat(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+    let i = element(wid, nwg, lane);
+    let chunk = params.misc.y;
+    if (i >= params.misc.x * chunk) {
+        return;
+    }
+    let r = i / chunk;
+    let c = i % chunk;
+    out[r * params.misc.z + params.misc.w + c] = x[i];
+}

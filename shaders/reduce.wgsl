@@ -1,0 +1,97 @@
+// Reductions of `outer` contiguous rows of `inner` elements to one value each, in a fixed
+// order (deterministic: no atomics). Entry points `reduce_sum` and `reduce_max`, named by
+// `ReduceOp::wgsl_entry()`.
+//
+// Two fixed shapes, chosen on the host from (outer, inner) alone:
+// - mode 0, long rows: one workgroup per row. Lane t folds elements t, t+256, t+512, ...
+//   left to right, then the 256 partials are combined by a fixed binary tree in
+//   workgroup memory (128, 64, ..., 1).
+// - mode 1, short rows: one thread per row folds it left to right, exactly the CPU order.
+// Max follows the CPU rule: take x when x > acc or x is NaN (NaN propagates).
+
+struct Params {
+    outer: u32,
+    inner: u32,
+    mode: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+var<workgroup> partial: array<f32, 256>;
+
+fn is_nan(v: f32) -> bool {
+    return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
+fn combine_sum(acc: f32, v: f32) -> f32 {
+    return acc + v;
+}
+
+fn combine_max(acc: f32, v: f32) -> f32 {
+    return select(acc, v, v > acc || is_nan(v));
+}
+
+// `op` 0 is sum, 1 is max.
+fn combine(op: u32, acc: f32, v: f32) -> f32 {
+    if (op == 0u) {
+        return combine_sum(acc, v);
+    }
+    return combine_max(acc, v);
+}
+
+fn identity(op: u32) -> f32 {
+    if (op == 0u) {
+        return 0.0;
+    }
+    return bitcast<f32>(0xff800000u);
+}
+
+fn reduce(op: u32, wid: vec3<u32>, nwg: vec3<u32>, lane: u32) {
+    let group = wid.y * nwg.x + wid.x;
+    let inner = params.inner;
+    if (params.mode == 1u) {
+        let row = group * 256u + lane;
+        if (row < params.outer) {
+            var acc = identity(op);
+            let base = row * inner;
+            for (var j = 0u; j < inner; j = j + 1u) {
+                acc = combine(op, acc, x[base + j]);
+            }
+            out[row] = acc;
+        }
+        return;
+    }
+    // mode 0: `group` is the row; it is the same for the whole workgroup, so every
+    // barrier below is reached by all lanes.
+    let row = group;
+    var acc = identity(op);
+    if (row < params.outer) {
+        let base = row * inner;
+        for (var j = lane; j < inner; j = j + 256u) {
+            acc = combine(op, acc, x[base + j]);
+        }
+    }
+    partial[lane] = acc;
+    workgroupBarrier();
+    for (var s = 128u; s > 0u; s = s >> 1u) {
+        if (lane < s) {
+            partial[lane] = combine(op, partial[lane], partial[lane + s]);
+        }
+        workgroupBarrier();
+    }
+    if (lane == 0u && row < params.outer) {
+        out[row] = partial[0];
+    }
+}
+
+@compute @workgroup_size(256)
+fn reduce_sum(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+    reduce(0u, wid, nwg, lane);
+}
+
+@compute @workgroup_size(256)
+fn reduce_max(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+    reduce(1u, wid, nwg, lane);
+}

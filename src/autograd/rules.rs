@@ -1,0 +1,146 @@
+//! One backward rule per primitive op, written with tensor ops so they run on any
+//! backend. Each rule returns its inputs' gradients, possibly in the broadcast output
+//! shape (the caller unbroadcasts). `None` means no gradient flows to that input.
+
+use crate::tensor::{BinaryOp, Node, Op, ReduceOp, Tensor, UnaryOp};
+
+/// The gradients of `node`'s inputs given `g`, the gradient of its output `y`.
+pub(super) fn input_grads(node: &Node, y: &Tensor, g: &Tensor) -> Vec<Option<Tensor>> {
+    let x = &node.inputs;
+    match &node.op {
+        Op::Unary(op) => vec![Some(unary(*op, &x[0], y, g))],
+        Op::Binary(op) => binary(*op, &x[0], &x[1], y, g),
+        Op::Select => {
+            // d where(c, a, b) = where(c, g, 0) for a, where(c, 0, g) for b
+            let zero = g.scalar_like(0.0);
+            vec![
+                None,
+                Some(Tensor::select(&x[0], g, &zero)),
+                Some(Tensor::select(&x[0], &zero, g)),
+            ]
+        }
+        Op::Reduce(ReduceOp::Sum, _) => vec![Some(g.expand(x[0].dims()))],
+        Op::Reduce(ReduceOp::Max, axes) => {
+            // The gradient is shared equally by the elements that attain the maximum.
+            let mask = x[0].eq_mask(y);
+            let count = mask.sum_axes(axes, true);
+            vec![Some(g.mul(&mask).div(&count))]
+        }
+        Op::Reshape => vec![Some(g.reshape(x[0].dims()))],
+        Op::Permute(perm) => {
+            let mut inverse = vec![0; perm.len()];
+            for (i, &p) in perm.iter().enumerate() {
+                inverse[p] = i;
+            }
+            vec![Some(g.permute(&inverse))]
+        }
+        // The caller sums the gradient over the broadcast axes.
+        Op::Expand => vec![Some(g.clone())],
+        Op::Slice(ranges) => vec![Some(pad_to(g, ranges, x[0].dims()))],
+        Op::Concat(axis) => {
+            let mut start = 0;
+            x.iter()
+                .map(|part| {
+                    let len = part.dims()[*axis];
+                    let piece = g.narrow(*axis, start, len);
+                    start += len;
+                    Some(piece)
+                })
+                .collect()
+        }
+        Op::GatherRows => vec![Some(g.scatter_add_rows(&x[1], x[0].dims()[0])), None],
+        Op::ScatterAddRows(_) => vec![Some(g.gather_rows(&x[1])), None],
+        Op::Matmul { trans_a, trans_b } => {
+            let (ta, tb) = (*trans_a, *trans_b);
+            // C = op(A) op(B): d op(A) = dC op(B)^T, d op(B) = op(A)^T dC; a stored
+            // transposed operand receives the transpose, which swaps the product.
+            let da = if ta {
+                x[1].matmul_t(g, tb, true)
+            } else {
+                g.matmul_t(&x[1], false, !tb)
+            };
+            let db = if tb {
+                g.matmul_t(&x[0], true, ta)
+            } else {
+                x[0].matmul_t(g, !ta, false)
+            };
+            vec![Some(da), Some(db)]
+        }
+    }
+}
+
+fn unary(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Tensor {
+    match op {
+        UnaryOp::Neg => g.neg(),
+        // d e^x = e^x dx
+        UnaryOp::Exp => g.mul(y),
+        // d ln x = dx / x
+        UnaryOp::Log => g.div(x),
+        // d sqrt(x) = dx / (2 sqrt(x))
+        UnaryOp::Sqrt => g.div(&y.mul_scalar(2.0)),
+        // d (1/x) = -dx / x^2 = -y^2 dx
+        UnaryOp::Recip => g.mul(&y.square()).neg(),
+        // d |x| = sign(x) dx
+        UnaryOp::Abs => {
+            let zero = x.scalar_like(0.0);
+            g.mul(&x.gt(&zero).sub(&x.lt(&zero)))
+        }
+        // d relu(x) = [x > 0] dx
+        UnaryOp::Relu => g.mul(&x.gt(&x.scalar_like(0.0))),
+        // d tanh(x) = (1 - y^2) dx
+        UnaryOp::Tanh => g.mul(&y.square().neg().add_scalar(1.0)),
+        // d sigmoid(x) = y (1 - y) dx
+        UnaryOp::Sigmoid => g.mul(&y.mul(&y.neg().add_scalar(1.0))),
+    }
+}
+
+fn binary(op: BinaryOp, a: &Tensor, b: &Tensor, y: &Tensor, g: &Tensor) -> Vec<Option<Tensor>> {
+    match op {
+        BinaryOp::Add => vec![Some(g.clone()), Some(g.clone())],
+        BinaryOp::Sub => vec![Some(g.clone()), Some(g.neg())],
+        // d(ab) = b da + a db
+        BinaryOp::Mul => vec![Some(g.mul(b)), Some(g.mul(a))],
+        // d(a/b) = da / b - a db / b^2
+        BinaryOp::Div => vec![Some(g.div(b)), Some(g.mul(a).div(&b.square()).neg())],
+        BinaryOp::Max => {
+            // The larger input takes the gradient; a tie splits it evenly.
+            let to_a = a.gt(b).add(&a.eq_mask(b).mul_scalar(0.5));
+            let to_b = to_a.neg().add_scalar(1.0);
+            vec![Some(g.mul(&to_a)), Some(g.mul(&to_b))]
+        }
+        BinaryOp::Pow => {
+            // d a^b = b a^(b-1) da + a^b ln(a) db (the latter only where a > 0)
+            let da = g.mul(b).mul(&a.pow(&b.add_scalar(-1.0)));
+            let zero = a.scalar_like(0.0);
+            let positive = a.gt(&zero);
+            let safe_a = Tensor::select(&positive, a, &a.scalar_like(1.0));
+            let db = Tensor::select(&positive, &g.mul(y).mul(&safe_a.log()), &zero);
+            vec![Some(da), Some(db)]
+        }
+        BinaryOp::Lt | BinaryOp::Gt | BinaryOp::Eq => vec![None, None],
+    }
+}
+
+/// Place `g` (the gradient of a slice) back into zeros of the input's shape.
+fn pad_to(g: &Tensor, ranges: &[(usize, usize)], dims: &[usize]) -> Tensor {
+    let mut out = g.clone();
+    for (axis, &(start, end)) in ranges.iter().enumerate() {
+        let full = dims[axis];
+        if start == 0 && end == full {
+            continue;
+        }
+        let mut parts = Vec::with_capacity(3);
+        let mut zeros_dims = out.dims().to_vec();
+        if start > 0 {
+            zeros_dims[axis] = start;
+            parts.push(Tensor::zeros(&zeros_dims, g.device()));
+        }
+        parts.push(out.clone());
+        if end < full {
+            zeros_dims[axis] = full - end;
+            parts.push(Tensor::zeros(&zeros_dims, g.device()));
+        }
+        out = Tensor::concat(&parts, axis);
+    }
+    out
+}

@@ -1,0 +1,203 @@
+//! The CPU backend: the numerical reference and the fallback without WebGPU.
+//!
+//! Plain Rust with `libm` math and fixed accumulation orders, so results are
+//! bit-identical between wasm32 and native builds.
+
+mod matmul;
+mod update;
+
+pub use matmul::matmul_into;
+
+use super::{Backend, Dims, MatmulDims, UpdateRule, View};
+use crate::error::Result;
+use crate::tensor::{BinaryOp, ReduceOp, UnaryOp};
+use std::rc::Rc;
+
+/// Host memory holding a tensor's elements.
+pub type CpuStorage = Rc<Vec<f32>>;
+
+/// The CPU backend (stateless).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CpuBackend;
+
+fn contiguous_strides(out: Dims) -> [usize; 4] {
+    [out[1] * out[2] * out[3], out[2] * out[3], out[3], 1]
+}
+
+fn is_contiguous(v: View, out: Dims) -> bool {
+    v.offset == 0 && (0..4).all(|d| out[d] == 1 || v.strides[d] == contiguous_strides(out)[d])
+}
+
+/// Calls `f(flat, idx)` for every output index in row-major order.
+#[inline]
+fn for_each_index(out: Dims, mut f: impl FnMut(usize, [usize; 4])) {
+    let mut flat = 0;
+    for i0 in 0..out[0] {
+        for i1 in 0..out[1] {
+            for i2 in 0..out[2] {
+                for i3 in 0..out[3] {
+                    f(flat, [i0, i1, i2, i3]);
+                    flat += 1;
+                }
+            }
+        }
+    }
+}
+
+fn numel(out: Dims) -> usize {
+    out.iter().product()
+}
+
+impl Backend for CpuBackend {
+    type Storage = CpuStorage;
+
+    fn upload(&self, data: &[f32]) -> CpuStorage {
+        Rc::new(data.to_vec())
+    }
+
+    fn fill(&self, len: usize, value: f32) -> CpuStorage {
+        Rc::new(vec![value; len])
+    }
+
+    fn unary(&self, op: UnaryOp, x: &CpuStorage, len: usize) -> CpuStorage {
+        Rc::new(x[..len].iter().map(|&v| op.apply(v)).collect())
+    }
+
+    fn binary(
+        &self,
+        op: BinaryOp,
+        (a, av): (&CpuStorage, View),
+        (b, bv): (&CpuStorage, View),
+        out: Dims,
+    ) -> CpuStorage {
+        let n = numel(out);
+        if is_contiguous(av, out) && is_contiguous(bv, out) {
+            return Rc::new((0..n).map(|i| op.apply(a[i], b[i])).collect());
+        }
+        let mut o = vec![0.0; n];
+        for_each_index(out, |f, i| o[f] = op.apply(a[av.at(i)], b[bv.at(i)]));
+        Rc::new(o)
+    }
+
+    fn select(
+        &self,
+        (c, cv): (&CpuStorage, View),
+        (a, av): (&CpuStorage, View),
+        (b, bv): (&CpuStorage, View),
+        out: Dims,
+    ) -> CpuStorage {
+        let mut o = vec![0.0; numel(out)];
+        for_each_index(out, |f, i| {
+            o[f] = if c[cv.at(i)] != 0.0 {
+                a[av.at(i)]
+            } else {
+                b[bv.at(i)]
+            }
+        });
+        Rc::new(o)
+    }
+
+    fn copy_view(&self, x: &CpuStorage, view: View, out: Dims) -> CpuStorage {
+        let mut o = vec![0.0; numel(out)];
+        for_each_index(out, |f, i| o[f] = x[view.at(i)]);
+        Rc::new(o)
+    }
+
+    fn reduce(&self, op: ReduceOp, x: &CpuStorage, outer: usize, inner: usize) -> CpuStorage {
+        // Sequential, left to right: one fixed order on every target.
+        Rc::new(
+            (0..outer)
+                .map(|r| {
+                    x[r * inner..(r + 1) * inner]
+                        .iter()
+                        .fold(op.identity(), |acc, &v| op.combine(acc, v))
+                })
+                .collect(),
+        )
+    }
+
+    fn concat(&self, parts: &[(&CpuStorage, usize)], outer: usize) -> CpuStorage {
+        let total: usize = parts.iter().map(|p| p.1).sum();
+        let mut o = Vec::with_capacity(outer * total);
+        for r in 0..outer {
+            for (s, chunk) in parts {
+                o.extend_from_slice(&s[r * chunk..(r + 1) * chunk]);
+            }
+        }
+        Rc::new(o)
+    }
+
+    fn gather_rows(
+        &self,
+        table: &CpuStorage,
+        cols: usize,
+        idx: &CpuStorage,
+        n: usize,
+    ) -> CpuStorage {
+        let rows = if cols == 0 { 0 } else { table.len() / cols };
+        let mut o = vec![0.0; n * cols];
+        for i in 0..n {
+            if let Some(r) = row_index(idx[i], rows) {
+                o[i * cols..(i + 1) * cols].copy_from_slice(&table[r * cols..(r + 1) * cols]);
+            }
+        }
+        Rc::new(o)
+    }
+
+    fn scatter_add_rows(
+        &self,
+        src: &CpuStorage,
+        cols: usize,
+        idx: &CpuStorage,
+        n: usize,
+        rows: usize,
+    ) -> CpuStorage {
+        let mut o = vec![0.0; rows * cols];
+        for i in 0..n {
+            if let Some(r) = row_index(idx[i], rows) {
+                for c in 0..cols {
+                    o[r * cols + c] += src[i * cols + c];
+                }
+            }
+        }
+        Rc::new(o)
+    }
+
+    fn matmul(&self, a: &CpuStorage, b: &CpuStorage, dims: MatmulDims) -> CpuStorage {
+        let mut c = vec![0.0; dims.batch * dims.m * dims.n];
+        matmul_into(a, b, &mut c, dims);
+        Rc::new(c)
+    }
+
+    fn update(
+        &self,
+        rule: &UpdateRule,
+        param: CpuStorage,
+        grad: &CpuStorage,
+        state: Vec<CpuStorage>,
+        len: usize,
+    ) -> (CpuStorage, Vec<CpuStorage>) {
+        update::apply(rule, param, grad, state, len)
+    }
+
+    fn flush(&self) {}
+
+    #[allow(clippy::manual_async_fn)]
+    fn read(
+        &self,
+        x: &CpuStorage,
+        len: usize,
+    ) -> impl std::future::Future<Output = Result<Vec<f32>>> {
+        let v = x[..len].to_vec();
+        async move { Ok(v) }
+    }
+}
+
+/// An index stored in f32, if it is a whole number in `0..rows`.
+pub(crate) fn row_index(v: f32, rows: usize) -> Option<usize> {
+    if v >= 0.0 && v.fract() == 0.0 && (v as usize) < rows {
+        Some(v as usize)
+    } else {
+        None
+    }
+}

@@ -1,0 +1,192 @@
+//! The backend contract: what a device must compute. Shapes, autograd and broadcasting
+//! rules live above it; a backend only sees lengths, views and sizes.
+//!
+//! The contract is built for an asynchronous GPU: every op returns a handle at once
+//! (the GPU records a dispatch and does not wait), and the only way back to CPU memory
+//! is the `async` [`Backend::read`].
+
+pub mod cpu;
+mod device;
+
+pub use device::{Device, Storage};
+
+use crate::error::Result;
+use crate::tensor::{BinaryOp, ReduceOp, UnaryOp};
+use std::future::Future;
+
+/// Highest tensor rank; kernels index with four padded dimensions.
+pub const MAX_RANK: usize = 4;
+
+/// An output shape padded to four dimensions with leading ones.
+pub type Dims = [usize; MAX_RANK];
+
+/// How an elementwise kernel reads one input: the element at output index `i` (four
+/// padded dimensions) sits at `offset + sum(i[d] * strides[d])`. Stride 0 broadcasts;
+/// permuted strides transpose; an offset with the source's strides slices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct View {
+    /// Element offset of output index zero.
+    pub offset: usize,
+    /// Element stride per padded output dimension.
+    pub strides: [usize; MAX_RANK],
+}
+
+impl View {
+    /// Source element index for the output index `idx`.
+    #[inline]
+    pub fn at(&self, idx: [usize; MAX_RANK]) -> usize {
+        self.offset
+            + idx[0] * self.strides[0]
+            + idx[1] * self.strides[1]
+            + idx[2] * self.strides[2]
+            + idx[3] * self.strides[3]
+    }
+}
+
+/// Sizes of a batched matrix product `C[b] = op(A[b]) @ op(B[b])`, all row-major:
+/// `A` is `[batch, m, k]` (or `[batch, k, m]` when `trans_a`), `B` is `[batch, k, n]`
+/// (or `[batch, n, k]` when `trans_b`), `C` is `[batch, m, n]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MatmulDims {
+    /// Number of independent products.
+    pub batch: usize,
+    /// Rows of `op(A)` and `C`.
+    pub m: usize,
+    /// Columns of `op(A)`, rows of `op(B)`.
+    pub k: usize,
+    /// Columns of `op(B)` and `C`.
+    pub n: usize,
+    /// `A` is stored transposed.
+    pub trans_a: bool,
+    /// `B` is stored transposed.
+    pub trans_b: bool,
+}
+
+/// One fused optimizer update of a parameter tensor, with PyTorch's equations.
+/// Scalars that depend on the step (bias corrections) are computed on the host in f64.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum UpdateRule {
+    /// `g' = g + l2*p + l1*sign(p)`; with momentum `buf = momentum*buf + (1-dampening)*g'`
+    /// (`buf = g'` on the first step), `d = g' + momentum*buf` (Nesterov) or `buf`;
+    /// `p -= lr*d`. State: `[buf]` when momentum > 0, else none.
+    Sgd {
+        /// Learning rate.
+        lr: f32,
+        /// Momentum factor (0 disables it and its state).
+        momentum: f32,
+        /// Dampening of the momentum buffer.
+        dampening: f32,
+        /// Nesterov momentum.
+        nesterov: bool,
+        /// First step: the buffer is set to the gradient.
+        first_step: bool,
+        /// L1 penalty weight.
+        l1: f32,
+        /// L2 penalty weight (coupled weight decay).
+        l2: f32,
+    },
+    /// `g' = g + l2*p + l1*sign(p)` (with the old `p`); AdamW then decays `p *= 1 - lr*decoupled_wd`;
+    /// `m = b1*m + (1-b1)g'`, `v = b2*v + (1-b2)g'^2`,
+    /// `p -= (lr/bc1) * m / (sqrt(v)/sqrt(bc2) + eps)`. State: `[m, v]`.
+    Adam {
+        /// Learning rate.
+        lr: f32,
+        /// First-moment decay.
+        beta1: f32,
+        /// Second-moment decay.
+        beta2: f32,
+        /// Denominator guard.
+        eps: f32,
+        /// `1 - beta1^t`.
+        bias_correction1: f32,
+        /// `sqrt(1 - beta2^t)`.
+        bias_correction2_sqrt: f32,
+        /// AdamW's decoupled weight decay (0 for Adam).
+        decoupled_wd: f32,
+        /// L1 penalty weight.
+        l1: f32,
+        /// L2 penalty weight (Adam's coupled weight decay).
+        l2: f32,
+    },
+}
+
+impl UpdateRule {
+    /// How many state tensors (each the parameter's length) the rule keeps.
+    pub fn state_len(&self) -> usize {
+        match self {
+            UpdateRule::Sgd { momentum, .. } => usize::from(*momentum != 0.0),
+            UpdateRule::Adam { .. } => 2,
+        }
+    }
+}
+
+/// What a device computes. Every storage holds `f32` in row-major order; outputs are
+/// always fresh contiguous storages (except in [`Backend::update`], which consumes its
+/// parameter and state so a GPU may update them in place).
+pub trait Backend {
+    /// A handle to device memory.
+    type Storage: Clone;
+
+    /// Copy host data to the device.
+    fn upload(&self, data: &[f32]) -> Self::Storage;
+    /// A storage of `len` copies of `value`.
+    fn fill(&self, len: usize, value: f32) -> Self::Storage;
+    /// `out[i] = op(x[i])` over `len` contiguous elements.
+    fn unary(&self, op: UnaryOp, x: &Self::Storage, len: usize) -> Self::Storage;
+    /// `out[i] = op(a[av(i)], b[bv(i)])` over the padded output shape `out`.
+    fn binary(
+        &self,
+        op: BinaryOp,
+        a: (&Self::Storage, View),
+        b: (&Self::Storage, View),
+        out: Dims,
+    ) -> Self::Storage;
+    /// `out[i] = if c[cv(i)] != 0 { a[av(i)] } else { b[bv(i)] }`.
+    fn select(
+        &self,
+        cond: (&Self::Storage, View),
+        a: (&Self::Storage, View),
+        b: (&Self::Storage, View),
+        out: Dims,
+    ) -> Self::Storage;
+    /// `out[i] = x[xv(i)]`: the one movement kernel (permute, expand, slice).
+    fn copy_view(&self, x: &Self::Storage, view: View, out: Dims) -> Self::Storage;
+    /// Reduce each of `outer` contiguous rows of `inner` elements to one value, in a
+    /// fixed order (no atomics), giving `outer` values.
+    fn reduce(&self, op: ReduceOp, x: &Self::Storage, outer: usize, inner: usize) -> Self::Storage;
+    /// Concatenate inputs seen as `[outer, chunk_i]` along their second axis.
+    fn concat(&self, parts: &[(&Self::Storage, usize)], outer: usize) -> Self::Storage;
+    /// `out[i, :] = table[idx[i], :]` for `n` indices (stored as exact integers in f32),
+    /// rows of `cols` elements. An index out of range gives a zero row.
+    fn gather_rows(
+        &self,
+        table: &Self::Storage,
+        cols: usize,
+        idx: &Self::Storage,
+        n: usize,
+    ) -> Self::Storage;
+    /// `out[idx[i], :] += src[i, :]` into `rows` zero rows, summing in index order.
+    fn scatter_add_rows(
+        &self,
+        src: &Self::Storage,
+        cols: usize,
+        idx: &Self::Storage,
+        n: usize,
+        rows: usize,
+    ) -> Self::Storage;
+    /// Batched matrix product, see [`MatmulDims`].
+    fn matmul(&self, a: &Self::Storage, b: &Self::Storage, dims: MatmulDims) -> Self::Storage;
+    /// One fused optimizer update of `len` elements; returns the new parameter and state.
+    fn update(
+        &self,
+        rule: &UpdateRule,
+        param: Self::Storage,
+        grad: &Self::Storage,
+        state: Vec<Self::Storage>,
+        len: usize,
+    ) -> (Self::Storage, Vec<Self::Storage>);
+    /// Submit recorded work (the GPU submits its command encoder; the CPU does nothing).
+    fn flush(&self);
+    /// Copy `len` elements back to the host, once the device has computed them.
+    fn read(&self, x: &Self::Storage, len: usize) -> impl Future<Output = Result<Vec<f32>>>;
+}

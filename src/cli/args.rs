@@ -1,0 +1,354 @@
+//! Hand-written argument parsing: a few commands and flags do not need a framework.
+//! Every mistake is a [`UsageError`] with a message (and, for names, the closest valid
+//! ones), which the caller turns into exit code 2.
+
+use crate::experiment::{presets, BackendChoice};
+use std::fmt;
+use std::path::PathBuf;
+
+/// A command line that cannot be understood, with the message to print.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UsageError(pub String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// What the user asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Print help: the overview, or one command's usage.
+    Help(Option<&'static str>),
+    /// Print the version.
+    Version,
+    /// List the presets.
+    Presets,
+    /// Train a preset.
+    Run(RunArgs),
+    /// Run the benchmark.
+    Bench(BenchArgs),
+}
+
+/// Arguments of `gradlab run`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunArgs {
+    /// The preset's name (known to exist).
+    pub preset: String,
+    /// Which backend to run on.
+    pub backend: BackendChoice,
+    /// Override the budget with this many steps.
+    pub steps: Option<u64>,
+    /// Override the preset's seed.
+    pub seed: Option<u64>,
+    /// Write metrics.json, model.safetensors, data.csv and loss.svg here.
+    pub out: Option<PathBuf>,
+}
+
+/// Arguments of `gradlab bench`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BenchArgs {
+    /// Print JSON instead of a table.
+    pub json: bool,
+}
+
+/// The commands, for suggestions.
+const COMMANDS: &[&str] = &["presets", "run", "bench", "help"];
+
+/// Parse the arguments after the program name.
+pub fn parse(args: &[String]) -> Result<Command, UsageError> {
+    let Some((first, rest)) = args.split_first() else {
+        return Err(UsageError("no command given (try `gradlab --help`)".into()));
+    };
+    match first.as_str() {
+        "-h" | "--help" => Ok(Command::Help(None)),
+        "-V" | "--version" => Ok(Command::Version),
+        "help" => match rest {
+            [] => Ok(Command::Help(None)),
+            [topic] => match COMMANDS.iter().find(|c| **c == topic.as_str()) {
+                Some(c) => Ok(Command::Help(Some(c))),
+                None => Err(unknown("command", topic, COMMANDS.iter().copied())),
+            },
+            _ => Err(UsageError("help takes at most one command name".into())),
+        },
+        "presets" => {
+            if wants_help(rest) {
+                return Ok(Command::Help(Some("presets")));
+            }
+            match rest.first() {
+                None => Ok(Command::Presets),
+                Some(a) => Err(extra("presets", a, &[])),
+            }
+        }
+        "run" => parse_run(rest),
+        "bench" => parse_bench(rest),
+        other if other.starts_with('-') => Err(unknown_flag(other, &["--help", "--version"])),
+        other => Err(unknown("command", other, COMMANDS.iter().copied())),
+    }
+}
+
+fn wants_help(rest: &[String]) -> bool {
+    rest.iter().any(|a| a == "-h" || a == "--help")
+}
+
+const RUN_FLAGS: &[&str] = &["--backend", "--steps", "--seed", "--out", "--help"];
+
+fn parse_run(rest: &[String]) -> Result<Command, UsageError> {
+    if wants_help(rest) {
+        return Ok(Command::Help(Some("run")));
+    }
+    let mut preset = None;
+    let (mut backend, mut steps, mut seed, mut out) = (None, None, None, None);
+    let mut it = rest.iter();
+    while let Some(arg) = it.next() {
+        if !arg.starts_with("--") {
+            if preset.is_some() {
+                return Err(extra("run", arg, RUN_FLAGS));
+            }
+            preset = Some(arg.clone());
+            continue;
+        }
+        // `--flag value` or `--flag=value`.
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (arg.as_str(), None),
+        };
+        if !RUN_FLAGS.contains(&flag) {
+            return Err(unknown_flag(flag, RUN_FLAGS));
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => match it.next() {
+                Some(v) if !v.starts_with("--") => v.clone(),
+                _ => return Err(UsageError(format!("{flag} needs a value"))),
+            },
+        };
+        let seen = match flag {
+            "--backend" => backend.replace(parse_backend(&value)?).is_some(),
+            "--steps" => steps.replace(parse_number(flag, &value, 1)?).is_some(),
+            "--seed" => seed.replace(parse_number(flag, &value, 0)?).is_some(),
+            _ => {
+                if value.is_empty() {
+                    return Err(UsageError("--out needs a directory".into()));
+                }
+                out.replace(PathBuf::from(value)).is_some()
+            }
+        };
+        if seen {
+            return Err(UsageError(format!("{flag} is given more than once")));
+        }
+    }
+    let Some(preset) = preset else {
+        return Err(UsageError(
+            "run needs a preset name (see `gradlab presets`)".into(),
+        ));
+    };
+    if !presets().iter().any(|p| p.name == preset) {
+        return Err(unknown("preset", &preset, presets().iter().map(|p| p.name)));
+    }
+    Ok(Command::Run(RunArgs {
+        preset,
+        backend: backend.unwrap_or(BackendChoice::Cpu),
+        steps,
+        seed,
+        out,
+    }))
+}
+
+fn parse_bench(rest: &[String]) -> Result<Command, UsageError> {
+    if wants_help(rest) {
+        return Ok(Command::Help(Some("bench")));
+    }
+    let mut args = BenchArgs::default();
+    for arg in rest {
+        match arg.as_str() {
+            "--json" if !args.json => args.json = true,
+            "--json" => return Err(UsageError("--json is given more than once".into())),
+            a if a.starts_with('-') => return Err(unknown_flag(a, &["--json", "--help"])),
+            a => return Err(extra("bench", a, &["--json"])),
+        }
+    }
+    Ok(Command::Bench(args))
+}
+
+fn parse_backend(v: &str) -> Result<BackendChoice, UsageError> {
+    match v {
+        "cpu" => Ok(BackendChoice::Cpu),
+        "gpu" => Ok(BackendChoice::Gpu),
+        "auto" => Ok(BackendChoice::Auto),
+        _ => Err(unknown("backend", v, ["cpu", "gpu", "auto"].into_iter())),
+    }
+}
+
+/// A whole number of at least `min`.
+fn parse_number(flag: &str, v: &str, min: u64) -> Result<u64, UsageError> {
+    match v.trim().parse::<u64>() {
+        Ok(n) if n >= min => Ok(n),
+        Ok(n) => Err(UsageError(format!("{flag} must be at least {min}, got {n}"))),
+        Err(_) => Err(UsageError(format!(
+            "{flag} expects a whole number (0 to {}), got '{v}'",
+            u64::MAX
+        ))),
+    }
+}
+
+fn extra(command: &str, arg: &str, flags: &[&str]) -> UsageError {
+    let hint = if flags.is_empty() {
+        String::new()
+    } else {
+        format!(" (its flags: {})", flags.join(", "))
+    };
+    UsageError(format!("unexpected argument '{arg}' for `{command}`{hint}"))
+}
+
+fn unknown_flag(flag: &str, flags: &[&str]) -> UsageError {
+    let mut e = unknown("flag", flag, flags.iter().copied());
+    if !e.0.contains("did you mean") {
+        e.0.push_str(&format!(" (valid: {})", flags.join(", ")));
+    }
+    e
+}
+
+/// "unknown KIND 'word'", with the closest candidates as suggestions.
+fn unknown<'a>(kind: &str, word: &str, candidates: impl Iterator<Item = &'a str>) -> UsageError {
+    let all: Vec<&str> = candidates.collect();
+    let near = closest(word, &all);
+    let tail = if !near.is_empty() {
+        format!("; did you mean {}?", quoted(&near).join(" or "))
+    } else if kind == "flag" {
+        String::new()
+    } else {
+        format!("; valid: {}", all.join(", "))
+    };
+    UsageError(format!("unknown {kind} '{word}'{tail}"))
+}
+
+fn quoted(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| format!("'{n}'")).collect()
+}
+
+/// Up to three candidates close to `word`: a small edit distance (relative to the
+/// length), or containing `word` as a prefix or substring of three or more letters.
+pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Vec<&'a str> {
+    let w = word.to_lowercase();
+    let mut scored: Vec<(usize, &str)> = candidates
+        .iter()
+        .filter_map(|&c| {
+            let d = edit_distance(&w, c);
+            let near = d <= (c.chars().count() / 3).max(1);
+            let core = w.trim_start_matches('-');
+            let part = core.chars().count() >= 3 && c.contains(core);
+            (near || part).then_some((d, c))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(3).map(|(_, c)| c).collect()
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diag + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn run_flags_in_both_forms_and_any_order() {
+        let a = parse(&args("run --seed=7 spiral --steps 30 --backend auto --out d")).unwrap();
+        assert_eq!(
+            a,
+            Command::Run(RunArgs {
+                preset: "spiral".into(),
+                backend: BackendChoice::Auto,
+                steps: Some(30),
+                seed: Some(7),
+                out: Some("d".into()),
+            })
+        );
+    }
+
+    #[test]
+    fn every_preset_name_is_accepted() {
+        for p in presets() {
+            let parsed = parse(&[String::from("run"), p.name.to_string()]);
+            assert!(matches!(parsed, Ok(Command::Run(r)) if r.preset == p.name));
+        }
+    }
+
+    #[test]
+    fn mistakes_are_usage_errors_naming_the_problem() {
+        let cases = [
+            ("", "no command"),
+            ("frobnicate", "unknown command"),
+            ("rn spiral", "'run'"),
+            ("run", "needs a preset"),
+            ("run spirl", "'spiral'"),
+            ("run spiral extra", "unexpected argument"),
+            ("run spiral --steps", "needs a value"),
+            ("run spiral --steps --seed 1", "needs a value"),
+            ("run spiral --steps ten", "whole number"),
+            ("run spiral --steps -3", "whole number"),
+            ("run spiral --steps 0", "at least 1"),
+            ("run spiral --seed 1 --seed 2", "more than once"),
+            ("run spiral --backend tpu", "unknown backend"),
+            ("run spiral --stpes 3", "'--steps'"),
+            ("run spiral --out=", "directory"),
+            ("bench --csv", "unknown flag"),
+            ("presets all", "unexpected argument"),
+            ("help nothing", "unknown command"),
+        ];
+        for (line, needle) in cases {
+            match parse(&args(line)) {
+                Err(UsageError(m)) => assert!(m.contains(needle), "{line:?}: {m}"),
+                Ok(c) => panic!("{line:?} parsed as {c:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn edit_distance_matches_its_definition_on_small_cases() {
+        // Reference: the recursive definition, checked exhaustively on short strings.
+        fn reference(a: &[char], b: &[char]) -> usize {
+            match (a.split_last(), b.split_last()) {
+                (None, _) => b.len(),
+                (_, None) => a.len(),
+                (Some((x, ra)), Some((y, rb))) => (reference(ra, rb) + usize::from(x != y))
+                    .min(reference(ra, b) + 1)
+                    .min(reference(a, rb) + 1),
+            }
+        }
+        let words = ["", "a", "ab", "ba", "abc", "cab", "spiral", "spirl", "xor", "gauss"];
+        for a in words {
+            for b in words {
+                let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                assert_eq!(edit_distance(a, b), reference(&ca, &cb), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn suggestions_prefer_the_nearest_names() {
+        let names: Vec<&str> = presets().iter().map(|p| p.name).collect();
+        assert_eq!(closest("spirl", &names).first(), Some(&"spiral"));
+        assert_eq!(closest("breast", &names), vec!["breast-cancer"]);
+        assert!(closest("zzzzzzzz", &names).is_empty());
+    }
+}

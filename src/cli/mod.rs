@@ -1,0 +1,139 @@
+//! The native command line: `gradlab presets`, `gradlab run`, `gradlab bench`.
+//!
+//! Exit codes: 0 success; 1 a failure while working (no GPU, training diverged, a file
+//! could not be written); 2 a command line that cannot be understood, or a configuration
+//! it asks for that is invalid. Messages go to stderr, results to stdout.
+
+pub mod args;
+pub mod bench;
+mod output;
+mod plot;
+mod run;
+
+pub use args::{parse, BenchArgs, Command, RunArgs, UsageError};
+pub use plot::loss_svg;
+
+use crate::error::Error;
+use crate::experiment::presets;
+use std::io::Write;
+use std::process::ExitCode;
+
+/// A failure with the exit code it maps to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CliError {
+    /// The process exit code (1 or 2).
+    pub code: u8,
+    /// What to tell the user.
+    pub message: String,
+}
+
+impl CliError {
+    /// A failure while working (exit code 1).
+    pub fn failed(message: impl Into<String>) -> CliError {
+        CliError { code: 1, message: message.into() }
+    }
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> CliError {
+        // An invalid configuration here comes from the command line (presets are valid).
+        let code = if matches!(e, Error::Config(_)) { 2 } else { 1 };
+        CliError { code, message: e.to_string() }
+    }
+}
+
+impl From<UsageError> for CliError {
+    fn from(e: UsageError) -> CliError {
+        CliError { code: 2, message: e.0 }
+    }
+}
+
+/// The program: parse `std::env::args`, run the command, map failures to exit codes.
+pub fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run_command(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gradlab: error: {}", e.message);
+            if e.code == 2 {
+                eprintln!("(see `gradlab --help`)");
+            }
+            ExitCode::from(e.code)
+        }
+    }
+}
+
+/// Parse and run one command line (the arguments after the program name).
+pub fn run_command(args: &[String]) -> Result<(), CliError> {
+    match parse(args)? {
+        Command::Help(topic) => print_out(help(topic)),
+        Command::Version => print_out(format!("gradlab {}\n", env!("CARGO_PKG_VERSION"))),
+        Command::Presets => print_out(presets_list()),
+        Command::Run(a) => run::run(&a),
+        Command::Bench(a) => bench::bench(&a),
+    }
+}
+
+/// Write to stdout; a closed pipe (`gradlab presets | head -1`) is not an error.
+pub(crate) fn print_out(text: impl AsRef<str>) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_ref().as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::failed(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// One line per preset: the name, padded, and its summary.
+pub fn presets_list() -> String {
+    let width = presets().iter().map(|p| p.name.len()).max().unwrap_or(0);
+    presets()
+        .iter()
+        .map(|p| format!("{:width$}  {}\n", p.name, p.summary))
+        .collect()
+}
+
+/// The help text: the overview, or one command's usage.
+pub fn help(topic: Option<&str>) -> String {
+    let text = match topic {
+        Some("presets") => "usage: gradlab presets\n\nList the named experiments, one per line.\n",
+        Some("run") => RUN_HELP,
+        Some("bench") => BENCH_HELP,
+        _ => OVERVIEW,
+    };
+    text.to_string()
+}
+
+const OVERVIEW: &str = "\
+gradlab: a neural-network lab (tensors, autograd, CPU and WebGPU backends)
+
+usage:
+  gradlab presets                 list the named experiments
+  gradlab run PRESET [options]    train a preset, print a summary
+  gradlab bench [--json]          CPU (and GPU) throughput table
+  gradlab help [COMMAND]          this text, or one command's usage
+  gradlab --version
+
+Exit codes: 0 ok, 1 failure while working, 2 bad command line.
+";
+
+const RUN_HELP: &str = "\
+usage: gradlab run PRESET [--backend cpu|gpu|auto] [--steps N] [--seed S] [--out DIR]
+
+Train a preset with a progress bar on stderr, then print the final losses, metrics,
+elapsed time, steps/s and the SHA-256 of the weights file.
+
+  --backend B   cpu (default), gpu, or auto (the GPU when an adapter exists)
+  --steps N     train exactly N optimizer steps instead of the preset's budget
+  --seed S      seed of data, split, initial weights and batch order
+  --out DIR     write DIR/metrics.json, model.safetensors, data.csv, loss.svg
+";
+
+const BENCH_HELP: &str = "\
+usage: gradlab bench [--json]
+
+CPU matmul GFLOP/s (n = 128 to 1024, each kernel validated against a naive product
+first) and training steps/s of the spiral and digits presets; GPU rows when a GPU
+backend and adapter are available. --json prints the same numbers as JSON.
+";

@@ -1,0 +1,151 @@
+//! The typed experiment configuration: everything that changes a run's result.
+
+use crate::data::{FeatureSet, Pattern2d, RealSet, Regression1d};
+use crate::nn::Activation;
+use crate::optim::OptimizerConfig;
+use serde::{Deserialize, Serialize};
+
+/// Where the data comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "name", rename_all = "kebab-case")]
+pub enum DataSource {
+    /// A synthetic 2-D classification pattern (two classes).
+    Classify2d(Pattern2d),
+    /// A synthetic 1-D regression curve.
+    Regression1d(Regression1d),
+    /// One of the vendored real data sets.
+    Real(RealSet),
+}
+
+impl DataSource {
+    /// True when the task is classification.
+    pub fn is_classification(&self) -> bool {
+        match self {
+            DataSource::Classify2d(_) => true,
+            DataSource::Regression1d(_) => false,
+            DataSource::Real(r) => r.is_classification(),
+        }
+    }
+
+    /// True for generated data (noise and sample count apply).
+    pub fn is_synthetic(&self) -> bool {
+        !matches!(self, DataSource::Real(_))
+    }
+}
+
+/// The training objective.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LossKind {
+    /// Mean squared error (for classification: between softmax probabilities and
+    /// one-hot targets).
+    Mse,
+    /// Mean absolute error (regression only).
+    Mae,
+    /// Softmax cross-entropy from logits (classification only).
+    CrossEntropy,
+}
+
+impl LossKind {
+    /// Every loss.
+    pub const ALL: &'static [LossKind] = &[LossKind::Mse, LossKind::Mae, LossKind::CrossEntropy];
+
+    /// Stable short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            LossKind::Mse => "mse",
+            LossKind::Mae => "mae",
+            LossKind::CrossEntropy => "cross-entropy",
+        }
+    }
+
+    /// Parse a short name.
+    pub fn from_name(s: &str) -> Option<LossKind> {
+        LossKind::ALL.iter().copied().find(|l| l.name() == s)
+    }
+}
+
+/// How long to train.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Budget {
+    /// Whole passes over the training set.
+    Epochs(u32),
+    /// Optimizer steps (mini-batches).
+    Steps(u64),
+}
+
+/// Which backend runs the experiment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackendChoice {
+    /// The pure-Rust CPU backend (bit-identical on every target).
+    Cpu,
+    /// The GPU through wgpu / WebGPU.
+    Gpu,
+    /// The GPU when an adapter exists, else the CPU.
+    Auto,
+}
+
+/// A complete experiment: data, model, objective, optimizer, schedule and seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExperimentConfig {
+    /// The data.
+    pub data: DataSource,
+    /// Number of generated points (synthetic data only).
+    pub samples: usize,
+    /// Noise level in [0, 1] (synthetic data only; see the generators).
+    pub noise: f32,
+    /// Fraction of the data held out for testing, in (0, 1).
+    pub test_fraction: f32,
+    /// Derived input features (2-D classification only).
+    pub features: FeatureSet,
+    /// Standardise inputs (and regression targets) with train-set statistics.
+    pub standardize: bool,
+    /// Hidden layer sizes (empty: a single linear layer).
+    pub hidden: Vec<usize>,
+    /// One activation per hidden layer.
+    pub activations: Vec<Activation>,
+    /// The loss.
+    pub loss: LossKind,
+    /// Optimizer and its parameters (including L1/L2 and clipping).
+    pub optimizer: OptimizerConfig,
+    /// Mini-batch size.
+    pub batch_size: usize,
+    /// How long to train.
+    pub budget: Budget,
+    /// Record a history point (train and test loss, metrics) every this many steps;
+    /// 0 records once per epoch.
+    pub eval_every: u64,
+    /// Seed of every random choice (data, split, initial weights, batch order).
+    pub seed: u64,
+    /// Which backend to run on.
+    pub backend: BackendChoice,
+}
+
+impl Default for ExperimentConfig {
+    fn default() -> Self {
+        ExperimentConfig {
+            data: DataSource::Classify2d(Pattern2d::Circle),
+            samples: 500,
+            noise: 0.0,
+            test_fraction: 0.5,
+            features: FeatureSet::default(),
+            standardize: false,
+            hidden: vec![4, 2],
+            activations: vec![Activation::Tanh, Activation::Tanh],
+            loss: LossKind::CrossEntropy,
+            optimizer: OptimizerConfig {
+                kind: crate::optim::OptimizerKind::Sgd,
+                lr: 0.03,
+                ..OptimizerConfig::default()
+            },
+            batch_size: 10,
+            budget: Budget::Epochs(100),
+            eval_every: 0,
+            seed: 1,
+            backend: BackendChoice::Cpu,
+        }
+    }
+}

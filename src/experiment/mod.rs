@@ -1,0 +1,18 @@
+//! Experiments: the typed configuration, named presets, validation, and the runner
+//! (the one training loop used by the page, the CLI and the tests).
+
+mod config;
+mod export;
+mod history;
+mod prepare;
+mod presets;
+mod runner;
+mod validate;
+
+pub use config::{BackendChoice, Budget, DataSource, ExperimentConfig, LossKind};
+pub use export::{from_safetensors, sha256_hex, to_safetensors, CONFIG_KEY};
+pub use history::{Evaluation, HistoryPoint, Metrics, NamedWeight};
+pub use prepare::{prepare, streams, PreparedData};
+pub use presets::{preset, presets, Preset};
+pub use runner::Runner;
+pub use validate::validate;

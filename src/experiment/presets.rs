@@ -1,0 +1,306 @@
+//! Named presets: ready-made experiments for the page's menu, the CLI and the tests.
+//!
+//! Each preset is a function returning a full [`ExperimentConfig`], so a preset is only a
+//! starting point: the page and links change any field afterwards. The architectures and
+//! budgets are tuned to reach the quality bars of `tests/training.rs` on the CPU backend
+//! within a few seconds, and every preset passes [`super::validate`].
+
+use super::config::{BackendChoice, Budget, DataSource, ExperimentConfig, LossKind};
+use crate::data::{FeatureSet, Pattern2d, RealSet, Regression1d};
+use crate::nn::Activation;
+use crate::optim::{OptimizerConfig, OptimizerKind};
+
+/// A named experiment.
+#[derive(Clone, Copy, Debug)]
+pub struct Preset {
+    /// Stable short name (kebab-case; used by the CLI and in links).
+    pub name: &'static str,
+    /// One line saying what the preset shows.
+    pub summary: &'static str,
+    /// Builds the preset's configuration.
+    pub config: fn() -> ExperimentConfig,
+}
+
+/// Every preset, in menu order.
+static PRESETS: [Preset; 12] = [
+    Preset {
+        name: "linear-regression",
+        summary: "one Dense unit learns y = 2x + 1 from 100 noisy points (Adam, MSE)",
+        config: linear_regression,
+    },
+    Preset {
+        name: "sine-regression",
+        summary: "a 16-16 tanh MLP fits y = sin(x) on [-pi, pi]",
+        config: sine_regression,
+    },
+    Preset {
+        name: "circle",
+        summary: "a disk inside a ring: a small tanh MLP on x1, x2 bends a closed boundary",
+        config: circle,
+    },
+    Preset {
+        name: "xor",
+        summary: "four quadrants: two hidden tanh units are not quite enough, eight are",
+        config: xor,
+    },
+    Preset {
+        name: "gauss",
+        summary: "two Gaussian blobs: nearly linearly separable, learned in a few epochs",
+        config: gauss,
+    },
+    Preset {
+        name: "spiral",
+        summary: "two interleaved spirals: an 8-8 tanh MLP on all seven input features",
+        config: spiral,
+    },
+    Preset {
+        name: "moons",
+        summary: "two interleaved half circles (scikit-learn's moons) with noise",
+        config: moons,
+    },
+    Preset {
+        name: "iris",
+        summary: "Fisher's iris: 3 species from 4 measurements, one hidden ReLU layer",
+        config: iris,
+    },
+    Preset {
+        name: "wine",
+        summary: "wine recognition: 3 cultivars from 13 chemical measurements",
+        config: wine,
+    },
+    Preset {
+        name: "breast-cancer",
+        summary: "Wisconsin breast cancer: malignant or benign from 30 features",
+        config: breast_cancer,
+    },
+    Preset {
+        name: "diabetes",
+        summary: "diabetes progression after one year from 10 features (regression)",
+        config: diabetes,
+    },
+    Preset {
+        name: "digits",
+        summary: "8x8 handwritten digits: 10 classes from 64 pixels, one hidden ReLU layer",
+        config: digits,
+    },
+];
+
+/// Every preset, in menu order.
+pub fn presets() -> &'static [Preset] {
+    &PRESETS
+}
+
+/// The configuration of the preset called `name` (exact, kebab-case), if there is one.
+pub fn preset(name: &str) -> Option<ExperimentConfig> {
+    PRESETS
+        .iter()
+        .find(|p| p.name == name.trim())
+        .map(|p| (p.config)())
+}
+
+/// Adam with learning rate `lr` and no regularisation.
+fn adam(lr: f32) -> OptimizerConfig {
+    OptimizerConfig {
+        kind: OptimizerKind::Adam,
+        lr,
+        weight_decay: 0.0,
+        ..OptimizerConfig::default()
+    }
+}
+
+/// The common frame of every preset; each preset overrides what differs.
+fn base(data: DataSource) -> ExperimentConfig {
+    ExperimentConfig {
+        data,
+        samples: 500,
+        noise: 0.0,
+        test_fraction: 0.5,
+        features: FeatureSet::default(),
+        standardize: false,
+        hidden: vec![],
+        activations: vec![],
+        loss: LossKind::CrossEntropy,
+        optimizer: adam(0.01),
+        batch_size: 10,
+        budget: Budget::Epochs(100),
+        eval_every: 0,
+        seed: 1,
+        backend: BackendChoice::Cpu,
+    }
+}
+
+/// The worked example: 100 points, `x ~ U(0, 1)`, `y = 2x + 1 + 0.05 N(0, 1)`; a single
+/// linear unit trained by Adam (lr 0.1) on MSE for 100 epochs of batch 32. No
+/// standardisation, so the learned weight and bias are the true 2 and 1.
+fn linear_regression() -> ExperimentConfig {
+    ExperimentConfig {
+        samples: 100,
+        noise: 0.05,
+        test_fraction: 0.2,
+        loss: LossKind::Mse,
+        optimizer: adam(0.1),
+        batch_size: 32,
+        budget: Budget::Epochs(100),
+        ..base(DataSource::Regression1d(Regression1d::Linear))
+    }
+}
+
+/// `y = sin(x) + 0.1 N(0, 1)` on `[-pi, pi]` with a 16-16 tanh MLP.
+fn sine_regression() -> ExperimentConfig {
+    ExperimentConfig {
+        samples: 200,
+        noise: 0.1,
+        test_fraction: 0.2,
+        hidden: vec![16, 16],
+        activations: vec![Activation::Tanh; 2],
+        loss: LossKind::Mse,
+        optimizer: adam(0.01),
+        batch_size: 16,
+        budget: Budget::Epochs(200),
+        ..base(DataSource::Regression1d(Regression1d::Sine))
+    }
+}
+
+/// A 2-D pattern with TF Playground's frame: 500 points, half for testing, batch 10.
+fn playground(pattern: Pattern2d, hidden: &[usize]) -> ExperimentConfig {
+    ExperimentConfig {
+        hidden: hidden.to_vec(),
+        activations: vec![Activation::Tanh; hidden.len()],
+        ..base(DataSource::Classify2d(pattern))
+    }
+}
+
+/// Circle: the disk and ring are separated by a closed curve, so a hidden layer is needed.
+fn circle() -> ExperimentConfig {
+    ExperimentConfig {
+        noise: 0.1,
+        budget: Budget::Epochs(50),
+        ..playground(Pattern2d::Circle, &[4, 2])
+    }
+}
+
+/// XOR: four quadrants.
+fn xor() -> ExperimentConfig {
+    ExperimentConfig {
+        noise: 0.1,
+        budget: Budget::Epochs(50),
+        ..playground(Pattern2d::Xor, &[8, 4])
+    }
+}
+
+/// Gauss: two blobs, nearly linearly separable.
+fn gauss() -> ExperimentConfig {
+    ExperimentConfig {
+        noise: 0.1,
+        budget: Budget::Epochs(20),
+        ..playground(Pattern2d::Gauss, &[2])
+    }
+}
+
+/// Spiral: the hardest playground set. All seven features give the network `sin` and
+/// squares to work with; the 8-8 tanh MLP with batch 10 is also the bench's workload.
+fn spiral() -> ExperimentConfig {
+    ExperimentConfig {
+        features: FeatureSet::ALL_ON,
+        budget: Budget::Epochs(200),
+        ..playground(Pattern2d::Spiral, &[8, 8])
+    }
+}
+
+/// Moons: two interleaved half circles with some jitter.
+fn moons() -> ExperimentConfig {
+    ExperimentConfig {
+        noise: 0.2,
+        budget: Budget::Epochs(50),
+        ..playground(Pattern2d::Moons, &[8, 8])
+    }
+}
+
+/// A vendored real set with standardised inputs and one hidden ReLU layer.
+fn real(set: RealSet, hidden: usize, lr: f32, batch_size: usize, epochs: u32) -> ExperimentConfig {
+    ExperimentConfig {
+        test_fraction: 0.25,
+        standardize: true,
+        hidden: vec![hidden],
+        activations: vec![Activation::Relu],
+        loss: if set.is_classification() {
+            LossKind::CrossEntropy
+        } else {
+            LossKind::Mse
+        },
+        optimizer: adam(lr),
+        batch_size,
+        budget: Budget::Epochs(epochs),
+        ..base(DataSource::Real(set))
+    }
+}
+
+/// Iris: 150 rows, 3 classes.
+fn iris() -> ExperimentConfig {
+    real(RealSet::Iris, 16, 0.01, 16, 100)
+}
+
+/// Wine: 178 rows, 3 classes.
+fn wine() -> ExperimentConfig {
+    real(RealSet::Wine, 16, 0.01, 16, 60)
+}
+
+/// Breast cancer: 569 rows, 2 classes.
+fn breast_cancer() -> ExperimentConfig {
+    real(RealSet::BreastCancer, 16, 0.003, 32, 40)
+}
+
+/// Diabetes: 442 rows, regression on standardised targets.
+fn diabetes() -> ExperimentConfig {
+    real(RealSet::Diabetes, 32, 0.003, 32, 100)
+}
+
+/// Digits: 1797 rows, 10 classes.
+fn digits() -> ExperimentConfig {
+    real(RealSet::Digits, 64, 0.003, 32, 30)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_kebab_case_and_found_by_preset() {
+        for (i, p) in presets().iter().enumerate() {
+            assert!(
+                p.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{}",
+                p.name
+            );
+            assert!(
+                presets()[..i].iter().all(|q| q.name != p.name),
+                "{}",
+                p.name
+            );
+            assert_eq!(preset(p.name), Some((p.config)()));
+        }
+        assert_eq!(preset("no-such-preset"), None);
+    }
+
+    #[test]
+    fn loss_matches_the_task() {
+        for p in presets() {
+            let c = (p.config)();
+            let classify = c.data.is_classification();
+            assert_eq!(
+                c.loss == LossKind::CrossEntropy,
+                classify,
+                "{}: loss {:?} for a {} task",
+                p.name,
+                c.loss,
+                if classify {
+                    "classification"
+                } else {
+                    "regression"
+                }
+            );
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! The runner: the one training loop used by the page, the CLI and the tests.
+//!
+//! `step` records one optimizer step on the device and returns without reading
+//! anything back; `evaluate`/`record` are the only places values come back (async), so
+//! a GPU run waits for the device only when a plot or a metric needs a number.
+
+use super::history::{Evaluation, HistoryPoint, Metrics, NamedWeight};
+use super::prepare::{prepare, streams, PreparedData};
+use super::{validate, Budget, ExperimentConfig, LossKind};
+use crate::autograd::no_grad;
+use crate::backend::Device;
+use crate::data::{Batcher, Dataset};
+use crate::error::{Error, Result};
+use crate::metrics::{argmax_rows, ClassificationReport, RegressionReport};
+use crate::nn::functional::{cross_entropy_logits, mae, mse, one_hot, softmax};
+use crate::nn::{Mlp, Module};
+use crate::optim::Optimizer;
+use crate::rng::Rng;
+use crate::tensor::Tensor;
+
+/// Inputs and training targets of one split, on the device.
+struct DeviceSplit {
+    x: Tensor,
+    /// One-hot rows (classification) or target rows (regression).
+    t: Tensor,
+}
+
+impl DeviceSplit {
+    fn upload(ds: &Dataset, device: &Device) -> DeviceSplit {
+        let x = Tensor::from_slice(&ds.x, &[ds.n, ds.features], device);
+        let t = if ds.is_classification() {
+            one_hot(&ds.labels(), ds.num_classes(), device)
+        } else {
+            Tensor::from_slice(&ds.y, &[ds.n, ds.targets], device)
+        };
+        DeviceSplit { x, t }
+    }
+}
+
+/// A training run in progress.
+pub struct Runner {
+    config: ExperimentConfig,
+    device: Device,
+    data: PreparedData,
+    train: DeviceSplit,
+    test: DeviceSplit,
+    model: Mlp,
+    optimizer: Optimizer,
+    batcher: Batcher,
+    epoch_order: Vec<Vec<usize>>,
+    next_batch: usize,
+    step: u64,
+    history: Vec<HistoryPoint>,
+}
+
+impl Runner {
+    /// Validate `config`, build its data, model and optimizer on `device`.
+    pub fn new(config: ExperimentConfig, device: Device) -> Result<Runner> {
+        validate(&config)?;
+        let data = prepare(&config)?;
+        let outputs = if data.train.is_classification() {
+            data.train.num_classes()
+        } else {
+            data.train.targets
+        };
+        let mut sizes = vec![data.train.features];
+        sizes.extend(&config.hidden);
+        sizes.push(outputs);
+        let model = Mlp::new(
+            &sizes,
+            &config.activations,
+            &mut Rng::derive(config.seed, streams::INIT),
+            &device,
+        );
+        let batcher = Batcher::new(
+            data.train.n,
+            config.batch_size,
+            Rng::derive(config.seed, streams::BATCHES),
+        );
+        Ok(Runner {
+            train: DeviceSplit::upload(&data.train, &device),
+            test: DeviceSplit::upload(&data.test, &device),
+            optimizer: Optimizer::new(config.optimizer.clone()),
+            config,
+            device,
+            data,
+            model,
+            batcher,
+            epoch_order: Vec::new(),
+            next_batch: 0,
+            step: 0,
+            history: Vec::new(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ExperimentConfig {
+        &self.config
+    }
+
+    /// The device running the experiment.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Optimizer steps taken.
+    pub fn step_count(&self) -> u64 {
+        self.step
+    }
+
+    /// Mini-batches per epoch.
+    pub fn batches_per_epoch(&self) -> u64 {
+        self.batcher.batches_per_epoch().max(1) as u64
+    }
+
+    /// Whole epochs completed.
+    pub fn epoch(&self) -> u32 {
+        (self.step / self.batches_per_epoch()).min(u32::MAX as u64) as u32
+    }
+
+    /// Steps the budget asks for.
+    pub fn total_steps(&self) -> u64 {
+        match self.config.budget {
+            Budget::Epochs(e) => e as u64 * self.batches_per_epoch(),
+            Budget::Steps(s) => s,
+        }
+    }
+
+    /// True once the budget is spent (stepping further is allowed).
+    pub fn is_done(&self) -> bool {
+        self.step >= self.total_steps()
+    }
+
+    /// Steps between history points.
+    pub fn eval_interval(&self) -> u64 {
+        if self.config.eval_every == 0 {
+            self.batches_per_epoch()
+        } else {
+            self.config.eval_every
+        }
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Mlp {
+        &self.model
+    }
+
+    /// Training rows after preprocessing.
+    pub fn train_data(&self) -> &Dataset {
+        &self.data.train
+    }
+
+    /// Test rows after preprocessing.
+    pub fn test_data(&self) -> &Dataset {
+        &self.data.test
+    }
+
+    /// The preprocessed data with the statistics used.
+    pub fn prepared(&self) -> &PreparedData {
+        &self.data
+    }
+
+    /// History points recorded so far.
+    pub fn history(&self) -> &[HistoryPoint] {
+        &self.history
+    }
+
+    fn loss(&self, out: &Tensor, target: &Tensor) -> Tensor {
+        let classification = self.data.train.is_classification();
+        match (self.config.loss, classification) {
+            (LossKind::CrossEntropy, _) => cross_entropy_logits(out, target),
+            (LossKind::Mse, true) => mse(&softmax(out, 1), target),
+            (LossKind::Mse, false) => mse(out, target),
+            (LossKind::Mae, _) => mae(out, target),
+        }
+    }
+
+    fn next_batch_indices(&mut self) -> Vec<f32> {
+        if self.next_batch >= self.epoch_order.len() {
+            self.epoch_order = self.batcher.next_epoch();
+            self.next_batch = 0;
+        }
+        let b = &self.epoch_order[self.next_batch];
+        self.next_batch += 1;
+        b.iter().map(|&i| i as f32).collect()
+    }
+
+    /// One optimizer step on the next mini-batch. Work is recorded and submitted;
+    /// nothing is read back.
+    pub fn step(&mut self) -> Result<()> {
+        let idx = self.next_batch_indices();
+        let idx = Tensor::from_slice(&idx, &[idx.len()], &self.device);
+        let grads = {
+            let xb = self.train.x.gather_rows(&idx);
+            let tb = self.train.t.gather_rows(&idx);
+            let loss = self.loss(&self.model.forward(&xb), &tb);
+            loss.backward()
+            // The graph (and its references to the parameters) is dropped here, so the
+            // optimizer may update parameters in place.
+        };
+        self.optimizer.step(self.model.params_mut(), &grads)?;
+        drop(grads);
+        self.device.flush();
+        self.step += 1;
+        Ok(())
+    }
+
+    /// Several steps in a row.
+    pub fn train_steps(&mut self, n: u64) -> Result<()> {
+        for _ in 0..n {
+            self.step()?;
+        }
+        Ok(())
+    }
+
+    /// Losses over the whole train and test sets and the test metrics, read back.
+    /// Errs with [`Error::NonFinite`] when a loss is NaN or infinite.
+    pub async fn evaluate(&self) -> Result<Evaluation> {
+        let (train_loss, test_loss, test_out) = no_grad(|| {
+            let train_loss = self.loss(&self.model.forward(&self.train.x), &self.train.t);
+            let out = self.model.forward(&self.test.x);
+            let test_loss = self.loss(&out, &self.test.t);
+            (train_loss, test_loss, out)
+        });
+        let train_loss = train_loss.to_scalar().await? as f64;
+        let test_loss = test_loss.to_scalar().await? as f64;
+        if !train_loss.is_finite() || !test_loss.is_finite() {
+            let culprit = self.first_non_finite_param().await?;
+            return Err(Error::NonFinite {
+                step: self.step,
+                what: match culprit {
+                    Some(name) => format!("the loss (first non-finite parameter: {name})"),
+                    None => "the loss".to_string(),
+                },
+            });
+        }
+        let out = test_out.to_vec().await?;
+        Ok(Evaluation {
+            train_loss,
+            test_loss,
+            metrics: self.metrics(&out),
+        })
+    }
+
+    fn metrics(&self, out: &[f32]) -> Metrics {
+        let test = &self.data.test;
+        if test.is_classification() {
+            let classes = test.num_classes();
+            let pred = argmax_rows(out, test.n, classes);
+            let r = ClassificationReport::compute(&pred, &test.labels(), classes);
+            Metrics {
+                accuracy: Some(r.accuracy),
+                precision: Some(r.precision),
+                recall: Some(r.recall),
+                f1: Some(r.f1),
+                confusion: Some(r.confusion),
+                ..Metrics::default()
+            }
+        } else {
+            let (mut pred, mut truth) = (out.to_vec(), test.y.clone());
+            if let Some(s) = &self.data.y_scaler {
+                s.invert(&mut pred);
+                s.invert(&mut truth);
+            }
+            let r = RegressionReport::compute(&pred, &truth);
+            Metrics {
+                mse: Some(r.mse),
+                mae: Some(r.mae),
+                r2: Some(r.r2),
+                ..Metrics::default()
+            }
+        }
+    }
+
+    async fn first_non_finite_param(&self) -> Result<Option<String>> {
+        for (name, t) in self.model.params().iter() {
+            if t.to_vec().await?.iter().any(|v| !v.is_finite()) {
+                return Ok(Some(name.to_string()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Evaluate and append a history point.
+    pub async fn record(&mut self) -> Result<HistoryPoint> {
+        let e = self.evaluate().await?;
+        let p = HistoryPoint {
+            step: self.step,
+            epoch: self.epoch(),
+            train_loss: e.train_loss,
+            test_loss: e.test_loss,
+            metrics: e.metrics,
+        };
+        self.history.push(p.clone());
+        Ok(p)
+    }
+
+    /// Train to the end of the budget, recording a point at the start, every
+    /// [`Runner::eval_interval`] steps and at the end; `on_point` sees each point with
+    /// the total step count. Returns the final point.
+    pub async fn run(
+        &mut self,
+        mut on_point: impl FnMut(&HistoryPoint, u64),
+    ) -> Result<HistoryPoint> {
+        let total = self.total_steps();
+        let every = self.eval_interval();
+        if self.history.last().map(|p| p.step) != Some(self.step) {
+            let p = self.record().await?;
+            on_point(&p, total);
+        }
+        while !self.is_done() {
+            self.step()?;
+            if self.step % every == 0 || self.is_done() {
+                let p = self.record().await?;
+                on_point(&p, total);
+            }
+        }
+        self.history
+            .last()
+            .cloned()
+            .ok_or_else(|| Error::Config("no steps to run".into()))
+    }
+
+    /// The parameters read back, in order, with PyTorch names and shapes.
+    pub async fn weights(&self) -> Result<Vec<NamedWeight>> {
+        let mut out = Vec::with_capacity(self.model.params().len());
+        for (name, t) in self.model.params().iter() {
+            out.push(NamedWeight {
+                name: name.to_string(),
+                shape: t.dims().to_vec(),
+                data: t.to_vec().await?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Raw model outputs for `n` preprocessed input rows.
+    pub async fn predict(&self, x: &[f32], n: usize) -> Result<Vec<f32>> {
+        let f = self.data.train.features;
+        if x.len() != n * f {
+            return Err(Error::Format(format!(
+                "predict: {} values are not {n} rows of {f} features",
+                x.len()
+            )));
+        }
+        let out = no_grad(|| {
+            self.model
+                .forward(&Tensor::from_slice(x, &[n, f], &self.device))
+        });
+        out.to_vec().await
+    }
+}

@@ -1,0 +1,229 @@
+//! Validation of an [`ExperimentConfig`]: every field in range, every float finite, and
+//! the fields consistent with each other (activations per hidden layer, a loss that fits
+//! the task, at least one training and one test example).
+//!
+//! Configurations come from controls, links and lessons, so any value may arrive. NaN
+//! needs explicit care: every comparison with NaN is false, so each float is checked with
+//! `is_finite` before its range.
+
+use super::config::{Budget, DataSource, ExperimentConfig, LossKind};
+use crate::data::RealSet;
+use crate::error::{Error, Result};
+use crate::optim::OptimizerConfig;
+
+/// Fewest generated points of a synthetic set.
+pub const MIN_SAMPLES: usize = 10;
+/// Most generated points of a synthetic set.
+pub const MAX_SAMPLES: usize = 100_000;
+/// Most hidden layers.
+pub const MAX_HIDDEN_LAYERS: usize = 8;
+/// Most units in one hidden layer.
+pub const MAX_HIDDEN_UNITS: usize = 1024;
+/// Largest learning rate.
+pub const MAX_LR: f32 = 10.0;
+/// Largest mini-batch.
+pub const MAX_BATCH_SIZE: usize = 100_000;
+/// Most epochs of an epoch budget.
+pub const MAX_EPOCHS: u32 = 100_000;
+/// Most optimizer steps of a run (a step budget, or epochs times batches per epoch).
+pub const MAX_STEPS: u64 = 10_000_000;
+
+/// Checks `c`; on failure `Err(Error::Config)` lists every problem found, each naming the
+/// field (as spelled in the config, e.g. `optimizer.lr`) and its allowed range.
+pub fn validate(c: &ExperimentConfig) -> Result<()> {
+    let mut p = Problems::default();
+    data(c, &mut p);
+    model(c, &mut p);
+    optimizer(&c.optimizer, &mut p);
+    schedule(c, &mut p);
+    if p.0.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Config(p.0.join("; ")))
+    }
+}
+
+/// The problems found so far, one message each.
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    /// Records a problem.
+    fn push(&mut self, msg: String) {
+        self.0.push(msg);
+    }
+
+    /// Requires `v` finite and in `[lo, hi]`, `lo` / `hi` included as the flags say.
+    fn range(&mut self, field: &str, v: f32, lo: (f32, bool), hi: (f32, bool)) {
+        let above = if lo.1 { v >= lo.0 } else { v > lo.0 };
+        let below = if hi.1 { v <= hi.0 } else { v < hi.0 };
+        if !(v.is_finite() && above && below) {
+            let open = if lo.1 { '[' } else { '(' };
+            let close = if hi.1 { ']' } else { ')' };
+            self.push(format!(
+                "{field} must be a finite number in {open}{}, {}{close}, got {v}",
+                lo.0, hi.0
+            ));
+        }
+    }
+}
+
+/// Rows of each vendored set (pinned by a test against the loaded files), so validation
+/// needs no parsing.
+fn real_rows(set: RealSet) -> usize {
+    match set {
+        RealSet::Digits => 1797,
+        RealSet::Iris => 150,
+        RealSet::BreastCancer => 569,
+        RealSet::Wine => 178,
+        RealSet::Diabetes => 442,
+    }
+}
+
+/// Sample count, noise, test fraction and features.
+fn data(c: &ExperimentConfig, p: &mut Problems) {
+    if c.data.is_synthetic() && !(MIN_SAMPLES..=MAX_SAMPLES).contains(&c.samples) {
+        p.push(format!(
+            "samples must be in {MIN_SAMPLES}..={MAX_SAMPLES}, got {}",
+            c.samples
+        ));
+    }
+    p.range("noise", c.noise, (0.0, true), (1.0, true));
+    let f = c.test_fraction;
+    if f.is_finite() && f > 0.0 && f < 1.0 {
+        // The split takes round(n * f) test rows (see data::train_test_split).
+        let n = match c.data {
+            DataSource::Real(set) => real_rows(set),
+            _ => c.samples,
+        };
+        let n_test = (n as f64 * f as f64).round() as usize;
+        if n_test == 0 || n_test >= n {
+            p.push(format!(
+                "test_fraction {f} of {n} examples leaves {n_test} for testing and {} for \
+                 training; each needs at least one",
+                n.saturating_sub(n_test)
+            ));
+        }
+    } else {
+        p.range("test_fraction", f, (0.0, false), (1.0, false));
+    }
+    if matches!(c.data, DataSource::Classify2d(_)) && c.features.count() == 0 {
+        p.push("features: at least one input feature must be selected".to_string());
+    }
+}
+
+/// Hidden layers, activations and the loss.
+fn model(c: &ExperimentConfig, p: &mut Problems) {
+    if c.hidden.len() > MAX_HIDDEN_LAYERS {
+        p.push(format!(
+            "hidden has {} layers, at most {MAX_HIDDEN_LAYERS} are allowed",
+            c.hidden.len()
+        ));
+    }
+    for (i, &h) in c.hidden.iter().enumerate().take(MAX_HIDDEN_LAYERS + 1) {
+        if !(1..=MAX_HIDDEN_UNITS).contains(&h) {
+            p.push(format!(
+                "hidden[{i}] must be in 1..={MAX_HIDDEN_UNITS} units, got {h}"
+            ));
+        }
+    }
+    if c.activations.len() != c.hidden.len() {
+        p.push(format!(
+            "activations has {} entries but hidden has {} layers; give one activation per \
+             hidden layer",
+            c.activations.len(),
+            c.hidden.len()
+        ));
+    }
+    let classify = c.data.is_classification();
+    match c.loss {
+        LossKind::CrossEntropy if !classify => p.push(
+            "loss cross-entropy needs a classification task; use mse or mae for regression"
+                .to_string(),
+        ),
+        LossKind::Mae if classify => p.push(
+            "loss mae needs a regression task; use cross-entropy or mse for classification"
+                .to_string(),
+        ),
+        LossKind::Mse | LossKind::Mae | LossKind::CrossEntropy => {}
+    }
+}
+
+/// Every optimizer field (all are checked whatever the kind, since links carry them all).
+fn optimizer(o: &OptimizerConfig, p: &mut Problems) {
+    p.range("optimizer.lr", o.lr, (0.0, false), (MAX_LR, true));
+    p.range("optimizer.momentum", o.momentum, (0.0, true), (1.0, false));
+    p.range("optimizer.beta1", o.beta1, (0.0, true), (1.0, false));
+    p.range("optimizer.beta2", o.beta2, (0.0, true), (1.0, false));
+    p.range("optimizer.eps", o.eps, (0.0, false), (1.0, true));
+    p.range(
+        "optimizer.weight_decay",
+        o.weight_decay,
+        (0.0, true),
+        (1.0, true),
+    );
+    p.range("optimizer.l1", o.l1, (0.0, true), (1.0, true));
+    p.range("optimizer.l2", o.l2, (0.0, true), (1.0, true));
+    if let Some(v) = o.clip_norm {
+        p.range("optimizer.clip_norm", v, (0.0, false), (f32::MAX, true));
+    }
+}
+
+/// Batch size, budget (also in steps, for an epoch budget) and evaluation interval.
+fn schedule(c: &ExperimentConfig, p: &mut Problems) {
+    if !(1..=MAX_BATCH_SIZE).contains(&c.batch_size) {
+        p.push(format!(
+            "batch_size must be in 1..={MAX_BATCH_SIZE}, got {}",
+            c.batch_size
+        ));
+    }
+    match c.budget {
+        Budget::Epochs(e) if !(1..=MAX_EPOCHS).contains(&e) => {
+            p.push(format!("budget must be 1..={MAX_EPOCHS} epochs, got {e}"))
+        }
+        Budget::Epochs(e) => {
+            let n = match c.data {
+                DataSource::Real(set) => real_rows(set),
+                _ => c.samples.min(MAX_SAMPLES),
+            };
+            // Training rows are at most n, so this bounds the steps from above.
+            let per_epoch = n.div_ceil(c.batch_size.max(1)) as u64;
+            let steps = per_epoch * e as u64;
+            if steps > MAX_STEPS {
+                p.push(format!(
+                    "budget of {e} epochs is about {steps} steps, more than the {MAX_STEPS} \
+                     allowed; use fewer epochs or a larger batch_size"
+                ));
+            }
+        }
+        Budget::Steps(s) if !(1..=MAX_STEPS).contains(&s) => {
+            p.push(format!("budget must be 1..={MAX_STEPS} steps, got {s}"))
+        }
+        Budget::Steps(_) => {}
+    }
+    if c.eval_every > MAX_STEPS {
+        p.push(format!(
+            "eval_every must be in 0..={MAX_STEPS} steps (0: once per epoch), got {}",
+            c.eval_every
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::load_real;
+
+    #[test]
+    fn real_row_counts_match_the_vendored_files() {
+        for set in RealSet::ALL {
+            let ds = load_real(set).expect("vendored set loads");
+            assert_eq!(real_rows(set), ds.n, "{}", set.name());
+        }
+    }
+
+    #[test]
+    fn the_default_config_is_valid() {
+        assert_eq!(validate(&ExperimentConfig::default()), Ok(()));
+    }
+}

@@ -1,0 +1,232 @@
+//! Optimizers with PyTorch's update equations: SGD, momentum (and Nesterov), Adam,
+//! AdamW; L1 and L2 regularisation; optional gradient clipping by global norm.
+//! Each parameter is updated by one fused backend kernel.
+
+use crate::autograd::{no_grad, Gradients};
+use crate::backend::{Storage, UpdateRule};
+use crate::error::{Error, Result};
+use crate::nn::ParamSet;
+use crate::tensor::Tensor;
+use serde::{Deserialize, Serialize};
+
+/// Which update rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimizerKind {
+    /// Plain stochastic gradient descent.
+    Sgd,
+    /// SGD with momentum (Nesterov when `nesterov` is set).
+    Momentum,
+    /// Adam (L2 is coupled into the gradient).
+    Adam,
+    /// Adam with decoupled weight decay.
+    AdamW,
+}
+
+impl OptimizerKind {
+    /// Every kind.
+    pub const ALL: &'static [OptimizerKind] = &[
+        OptimizerKind::Sgd,
+        OptimizerKind::Momentum,
+        OptimizerKind::Adam,
+        OptimizerKind::AdamW,
+    ];
+
+    /// Stable short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimizerKind::Sgd => "sgd",
+            OptimizerKind::Momentum => "momentum",
+            OptimizerKind::Adam => "adam",
+            OptimizerKind::AdamW => "adamw",
+        }
+    }
+
+    /// Parse a short name.
+    pub fn from_name(s: &str) -> Option<OptimizerKind> {
+        OptimizerKind::ALL.iter().copied().find(|k| k.name() == s)
+    }
+}
+
+/// Optimizer settings (PyTorch's defaults where it has them).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OptimizerConfig {
+    /// The update rule.
+    pub kind: OptimizerKind,
+    /// Learning rate.
+    pub lr: f32,
+    /// Momentum factor (Momentum only).
+    pub momentum: f32,
+    /// Nesterov momentum (Momentum only).
+    pub nesterov: bool,
+    /// Adam's first-moment decay.
+    pub beta1: f32,
+    /// Adam's second-moment decay.
+    pub beta2: f32,
+    /// Adam's denominator guard.
+    pub eps: f32,
+    /// AdamW's decoupled weight decay.
+    pub weight_decay: f32,
+    /// L1 penalty weight (adds `l1 * sign(p)` to the gradient).
+    pub l1: f32,
+    /// L2 penalty weight (adds `l2 * p` to the gradient).
+    pub l2: f32,
+    /// Clip the global gradient norm to this value.
+    pub clip_norm: Option<f32>,
+}
+
+impl Default for OptimizerConfig {
+    fn default() -> Self {
+        OptimizerConfig {
+            kind: OptimizerKind::Adam,
+            lr: 0.001,
+            momentum: 0.9,
+            nesterov: false,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.01,
+            l1: 0.0,
+            l2: 0.0,
+            clip_norm: None,
+        }
+    }
+}
+
+/// An optimizer with its per-parameter state.
+#[derive(Debug)]
+pub struct Optimizer {
+    config: OptimizerConfig,
+    step: u64,
+    state: Vec<Vec<Storage>>,
+}
+
+impl Optimizer {
+    /// A fresh optimizer (no state until the first step).
+    pub fn new(config: OptimizerConfig) -> Self {
+        Optimizer {
+            config,
+            step: 0,
+            state: Vec::new(),
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &OptimizerConfig {
+        &self.config
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.step
+    }
+
+    /// Change the learning rate (state is kept).
+    pub fn set_lr(&mut self, lr: f32) {
+        self.config.lr = lr;
+    }
+
+    fn rule(&self) -> UpdateRule {
+        let c = &self.config;
+        match c.kind {
+            OptimizerKind::Sgd | OptimizerKind::Momentum => UpdateRule::Sgd {
+                lr: c.lr,
+                momentum: if c.kind == OptimizerKind::Momentum {
+                    c.momentum
+                } else {
+                    0.0
+                },
+                dampening: 0.0,
+                nesterov: c.kind == OptimizerKind::Momentum && c.nesterov,
+                first_step: self.step == 1,
+                l1: c.l1,
+                l2: c.l2,
+            },
+            OptimizerKind::Adam | OptimizerKind::AdamW => {
+                let t = self.step as i32;
+                UpdateRule::Adam {
+                    lr: c.lr,
+                    beta1: c.beta1,
+                    beta2: c.beta2,
+                    eps: c.eps,
+                    bias_correction1: (1.0 - (c.beta1 as f64).powi(t)) as f32,
+                    bias_correction2_sqrt: (1.0 - (c.beta2 as f64).powi(t)).sqrt() as f32,
+                    decoupled_wd: if c.kind == OptimizerKind::AdamW {
+                        c.weight_decay
+                    } else {
+                        0.0
+                    },
+                    l1: c.l1,
+                    l2: c.l2,
+                }
+            }
+        }
+    }
+
+    /// Scale factor for clipping by global norm, as a scalar tensor on the device:
+    /// `min(1, max_norm / (||g|| + 1e-6))` (PyTorch's `clip_grad_norm_`).
+    fn clip_scale(&self, grads: &[Option<Tensor>], max_norm: f32) -> Option<Tensor> {
+        let mut total: Option<Tensor> = None;
+        for g in grads.iter().flatten() {
+            let s = g.square().sum_all();
+            total = Some(match total {
+                Some(t) => t.add(&s),
+                None => s,
+            });
+        }
+        let norm = total?.sqrt();
+        let coef = norm.add_scalar(1e-6).recip().mul_scalar(max_norm);
+        // min(coef, 1) = -max(-coef, -1)
+        Some(coef.neg().maximum(&coef.scalar_like(-1.0)).neg())
+    }
+
+    /// Apply one update to `params` from `grads`. Parameters without a gradient are
+    /// left unchanged. The graph that produced `grads` should be dropped first so the
+    /// update can happen in place.
+    pub fn step(&mut self, params: &mut ParamSet, grads: &Gradients) -> Result<()> {
+        if !self.state.is_empty() && self.state.len() != params.len() {
+            return Err(Error::Config(format!(
+                "optimizer state is for {} parameters, model has {}",
+                self.state.len(),
+                params.len()
+            )));
+        }
+        self.step += 1;
+        let rule = self.rule();
+        no_grad(|| {
+            let tensors = params.take_all();
+            let mut gs: Vec<Option<Tensor>> =
+                tensors.iter().map(|t| grads.get(t).cloned()).collect();
+            if let Some(max_norm) = self.config.clip_norm {
+                if let Some(scale) = self.clip_scale(&gs, max_norm) {
+                    gs = gs.into_iter().map(|g| g.map(|g| g.mul(&scale))).collect();
+                }
+            }
+            if self.state.is_empty() {
+                self.state = tensors
+                    .iter()
+                    .map(|t| {
+                        (0..rule.state_len())
+                            .map(|_| t.device().fill(t.numel(), 0.0))
+                            .collect()
+                    })
+                    .collect();
+            }
+            let mut updated = Vec::with_capacity(tensors.len());
+            for ((p, g), st) in tensors.into_iter().zip(gs).zip(self.state.iter_mut()) {
+                let Some(g) = g else {
+                    updated.push(p);
+                    continue;
+                };
+                let (device, shape, len) = (p.device().clone(), p.shape().clone(), p.numel());
+                let state = std::mem::take(st);
+                let (np, ns) = device.update(&rule, p.into_storage(), g.storage(), state, len);
+                *st = ns;
+                updated.push(Tensor::from_storage(np, shape, &device).requiring_grad());
+            }
+            params.put_all(updated);
+        });
+        Ok(())
+    }
+}

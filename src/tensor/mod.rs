@@ -1,0 +1,229 @@
+//! Tensors: f32, rank 0 to 4, row-major, on a [`Device`], with autograd.
+//!
+//! A `Tensor` is a cheap handle (`Rc`) to immutable device storage plus, when it was
+//! computed from tensors that require gradients, the op that made it. Nothing assumes
+//! the data sits in CPU memory: values come back through the `async` [`Tensor::to_vec`].
+
+mod op;
+mod ops;
+mod shape;
+
+pub use op::{BinaryOp, Op, OpKind, ReduceOp, UnaryOp};
+pub use shape::Shape;
+
+use crate::backend::{Device, Storage};
+use crate::error::Result;
+use std::cell::Cell;
+use std::rc::Rc;
+
+thread_local! {
+    static NEXT_ID: Cell<u64> = const { Cell::new(1) };
+}
+
+fn next_id() -> u64 {
+    NEXT_ID.with(|c| {
+        let id = c.get();
+        c.set(id + 1);
+        id
+    })
+}
+
+/// The op that produced a tensor, and its inputs: one node of the autograd graph.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// The primitive op.
+    pub op: Op,
+    /// Its inputs, in order.
+    pub inputs: Vec<Tensor>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    id: u64,
+    shape: Shape,
+    storage: Storage,
+    device: Device,
+    node: Option<Node>,
+    requires_grad: bool,
+}
+
+/// An f32 tensor handle. Cloning is cheap and shares the data.
+#[derive(Clone, Debug)]
+pub struct Tensor(Rc<Inner>);
+
+impl Tensor {
+    /// A tensor from existing device storage (no graph).
+    pub fn from_storage(storage: Storage, shape: Shape, device: &Device) -> Tensor {
+        Tensor(Rc::new(Inner {
+            id: next_id(),
+            shape,
+            storage,
+            device: device.clone(),
+            node: None,
+            requires_grad: false,
+        }))
+    }
+
+    /// A tensor computed by `node` (used by the ops, which decide whether to record).
+    pub(crate) fn from_op(
+        storage: Storage,
+        shape: Shape,
+        device: &Device,
+        node: Option<Node>,
+    ) -> Tensor {
+        let requires_grad = node.is_some();
+        Tensor(Rc::new(Inner {
+            id: next_id(),
+            shape,
+            storage,
+            device: device.clone(),
+            node,
+            requires_grad,
+        }))
+    }
+
+    /// Upload `data` (row-major) with `shape`. Panics if the lengths disagree.
+    pub fn from_slice(data: &[f32], shape: &[usize], device: &Device) -> Tensor {
+        let shape = Shape::new(shape);
+        assert_eq!(
+            data.len(),
+            shape.numel(),
+            "{} values cannot fill shape {shape}",
+            data.len()
+        );
+        Tensor::from_storage(device.upload(data), shape, device)
+    }
+
+    /// A tensor of `value` everywhere.
+    pub fn full(value: f32, shape: &[usize], device: &Device) -> Tensor {
+        let shape = Shape::new(shape);
+        Tensor::from_storage(device.fill(shape.numel(), value), shape, device)
+    }
+
+    /// Zeros.
+    pub fn zeros(shape: &[usize], device: &Device) -> Tensor {
+        Tensor::full(0.0, shape, device)
+    }
+
+    /// Ones.
+    pub fn ones(shape: &[usize], device: &Device) -> Tensor {
+        Tensor::full(1.0, shape, device)
+    }
+
+    /// A rank-0 tensor.
+    pub fn scalar(value: f32, device: &Device) -> Tensor {
+        Tensor::full(value, &[], device)
+    }
+
+    /// A trainable leaf: gradients are computed for it.
+    pub fn parameter(data: &[f32], shape: &[usize], device: &Device) -> Tensor {
+        Tensor::from_slice(data, shape, device).requiring_grad()
+    }
+
+    /// The same data as a leaf that requires gradients.
+    pub fn requiring_grad(&self) -> Tensor {
+        Tensor(Rc::new(Inner {
+            id: next_id(),
+            shape: self.0.shape.clone(),
+            storage: self.0.storage.clone(),
+            device: self.0.device.clone(),
+            node: None,
+            requires_grad: true,
+        }))
+    }
+
+    /// The storage, moved out when this is its only handle (so it can be updated in
+    /// place), else shared.
+    pub(crate) fn into_storage(self) -> Storage {
+        match Rc::try_unwrap(self.0) {
+            Ok(inner) => inner.storage,
+            Err(rc) => rc.storage.clone(),
+        }
+    }
+
+    /// The same data, cut from the graph (no gradient flows through it).
+    pub fn detach(&self) -> Tensor {
+        Tensor::from_storage(self.0.storage.clone(), self.0.shape.clone(), &self.0.device)
+    }
+
+    /// Unique id (used as the key of gradient stores).
+    pub fn id(&self) -> u64 {
+        self.0.id
+    }
+
+    /// The shape.
+    pub fn shape(&self) -> &Shape {
+        &self.0.shape
+    }
+
+    /// The dimensions.
+    pub fn dims(&self) -> &[usize] {
+        self.0.shape.dims()
+    }
+
+    /// Number of dimensions.
+    pub fn rank(&self) -> usize {
+        self.0.shape.rank()
+    }
+
+    /// Number of elements.
+    pub fn numel(&self) -> usize {
+        self.0.shape.numel()
+    }
+
+    /// The device holding the data.
+    pub fn device(&self) -> &Device {
+        &self.0.device
+    }
+
+    /// The device storage handle.
+    pub fn storage(&self) -> &Storage {
+        &self.0.storage
+    }
+
+    /// The op that made this tensor, when it was recorded.
+    pub fn node(&self) -> Option<&Node> {
+        self.0.node.as_ref()
+    }
+
+    /// Whether gradients flow to or through this tensor.
+    pub fn requires_grad(&self) -> bool {
+        self.0.requires_grad
+    }
+
+    /// Copy the values to the host once the device has computed them.
+    pub async fn to_vec(&self) -> Result<Vec<f32>> {
+        self.0.device.flush();
+        self.0.device.read(&self.0.storage, self.numel()).await
+    }
+
+    /// The values, when they can be had without waiting (CPU backend); `None` otherwise.
+    pub fn to_vec_now(&self) -> Option<Vec<f32>> {
+        self.0.device.read_now(&self.0.storage, self.numel())
+    }
+
+    /// The single value of a one-element tensor, read asynchronously.
+    pub async fn to_scalar(&self) -> Result<f32> {
+        let v = self.to_vec().await?;
+        v.first().copied().ok_or_else(|| {
+            crate::error::Error::Format(format!("tensor of shape {} has no element", self.shape()))
+        })
+    }
+
+    /// A copy on `device` (the values pass through host memory).
+    pub async fn to_device(&self, device: &Device) -> Result<Tensor> {
+        if self.device() == device {
+            return Ok(self.clone());
+        }
+        let v = self.to_vec().await?;
+        Ok(Tensor::from_slice(&v, self.dims(), device))
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Tensor {
+    /// Native only: read the values, blocking this thread until the device is done.
+    pub fn to_vec_blocking(&self) -> Result<Vec<f32>> {
+        crate::platform::block_on(self.to_vec())
+    }
+}

@@ -1,0 +1,306 @@
+//! The op vocabulary: every primitive op is declared once here.
+//!
+//! Each elementwise op names its scalar CPU reference and its WGSL kernel entry in one
+//! line; the backward rule of every primitive lives in `autograd::rules`, behind an
+//! exhaustive `match`, so adding an op makes the compiler list every place it must go.
+//! Test suites loop over `UnaryOp::ALL`, `BinaryOp::ALL` and `OpKind::ALL`.
+
+macro_rules! unary_ops {
+    ($($variant:ident, $name:literal, |$x:ident| $body:expr;)+) => {
+        /// Elementwise ops of one input.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum UnaryOp { $($variant),+ }
+
+        impl UnaryOp {
+            /// Every unary op, for tests that loop over the vocabulary.
+            pub const ALL: &'static [UnaryOp] = &[$(UnaryOp::$variant),+];
+
+            /// Short stable name (`exp`).
+            pub fn name(self) -> &'static str {
+                match self { $(UnaryOp::$variant => $name),+ }
+            }
+
+            /// The WGSL entry point that computes this op (`unary_exp`).
+            pub fn wgsl_entry(self) -> &'static str {
+                match self { $(UnaryOp::$variant => concat!("unary_", $name)),+ }
+            }
+
+            /// The scalar CPU reference (uses `libm`, so identical on wasm and native).
+            #[inline]
+            pub fn apply(self, x: f32) -> f32 {
+                match self { $(UnaryOp::$variant => { let $x = x; $body }),+ }
+            }
+        }
+    };
+}
+
+macro_rules! binary_ops {
+    ($($variant:ident, $name:literal, |$a:ident, $b:ident| $body:expr;)+) => {
+        /// Elementwise ops of two inputs, with numpy broadcasting.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum BinaryOp { $($variant),+ }
+
+        impl BinaryOp {
+            /// Every binary op, for tests that loop over the vocabulary.
+            pub const ALL: &'static [BinaryOp] = &[$(BinaryOp::$variant),+];
+
+            /// Short stable name (`add`).
+            pub fn name(self) -> &'static str {
+                match self { $(BinaryOp::$variant => $name),+ }
+            }
+
+            /// The WGSL entry point that computes this op (`binary_add`).
+            pub fn wgsl_entry(self) -> &'static str {
+                match self { $(BinaryOp::$variant => concat!("binary_", $name)),+ }
+            }
+
+            /// The scalar CPU reference.
+            #[inline]
+            pub fn apply(self, a: f32, b: f32) -> f32 {
+                match self { $(BinaryOp::$variant => { let ($a, $b) = (a, b); $body }),+ }
+            }
+        }
+    };
+}
+
+unary_ops! {
+    Neg, "neg", |x| -x;
+    Exp, "exp", |x| libm::expf(x);
+    Log, "log", |x| libm::logf(x);
+    Sqrt, "sqrt", |x| libm::sqrtf(x);
+    Recip, "recip", |x| 1.0 / x;
+    Abs, "abs", |x| libm::fabsf(x);
+    Relu, "relu", |x| if x > 0.0 { x } else { 0.0 };
+    Tanh, "tanh", |x| libm::tanhf(x);
+    // Two-sided form so that neither branch overflows: exp of a non-positive number.
+    Sigmoid, "sigmoid", |x| if x >= 0.0 {
+        1.0 / (1.0 + libm::expf(-x))
+    } else {
+        let e = libm::expf(x);
+        e / (1.0 + e)
+    };
+}
+
+binary_ops! {
+    Add, "add", |a, b| a + b;
+    Sub, "sub", |a, b| a - b;
+    Mul, "mul", |a, b| a * b;
+    Div, "div", |a, b| a / b;
+    Max, "max", |a, b| if a >= b || b.is_nan() { a } else { b };
+    Pow, "pow", |a, b| libm::powf(a, b);
+    Lt, "lt", |a, b| if a < b { 1.0 } else { 0.0 };
+    Gt, "gt", |a, b| if a > b { 1.0 } else { 0.0 };
+    Eq, "eq", |a, b| if a == b { 1.0 } else { 0.0 };
+}
+
+impl UnaryOp {
+    /// An input interval on which the op is smooth, for gradient checks.
+    pub fn smooth_domain(self) -> (f32, f32) {
+        match self {
+            UnaryOp::Log | UnaryOp::Sqrt | UnaryOp::Recip => (0.5, 2.0),
+            UnaryOp::Neg
+            | UnaryOp::Exp
+            | UnaryOp::Abs
+            | UnaryOp::Relu
+            | UnaryOp::Tanh
+            | UnaryOp::Sigmoid => (-2.0, 2.0),
+        }
+    }
+}
+
+impl BinaryOp {
+    /// Input intervals (for `a`, for `b`) on which the op is smooth, for gradient checks.
+    pub fn smooth_domain(self) -> ((f32, f32), (f32, f32)) {
+        match self {
+            BinaryOp::Div => ((-2.0, 2.0), (0.5, 2.0)),
+            BinaryOp::Pow => ((0.5, 2.0), (-1.5, 1.5)),
+            BinaryOp::Add
+            | BinaryOp::Sub
+            | BinaryOp::Mul
+            | BinaryOp::Max
+            | BinaryOp::Lt
+            | BinaryOp::Gt
+            | BinaryOp::Eq => ((-2.0, 2.0), (-2.0, 2.0)),
+        }
+    }
+
+    /// Comparisons produce 0/1 masks and pass no gradient.
+    pub fn is_comparison(self) -> bool {
+        matches!(self, BinaryOp::Lt | BinaryOp::Gt | BinaryOp::Eq)
+    }
+}
+
+/// Reductions over a set of axes (kept as size-1 dimensions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    /// Sum of the elements.
+    Sum,
+    /// Largest element.
+    Max,
+}
+
+impl ReduceOp {
+    /// Both reductions.
+    pub const ALL: &'static [ReduceOp] = &[ReduceOp::Sum, ReduceOp::Max];
+
+    /// Short stable name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReduceOp::Sum => "sum",
+            ReduceOp::Max => "max",
+        }
+    }
+
+    /// The WGSL entry point (`reduce_sum`).
+    pub fn wgsl_entry(self) -> &'static str {
+        match self {
+            ReduceOp::Sum => "reduce_sum",
+            ReduceOp::Max => "reduce_max",
+        }
+    }
+
+    /// Identity element of the reduction.
+    pub fn identity(self) -> f32 {
+        match self {
+            ReduceOp::Sum => 0.0,
+            ReduceOp::Max => f32::NEG_INFINITY,
+        }
+    }
+
+    /// Combine an accumulator with one element.
+    #[inline]
+    pub fn combine(self, acc: f32, x: f32) -> f32 {
+        match self {
+            ReduceOp::Sum => acc + x,
+            ReduceOp::Max => {
+                if x > acc || x.is_nan() {
+                    x
+                } else {
+                    acc
+                }
+            }
+        }
+    }
+}
+
+/// A primitive op as recorded in the autograd graph, with its parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// Elementwise op of one input.
+    Unary(UnaryOp),
+    /// Elementwise op of two broadcast inputs.
+    Binary(BinaryOp),
+    /// `where(cond, a, b)`: `a` where `cond != 0`, else `b` (broadcast).
+    Select,
+    /// Reduction over `axes`, keeping them as size-1 dimensions.
+    Reduce(ReduceOp, Vec<usize>),
+    /// Same data, new shape.
+    Reshape,
+    /// Axis permutation: output axis `i` is input axis `perm[i]`.
+    Permute(Vec<usize>),
+    /// Broadcast of size-1 (or missing leading) axes to a larger shape.
+    Expand,
+    /// Sub-range `[start, end)` of every axis.
+    Slice(Vec<(usize, usize)>),
+    /// Concatenation of the inputs along an axis.
+    Concat(usize),
+    /// `out[i, :] = table[idx[i], :]` (embedding lookup).
+    GatherRows,
+    /// `out[idx[i], :] += src[i, :]` into `rows` zero rows, in index order.
+    ScatterAddRows(usize),
+    /// Batched matrix product `op(A) @ op(B)` with optional transposed operands.
+    Matmul {
+        /// `A` is stored transposed (`[b, k, m]`).
+        trans_a: bool,
+        /// `B` is stored transposed (`[b, n, k]`).
+        trans_b: bool,
+    },
+}
+
+/// The kind of each primitive, without parameters: the list that tests loop over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpKind {
+    /// See [`Op::Unary`].
+    Unary(UnaryOp),
+    /// See [`Op::Binary`].
+    Binary(BinaryOp),
+    /// See [`Op::Select`].
+    Select,
+    /// See [`Op::Reduce`].
+    Reduce(ReduceOp),
+    /// See [`Op::Reshape`].
+    Reshape,
+    /// See [`Op::Permute`].
+    Permute,
+    /// See [`Op::Expand`].
+    Expand,
+    /// See [`Op::Slice`].
+    Slice,
+    /// See [`Op::Concat`].
+    Concat,
+    /// See [`Op::GatherRows`].
+    GatherRows,
+    /// See [`Op::ScatterAddRows`].
+    ScatterAddRows,
+    /// See [`Op::Matmul`].
+    Matmul,
+}
+
+impl OpKind {
+    /// Every primitive of the vocabulary.
+    pub fn all() -> Vec<OpKind> {
+        let mut v: Vec<OpKind> = UnaryOp::ALL.iter().map(|&u| OpKind::Unary(u)).collect();
+        v.extend(BinaryOp::ALL.iter().map(|&b| OpKind::Binary(b)));
+        v.push(OpKind::Select);
+        v.extend(ReduceOp::ALL.iter().map(|&r| OpKind::Reduce(r)));
+        v.extend([
+            OpKind::Reshape,
+            OpKind::Permute,
+            OpKind::Expand,
+            OpKind::Slice,
+            OpKind::Concat,
+            OpKind::GatherRows,
+            OpKind::ScatterAddRows,
+            OpKind::Matmul,
+        ]);
+        v
+    }
+
+    /// A readable name (`unary_exp`, `matmul`).
+    pub fn name(self) -> String {
+        match self {
+            OpKind::Unary(u) => u.wgsl_entry().to_string(),
+            OpKind::Binary(b) => b.wgsl_entry().to_string(),
+            OpKind::Reduce(r) => r.wgsl_entry().to_string(),
+            OpKind::Select => "select".into(),
+            OpKind::Reshape => "reshape".into(),
+            OpKind::Permute => "permute".into(),
+            OpKind::Expand => "expand".into(),
+            OpKind::Slice => "slice".into(),
+            OpKind::Concat => "concat".into(),
+            OpKind::GatherRows => "gather_rows".into(),
+            OpKind::ScatterAddRows => "scatter_add_rows".into(),
+            OpKind::Matmul => "matmul".into(),
+        }
+    }
+}
+
+impl Op {
+    /// The parameter-free kind of this op.
+    pub fn kind(&self) -> OpKind {
+        match self {
+            Op::Unary(u) => OpKind::Unary(*u),
+            Op::Binary(b) => OpKind::Binary(*b),
+            Op::Select => OpKind::Select,
+            Op::Reduce(r, _) => OpKind::Reduce(*r),
+            Op::Reshape => OpKind::Reshape,
+            Op::Permute(_) => OpKind::Permute,
+            Op::Expand => OpKind::Expand,
+            Op::Slice(_) => OpKind::Slice,
+            Op::Concat(_) => OpKind::Concat,
+            Op::GatherRows => OpKind::GatherRows,
+            Op::ScatterAddRows(_) => OpKind::ScatterAddRows,
+            Op::Matmul { .. } => OpKind::Matmul,
+        }
+    }
+}
