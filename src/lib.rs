@@ -9,6 +9,8 @@
 
 pub mod autograd;
 pub mod backend;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
 pub mod data;
 pub mod error;
 pub mod experiment;
@@ -18,6 +20,8 @@ pub mod optim;
 pub mod platform;
 pub mod rng;
 pub mod tensor;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
 
 pub use backend::Device;
 pub use error::{Error, Result};

@@ -8,8 +8,8 @@ mod common;
 
 use common::reference::{self as r, Ref};
 use common::{
-    assert_all, assert_no_failures, away_from_zero, axis_subsets, check_grad, diff, distinct,
-    failures, grid, no_grad, on_each_device, permutations, uniform, Case, Input,
+    assert_no_failures, away_from_zero, axis_subsets, check_forward, check_grad, constant, diff,
+    distinct, failures, grid, no_grad, on_each_device, permutations, uniform, Case, Input,
 };
 use gradlab::rng::Rng;
 use gradlab::tensor::{BinaryOp, OpKind, ReduceOp, UnaryOp};
@@ -298,32 +298,6 @@ fn every_op_gradient_matches_finite_differences() {
     on_each_device(every_op_gradient_matches_on);
 }
 
-/// Mean over every axis set: a composite (sum scaled by 1/n) of the tensor API.
-#[test]
-fn mean_gradient_matches_finite_differences() {
-    on_each_device(|device| {
-        let mut rng = Rng::new(0x3EA4);
-        let dims = [2usize, 3, 4];
-        let cases: Vec<Case> = axis_subsets(dims.len())
-            .into_iter()
-            .map(|axes| {
-                let n: usize = axes.iter().map(|&a| dims[a]).product();
-                let (ax, ax_ref) = (axes.clone(), axes.clone());
-                Case::new(
-                    format!("mean_axes {dims:?} over {axes:?}"),
-                    vec![input(&mut rng, &dims)],
-                    move |x| x[0].mean_axes(&ax, true),
-                    move |x| {
-                        let s = r::reduce(ReduceOp::Sum, &x[0], &ax_ref);
-                        Ref::new(&s.dims, s.data.iter().map(|v| v / n as f64).collect())
-                    },
-                )
-            })
-            .collect();
-        assert_all(&cases, |c| check_grad(device, c, &mut rng));
-    });
-}
-
 /// The check must catch a wrong backward rule: here the op's true derivative is
 /// compared with a reference whose derivative differs.
 #[test]
@@ -351,5 +325,26 @@ fn gradient_check_rejects_a_wrong_gradient() {
         for c in [&wrong, &blocked, &leaked] {
             assert!(check_grad(d, c, &mut rng).is_err(), "{} passed", c.name);
         }
+    });
+}
+
+/// The reference itself must fail loudly on a wrong value, or the suite proves nothing.
+#[test]
+fn forward_check_rejects_a_wrong_op() {
+    let wrong = Case::new(
+        "exp computed as tanh",
+        vec![constant(&[3], vec![0.5, 1.0, 1.5])],
+        |x| x[0].tanh(),
+        |x| r::unary(UnaryOp::Exp, &x[0]),
+    );
+    let shape = Case::new(
+        "reshape reported with the wrong shape",
+        vec![constant(&[2, 3], vec![1.0; 6])],
+        |x| x[0].reshape(&[3, 2]),
+        |x: &[Ref]| r::reshape(&x[0], &[6]),
+    );
+    on_each_device(|d| {
+        assert!(check_forward(d, &wrong).is_err());
+        assert!(check_forward(d, &shape).is_err());
     });
 }

@@ -7,6 +7,7 @@
 
 pub mod cpu;
 mod device;
+pub mod gpu;
 
 pub use device::{Device, Storage};
 

@@ -31,7 +31,10 @@ pub fn to_safetensors(weights: &[NamedWeight], config: &ExperimentConfig) -> Res
             )));
         }
         if bytes.iter().any(|(name, _, _)| *name == w.name) {
-            return Err(Error::Format(format!("weight name '{}' appears twice", w.name)));
+            return Err(Error::Format(format!(
+                "weight name '{}' appears twice",
+                w.name
+            )));
         }
         // safetensors stores little-endian values.
         let raw = w.data.iter().flat_map(|v| v.to_le_bytes()).collect();
@@ -72,7 +75,11 @@ pub fn from_safetensors(bytes: &[u8]) -> Result<(Vec<NamedWeight>, Option<String
             .chunks_exact(4)
             .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
             .collect();
-        weights.push(NamedWeight { name, shape: view.shape().to_vec(), data });
+        weights.push(NamedWeight {
+            name,
+            shape: view.shape().to_vec(),
+            data,
+        });
     }
     let config = meta
         .metadata()
@@ -103,10 +110,18 @@ mod tests {
             for (suffix, shape) in [("weight", vec![fan_out, fan_in]), ("bias", vec![fan_out])] {
                 let n: usize = shape.iter().product();
                 let data = (0..n).map(|_| rng.normal()).collect();
-                out.push(NamedWeight { name: format!("{i}.{suffix}"), shape, data });
+                out.push(NamedWeight {
+                    name: format!("{i}.{suffix}"),
+                    shape,
+                    data,
+                });
             }
         }
-        out.push(NamedWeight { name: "10.bias".into(), shape: vec![1], data: vec![-0.0] });
+        out.push(NamedWeight {
+            name: "10.bias".into(),
+            shape: vec![1],
+            data: vec![-0.0],
+        });
         out
     }
 
@@ -133,7 +148,10 @@ mod tests {
 
     #[test]
     fn the_same_weights_give_the_same_bytes() {
-        let config = ExperimentConfig { seed: 42, ..ExperimentConfig::default() };
+        let config = ExperimentConfig {
+            seed: 42,
+            ..ExperimentConfig::default()
+        };
         let a = to_safetensors(&weights(3), &config).unwrap();
         let b = to_safetensors(&weights(3), &config).unwrap();
         assert_eq!(a, b);
@@ -146,10 +164,14 @@ mod tests {
         let config = ExperimentConfig::default();
         let mut w = weights(1);
         w[0].data.pop();
-        assert!(matches!(to_safetensors(&w, &config), Err(Error::Format(m)) if m.contains("0.weight")));
+        assert!(
+            matches!(to_safetensors(&w, &config), Err(Error::Format(m)) if m.contains("0.weight"))
+        );
         let mut w = weights(1);
         w[1].name = w[0].name.clone();
-        assert!(matches!(to_safetensors(&w, &config), Err(Error::Format(m)) if m.contains("twice")));
+        assert!(
+            matches!(to_safetensors(&w, &config), Err(Error::Format(m)) if m.contains("twice"))
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod history;
 mod prepare;
 mod presets;
 mod runner;
+mod runner_view;
 mod validate;
 
 pub use config::{BackendChoice, Budget, DataSource, ExperimentConfig, LossKind};
@@ -15,4 +16,5 @@ pub use history::{Evaluation, HistoryPoint, Metrics, NamedWeight};
 pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
 pub use runner::Runner;
+pub use runner_view::{Curve1d, GridView, Points2d};
 pub use validate::validate;

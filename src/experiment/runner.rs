@@ -310,7 +310,7 @@ impl Runner {
         }
         while !self.is_done() {
             self.step()?;
-            if self.step % every == 0 || self.is_done() {
+            if self.step.is_multiple_of(every) || self.is_done() {
                 let p = self.record().await?;
                 on_point(&p, total);
             }
@@ -319,6 +319,32 @@ impl Runner {
             .last()
             .cloned()
             .ok_or_else(|| Error::Config("no steps to run".into()))
+    }
+
+    /// Continue the same experiment on another device: parameters, optimizer state and
+    /// data move over; the step count, batch order and history are kept. On error the
+    /// runner is left on its old device, unchanged.
+    pub async fn set_device(&mut self, device: Device) -> Result<()> {
+        if device == self.device {
+            return Ok(());
+        }
+        let mut params = self.model.params().clone();
+        params.move_to(&device).await?;
+        let lens: Vec<usize> = params.tensors().iter().map(Tensor::numel).collect();
+        let train = DeviceSplit {
+            x: self.train.x.to_device(&device).await?,
+            t: self.train.t.to_device(&device).await?,
+        };
+        let test = DeviceSplit {
+            x: self.test.x.to_device(&device).await?,
+            t: self.test.t.to_device(&device).await?,
+        };
+        self.optimizer.move_to(&self.device, &device, &lens).await?;
+        *self.model.params_mut() = params;
+        self.train = train;
+        self.test = test;
+        self.device = device;
+        Ok(())
     }
 
     /// The parameters read back, in order, with PyTorch names and shapes.

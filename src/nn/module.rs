@@ -50,6 +50,14 @@ impl ParamSet {
         self.tensors = tensors;
     }
 
+    /// Copy every parameter to `device` (values pass through host memory).
+    pub async fn move_to(&mut self, device: &crate::Device) -> crate::Result<()> {
+        for t in self.tensors.iter_mut() {
+            *t = t.to_device(device).await?.requiring_grad();
+        }
+        Ok(())
+    }
+
     /// Number of parameter tensors.
     pub fn len(&self) -> usize {
         self.tensors.len()

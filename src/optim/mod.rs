@@ -181,6 +181,26 @@ impl Optimizer {
         Some(coef.neg().maximum(&coef.scalar_like(-1.0)).neg())
     }
 
+    /// Move the optimizer state to `device` (the values pass through host memory).
+    pub async fn move_to(
+        &mut self,
+        from: &crate::Device,
+        to: &crate::Device,
+        lens: &[usize],
+    ) -> Result<()> {
+        // Build the whole new state first so a failed read leaves the old one intact.
+        let mut moved = Vec::with_capacity(self.state.len());
+        for (st, &len) in self.state.iter().zip(lens) {
+            let mut m = Vec::with_capacity(st.len());
+            for s in st {
+                m.push(to.upload(&from.read(s, len).await?));
+            }
+            moved.push(m);
+        }
+        self.state = moved;
+        Ok(())
+    }
+
     /// Apply one update to `params` from `grads`. Parameters without a gradient are
     /// left unchanged. The graph that produced `grads` should be dropped first so the
     /// update can happen in place.

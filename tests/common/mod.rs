@@ -174,10 +174,18 @@ impl Case {
         }
     }
 
-    /// The same case with another forward tolerance.
-    pub fn tol(mut self, tol: f64) -> Case {
-        self.tol = tol;
-        self
+    /// A case with the forward tolerance `tol`.
+    pub fn with_tol(
+        tol: f64,
+        name: impl Into<String>,
+        inputs: Vec<Input>,
+        run: impl Fn(&[Tensor]) -> Tensor + 'static,
+        reference: impl Fn(&[Ref]) -> Ref + 'static,
+    ) -> Case {
+        Case {
+            tol,
+            ..Case::new(name, inputs, run, reference)
+        }
     }
 
     fn refs(&self) -> Vec<Ref> {

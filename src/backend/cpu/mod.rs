@@ -134,7 +134,7 @@ impl Backend for CpuBackend {
         idx: &CpuStorage,
         n: usize,
     ) -> CpuStorage {
-        let rows = if cols == 0 { 0 } else { table.len() / cols };
+        let rows = table.len().checked_div(cols).unwrap_or(0);
         let mut o = vec![0.0; n * cols];
         for i in 0..n {
             if let Some(r) = row_index(idx[i], rows) {

@@ -1,0 +1,228 @@
+// Batched matrix product C[b] = op(A[b]) @ op(B[b]), row-major, with op = transpose when
+// the operand is stored transposed: A is [batch, m, k] (or [batch, k, m] when trans_a),
+// B is [batch, k, n] (or [batch, n, k] when trans_b), C is [batch, m, n]. Backward uses the
+// transposed variants, so no transpose is ever materialised.
+//
+// Two kernels, both summing over k in ascending order from zero, like the CPU:
+// - `matmul_plain`: the reference, one thread per element of C, 16 x 16 threads per tile.
+// - `matmul_tiled`: a 64 x 64 tile of C per workgroup of 16 x 16 threads; each k-step of
+//   16 stages a 64 x 16 slice of A and a 16 x 64 slice of B in workgroup memory (vec4
+//   loads from global memory when the contiguous dimension is a multiple of 4), and each
+//   thread accumulates a 4 x 4 block of C in registers from vec4 reads of the tiles.
+// Workgroups are numbered on a 2-D grid (x up to 65535); workgroup g computes tile
+// (g % tiles_n, (g / tiles_n) % tiles_m) of batch g / (tiles_m * tiles_n).
+// Operands are bound as arrays of vec4 (pool buffers are multiples of 16 bytes) so the
+// tiled kernel can load four floats at once; scalar loads pick one component.
+
+struct Params {
+    batch: u32,
+    m: u32,
+    k: u32,
+    n: u32,
+    trans_a: u32,
+    trans_b: u32,
+    // The contiguous dimension of A (k, or m when transposed) is a multiple of 4.
+    a_vec4: u32,
+    // The contiguous dimension of B (n, or k when transposed) is a multiple of 4.
+    b_vec4: u32,
+    tiles_m: u32,
+    tiles_n: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+
+fn a_at(i: u32) -> f32 {
+    return a[i >> 2u][i & 3u];
+}
+
+fn b_at(i: u32) -> f32 {
+    return b[i >> 2u][i & 3u];
+}
+
+// (batch, first row of the tile, first column of the tile) of this workgroup.
+fn tile_origin(wid: vec3<u32>, nwg: vec3<u32>, size: u32) -> vec3<u32> {
+    let g = wid.y * nwg.x + wid.x;
+    let per_batch = params.tiles_m * params.tiles_n;
+    let bi = g / per_batch;
+    let t = g % per_batch;
+    return vec3<u32>(bi, (t / params.tiles_n) * size, (t % params.tiles_n) * size);
+}
+
+@compute @workgroup_size(16, 16)
+fn matmul_plain(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let o = tile_origin(wid, nwg, 16u);
+    let m = params.m;
+    let k = params.k;
+    let n = params.n;
+    let i = o.y + lid.y;
+    let j = o.z + lid.x;
+    if (o.x >= params.batch || i >= m || j >= n) {
+        return;
+    }
+    let a0 = o.x * m * k;
+    let b0 = o.x * k * n;
+    var acc = 0.0;
+    for (var kk = 0u; kk < k; kk = kk + 1u) {
+        var av: f32;
+        if (params.trans_a != 0u) {
+            av = a_at(a0 + kk * m + i);
+        } else {
+            av = a_at(a0 + i * k + kk);
+        }
+        var bv: f32;
+        if (params.trans_b != 0u) {
+            bv = b_at(b0 + j * k + kk);
+        } else {
+            bv = b_at(b0 + kk * n + j);
+        }
+        acc = acc + av * bv;
+    }
+    c[o.x * m * n + i * n + j] = acc;
+}
+
+// tile_a[kk * 16 + q] holds op(A) rows 4q..4q+3 of the tile at depth kk;
+// tile_b[kk * 16 + q] holds op(B) columns 4q..4q+3 of the tile at depth kk.
+var<workgroup> tile_a: array<vec4<f32>, 256>;
+var<workgroup> tile_b: array<vec4<f32>, 256>;
+
+// Four consecutive elements of A from flat index `base`, of which the first `valid` exist.
+fn load_a4(base: u32, valid: u32, aligned: bool) -> vec4<f32> {
+    if (aligned && valid >= 4u) {
+        return a[base >> 2u];
+    }
+    var v = vec4<f32>(0.0);
+    for (var j = 0u; j < 4u; j = j + 1u) {
+        if (j < valid) {
+            v[j] = a_at(base + j);
+        }
+    }
+    return v;
+}
+
+fn load_b4(base: u32, valid: u32, aligned: bool) -> vec4<f32> {
+    if (aligned && valid >= 4u) {
+        return b[base >> 2u];
+    }
+    var v = vec4<f32>(0.0);
+    for (var j = 0u; j < 4u; j = j + 1u) {
+        if (j < valid) {
+            v[j] = b_at(base + j);
+        }
+    }
+    return v;
+}
+
+// How many of the 4 indices start..start+3 are below `end`.
+fn count_below(start: u32, end: u32) -> u32 {
+    if (start >= end) {
+        return 0u;
+    }
+    return min(4u, end - start);
+}
+
+@compute @workgroup_size(16, 16)
+fn matmul_tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+    let o = tile_origin(wid, nwg, 64u);
+    let k = params.k;
+    // A workgroup past the last batch (the 2-D grid overshoots) sees zero rows and
+    // columns, so it loads and stores nothing; it still reaches every barrier.
+    let live = o.x < params.batch;
+    let m = select(0u, params.m, live);
+    let n = select(0u, params.n, live);
+    let a0 = o.x * params.m * k;
+    let b0 = o.x * k * params.n;
+    let lin = lid.y * 16u + lid.x;
+    let a_aligned = params.a_vec4 != 0u;
+    let b_aligned = params.b_vec4 != 0u;
+
+    var acc0 = vec4<f32>(0.0);
+    var acc1 = vec4<f32>(0.0);
+    var acc2 = vec4<f32>(0.0);
+    var acc3 = vec4<f32>(0.0);
+
+    let steps = (k + 15u) / 16u;
+    for (var s = 0u; s < steps; s = s + 1u) {
+        let k0 = s * 16u;
+        // Stage the 64 x 16 slice of op(A).
+        if (params.trans_a != 0u) {
+            // A stored [k, m]: 4 consecutive rows of op(A) at one depth are contiguous.
+            let kk = lin / 16u;
+            let q = lin % 16u;
+            let gi = o.y + q * 4u;
+            var v = vec4<f32>(0.0);
+            if (k0 + kk < k) {
+                v = load_a4(a0 + (k0 + kk) * params.m + gi, count_below(gi, m), a_aligned);
+            }
+            tile_a[kk * 16u + q] = v;
+        } else {
+            // A stored [m, k]: 4 consecutive depths of one row are contiguous.
+            let r = lin / 4u;
+            let kc = (lin % 4u) * 4u;
+            let gi = o.y + r;
+            var v = vec4<f32>(0.0);
+            if (gi < m) {
+                v = load_a4(a0 + gi * k + k0 + kc, count_below(k0 + kc, k), a_aligned);
+            }
+            for (var j = 0u; j < 4u; j = j + 1u) {
+                tile_a[(kc + j) * 16u + r / 4u][r % 4u] = v[j];
+            }
+        }
+        // Stage the 16 x 64 slice of op(B).
+        if (params.trans_b != 0u) {
+            // B stored [n, k]: 4 consecutive depths of one column are contiguous.
+            let r = lin / 4u;
+            let kc = (lin % 4u) * 4u;
+            let gj = o.z + r;
+            var v = vec4<f32>(0.0);
+            if (gj < n) {
+                v = load_b4(b0 + gj * k + k0 + kc, count_below(k0 + kc, k), b_aligned);
+            }
+            for (var j = 0u; j < 4u; j = j + 1u) {
+                tile_b[(kc + j) * 16u + r / 4u][r % 4u] = v[j];
+            }
+        } else {
+            // B stored [k, n]: 4 consecutive columns at one depth are contiguous.
+            let kk = lin / 16u;
+            let q = lin % 16u;
+            let gj = o.z + q * 4u;
+            var v = vec4<f32>(0.0);
+            if (k0 + kk < k) {
+                v = load_b4(b0 + (k0 + kk) * params.n + gj, count_below(gj, n), b_aligned);
+            }
+            tile_b[kk * 16u + q] = v;
+        }
+        workgroupBarrier();
+        // 4 x 4 register block: rows 4*lid.y.., columns 4*lid.x.., depth ascending.
+        for (var kk = 0u; kk < 16u; kk = kk + 1u) {
+            let av = tile_a[kk * 16u + lid.y];
+            let bv = tile_b[kk * 16u + lid.x];
+            acc0 = acc0 + av.x * bv;
+            acc1 = acc1 + av.y * bv;
+            acc2 = acc2 + av.z * bv;
+            acc3 = acc3 + av.w * bv;
+        }
+        workgroupBarrier();
+    }
+
+    let c0 = o.x * params.m * params.n;
+    let col = o.z + lid.x * 4u;
+    let cols = count_below(col, n);
+    for (var r = 0u; r < 4u; r = r + 1u) {
+        let row = o.y + lid.y * 4u + r;
+        if (row < m) {
+            var v: vec4<f32>;
+            switch r {
+                case 0u: { v = acc0; }
+                case 1u: { v = acc1; }
+                case 2u: { v = acc2; }
+                default: { v = acc3; }
+            }
+            for (var j = 0u; j < cols; j = j + 1u) {
+                c[c0 + row * params.n + col + j] = v[j];
+            }
+        }
+    }
+}

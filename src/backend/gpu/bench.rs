@@ -1,0 +1,1 @@
+//! GPU benchmarks (filled in once the backend passes its tests).

@@ -1,0 +1,70 @@
+//! Matmul kernel choice and launch. Both kernels live in `shaders/matmul.wgsl`: the plain
+//! one (one thread per output) is the reference; the tiled one (64 x 64 tiles in
+//! workgroup memory, 4 x 4 register blocks, vec4 loads) is the fast one.
+
+use super::{GpuBackend, GpuStorage, Kernel};
+use crate::backend::MatmulDims;
+
+/// Which matmul kernel runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MatmulKernel {
+    /// Tiled when the product is large enough to fill 64 x 64 tiles, else plain.
+    Auto,
+    /// Always the plain reference kernel.
+    Plain,
+    /// Always the tiled kernel.
+    Tiled,
+}
+
+/// Output tile edge of each kernel.
+const PLAIN_TILE: usize = 16;
+const TILED_TILE: usize = 64;
+
+impl MatmulKernel {
+    /// The kernel `self` picks for `d`: tiled once both output sides reach 32 and the
+    /// product has at least 32^3 multiply-adds (smaller ones waste most of a tile).
+    pub fn pick(self, d: &MatmulDims) -> MatmulKernel {
+        match self {
+            MatmulKernel::Auto => {
+                let work = d.m.saturating_mul(d.n).saturating_mul(d.k);
+                if d.m >= 32 && d.n >= 32 && work >= 32 * 32 * 32 {
+                    MatmulKernel::Tiled
+                } else {
+                    MatmulKernel::Plain
+                }
+            }
+            k => k,
+        }
+    }
+}
+
+impl GpuBackend {
+    /// Record `C = op(A) @ op(B)` with the kernel chosen by [`GpuBackend::matmul_kernel`].
+    pub(super) fn matmul_dispatch(&self, a: &GpuStorage, b: &GpuStorage, d: MatmulDims) -> GpuStorage {
+        let c = self.alloc(d.batch * d.m * d.n);
+        let (kernel, tile) = match self.matmul_kernel.get().pick(&d) {
+            MatmulKernel::Tiled => (Kernel::MATMUL_TILED, TILED_TILE),
+            MatmulKernel::Plain | MatmulKernel::Auto => (Kernel::MATMUL_PLAIN, PLAIN_TILE),
+        };
+        let (tiles_m, tiles_n) = (d.m.div_ceil(tile), d.n.div_ceil(tile));
+        // vec4 loads need the operand's contiguous dimension to be a multiple of 4 (so
+        // every row, and every batch, starts on a 16-byte boundary).
+        let a_vec4 = if d.trans_a { d.m % 4 == 0 } else { d.k % 4 == 0 };
+        let b_vec4 = if d.trans_b { d.k % 4 == 0 } else { d.n % 4 == 0 };
+        let p = [
+            self.u(d.batch),
+            self.u(d.m),
+            self.u(d.k),
+            self.u(d.n),
+            u32::from(d.trans_a),
+            u32::from(d.trans_b),
+            u32::from(a_vec4),
+            u32::from(b_vec4),
+            self.u(tiles_m),
+            self.u(tiles_n),
+        ];
+        let groups = (d.batch * tiles_m * tiles_n) as u64;
+        self.launch(kernel, &p, &[a.pooled(), b.pooled(), c.pooled()], groups);
+        c
+    }
+}

@@ -1,0 +1,271 @@
+//! The backend contract on the GPU: each op allocates its output from the pool and
+//! records one dispatch (concat: one per part). Parameter layouts match the `Params`
+//! structs of the WGSL files, field by field.
+
+use super::{groups, GpuBackend, GpuStorage, Kernel};
+use crate::backend::{Backend, Dims, MatmulDims, UpdateRule, View};
+use crate::error::Result;
+use crate::tensor::{BinaryOp, ReduceOp, UnaryOp};
+use std::future::Future;
+
+/// Rows up to this length are reduced one thread per row (the CPU's exact order);
+/// longer rows by one workgroup per row with a fixed tree.
+const SHORT_ROW: usize = 64;
+
+fn numel(d: Dims) -> usize {
+    d.iter().product()
+}
+
+impl GpuBackend {
+    fn dims(&self, d: Dims) -> [u32; 4] {
+        d.map(|v| self.u(v))
+    }
+
+    fn strides(&self, v: View) -> [u32; 4] {
+        v.strides.map(|s| self.u(s))
+    }
+
+    /// A contiguous copy (for an in-place update of a shared buffer).
+    fn copy_contiguous(&self, x: &GpuStorage, len: usize) -> GpuStorage {
+        let view = View {
+            offset: 0,
+            strides: [0, 0, 0, 1],
+        };
+        self.copy_view(x, view, [1, 1, 1, len])
+    }
+
+    /// `s` itself when no other handle shares it, else a copy (like `Rc::make_mut`).
+    fn owned(&self, s: GpuStorage, len: usize) -> GpuStorage {
+        if s.is_unique() {
+            s
+        } else {
+            self.copy_contiguous(&s, len)
+        }
+    }
+}
+
+impl Backend for GpuBackend {
+    type Storage = GpuStorage;
+
+    fn upload(&self, data: &[f32]) -> GpuStorage {
+        let s = self.alloc(data.len());
+        if !data.is_empty() && s.pooled().buffer.size() >= (data.len() * 4) as u64 {
+            // Lands before the commands of the next submit; `s` is fresh from the pool,
+            // so no recorded command still reads it (see pool.rs).
+            self.ctx
+                .queue
+                .write_buffer(&s.pooled().buffer, 0, bytemuck::cast_slice(data));
+            self.counters.uploaded();
+        }
+        s
+    }
+
+    fn fill(&self, len: usize, value: f32) -> GpuStorage {
+        let s = self.alloc(len);
+        let mut p = [0u32; 12];
+        p[8] = self.u(len);
+        p[9] = value.to_bits();
+        self.launch(Kernel::FILL, &p, &[&self.dummy, s.pooled()], groups(len));
+        s
+    }
+
+    fn unary(&self, op: UnaryOp, x: &GpuStorage, len: usize) -> GpuStorage {
+        let s = self.alloc(len);
+        let p = [self.u(len)];
+        self.launch(Kernel::unary(op), &p, &[x.pooled(), s.pooled()], groups(len));
+        s
+    }
+
+    fn binary(
+        &self,
+        op: BinaryOp,
+        (a, av): (&GpuStorage, View),
+        (b, bv): (&GpuStorage, View),
+        out: Dims,
+    ) -> GpuStorage {
+        let n = numel(out);
+        let s = self.alloc(n);
+        let mut p = Vec::with_capacity(16);
+        p.extend(self.dims(out));
+        p.extend(self.strides(av));
+        p.extend(self.strides(bv));
+        p.extend([self.u(av.offset), self.u(bv.offset), self.u(n), 0]);
+        let bufs = [a.pooled(), b.pooled(), s.pooled()];
+        self.launch(Kernel::binary(op), &p, &bufs, groups(n));
+        s
+    }
+
+    fn select(
+        &self,
+        (c, cv): (&GpuStorage, View),
+        (a, av): (&GpuStorage, View),
+        (b, bv): (&GpuStorage, View),
+        out: Dims,
+    ) -> GpuStorage {
+        let n = numel(out);
+        let s = self.alloc(n);
+        let mut p = Vec::with_capacity(20);
+        p.extend(self.dims(out));
+        p.extend(self.strides(cv));
+        p.extend(self.strides(av));
+        p.extend(self.strides(bv));
+        let offsets = [cv.offset, av.offset, bv.offset, n];
+        p.extend(offsets.map(|v| self.u(v)));
+        let bufs = [c.pooled(), a.pooled(), b.pooled(), s.pooled()];
+        self.launch(Kernel::SELECT, &p, &bufs, groups(n));
+        s
+    }
+
+    fn copy_view(&self, x: &GpuStorage, view: View, out: Dims) -> GpuStorage {
+        let n = numel(out);
+        let s = self.alloc(n);
+        let mut p = Vec::with_capacity(12);
+        p.extend(self.dims(out));
+        p.extend(self.strides(view));
+        p.extend([self.u(view.offset), self.u(n), 0, 0]);
+        self.launch(Kernel::COPY_VIEW, &p, &[x.pooled(), s.pooled()], groups(n));
+        s
+    }
+
+    fn reduce(&self, op: ReduceOp, x: &GpuStorage, outer: usize, inner: usize) -> GpuStorage {
+        let s = self.alloc(outer);
+        // The shape of the reduction depends on (outer, inner) only: deterministic.
+        let (mode, wgs) = if inner <= SHORT_ROW {
+            (1, groups(outer))
+        } else {
+            (0, outer as u64)
+        };
+        let p = [self.u(outer), self.u(inner), mode];
+        self.launch(Kernel::reduce(op), &p, &[x.pooled(), s.pooled()], wgs);
+        s
+    }
+
+    fn concat(&self, parts: &[(&GpuStorage, usize)], outer: usize) -> GpuStorage {
+        let total: usize = parts.iter().map(|p| p.1).sum();
+        let s = self.alloc(outer * total);
+        let mut offset = 0;
+        for (part, chunk) in parts {
+            let mut p = [0u32; 12];
+            p[8..].copy_from_slice(&[outer, *chunk, total, offset].map(|v| self.u(v)));
+            let bufs = [part.pooled(), s.pooled()];
+            self.launch(Kernel::CONCAT, &p, &bufs, groups(outer * chunk));
+            offset += chunk;
+        }
+        s
+    }
+
+    fn gather_rows(
+        &self,
+        table: &GpuStorage,
+        cols: usize,
+        idx: &GpuStorage,
+        n: usize,
+    ) -> GpuStorage {
+        let rows = if cols == 0 { 0 } else { table.len() / cols };
+        let s = self.alloc(n * cols);
+        let p = [n, cols, rows].map(|v| self.u(v));
+        let bufs = [table.pooled(), idx.pooled(), s.pooled()];
+        self.launch(Kernel::GATHER_ROWS, &p, &bufs, groups(n * cols));
+        s
+    }
+
+    fn scatter_add_rows(
+        &self,
+        src: &GpuStorage,
+        cols: usize,
+        idx: &GpuStorage,
+        n: usize,
+        rows: usize,
+    ) -> GpuStorage {
+        let s = self.alloc(rows * cols);
+        let p = [n, cols, rows].map(|v| self.u(v));
+        let bufs = [src.pooled(), idx.pooled(), s.pooled()];
+        self.launch(Kernel::SCATTER_ADD_ROWS, &p, &bufs, groups(rows * cols));
+        s
+    }
+
+    fn matmul(&self, a: &GpuStorage, b: &GpuStorage, dims: MatmulDims) -> GpuStorage {
+        self.matmul_dispatch(a, b, dims)
+    }
+
+    fn update(
+        &self,
+        rule: &UpdateRule,
+        param: GpuStorage,
+        grad: &GpuStorage,
+        state: Vec<GpuStorage>,
+        len: usize,
+    ) -> (GpuStorage, Vec<GpuStorage>) {
+        // In place, on buffers no other handle shares (copied first otherwise).
+        let param = self.owned(param, len);
+        let state: Vec<GpuStorage> = state.into_iter().map(|s| self.owned(s, len)).collect();
+        let mut p = [0u32; 13];
+        p[0] = self.u(len);
+        let kernel = match *rule {
+            UpdateRule::Sgd {
+                lr,
+                momentum,
+                dampening,
+                nesterov,
+                first_step,
+                l1,
+                l2,
+            } => {
+                p[1] = u32::from(first_step) | (u32::from(nesterov) << 1);
+                p[2..7].copy_from_slice(&[lr, momentum, dampening, l1, l2].map(f32::to_bits));
+                if momentum != 0.0 {
+                    Kernel::SGD_MOMENTUM
+                } else {
+                    Kernel::SGD
+                }
+            }
+            UpdateRule::Adam {
+                lr,
+                beta1,
+                beta2,
+                eps,
+                bias_correction1,
+                bias_correction2_sqrt,
+                decoupled_wd,
+                l1,
+                l2,
+            } => {
+                p[2] = lr.to_bits();
+                p[5..13].copy_from_slice(
+                    &[
+                        l1,
+                        l2,
+                        beta1,
+                        beta2,
+                        eps,
+                        bias_correction1,
+                        bias_correction2_sqrt,
+                        decoupled_wd,
+                    ]
+                    .map(f32::to_bits),
+                );
+                Kernel::ADAM
+            }
+        };
+        let wanted = rule.state_len();
+        if state.len() < wanted {
+            self.fail(format!(
+                "optimizer update needs {wanted} state tensors, got {}",
+                state.len()
+            ));
+            return (param, state);
+        }
+        let mut bufs = vec![param.pooled(), grad.pooled()];
+        bufs.extend(state.iter().take(wanted).map(|s| s.pooled()));
+        self.launch(kernel, &p, &bufs, groups(len));
+        (param, state)
+    }
+
+    fn flush(&self) {
+        self.flush_now();
+    }
+
+    fn read(&self, x: &GpuStorage, len: usize) -> impl Future<Output = Result<Vec<f32>>> {
+        self.read_back(x, len)
+    }
+}

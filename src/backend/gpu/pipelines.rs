@@ -1,0 +1,328 @@
+//! Kernels, their explicit bind-group layouts, and the caches: shader modules per family,
+//! pipelines per entry point and bind groups per set of buffers, each created once.
+//!
+//! Every kernel binds its parameters at binding 0 (a uniform with a dynamic offset into
+//! the per-submit uniform arena) and its storage buffers from binding 1 on.
+
+use super::pool::PooledBuffer;
+use super::stats::Counters;
+use crate::tensor::{BinaryOp, ReduceOp, UnaryOp};
+use std::collections::HashMap;
+use std::num::NonZeroU64;
+use std::rc::Rc;
+
+/// Bytes of one kernel's parameters (the uniform binding size).
+pub const PARAMS_BYTES: u64 = 256;
+
+/// Bind groups kept at most; the cache is emptied past this (buffers are pooled, so a
+/// training loop reuses a small set and never gets near it).
+const BIND_GROUP_CACHE: usize = 8192;
+
+/// A kernel family: one file `shaders/<family>.wgsl`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// `unary.wgsl`
+    Unary,
+    /// `binary.wgsl`
+    Binary,
+    /// `select.wgsl`
+    Select,
+    /// `reduce.wgsl`
+    Reduce,
+    /// `movement.wgsl`
+    Movement,
+    /// `gather.wgsl`
+    Gather,
+    /// `matmul.wgsl`
+    Matmul,
+    /// `update.wgsl`
+    Update,
+}
+
+impl Family {
+    /// Every family.
+    pub const ALL: [Family; 8] = [
+        Family::Unary,
+        Family::Binary,
+        Family::Select,
+        Family::Reduce,
+        Family::Movement,
+        Family::Gather,
+        Family::Matmul,
+        Family::Update,
+    ];
+
+    /// The file under `shaders/`.
+    pub fn file(self) -> &'static str {
+        match self {
+            Family::Unary => "unary.wgsl",
+            Family::Binary => "binary.wgsl",
+            Family::Select => "select.wgsl",
+            Family::Reduce => "reduce.wgsl",
+            Family::Movement => "movement.wgsl",
+            Family::Gather => "gather.wgsl",
+            Family::Matmul => "matmul.wgsl",
+            Family::Update => "update.wgsl",
+        }
+    }
+
+    /// The WGSL text, embedded: the same on every target.
+    pub fn source(self) -> &'static str {
+        match self {
+            Family::Unary => include_str!("../../../shaders/unary.wgsl"),
+            Family::Binary => include_str!("../../../shaders/binary.wgsl"),
+            Family::Select => include_str!("../../../shaders/select.wgsl"),
+            Family::Reduce => include_str!("../../../shaders/reduce.wgsl"),
+            Family::Movement => include_str!("../../../shaders/movement.wgsl"),
+            Family::Gather => include_str!("../../../shaders/gather.wgsl"),
+            Family::Matmul => include_str!("../../../shaders/matmul.wgsl"),
+            Family::Update => include_str!("../../../shaders/update.wgsl"),
+        }
+    }
+}
+
+/// The storage bindings of a kernel after its uniform, in binding order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Sig {
+    /// read, write
+    In1Out1,
+    /// read, read, write
+    In2Out1,
+    /// read, read, read, write
+    In3Out1,
+    /// read-write, read (SGD: param, grad)
+    Update0,
+    /// read-write, read, read-write (momentum: param, grad, buf)
+    Update1,
+    /// read-write, read, read-write, read-write (Adam: param, grad, m, v)
+    Update2,
+}
+
+impl Sig {
+    /// `true` for each read-only binding.
+    pub fn read_only(self) -> &'static [bool] {
+        match self {
+            Sig::In1Out1 => &[true, false],
+            Sig::In2Out1 => &[true, true, false],
+            Sig::In3Out1 => &[true, true, true, false],
+            Sig::Update0 => &[false, true],
+            Sig::Update1 => &[false, true, false],
+            Sig::Update2 => &[false, true, false, false],
+        }
+    }
+}
+
+/// One compute entry point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Kernel {
+    /// Its file.
+    pub family: Family,
+    /// Its entry point, `<family>_<op>`.
+    pub entry: &'static str,
+    /// Its bindings.
+    pub sig: Sig,
+}
+
+impl Kernel {
+    const fn new(family: Family, entry: &'static str, sig: Sig) -> Kernel {
+        Kernel { family, entry, sig }
+    }
+
+    /// `unary_<op>`, named by the vocabulary.
+    pub fn unary(op: UnaryOp) -> Kernel {
+        Kernel::new(Family::Unary, op.wgsl_entry(), Sig::In1Out1)
+    }
+    /// `binary_<op>`, named by the vocabulary.
+    pub fn binary(op: BinaryOp) -> Kernel {
+        Kernel::new(Family::Binary, op.wgsl_entry(), Sig::In2Out1)
+    }
+    /// `reduce_<op>`, named by the vocabulary.
+    pub fn reduce(op: ReduceOp) -> Kernel {
+        Kernel::new(Family::Reduce, op.wgsl_entry(), Sig::In1Out1)
+    }
+    /// `where(cond, a, b)`.
+    pub const SELECT: Kernel = Kernel::new(Family::Select, "select_where", Sig::In3Out1);
+    /// The strided copy.
+    pub const COPY_VIEW: Kernel = Kernel::new(Family::Movement, "movement_copy_view", Sig::In1Out1);
+    /// Constant fill.
+    pub const FILL: Kernel = Kernel::new(Family::Movement, "movement_fill", Sig::In1Out1);
+    /// One part of a concatenation.
+    pub const CONCAT: Kernel = Kernel::new(Family::Movement, "movement_concat", Sig::In1Out1);
+    /// Row gather.
+    pub const GATHER_ROWS: Kernel = Kernel::new(Family::Gather, "gather_rows", Sig::In2Out1);
+    /// Row scatter-add.
+    pub const SCATTER_ADD_ROWS: Kernel =
+        Kernel::new(Family::Gather, "gather_scatter_add_rows", Sig::In2Out1);
+    /// The reference matmul.
+    pub const MATMUL_PLAIN: Kernel = Kernel::new(Family::Matmul, "matmul_plain", Sig::In2Out1);
+    /// The tiled matmul.
+    pub const MATMUL_TILED: Kernel = Kernel::new(Family::Matmul, "matmul_tiled", Sig::In2Out1);
+    /// Plain SGD.
+    pub const SGD: Kernel = Kernel::new(Family::Update, "update_sgd", Sig::Update0);
+    /// SGD with momentum (and Nesterov).
+    pub const SGD_MOMENTUM: Kernel =
+        Kernel::new(Family::Update, "update_sgd_momentum", Sig::Update1);
+    /// Adam and AdamW.
+    pub const ADAM: Kernel = Kernel::new(Family::Update, "update_adam", Sig::Update2);
+
+    /// Every kernel the backend can launch (for validation tests and warm-up).
+    pub fn all() -> Vec<Kernel> {
+        let mut v: Vec<Kernel> = UnaryOp::ALL.iter().map(|&o| Kernel::unary(o)).collect();
+        v.extend(BinaryOp::ALL.iter().map(|&o| Kernel::binary(o)));
+        v.extend(ReduceOp::ALL.iter().map(|&o| Kernel::reduce(o)));
+        v.extend([
+            Kernel::SELECT,
+            Kernel::COPY_VIEW,
+            Kernel::FILL,
+            Kernel::CONCAT,
+            Kernel::GATHER_ROWS,
+            Kernel::SCATTER_ADD_ROWS,
+            Kernel::MATMUL_PLAIN,
+            Kernel::MATMUL_TILED,
+            Kernel::SGD,
+            Kernel::SGD_MOMENTUM,
+            Kernel::ADAM,
+        ]);
+        v
+    }
+}
+
+type BindKey = (Sig, u64, [u64; 4]);
+
+/// The caches. Handles are cheap clones of wgpu's reference-counted objects.
+#[derive(Debug)]
+pub struct Pipelines {
+    modules: HashMap<Family, wgpu::ShaderModule>,
+    layouts: HashMap<Sig, (wgpu::BindGroupLayout, wgpu::PipelineLayout)>,
+    pipelines: HashMap<&'static str, wgpu::ComputePipeline>,
+    bind_groups: HashMap<BindKey, wgpu::BindGroup>,
+    counters: Rc<Counters>,
+}
+
+impl Pipelines {
+    /// Empty caches counting creations in `counters`.
+    pub fn new(counters: Rc<Counters>) -> Pipelines {
+        Pipelines {
+            modules: HashMap::new(),
+            layouts: HashMap::new(),
+            pipelines: HashMap::new(),
+            bind_groups: HashMap::new(),
+            counters,
+        }
+    }
+
+    fn layout(&mut self, device: &wgpu::Device, sig: Sig) -> &(wgpu::BindGroupLayout, wgpu::PipelineLayout) {
+        self.layouts.entry(sig).or_insert_with(|| {
+            let mut entries = vec![wgpu::BindGroupLayoutEntry {
+                binding: 0,
+                visibility: wgpu::ShaderStages::COMPUTE,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: true,
+                    min_binding_size: NonZeroU64::new(PARAMS_BYTES),
+                },
+                count: None,
+            }];
+            for (i, &read_only) in sig.read_only().iter().enumerate() {
+                entries.push(wgpu::BindGroupLayoutEntry {
+                    binding: i as u32 + 1,
+                    visibility: wgpu::ShaderStages::COMPUTE,
+                    ty: wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Storage { read_only },
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                    count: None,
+                });
+            }
+            let bgl = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some("gradlab kernel bindings"),
+                entries: &entries,
+            });
+            let pl = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some("gradlab kernel layout"),
+                bind_group_layouts: &[Some(&bgl)],
+                immediate_size: 0,
+            });
+            (bgl, pl)
+        })
+    }
+
+    /// The pipeline of `k`, compiled on first use.
+    pub fn pipeline(&mut self, device: &wgpu::Device, k: Kernel) -> wgpu::ComputePipeline {
+        if let Some(p) = self.pipelines.get(k.entry) {
+            return p.clone();
+        }
+        let module = self
+            .modules
+            .entry(k.family)
+            .or_insert_with(|| {
+                device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some(k.family.file()),
+                    source: wgpu::ShaderSource::Wgsl(k.family.source().into()),
+                })
+            })
+            .clone();
+        let layout = self.layout(device, k.sig).1.clone();
+        let p = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(k.entry),
+            layout: Some(&layout),
+            module: &module,
+            entry_point: Some(k.entry),
+            // Every kernel writes workgroup memory before reading it.
+            compilation_options: wgpu::PipelineCompilationOptions {
+                zero_initialize_workgroup_memory: false,
+                ..Default::default()
+            },
+            cache: None,
+        });
+        self.counters.pipeline_created();
+        self.pipelines.insert(k.entry, p.clone());
+        p
+    }
+
+    /// The bind group of `uniforms` (bound at a dynamic offset) and `buffers`, cached by
+    /// buffer ids.
+    pub fn bind_group(
+        &mut self,
+        device: &wgpu::Device,
+        sig: Sig,
+        uniforms: (u64, &wgpu::Buffer),
+        buffers: &[&PooledBuffer],
+    ) -> wgpu::BindGroup {
+        let mut ids = [0u64; 4];
+        for (slot, b) in ids.iter_mut().zip(buffers) {
+            *slot = b.id;
+        }
+        let key = (sig, uniforms.0, ids);
+        if let Some(bg) = self.bind_groups.get(&key) {
+            return bg.clone();
+        }
+        if self.bind_groups.len() >= BIND_GROUP_CACHE {
+            self.bind_groups.clear();
+        }
+        let layout = self.layout(device, sig).0.clone();
+        let mut entries = vec![wgpu::BindGroupEntry {
+            binding: 0,
+            resource: wgpu::BindingResource::Buffer(wgpu::BufferBinding {
+                buffer: uniforms.1,
+                offset: 0,
+                size: NonZeroU64::new(PARAMS_BYTES),
+            }),
+        }];
+        for (i, b) in buffers.iter().enumerate() {
+            entries.push(wgpu::BindGroupEntry {
+                binding: i as u32 + 1,
+                resource: b.buffer.as_entire_binding(),
+            });
+        }
+        let bg = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &layout,
+            entries: &entries,
+        });
+        self.counters.bind_group_created();
+        self.bind_groups.insert(key, bg.clone());
+        bg
+    }
+}

@@ -1,0 +1,87 @@
+//! The files of `gradlab run --out DIR`: metrics.json, model.safetensors, data.csv and
+//! loss.svg.
+
+use super::plot::loss_svg;
+use super::CliError;
+use crate::data::to_csv;
+use crate::experiment::{HistoryPoint, Runner};
+use serde_json::{json, Value};
+use std::path::Path;
+
+/// What a finished run reports (the summary lines and metrics.json).
+pub struct RunSummary<'a> {
+    /// The preset's name.
+    pub preset: &'a str,
+    /// `cpu` or `gpu`.
+    pub backend: &'static str,
+    /// The device's label (the adapter's name on a GPU).
+    pub device: String,
+    /// Optimizer steps taken.
+    pub steps: u64,
+    /// Whole epochs completed.
+    pub epochs: u32,
+    /// Wall-clock seconds of training (evaluations included).
+    pub elapsed_s: f64,
+    /// `steps / elapsed_s`.
+    pub steps_per_s: f64,
+    /// The last history point.
+    pub final_point: &'a HistoryPoint,
+    /// SHA-256 of model.safetensors.
+    pub weights_sha256: String,
+}
+
+/// Write the four files into `dir` (created if missing); returns their names for the
+/// summary.
+pub fn write_outputs(
+    dir: &Path,
+    runner: &Runner,
+    summary: &RunSummary,
+    model: &[u8],
+) -> Result<String, CliError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::failed(format!("cannot create {}: {e}", dir.display())))?;
+    let metrics = metrics_json(runner, summary)?;
+    let title = format!("{}: loss", summary.preset);
+    let svg = loss_svg(runner.history(), &title)?;
+    let csv = to_csv(runner.train_data(), runner.test_data());
+    let files: [(&str, &[u8]); 4] = [
+        ("model.safetensors", model),
+        ("metrics.json", metrics.as_bytes()),
+        ("data.csv", csv.as_bytes()),
+        ("loss.svg", svg.as_bytes()),
+    ];
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes)
+            .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(format!(
+        "{}/{{metrics.json, model.safetensors, data.csv, loss.svg}}",
+        dir.display()
+    ))
+}
+
+/// metrics.json: the run's identity, its history and its final losses and metrics.
+fn metrics_json(runner: &Runner, s: &RunSummary) -> Result<String, CliError> {
+    let encode = |e: serde_json::Error| CliError::failed(format!("cannot encode JSON: {e}"));
+    let mut final_point = serde_json::to_value(s.final_point).map_err(encode)?;
+    if let Value::Object(m) = &mut final_point {
+        // `final` holds the end result; the step and epoch are top-level.
+        m.remove("step");
+        m.remove("epoch");
+    }
+    let doc = json!({
+        "preset": s.preset,
+        "backend": s.backend,
+        "device": s.device,
+        "steps": s.steps,
+        "epochs": s.epochs,
+        "elapsed_s": s.elapsed_s,
+        "steps_per_s": s.steps_per_s,
+        "config": runner.config(),
+        "history": runner.history(),
+        "final": final_point,
+        "weights_sha256": s.weights_sha256,
+    });
+    serde_json::to_string_pretty(&doc).map_err(encode)
+}

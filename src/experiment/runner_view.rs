@@ -1,0 +1,243 @@
+//! Read-only views of a run for plots: the raw 2-D points of a classification set, the
+//! model's output over a grid of the input plane (decision boundary and per-neuron
+//! heatmaps of the network view), and the fitted curve of a 1-D regression.
+//!
+//! Everything here evaluates the model without recording a graph (`no_grad`) and reads
+//! values back asynchronously, so the page calls it only a few times per second.
+
+use super::prepare::streams;
+use super::{DataSource, Runner};
+use crate::autograd::no_grad;
+use crate::data::{generate_2d, map_features, train_test_split, Dataset};
+use crate::error::{Error, Result};
+use crate::rng::Rng;
+use crate::tensor::Tensor;
+
+/// Labelled 2-D points of one split, in the data's own coordinates (before feature maps
+/// and standardisation).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Points2d {
+    /// `(n, 2)` row-major coordinates.
+    pub xy: Vec<f32>,
+    /// Class of each point.
+    pub labels: Vec<usize>,
+}
+
+/// The model evaluated on an `n x n` grid over `[lo, hi]^2` of the raw input plane.
+/// Rows run from `y = hi` (top) down to `y = lo`, columns from `x = lo` to `x = hi`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GridView {
+    /// Cells per side.
+    pub n: usize,
+    /// Lower bound of both coordinates.
+    pub lo: f32,
+    /// Upper bound of both coordinates.
+    pub hi: f32,
+    /// Each input feature over the grid: `features[f][cell]`.
+    pub inputs: Vec<Vec<f32>>,
+    /// Each layer's outputs (after its activation): `layers[l][cell * width + unit]`.
+    pub layers: Vec<Vec<f32>>,
+    /// Width of each layer.
+    pub widths: Vec<usize>,
+    /// Probability of class 1 per cell (softmax of the last layer, two classes).
+    pub p1: Vec<f32>,
+}
+
+/// A 1-D regression in original units: the points and the model's curve.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Curve1d {
+    /// Training points `(x, y)`.
+    pub train: Vec<(f32, f32)>,
+    /// Test points `(x, y)`.
+    pub test: Vec<(f32, f32)>,
+    /// The model's prediction at evenly spaced `x` over the data's range.
+    pub fit: Vec<(f32, f32)>,
+}
+
+impl Runner {
+    /// The raw train and test points of a 2-D classification set (the same split as
+    /// training uses); `None` for other data.
+    pub fn points_2d(&self) -> Option<(Points2d, Points2d)> {
+        let c = self.config();
+        let DataSource::Classify2d(pattern) = c.data else {
+            return None;
+        };
+        let ds = generate_2d(
+            pattern,
+            c.samples,
+            c.noise,
+            &mut Rng::derive(c.seed, streams::DATA),
+        );
+        let (train, test) =
+            train_test_split(&ds, c.test_fraction, &mut Rng::derive(c.seed, streams::SPLIT));
+        let pts = |d: &Dataset| Points2d {
+            xy: d.x.clone(),
+            labels: d.labels(),
+        };
+        Some((pts(&train), pts(&test)))
+    }
+
+    /// Model inputs for the centres of an `n x n` grid over `[lo, hi]^2` (feature map and
+    /// standardisation applied as for training); `None` unless the data is 2-D.
+    pub fn grid_inputs(&self, lo: f32, hi: f32, n: usize) -> Option<Vec<f32>> {
+        let c = self.config();
+        if !matches!(c.data, DataSource::Classify2d(_)) || n == 0 {
+            return None;
+        }
+        let step = (hi - lo) / n as f32;
+        let mut pts = Vec::with_capacity(2 * n * n);
+        for row in 0..n {
+            let y = hi - (row as f32 + 0.5) * step;
+            for col in 0..n {
+                pts.push(lo + (col as f32 + 0.5) * step);
+                pts.push(y);
+            }
+        }
+        let mut x = map_features(&pts, &c.features);
+        if let Some(s) = &self.prepared().x_scaler {
+            s.apply(&mut x);
+        }
+        Some(x)
+    }
+
+    /// Every layer of the model evaluated over an `n x n` grid (see [`GridView`]).
+    pub async fn grid_view(&self, lo: f32, hi: f32, n: usize) -> Result<GridView> {
+        let x = self
+            .grid_inputs(lo, hi, n)
+            .ok_or_else(|| Error::Config("grid view: the data is not 2-D".into()))?;
+        let f = self.train_data().features;
+        let cells = n * n;
+        let inputs = (0..f)
+            .map(|j| (0..cells).map(|i| x[i * f + j]).collect())
+            .collect();
+        let outs = no_grad(|| {
+            let xt = Tensor::from_slice(&x, &[cells, f], self.device());
+            self.model().forward_layers(&xt)
+        });
+        let mut layers = Vec::with_capacity(outs.len());
+        let mut widths = Vec::with_capacity(outs.len());
+        for t in &outs {
+            widths.push(t.dims().get(1).copied().unwrap_or(1));
+            layers.push(t.to_vec().await?);
+        }
+        let p1 = match (layers.last(), widths.last()) {
+            (Some(logits), Some(&2)) => logits
+                .chunks_exact(2)
+                .map(|l| 1.0 / (1.0 + libm::expf(l[0] - l[1])))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(GridView {
+            n,
+            lo,
+            hi,
+            inputs,
+            layers,
+            widths,
+            p1,
+        })
+    }
+
+    /// For a one-input, one-target regression: the points and the model's curve at
+    /// `samples` evenly spaced inputs, all in original units; `None` for other data.
+    pub async fn curve_1d(&self, samples: usize) -> Result<Option<Curve1d>> {
+        let (train, test) = (self.train_data(), self.test_data());
+        if train.is_classification() || train.features != 1 || train.targets != 1 {
+            return Ok(None);
+        }
+        let data = self.prepared();
+        let original = |d: &Dataset| -> Vec<(f32, f32)> {
+            let (mut x, mut y) = (d.x.clone(), d.y.clone());
+            if let Some(s) = &data.x_scaler {
+                s.invert(&mut x);
+            }
+            if let Some(s) = &data.y_scaler {
+                s.invert(&mut y);
+            }
+            x.into_iter().zip(y).collect()
+        };
+        let (lo, hi) = train
+            .x
+            .iter()
+            .chain(&test.x)
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        let samples = samples.max(2);
+        // Evenly spaced in the model's (possibly standardised) input space, which is an
+        // affine image of the original one.
+        let xs: Vec<f32> = (0..samples)
+            .map(|i| lo + (hi - lo) * i as f32 / (samples - 1) as f32)
+            .collect();
+        let mut ys = self.predict(&xs, samples).await?;
+        let mut xo = xs;
+        if let Some(s) = &data.x_scaler {
+            s.invert(&mut xo);
+        }
+        if let Some(s) = &data.y_scaler {
+            s.invert(&mut ys);
+        }
+        Ok(Some(Curve1d {
+            train: original(train),
+            test: original(test),
+            fit: xo.into_iter().zip(ys).collect(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::experiment::preset;
+    use crate::platform::block_on;
+    use crate::Device;
+
+    #[test]
+    fn raw_points_mapped_through_the_features_are_the_training_inputs() {
+        let r = Runner::new(preset("spiral").unwrap(), Device::Cpu).unwrap();
+        let (train, test) = r.points_2d().unwrap();
+        let set = r.config().features;
+        assert_eq!(map_features(&train.xy, &set), r.train_data().x);
+        assert_eq!(map_features(&test.xy, &set), r.test_data().x);
+        assert_eq!(train.labels, r.train_data().labels());
+    }
+
+    #[test]
+    fn grid_view_last_layer_matches_predict_and_p1_is_its_softmax() {
+        let r = Runner::new(preset("circle").unwrap(), Device::Cpu).unwrap();
+        let n = 5;
+        let g = block_on(r.grid_view(-6.0, 6.0, n)).unwrap();
+        let x = r.grid_inputs(-6.0, 6.0, n).unwrap();
+        let out = block_on(r.predict(&x, n * n)).unwrap();
+        assert_eq!(g.layers.last().unwrap(), &out);
+        assert_eq!(g.widths, vec![4, 2, 2]);
+        for (i, p) in g.p1.iter().enumerate() {
+            let (a, b) = (out[2 * i] as f64, out[2 * i + 1] as f64);
+            let want = b.exp() / (a.exp() + b.exp());
+            assert!((*p as f64 - want).abs() < 1e-6, "{p} vs {want}");
+        }
+        // The first cell is the top-left corner of the plane.
+        let step = 12.0 / n as f32;
+        assert_eq!(g.inputs[0][0], -6.0 + 0.5 * step);
+        assert_eq!(g.inputs[1][0], 6.0 - 0.5 * step);
+    }
+
+    #[test]
+    fn curve_of_linear_regression_matches_the_weights() {
+        let mut r = Runner::new(preset("linear-regression").unwrap(), Device::Cpu).unwrap();
+        r.train_steps(20).unwrap();
+        let c = block_on(r.curve_1d(11)).unwrap().unwrap();
+        let w = block_on(r.weights()).unwrap();
+        let (a, b) = (w[0].data[0] as f64, w[1].data[0] as f64);
+        assert_eq!(c.fit.len(), 11);
+        for &(x, y) in &c.fit {
+            assert!((y as f64 - (a * x as f64 + b)).abs() < 1e-5);
+        }
+        assert_eq!(c.train.len() + c.test.len(), 100);
+        assert!(block_on(Runner::new(preset("circle").unwrap(), Device::Cpu)
+            .unwrap()
+            .curve_1d(5))
+        .unwrap()
+        .is_none());
+    }
+}

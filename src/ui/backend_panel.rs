@@ -1,0 +1,65 @@
+//! The backend chooser and badge: which backend runs, on which adapter, and why the
+//! GPU is not used when it is not.
+
+use super::state::{BackendKind, Cmd, Lab};
+use leptos::prelude::*;
+
+/// Backend select, badge and notice.
+#[component]
+pub fn BackendPanel(lab: Lab) -> impl IntoView {
+    let badge = move || {
+        let b = lab.backend.get();
+        match (b.active, &b.adapter) {
+            _ if b.switching => "switching…".to_string(),
+            (BackendKind::Gpu, Some(a)) => format!("WebGPU · {a}"),
+            (BackendKind::Gpu, None) => "WebGPU".to_string(),
+            (BackendKind::Cpu, _) => "CPU".to_string(),
+        }
+    };
+    let on_change = move |ev| {
+        let kind = match event_target_value(&ev).as_str() {
+            "webgpu" => BackendKind::Gpu,
+            _ => BackendKind::Cpu,
+        };
+        lab.send(Cmd::SetBackend(kind));
+    };
+    let option = move |kind: BackendKind, text: &'static str| {
+        view! {
+            <option
+                value=kind.value()
+                prop:selected=move || lab.backend.with(|b| b.active == kind)
+            >
+                {text}
+            </option>
+        }
+    };
+    view! {
+        <div class="backend" role="group" aria-label="Backend">
+            <label class="field" title="Where the tensors live and the kernels run; switching keeps the experiment">
+                <span>"Backend"</span>
+                <select data-testid="backend-select" on:change=on_change>
+                    {option(BackendKind::Gpu, "WebGPU")}
+                    {option(BackendKind::Cpu, "CPU")}
+                </select>
+            </label>
+            <span
+                class=move || {
+                    if lab.backend.with(|b| b.active == BackendKind::Gpu) {
+                        "badge gpu"
+                    } else {
+                        "badge cpu"
+                    }
+                }
+                data-testid="backend-badge"
+                title="The backend running now"
+            >
+                {badge}
+            </span>
+            <Show when=move || lab.backend.with(|b| b.notice.is_some())>
+                <p class="notice" data-testid="backend-notice" role="status">
+                    {move || lab.backend.get().notice.unwrap_or_default()}
+                </p>
+            </Show>
+        </div>
+    }
+}

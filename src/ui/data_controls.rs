@@ -1,0 +1,119 @@
+//! Task and data settings: noise, sample count, train/test split, batch size, seed and
+//! regenerate, standardisation, and the 2-D input features.
+
+use super::fields::{check_field, number_field};
+use super::state::Lab;
+use crate::data::FeatureSet;
+use crate::experiment::DataSource;
+use leptos::prelude::*;
+
+/// Feature toggles: label and tooltip, in [`FeatureSet::flags`] order.
+const FEATURES: [(&str, &str); 7] = [
+    ("x₁", "the first coordinate"),
+    ("x₂", "the second coordinate"),
+    ("x₁²", "the first coordinate squared"),
+    ("x₂²", "the second coordinate squared"),
+    ("x₁x₂", "the product of the coordinates"),
+    ("sin x₁", "the sine of the first coordinate"),
+    ("sin x₂", "the sine of the second coordinate"),
+];
+
+/// The data panel.
+#[component]
+pub fn DataControls(lab: Lab) -> impl IntoView {
+    let cfg = lab.config;
+    let synthetic = move || cfg.with(|c| c.data.is_synthetic());
+    let two_d = move || cfg.with(|c| matches!(c.data, DataSource::Classify2d(_)));
+    let feature = move |i: usize| {
+        let (label, tip) = FEATURES[i];
+        view! {
+            <label class="chip" title=format!("Feed the network {tip}")>
+                <input
+                    type="checkbox"
+                    prop:checked=move || cfg.with(|c| c.features.flags()[i])
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        lab.edit(|c| {
+                            let mut f = c.features.flags();
+                            f[i] = on;
+                            c.features = FeatureSet::from_flags(f);
+                        })
+                    }
+                />
+                <span>{label}</span>
+            </label>
+        }
+    };
+    view! {
+        <fieldset class="group">
+            <legend>"Data"</legend>
+            <p class="hint">
+                {move || {
+                    cfg.with(|c| match c.data {
+                        DataSource::Classify2d(p) => format!("2-D classification: {}", p.name()),
+                        DataSource::Regression1d(r) => format!("1-D regression: {}", r.name()),
+                        DataSource::Real(s) => format!("real data: {}", s.name()),
+                    })
+                }}
+            </p>
+            <Show when=synthetic>
+                {number_field(
+                    "Noise",
+                    "Noise of the generated data (0 = clean)",
+                    (0.0, 1.0, 0.05),
+                    move || cfg.with(|c| c.noise as f64),
+                    move |v| lab.edit(|c| c.noise = v as f32),
+                )}
+                {number_field(
+                    "Points",
+                    "Number of generated points",
+                    (10.0, 5000.0, 10.0),
+                    move || cfg.with(|c| c.samples as f64),
+                    move |v| lab.edit(|c| c.samples = v.round() as usize),
+                )}
+            </Show>
+            {number_field(
+                "Test share",
+                "Fraction of the data held out for testing (the ratio of test to all points)",
+                (0.05, 0.95, 0.05),
+                move || cfg.with(|c| c.test_fraction as f64),
+                move |v| lab.edit(|c| c.test_fraction = v as f32),
+            )}
+            {number_field(
+                "Batch size",
+                "Examples per optimizer step",
+                (1.0, 1000.0, 1.0),
+                move || cfg.with(|c| c.batch_size as f64),
+                move |v| lab.edit(|c| c.batch_size = v.round() as usize),
+            )}
+            <div class="row">
+                {number_field(
+                    "Seed",
+                    "Seed of every random choice: data, split, initial weights, batch order",
+                    (0.0, 1e9, 1.0),
+                    move || cfg.with(|c| c.seed as f64),
+                    move |v| lab.edit(|c| c.seed = v.round() as u64),
+                )}
+                <button
+                    type="button"
+                    title="New data and weights: the next seed"
+                    on:click=move |_| lab.edit(|c| c.seed = c.seed.wrapping_add(1))
+                >
+                    "Regenerate"
+                </button>
+            </div>
+            {check_field(
+                "Standardise inputs",
+                "Scale every input (and regression target) to mean 0 and variance 1 with training-set statistics",
+                move || cfg.with(|c| c.standardize),
+                move |on| lab.edit(|c| c.standardize = on),
+            )}
+            <Show when=two_d>
+                <div class="features" role="group" aria-label="Input features">
+                    <span class="label">"Features"</span>
+                    {(0..FEATURES.len()).map(feature).collect_view()}
+                </div>
+            </Show>
+        </fieldset>
+    }
+}

@@ -1,0 +1,350 @@
+//! The training driver: one background task (`spawn_local`) that owns the runner, steps
+//! it in time slices of a few milliseconds per animation frame, and reads values back
+//! only a few times per second. Components talk to it through [`Cmd`]s and read what it
+//! publishes into the [`Lab`] signals, so the page never blocks on training.
+
+use super::gpu;
+use super::state::{BackendKind, Cmd, DigitsView, Lab, Snapshot, Status};
+use crate::data::{RealSet, Task};
+use crate::error::{Error, Result};
+use crate::experiment::{DataSource, Points2d, Runner};
+use crate::metrics::argmax_rows;
+use crate::platform::now_ms;
+use crate::Device;
+use leptos::prelude::*;
+
+/// Milliseconds of CPU training per animation frame (the rest of the frame is the
+/// browser's: layout, paint, input).
+const CPU_SLICE_MS: f64 = 10.0;
+/// Milliseconds of GPU command recording per frame.
+const GPU_SLICE_MS: f64 = 4.0;
+/// Most GPU steps queued per frame, so the device never falls far behind.
+const GPU_STEPS_PER_FRAME: u32 = 8;
+/// Milliseconds between readbacks (losses, metrics, plots) while training.
+const READ_EVERY_MS: f64 = 250.0;
+/// Cells per side of the input-plane grid (decision boundary, neuron heatmaps).
+const GRID: usize = 40;
+/// Points on a regression's fitted curve.
+const CURVE_POINTS: usize = 120;
+/// Digits shown in the grid of test images.
+const DIGITS_SHOWN: usize = 24;
+
+/// Starts the driver for `lab`; it runs for the life of the page.
+pub fn start(lab: Lab) {
+    crate::platform::spawn(async move {
+        let mut d = Driver::new(lab);
+        d.probe_gpu().await;
+        d.reset();
+        d.refresh().await;
+        loop {
+            next_frame().await;
+            let cmds = lab
+                .commands
+                .try_update_value(std::mem::take)
+                .unwrap_or_default();
+            for cmd in cmds {
+                d.handle(cmd).await;
+            }
+            if lab.running.get_untracked() {
+                d.slice().await;
+            }
+        }
+    });
+}
+
+/// Resolves at the browser's next animation frame (immediately when there is no window).
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.request_animation_frame(&resolve);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// The driver's own state.
+struct Driver {
+    lab: Lab,
+    runner: Option<Runner>,
+    device: Device,
+    gpu: Option<Device>,
+    /// Why there is no GPU device (when there is none).
+    gpu_reason: String,
+    points: Option<(Points2d, Points2d)>,
+    /// Set when training diverged: stepping is refused until a reset.
+    diverged: bool,
+    last_read: f64,
+    rate_mark: (f64, u64),
+}
+
+impl Driver {
+    fn new(lab: Lab) -> Driver {
+        Driver {
+            lab,
+            runner: None,
+            device: Device::Cpu,
+            gpu: None,
+            gpu_reason: String::new(),
+            points: None,
+            diverged: false,
+            last_read: 0.0,
+            rate_mark: (now_ms(), 0),
+        }
+    }
+
+    /// Looks for WebGPU and starts on it when it works; otherwise says why not.
+    async fn probe_gpu(&mut self) {
+        let probe = gpu::probe().await;
+        let mut info = self.lab.backend.get_untracked();
+        info.adapter = probe.adapter.clone();
+        match probe.device {
+            Ok(dev) => {
+                self.gpu = Some(dev.clone());
+                self.device = dev;
+                info.active = BackendKind::Gpu;
+                info.notice = None;
+            }
+            Err(why) => {
+                info.active = BackendKind::Cpu;
+                info.notice = Some(format!("running on the CPU backend: {why}"));
+                self.gpu_reason = why;
+            }
+        }
+        self.lab.backend.set(info);
+    }
+
+    async fn handle(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::Reset => {
+                self.reset();
+                self.refresh().await;
+            }
+            Cmd::Step => {
+                if self.step_once() {
+                    self.refresh().await;
+                }
+            }
+            Cmd::SetBackend(kind) => self.set_backend(kind).await,
+            Cmd::Refresh => self.refresh().await,
+        }
+    }
+
+    /// Rebuilds the run from the current configuration.
+    fn reset(&mut self) {
+        self.lab.running.set(false);
+        self.diverged = false;
+        self.lab.history.set(Vec::new());
+        let config = self.lab.config.get_untracked();
+        match Runner::new(config, self.device.clone()) {
+            Ok(r) => {
+                self.lab.error.set(None);
+                self.points = r.points_2d();
+                self.runner = Some(r);
+            }
+            Err(e) => {
+                self.lab.error.set(Some(e.to_string()));
+                self.runner = None;
+                self.points = None;
+                self.lab.snapshot.set(Snapshot::default());
+            }
+        }
+        self.rate_mark = (now_ms(), 0);
+        self.publish_status(0.0);
+    }
+
+    /// One step; false when there is nothing to step.
+    fn step_once(&mut self) -> bool {
+        let Some(r) = self.runner.as_mut() else {
+            return false;
+        };
+        if self.diverged {
+            return false;
+        }
+        if let Err(e) = r.step() {
+            self.fail(e);
+            return false;
+        }
+        self.publish_status(self.lab.status.get_untracked().steps_per_sec);
+        true
+    }
+
+    /// A few milliseconds of training, then a readback when one is due.
+    async fn slice(&mut self) {
+        let gpu = !self.device.is_cpu();
+        let Some(r) = self.runner.as_mut() else {
+            self.lab.running.set(false);
+            return;
+        };
+        if self.diverged || r.is_done() {
+            self.lab.running.set(false);
+            return;
+        }
+        let t0 = now_ms();
+        let (budget, cap) = if gpu {
+            (GPU_SLICE_MS, GPU_STEPS_PER_FRAME)
+        } else {
+            (CPU_SLICE_MS, u32::MAX)
+        };
+        let mut n = 0;
+        let mut failed = None;
+        while n < cap && now_ms() - t0 < budget && !r.is_done() {
+            if let Err(e) = r.step() {
+                failed = Some(e);
+                break;
+            }
+            n += 1;
+        }
+        let done = r.is_done();
+        if let Some(e) = failed {
+            self.fail(e);
+            return;
+        }
+        let now = now_ms();
+        let (t_mark, s_mark) = self.rate_mark;
+        let step = self.runner.as_ref().map_or(0, Runner::step_count);
+        let mut rate = self.lab.status.get_untracked().steps_per_sec;
+        if now - t_mark >= 500.0 {
+            rate = (step - s_mark) as f64 * 1000.0 / (now - t_mark);
+            self.rate_mark = (now, step);
+        }
+        self.publish_status(rate);
+        if done || now - self.last_read >= READ_EVERY_MS {
+            self.refresh().await;
+        }
+        if done {
+            self.lab.running.set(false);
+        }
+    }
+
+    /// Stops training and shows `e`.
+    fn fail(&mut self, e: Error) {
+        self.lab.running.set(false);
+        if matches!(e, Error::NonFinite { .. }) {
+            self.diverged = true;
+        }
+        self.lab.error.set(Some(e.to_string()));
+    }
+
+    fn publish_status(&self, steps_per_sec: f64) {
+        let s = match &self.runner {
+            Some(r) => Status {
+                step: r.step_count(),
+                epoch: r.epoch(),
+                total_steps: r.total_steps(),
+                steps_per_sec,
+            },
+            None => Status::default(),
+        };
+        self.lab.status.set(s);
+    }
+
+    /// Records a history point and reads the plots' data back.
+    async fn refresh(&mut self) {
+        self.last_read = now_ms();
+        let Some(r) = self.runner.as_mut() else {
+            return;
+        };
+        if self.diverged {
+            return;
+        }
+        if r.history().last().map(|p| p.step) != Some(r.step_count()) {
+            if let Err(e) = r.record().await {
+                self.fail(e);
+                return;
+            }
+        }
+        self.lab.history.set(r.history().to_vec());
+        match snapshot(r, self.points.clone()).await {
+            Ok(s) => self.lab.snapshot.set(s),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Moves the run to `kind`, keeping its step count, history and optimizer state.
+    async fn set_backend(&mut self, kind: BackendKind) {
+        let target = match kind {
+            BackendKind::Cpu => Device::Cpu,
+            BackendKind::Gpu => match &self.gpu {
+                Some(d) => d.clone(),
+                None => {
+                    let mut info = self.lab.backend.get_untracked();
+                    info.notice = Some(format!(
+                        "WebGPU is not available, staying on the CPU backend: {}",
+                        self.gpu_reason
+                    ));
+                    info.active = BackendKind::Cpu;
+                    self.lab.backend.set(info);
+                    return;
+                }
+            },
+        };
+        self.lab.backend.update(|b| b.switching = true);
+        let result = match self.runner.as_mut() {
+            Some(r) => r.set_device(target.clone()).await,
+            None => Ok(()),
+        };
+        let mut info = self.lab.backend.get_untracked();
+        info.switching = false;
+        match result {
+            Ok(()) => {
+                self.device = target;
+                info.active = kind;
+                info.notice = None;
+            }
+            Err(e) => info.notice = Some(format!("could not switch backend: {e}")),
+        }
+        self.lab.backend.set(info);
+        self.rate_mark = (now_ms(), self.runner.as_ref().map_or(0, Runner::step_count));
+    }
+}
+
+/// Reads back everything the plots draw.
+async fn snapshot(r: &Runner, points: Option<(Points2d, Points2d)>) -> Result<Snapshot> {
+    let grid = match &points {
+        Some((train, test)) => {
+            let bound = train
+                .xy
+                .iter()
+                .chain(&test.xy)
+                .fold(6.0f32, |m, v| m.max(v.abs() * 1.05));
+            Some(r.grid_view(-bound, bound, GRID).await?)
+        }
+        None => None,
+    };
+    let digits = match r.config().data {
+        DataSource::Real(RealSet::Digits) => Some(digits_view(r).await?),
+        _ => None,
+    };
+    let train = r.train_data();
+    Ok(Snapshot {
+        points,
+        grid,
+        curve: r.curve_1d(CURVE_POINTS).await?,
+        digits,
+        weights: r.weights().await?,
+        sizes: r.model().sizes().to_vec(),
+        feature_names: train.feature_names.clone(),
+        class_names: match &train.task {
+            Task::Classification { class_names } => class_names.clone(),
+            Task::Regression => Vec::new(),
+        },
+    })
+}
+
+/// The first test digits in pixel units with their predicted classes.
+async fn digits_view(r: &Runner) -> Result<DigitsView> {
+    let test = r.test_data();
+    let n = DIGITS_SHOWN.min(test.n);
+    let f = test.features;
+    let x = test.x[..n * f].to_vec();
+    let out = r.predict(&x, n).await?;
+    let mut pixels = x;
+    if let Some(s) = &r.prepared().x_scaler {
+        s.invert(&mut pixels);
+    }
+    Ok(DigitsView {
+        images: pixels.chunks(f).map(<[f32]>::to_vec).collect(),
+        truth: test.labels()[..n].to_vec(),
+        predicted: argmax_rows(&out, n, test.num_classes()),
+    })
+}

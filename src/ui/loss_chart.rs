@@ -1,0 +1,44 @@
+//! The loss chart: train and test loss against step, linear or log scale.
+
+use super::plots;
+use super::state::Lab;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+
+/// Loss curves with a lin/log switch.
+#[component]
+pub fn LossChart(lab: Lab) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let log = lab.log_scale.get();
+        lab.history.with(|h| {
+            if let Some(c) = canvas.get() {
+                plots::loss::draw(&c, h, log);
+            }
+        });
+    });
+    view! {
+        <section class="card" aria-label="Loss">
+            <div class="card-head">
+                <h2>"Loss"</h2>
+                <label class="check" title="Show the loss on a logarithmic scale">
+                    <input
+                        type="checkbox"
+                        data-testid="log-scale"
+                        prop:checked=move || lab.log_scale.get()
+                        on:change=move |ev| lab.log_scale.set(event_target_checked(&ev))
+                    />
+                    <span>"log scale"</span>
+                </label>
+            </div>
+            <canvas
+                node_ref=canvas
+                width="560"
+                height="240"
+                data-testid="loss-chart"
+                role="img"
+                aria-label="Train and test loss against training step"
+            ></canvas>
+        </section>
+    }
+}

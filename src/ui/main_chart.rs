@@ -1,0 +1,81 @@
+//! The main chart: the data with the model's fitted curve (1-D regression) or the
+//! decision boundary with train and test points (2-D classification).
+
+use super::plots;
+use super::state::Lab;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+
+/// The task's main picture.
+#[component]
+pub fn MainChart(lab: Lab) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    let show_test = RwSignal::new(true);
+    let is_2d = move || lab.snapshot.with(|s| s.grid.is_some());
+    Effect::new(move |_| {
+        let discretize = lab.discretize.get();
+        let test = show_test.get();
+        let Some(c) = canvas.get() else { return };
+        lab.snapshot.with(|s| match (&s.curve, &s.grid, &s.points) {
+            (Some(curve), _, _) => plots::regression::draw(&c, curve),
+            (_, Some(grid), Some(points)) => {
+                plots::boundary::draw(&c, grid, points, discretize, test)
+            }
+            _ if s.sizes.is_empty() => plots::message(&c, "no model: see the message above"),
+            _ => plots::message(
+                &c,
+                &format!(
+                    "{} inputs: no plane to draw; see the metrics",
+                    s.sizes.first().copied().unwrap_or(0)
+                ),
+            ),
+        });
+    });
+    view! {
+        <section class="card" aria-label="Model output">
+            <div class="card-head">
+                <h2>
+                    {move || {
+                        lab.snapshot
+                            .with(|s| {
+                                if s.curve.is_some() {
+                                    "Data and fit"
+                                } else if s.grid.is_some() {
+                                    "Decision boundary"
+                                } else {
+                                    "Output"
+                                }
+                            })
+                    }}
+                </h2>
+                <Show when=is_2d>
+                    <label class="check" title="Show only the predicted class, not the probability">
+                        <input
+                            type="checkbox"
+                            data-testid="discretize"
+                            prop:checked=move || lab.discretize.get()
+                            on:change=move |ev| lab.discretize.set(event_target_checked(&ev))
+                        />
+                        <span>"discretize"</span>
+                    </label>
+                    <label class="check" title="Show the test points (dark ring) as well as the training points (white ring)">
+                        <input
+                            type="checkbox"
+                            prop:checked=move || show_test.get()
+                            on:change=move |ev| show_test.set(event_target_checked(&ev))
+                        />
+                        <span>"test points"</span>
+                    </label>
+                </Show>
+            </div>
+            <canvas
+                node_ref=canvas
+                width="480"
+                height="420"
+                data-testid="main-chart"
+                role="img"
+                aria-label="The data and what the model predicts"
+            ></canvas>
+        </section>
+    }
+}

@@ -1,0 +1,63 @@
+//! The playground page (wasm only): Leptos components, one per file, over the state in
+//! [`state`]; the training loop runs in [`driver`], plots draw with plotters in [`plots`].
+//! Components never compute gradients: they edit the configuration, send commands and
+//! show what the driver publishes.
+
+mod backend_panel;
+mod data_controls;
+mod digits_grid;
+mod driver;
+mod error_banner;
+mod fields;
+mod gpu;
+mod loss_chart;
+mod main_chart;
+mod metrics_panel;
+mod network_editor;
+mod network_view;
+mod optimizer_controls;
+mod plots;
+mod preset_select;
+pub mod state;
+mod training_bar;
+
+use leptos::prelude::*;
+use state::Lab;
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let lab = Lab::new();
+    driver::start(lab);
+    view! {
+        <header class="topbar">
+            <h1 class="brand">"gradlab"</h1>
+            <preset_select::PresetSelect lab=lab />
+            <training_bar::TrainingBar lab=lab />
+            <backend_panel::BackendPanel lab=lab />
+        </header>
+        <error_banner::ErrorBanner lab=lab />
+        <main class="layout">
+            <section class="panel controls" aria-label="Experiment settings">
+                <data_controls::DataControls lab=lab />
+                <network_editor::NetworkEditor lab=lab />
+                <optimizer_controls::OptimizerControls lab=lab />
+            </section>
+            <section class="panel network" aria-label="The network">
+                <network_view::NetworkView lab=lab />
+            </section>
+            <section class="panel output" aria-label="Results">
+                <main_chart::MainChart lab=lab />
+                <loss_chart::LossChart lab=lab />
+                <metrics_panel::MetricsPanel lab=lab />
+                <digits_grid::DigitsGrid lab=lab />
+            </section>
+        </main>
+    }
+}
+
+/// Mounts the page into `<body>`.
+pub fn mount() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}

@@ -1,0 +1,149 @@
+//! The network editor: hidden layers (add, remove), neurons and activation per layer,
+//! and the parameter count.
+
+use super::state::Lab;
+use crate::experiment::{DataSource, ExperimentConfig};
+use crate::nn::Activation;
+use leptos::prelude::*;
+
+/// Most hidden layers the editor offers.
+const MAX_LAYERS: usize = 6;
+/// Most neurons per layer the editor offers.
+const MAX_UNITS: usize = 64;
+
+/// Layer sizes `[in, hidden..., out]` the configuration builds, with input and output
+/// widths from the last built model when the data does not say them directly.
+fn sizes(c: &ExperimentConfig, built: &[usize]) -> Vec<usize> {
+    let input = match c.data {
+        DataSource::Classify2d(_) => c.features.count(),
+        DataSource::Regression1d(_) => 1,
+        DataSource::Real(_) => built.first().copied().unwrap_or(0),
+    };
+    let output = match c.data {
+        DataSource::Classify2d(_) => 2,
+        DataSource::Regression1d(_) => 1,
+        DataSource::Real(_) => built.last().copied().unwrap_or(0),
+    };
+    let mut s = vec![input];
+    s.extend(&c.hidden);
+    s.push(output);
+    s
+}
+
+/// Weights and biases of an MLP with these layer sizes.
+pub fn parameter_count(sizes: &[usize]) -> usize {
+    sizes.windows(2).map(|w| w[0] * w[1] + w[1]).sum()
+}
+
+/// The layer editor.
+#[component]
+pub fn NetworkEditor(lab: Lab) -> impl IntoView {
+    let cfg = lab.config;
+    let count = move || {
+        let built = lab.snapshot.with(|s| s.sizes.clone());
+        cfg.with(|c| parameter_count(&sizes(c, &built)))
+    };
+    let layer = move |l: usize| {
+        let units = move || cfg.with(|c| c.hidden.get(l).copied().unwrap_or(0));
+        let set_units = move |d: isize| {
+            lab.edit(|c| {
+                if let Some(u) = c.hidden.get_mut(l) {
+                    *u = (*u as isize + d).clamp(1, MAX_UNITS as isize) as usize;
+                }
+            })
+        };
+        view! {
+            <li class="layer">
+                <span class="label">{format!("Layer {}", l + 1)}</span>
+                <button
+                    type="button"
+                    class="small"
+                    title="One neuron fewer"
+                    aria-label=format!("Fewer neurons in layer {}", l + 1)
+                    on:click=move |_| set_units(-1)
+                >
+                    "−"
+                </button>
+                <span class="units" aria-live="polite">{units}</span>
+                <button
+                    type="button"
+                    class="small"
+                    title="One neuron more"
+                    aria-label=format!("More neurons in layer {}", l + 1)
+                    on:click=move |_| set_units(1)
+                >
+                    "+"
+                </button>
+                <select
+                    title="Activation after this layer"
+                    aria-label=format!("Activation of layer {}", l + 1)
+                    on:change=move |ev| {
+                        if let Some(a) = Activation::from_name(&event_target_value(&ev)) {
+                            lab.edit(|c| {
+                                if let Some(x) = c.activations.get_mut(l) {
+                                    *x = a;
+                                }
+                            })
+                        }
+                    }
+                >
+                    {Activation::ALL
+                        .iter()
+                        .map(|&a| {
+                            view! {
+                                <option
+                                    value=a.name()
+                                    prop:selected=move || cfg.with(|c| c.activations.get(l) == Some(&a))
+                                >
+                                    {a.name()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </li>
+        }
+    };
+    view! {
+        <fieldset class="group">
+            <legend>"Network"</legend>
+            <div class="row">
+                <button
+                    type="button"
+                    title="Add a hidden layer"
+                    disabled=move || cfg.with(|c| c.hidden.len() >= MAX_LAYERS)
+                    on:click=move |_| {
+                        lab.edit(|c| {
+                            let units = c.hidden.last().copied().unwrap_or(4);
+                            let act = c.activations.last().copied().unwrap_or(Activation::Tanh);
+                            c.hidden.push(units);
+                            c.activations.push(act);
+                        })
+                    }
+                >
+                    "+ layer"
+                </button>
+                <button
+                    type="button"
+                    title="Remove the last hidden layer"
+                    disabled=move || cfg.with(|c| c.hidden.is_empty())
+                    on:click=move |_| {
+                        lab.edit(|c| {
+                            c.hidden.pop();
+                            c.activations.pop();
+                        })
+                    }
+                >
+                    "− layer"
+                </button>
+                <span class="params" data-testid="param-count" title="Weights and biases">
+                    {move || format!("{} parameters", count())}
+                </span>
+            </div>
+            <ol class="layers">
+                {move || (0..cfg.with(|c| c.hidden.len())).map(layer).collect_view()}
+            </ol>
+        </fieldset>
+    }
+}
+

@@ -1,0 +1,71 @@
+//! The network view: neurons as heatmaps over the input plane, weights as coloured
+//! edges; hovering an edge shows its name and value.
+
+use super::plots::network::{self, Edge, Layout};
+use super::state::Lab;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+
+/// Canvas width of the view.
+const WIDTH: f64 = 520.0;
+
+/// The live picture of the network.
+#[component]
+pub fn NetworkView(lab: Lab) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    let hover = RwSignal::new(None::<usize>);
+    let geometry = StoredValue::new((Layout::default(), Vec::<Edge>::new()));
+    Effect::new(move |_| {
+        let h = hover.get();
+        lab.snapshot.with(|s| {
+            let Some(c) = canvas.get() else { return };
+            let lay = network::layout(&s.sizes, WIDTH);
+            let edges = network::edges(&lay, s);
+            c.set_width(lay.width as u32);
+            c.set_height(lay.height as u32);
+            network::draw(&c, &lay, s, &edges, h.filter(|&i| i < edges.len()));
+            geometry.set_value((lay, edges));
+        });
+    });
+    let on_move = move |ev: leptos::ev::MouseEvent| {
+        let Some(c) = canvas.get_untracked() else { return };
+        let rect = c.get_bounding_client_rect();
+        if rect.width() <= 0.0 {
+            return;
+        }
+        // The canvas is scaled by CSS: map client pixels to canvas pixels.
+        let sx = c.width() as f64 / rect.width();
+        let sy = c.height() as f64 / rect.height();
+        let x = (ev.client_x() as f64 - rect.left()) * sx;
+        let y = (ev.client_y() as f64 - rect.top()) * sy;
+        let found = geometry.with_value(|(_, e)| network::hit(e, x, y));
+        if found != hover.get_untracked() {
+            hover.set(found);
+        }
+    };
+    let readout = move || {
+        let i = hover.get()?;
+        geometry.with_value(|(_, e)| e.get(i).map(|e| format!("{} = {:.4}", e.name, e.w)))
+    };
+    view! {
+        <section class="card" aria-label="Network view">
+            <h2>"Network"</h2>
+            <p class="hint">
+                "Each neuron shows its output over the input plane; edges are weights (blue positive, orange negative, thicker is larger). Hover an edge for its value."
+            </p>
+            <canvas
+                node_ref=canvas
+                width="520"
+                height="300"
+                data-testid="network-view"
+                role="img"
+                aria-label="The network: neurons and weights"
+                on:mousemove=on_move
+                on:mouseleave=move |_| hover.set(None)
+            ></canvas>
+            <p class="readout" data-testid="weight-readout" aria-live="polite">
+                {move || readout().unwrap_or_else(|| "hover a weight".into())}
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,81 @@
+//! Train and test loss against step, on a linear or log scale.
+
+use super::{area, tick, DrawResult, Area, BLUE, INK, ORANGE};
+use crate::experiment::HistoryPoint;
+use plotters::prelude::*;
+use web_sys::HtmlCanvasElement;
+
+/// Draws the loss curves of `history` (log10 of the loss on the y axis when `log`).
+pub fn draw(canvas: &HtmlCanvasElement, history: &[HistoryPoint], log: bool) {
+    if let Some(root) = area(canvas) {
+        let _ = draw_on(&root, history, log);
+    }
+}
+
+fn draw_on(root: &Area, history: &[HistoryPoint], log: bool) -> DrawResult {
+    root.fill(&WHITE)?;
+    let y = |v: f64| if log { v.max(1e-12).log10() } else { v };
+    let train: Vec<(f64, f64)> = history
+        .iter()
+        .map(|p| (p.step as f64, y(p.train_loss)))
+        .collect();
+    let test: Vec<(f64, f64)> = history
+        .iter()
+        .map(|p| (p.step as f64, y(p.test_loss)))
+        .collect();
+    let (lo, hi) = train
+        .iter()
+        .chain(&test)
+        .map(|p| p.1)
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let (lo, hi) = if lo.is_finite() {
+        let pad = ((hi - lo) * 0.08).max(1e-6);
+        (if log { lo - pad } else { (lo - pad).max(0.0) }, hi + pad)
+    } else {
+        (0.0, 1.0)
+    };
+    let x_max = history.last().map_or(1.0, |p| p.step as f64).max(1.0);
+    let mut chart = ChartBuilder::on(root)
+        .margin(10)
+        .x_label_area_size(32)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0f64..x_max, lo..hi)?;
+    let y_fmt = |v: &f64| {
+        if log {
+            format!("{:.0e}", 10f64.powf(*v))
+        } else {
+            tick(*v)
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_desc("step")
+        .y_desc(if log { "loss (log)" } else { "loss" })
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .y_label_formatter(&y_fmt)
+        .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
+        .light_line_style(RGBColor(238, 238, 238))
+        .draw()?;
+    chart
+        .draw_series(LineSeries::new(train, BLUE.stroke_width(2)))?
+        .label("train")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLUE.stroke_width(2)));
+    chart
+        .draw_series(LineSeries::new(test, ORANGE.stroke_width(2)))?
+        .label("test")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ORANGE.stroke_width(2)));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .label_font(("sans-serif", 13).into_font().color(&INK))
+        .draw()?;
+    root.present()?;
+    Ok(())
+}

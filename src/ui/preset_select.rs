@@ -1,0 +1,45 @@
+//! The preset menu: every ready-made experiment of the core.
+
+use super::state::Lab;
+use crate::experiment::{preset, presets};
+use leptos::prelude::*;
+
+/// Picks a preset; the configuration is replaced and the run restarts.
+#[component]
+pub fn PresetSelect(lab: Lab) -> impl IntoView {
+    let on_change = move |ev| {
+        let name = event_target_value(&ev);
+        if let Some(c) = preset(&name) {
+            lab.preset.set(name);
+            lab.edit(|cfg| *cfg = c);
+        }
+    };
+    view! {
+        <label class="field preset" title="A ready-made experiment: data, network and training settings">
+            <span>"Preset"</span>
+            <select data-testid="preset-select" on:change=on_change>
+                {presets()
+                    .iter()
+                    .map(|p| {
+                        let name = p.name;
+                        view! {
+                            <option
+                                value=name
+                                title=p.summary
+                                prop:selected=move || lab.preset.get() == name
+                            >
+                                {name}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+        <p class="summary">
+            {move || {
+                let name = lab.preset.get();
+                presets().iter().find(|p| p.name == name).map(|p| p.summary).unwrap_or("")
+            }}
+        </p>
+    }
+}

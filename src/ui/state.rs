@@ -1,0 +1,176 @@
+//! The page's state: reactive signals (all `Copy` handles) read by the components, and
+//! the command queue the components write for the training driver.
+//!
+//! The [`crate::experiment::Runner`] itself is owned by the driver task (see
+//! `driver.rs`), never by a signal: components only see plain values it publishes.
+
+use crate::experiment::{preset, Curve1d, ExperimentConfig, GridView, HistoryPoint, NamedWeight, Points2d};
+use leptos::prelude::*;
+
+/// The backend a run uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    /// The pure-Rust CPU backend.
+    Cpu,
+    /// WebGPU through wgpu.
+    Gpu,
+}
+
+impl BackendKind {
+    /// Value of the backend `<select>` option.
+    pub fn value(self) -> &'static str {
+        match self {
+            BackendKind::Cpu => "cpu",
+            BackendKind::Gpu => "webgpu",
+        }
+    }
+}
+
+/// What the driver is asked to do at its next frame.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cmd {
+    /// Rebuild the run from the current configuration (step 0).
+    Reset,
+    /// Take one optimizer step and refresh every plot.
+    Step,
+    /// Move the run to another backend, keeping its state.
+    SetBackend(BackendKind),
+    /// Re-read the plots (a view option changed).
+    Refresh,
+}
+
+/// Counters shown beside the training controls.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Status {
+    /// Optimizer steps taken.
+    pub step: u64,
+    /// Whole epochs completed.
+    pub epoch: u32,
+    /// Steps the budget asks for.
+    pub total_steps: u64,
+    /// Recent training speed.
+    pub steps_per_sec: f64,
+}
+
+/// The backend panel's facts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BackendInfo {
+    /// The backend running now.
+    pub active: BackendKind,
+    /// The WebGPU adapter (`vendor architecture`), when one was found.
+    pub adapter: Option<String>,
+    /// Why the GPU is not available (or was left), shown as a notice.
+    pub notice: Option<String>,
+    /// True while a switch is in progress.
+    pub switching: bool,
+}
+
+impl Default for BackendInfo {
+    fn default() -> Self {
+        BackendInfo {
+            active: BackendKind::Cpu,
+            adapter: None,
+            notice: Some("looking for WebGPU...".into()),
+            switching: false,
+        }
+    }
+}
+
+/// Test images of the digits set with the model's predictions.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DigitsView {
+    /// 64 pixel values (0..16) per image.
+    pub images: Vec<Vec<f32>>,
+    /// True class of each image.
+    pub truth: Vec<usize>,
+    /// Predicted class of each image.
+    pub predicted: Vec<usize>,
+}
+
+/// Everything the plots draw besides the loss history, read back a few times a second.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    /// Raw 2-D train and test points (2-D classification).
+    pub points: Option<(Points2d, Points2d)>,
+    /// The model over the input plane (2-D classification).
+    pub grid: Option<GridView>,
+    /// Data and fitted curve (1-D regression).
+    pub curve: Option<Curve1d>,
+    /// Digits with predictions (the digits set).
+    pub digits: Option<DigitsView>,
+    /// The parameters, PyTorch names and shapes.
+    pub weights: Vec<NamedWeight>,
+    /// Layer sizes `[in, hidden..., out]`.
+    pub sizes: Vec<usize>,
+    /// Input feature names.
+    pub feature_names: Vec<String>,
+    /// Class names (classification).
+    pub class_names: Vec<String>,
+}
+
+/// All the page's signals. `Copy`, so every closure can capture it.
+#[derive(Clone, Copy)]
+pub struct Lab {
+    /// The selected preset's name.
+    pub preset: RwSignal<String>,
+    /// The configuration being edited (a change resets the run).
+    pub config: RwSignal<ExperimentConfig>,
+    /// Train continuously.
+    pub running: RwSignal<bool>,
+    /// Step counters and speed.
+    pub status: RwSignal<Status>,
+    /// Loss and metrics history.
+    pub history: RwSignal<Vec<HistoryPoint>>,
+    /// Data for the plots.
+    pub snapshot: RwSignal<Snapshot>,
+    /// A divergence or configuration error to show.
+    pub error: RwSignal<Option<String>>,
+    /// Backend facts.
+    pub backend: RwSignal<BackendInfo>,
+    /// Loss chart on a log scale.
+    pub log_scale: RwSignal<bool>,
+    /// Decision boundary as two colours instead of a gradient.
+    pub discretize: RwSignal<bool>,
+    /// Commands waiting for the driver.
+    pub commands: StoredValue<Vec<Cmd>>,
+}
+
+/// The preset the page opens with.
+pub const DEFAULT_PRESET: &str = "spiral";
+
+impl Lab {
+    /// Fresh state with the default preset.
+    pub fn new() -> Lab {
+        Lab {
+            preset: RwSignal::new(DEFAULT_PRESET.to_string()),
+            config: RwSignal::new(preset(DEFAULT_PRESET).unwrap_or_default()),
+            running: RwSignal::new(false),
+            status: RwSignal::new(Status::default()),
+            history: RwSignal::new(Vec::new()),
+            snapshot: RwSignal::new(Snapshot::default()),
+            error: RwSignal::new(None),
+            backend: RwSignal::new(BackendInfo::default()),
+            log_scale: RwSignal::new(false),
+            discretize: RwSignal::new(false),
+            commands: StoredValue::new(Vec::new()),
+        }
+    }
+
+    /// Queue a command for the driver.
+    pub fn send(&self, cmd: Cmd) {
+        self.commands.update_value(|q| q.push(cmd));
+    }
+
+    /// Change the configuration: training pauses and the run restarts from step 0.
+    pub fn edit(&self, f: impl FnOnce(&mut ExperimentConfig)) {
+        self.running.set(false);
+        self.config.update(f);
+        self.send(Cmd::Reset);
+    }
+}
+
+impl Default for Lab {
+    fn default() -> Self {
+        Lab::new()
+    }
+}

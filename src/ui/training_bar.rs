@@ -1,0 +1,95 @@
+//! Training controls: reset, play/pause, one step; the step and epoch counters, speed
+//! and the latest losses.
+
+use super::fields::fmt_value;
+use super::state::{Cmd, Lab};
+use leptos::prelude::*;
+
+/// Play/pause, step, reset and the live counters.
+#[component]
+pub fn TrainingBar(lab: Lab) -> impl IntoView {
+    let last = move || lab.history.with(|h| h.last().cloned());
+    let toggle = move |_| {
+        if !lab.running.get_untracked() && lab.status.with_untracked(|s| s.step >= s.total_steps) {
+            // Finished: play starts over, as a fresh run.
+            lab.send(Cmd::Reset);
+        }
+        lab.running.update(|r| *r = !*r);
+    };
+    view! {
+        <div class="training-bar" role="group" aria-label="Training">
+            <button
+                type="button"
+                class="icon"
+                data-testid="reset-button"
+                title="Reset: new initial weights from the seed, step 0"
+                aria-label="Reset"
+                on:click=move |_| lab.edit(|_| {})
+            >
+                "⟲"
+            </button>
+            <button
+                type="button"
+                class="icon play"
+                data-testid="train-toggle"
+                title="Train continuously, a few milliseconds per frame"
+                aria-pressed=move || lab.running.get().to_string()
+                aria-label=move || if lab.running.get() { "Pause" } else { "Train" }
+                on:click=toggle
+            >
+                {move || if lab.running.get() { "❚❚" } else { "▶" }}
+            </button>
+            <button
+                type="button"
+                class="icon"
+                data-testid="step-button"
+                title="One optimizer step on the next mini-batch"
+                aria-label="Step"
+                on:click=move |_| {
+                    lab.running.set(false);
+                    lab.send(Cmd::Step);
+                }
+            >
+                "⏭"
+            </button>
+            <dl class="counters">
+                <div>
+                    <dt>"Step"</dt>
+                    <dd data-testid="step-count">{move || lab.status.get().step}</dd>
+                </div>
+                <div>
+                    <dt>"Epoch"</dt>
+                    <dd data-testid="epoch-count">{move || lab.status.get().epoch}</dd>
+                </div>
+                <div title="Optimizer steps per second, recent">
+                    <dt>"Steps/s"</dt>
+                    <dd data-testid="steps-per-sec">
+                        {move || format!("{:.0}", lab.status.get().steps_per_sec)}
+                    </dd>
+                </div>
+                <div title="Loss over the whole training set">
+                    <dt>"Train loss"</dt>
+                    <dd data-testid="train-loss">
+                        {move || last().map_or("–".into(), |p| fmt_value(p.train_loss))}
+                    </dd>
+                </div>
+                <div title="Loss over the test set">
+                    <dt>"Test loss"</dt>
+                    <dd data-testid="test-loss">
+                        {move || last().map_or("–".into(), |p| fmt_value(p.test_loss))}
+                    </dd>
+                </div>
+                <div title="Fraction of test points classified correctly">
+                    <dt>"Test accuracy"</dt>
+                    <dd data-testid="test-accuracy">
+                        {move || {
+                            last()
+                                .and_then(|p| p.metrics.accuracy)
+                                .map_or("–".into(), |a| format!("{a:.3}"))
+                        }}
+                    </dd>
+                </div>
+            </dl>
+        </div>
+    }
+}

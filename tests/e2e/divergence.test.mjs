@@ -1,0 +1,40 @@
+// A diverging setting (plain SGD with the largest learning rate on linear regression)
+// stops training and shows the error banner with the step and a hint.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { chooseBackend, choosePreset, launch, openPage, readNumber } from './helpers.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('a huge learning rate shows the error banner and stops', { timeout: 120_000 }, async () => {
+  const { page } = await openPage(browser);
+  await chooseBackend(page, 'cpu');
+  await choosePreset(page, 'linear-regression');
+  await page.getByLabel('Optimizer').selectOption('sgd');
+  const lr = page.getByLabel('Learning rate');
+  await lr.fill('10');
+  await lr.press('Enter');
+  await lr.blur();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=step-count]')?.textContent === '0',
+  );
+  assert.equal(await page.getByTestId('error-banner').count(), 0);
+  await page.getByTestId('train-toggle').click();
+  const banner = page.getByTestId('error-banner');
+  await banner.waitFor({ timeout: 60_000 });
+  const text = await banner.textContent();
+  assert.match(text, /diverged at step \d+/);
+  assert.match(text, /learning rate/);
+  // Training has stopped: the toggle is off and the step count no longer moves.
+  assert.equal(await page.getByTestId('train-toggle').getAttribute('aria-pressed'), 'false');
+  const step = await readNumber(page, 'step-count');
+  await page.waitForTimeout(500);
+  assert.equal(await readNumber(page, 'step-count'), step);
+  await page.close();
+});

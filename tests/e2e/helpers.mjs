@@ -1,0 +1,137 @@
+// Shared set-up for the browser end-to-end tests: launch the Debian Chromium through
+// playwright-core (never a downloaded browser), open the page served by
+// scripts/e2e.sh, collect console errors, and read the page's data-testid hooks.
+import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+// playwright-core lives in .tools/ (scripts/setup.sh web), not in a package.json here.
+function loadPlaywright() {
+  for (const where of [path.join(ROOT, '.tools/node_modules/playwright-core'), 'playwright-core']) {
+    try {
+      return require(where);
+    } catch {
+      // try the next place
+    }
+  }
+  throw new Error('playwright-core not found: run `bash scripts/setup.sh web`');
+}
+
+export const URL_BASE = process.env.GRADLAB_E2E_URL ?? 'http://127.0.0.1:8091/';
+export const ARTIFACTS = path.join(ROOT, 'artifacts');
+
+const BASE_FLAGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const WEBGPU_FLAGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
+
+/** Launches Chromium headless; `webgpu: false` leaves WebGPU off. */
+export async function launch({ webgpu = true } = {}) {
+  const { chromium } = loadPlaywright();
+  return chromium.launch({
+    executablePath: process.env.GRADLAB_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: webgpu ? [...BASE_FLAGS, ...WEBGPU_FLAGS] : BASE_FLAGS,
+  });
+}
+
+/**
+ * Opens the page at `viewport`, waits until the app has mounted and its first
+ * evaluation is shown. Returns { page, errors } where `errors` collects console errors
+ * and uncaught exceptions for the whole session.
+ */
+export async function openPage(browser, viewport = { width: 1440, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  const errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(URL_BASE);
+  await page.getByTestId('step-count').waitFor({ timeout: 30_000 });
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=train-loss]')?.textContent?.trim() !== '–',
+    null,
+    { timeout: 30_000 },
+  );
+  return { page, errors };
+}
+
+/** The number shown by a data-testid hook (NaN when it shows none). */
+export async function readNumber(page, id) {
+  return parseFloat((await page.getByTestId(id).textContent()).trim());
+}
+
+/** Picks a preset and waits for its first evaluation. */
+export async function choosePreset(page, name) {
+  await page.getByTestId('preset-select').selectOption(name);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=step-count]')?.textContent?.trim() === '0',
+  );
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=train-loss]')?.textContent?.trim() !== '–',
+  );
+}
+
+/** Chooses a backend in the select and waits until the badge shows it. */
+export async function chooseBackend(page, value) {
+  await page.getByTestId('backend-select').selectOption(value);
+  const want = value === 'cpu' ? 'CPU' : 'WebGPU';
+  await page.waitForFunction(
+    (w) => document.querySelector('[data-testid=backend-badge]')?.textContent?.startsWith(w),
+    want,
+    { timeout: 30_000 },
+  );
+}
+
+/** Presses play and waits until training stops by itself (the budget is spent) or
+ * `timeoutMs` passes, then pauses if still running. */
+export async function trainToEnd(page, timeoutMs) {
+  const toggle = page.getByTestId('train-toggle');
+  await toggle.click();
+  try {
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid=train-toggle]')?.getAttribute('aria-pressed') ===
+        'false',
+      null,
+      { timeout: timeoutMs, polling: 200 },
+    );
+  } catch {
+    await toggle.click();
+  }
+}
+
+/**
+ * Fraction of a canvas's pixels that differ from its top-left background colour;
+ * a chart that draws data gives a clearly non-zero share.
+ */
+export async function inkShare(page, id) {
+  return page.getByTestId(id).evaluate((c) => {
+    const ctx = c.getContext('2d');
+    const { data } = ctx.getImageData(0, 0, c.width, c.height);
+    const distinct = new Set();
+    let differ = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] !== 255 || data[i + 1] !== 255 || data[i + 2] !== 255) differ++;
+      if (i % 64 === 0) distinct.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+    }
+    return { share: differ / (data.length / 4), colours: distinct.size };
+  });
+}
+
+/** Saves a screenshot under artifacts/. */
+export async function screenshot(page, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, name);
+  await page.screenshot({ path: file });
+  return file;
+}

@@ -1,0 +1,52 @@
+// The page loads with no console errors, shows every test hook, and names the WebGPU
+// adapter (SwiftShader under the test flags) in the backend panel.
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage } from './helpers.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('page loads without console errors and with every test hook', { timeout: 90_000 }, async () => {
+  const { page, errors } = await openPage(browser);
+  for (const id of [
+    'preset-select',
+    'train-toggle',
+    'step-button',
+    'reset-button',
+    'backend-select',
+    'backend-badge',
+    'step-count',
+    'train-loss',
+    'test-loss',
+    'test-accuracy',
+    'loss-chart',
+    'main-chart',
+    'network-view',
+  ]) {
+    assert.equal(await page.getByTestId(id).count(), 1, `hook ${id}`);
+  }
+  const presets = await page.getByTestId('preset-select').locator('option').allTextContents();
+  assert.ok(presets.includes('linear-regression') && presets.includes('digits'), presets.join());
+  // Let the page run a moment (the driver's first frames) before judging the console.
+  await page.waitForTimeout(1000);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the backend panel names the swiftshader adapter', { timeout: 90_000 }, async () => {
+  const { page } = await openPage(browser);
+  await page.waitForFunction(
+    () => !/looking for WebGPU/.test(document.querySelector('.backend')?.textContent ?? ''),
+    null,
+    { timeout: 30_000 },
+  );
+  const text = await page.locator('.backend').textContent();
+  assert.match(text, /swiftshader/i);
+  await page.close();
+});

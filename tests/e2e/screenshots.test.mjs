@@ -1,0 +1,42 @@
+// Screenshots of the page while training, at a desktop and a phone width, saved under
+// artifacts/ (and the README's docs/screenshot.png when GRADLAB_SCREENSHOT_README=1).
+import { test, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync } from 'node:fs';
+import { chooseBackend, launch, openPage, readNumber, screenshot } from './helpers.mjs';
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+for (const [w, h] of [
+  [1440, 900],
+  [390, 844],
+]) {
+  test(`screenshot at ${w}x${h} while training`, { timeout: 120_000 }, async () => {
+    const { page, errors } = await openPage(browser, { width: w, height: h });
+    await chooseBackend(page, 'cpu');
+    await page.getByTestId('train-toggle').click();
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=step-count]')?.textContent) > 1500,
+      null,
+      { timeout: 60_000 },
+    );
+    // No horizontal scrolling at this width.
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    assert.ok(overflow <= 0, `page overflows by ${overflow}px at ${w}px`);
+    const file = await screenshot(page, `page-${w}x${h}.png`);
+    if (w === 1440 && process.env.GRADLAB_SCREENSHOT_README === '1') {
+      copyFileSync(file, new URL('../../docs/screenshot.png', import.meta.url));
+    }
+    assert.ok((await readNumber(page, 'step-count')) > 0);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
