@@ -7,5 +7,8 @@ fn main() {
     gradlab::ui::mount();
 }
 
+/// Native entry point: the command line (`gradlab::cli`), exiting with its code.
 #[cfg(not(target_arch = "wasm32"))]
-fn main() {}
+fn main() -> std::process::ExitCode {
+    gradlab::cli::main()
+}

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::reference as r;
+use common::reference::{self as r, Ref};
 use common::{
     assert_no_failures, axis_subsets, check_forward, constant, failures, grid, on_each_device,
     permutations, uniform, Case, TOL_ACCUMULATE, TOL_EXACT,
@@ -13,11 +13,20 @@ use gradlab::rng::Rng;
 use gradlab::tensor::{BinaryOp, OpKind, ReduceOp, UnaryOp};
 use gradlab::{Device, Tensor};
 
-/// Shapes for elementwise ops: rank 0 to 4, size 1, odd sizes.
-const SHAPES: &[&[usize]] = &[&[], &[1], &[7], &[13], &[3, 5], &[2, 3, 4], &[2, 3, 1, 5]];
+/// Shapes for elementwise ops: rank 0 to 4, size 1, odd sizes, empty.
+const SHAPES: &[&[usize]] = &[
+    &[],
+    &[1],
+    &[7],
+    &[13],
+    &[3, 5],
+    &[2, 3, 4],
+    &[2, 3, 1, 5],
+    &[0, 3],
+];
 
 /// Broadcasting pairs: column x row, scalar x matrix (both ways), rank 3 x rank 2,
-/// size 1 x odd, rank 4 x rank 4.
+/// size 1 x odd, rank 4 x rank 4, empty.
 const PAIRS: &[(&[usize], &[usize])] = &[
     (&[2, 3], &[2, 3]),
     (&[3, 1], &[4]),
@@ -27,6 +36,8 @@ const PAIRS: &[(&[usize], &[usize])] = &[
     (&[1], &[7]),
     (&[13], &[13]),
     (&[2, 1, 3, 1], &[1, 4, 1, 5]),
+    (&[0, 3], &[3]),
+    (&[2, 0], &[2, 1]),
 ];
 
 /// A wider range than the gradient-check domain: positive-only domains stretch towards
@@ -117,7 +128,16 @@ fn select_cases(rng: &mut Rng) -> Vec<Case> {
 }
 
 fn reduce_cases(op: ReduceOp, rng: &mut Rng) -> Vec<Case> {
-    let shapes: &[&[usize]] = &[&[], &[1], &[7], &[7, 13], &[3, 1, 5], &[2, 3, 4, 5]];
+    // Reducing an empty axis gives the identity (0 for sum, -inf for max).
+    let shapes: &[&[usize]] = &[
+        &[],
+        &[1],
+        &[7],
+        &[7, 13],
+        &[3, 1, 5],
+        &[2, 3, 4, 5],
+        &[0, 3],
+    ];
     let mut cases = Vec::new();
     for (s, &dims) in shapes.iter().enumerate() {
         for axes in axis_subsets(dims.len()) {
@@ -164,28 +184,44 @@ fn input(rng: &mut Rng, dims: &[usize]) -> common::Input {
     constant(dims, uniform(rng, r::numel(dims), -2.0, 2.0))
 }
 
-fn reshape_cases(rng: &mut Rng) -> Vec<Case> {
-    let pairs: &[(&[usize], &[usize])] = &[
-        (&[2, 3, 4], &[4, 6]),
-        (&[2, 3, 4], &[24]),
-        (&[24], &[2, 1, 3, 4]),
-        (&[], &[1, 1]),
-        (&[1], &[]),
-        (&[7, 13], &[13, 7]),
-    ];
-    pairs
-        .iter()
-        .map(|&(from, to)| {
-            Case::with_tol(
-                TOL_EXACT,
-                format!("reshape {from:?} -> {to:?}"),
-                vec![input(rng, from)],
-                move |x| x[0].reshape(to),
-                move |x| r::reshape(&x[0], to),
-            )
-        })
-        .collect()
+/// Exact cases `op(x of dims from) -> dims to` of a shape-to-shape movement op.
+fn shape_cases(
+    rng: &mut Rng,
+    name: &'static str,
+    pairs: &[(&[usize], &'static [usize])],
+    op: fn(&Tensor, &[usize]) -> Tensor,
+    reference: fn(&Ref, &[usize]) -> Ref,
+) -> Vec<Case> {
+    let cases = pairs.iter().map(|&(from, to)| {
+        Case::with_tol(
+            TOL_EXACT,
+            format!("{name} {from:?} -> {to:?}"),
+            vec![input(rng, from)],
+            move |x| op(&x[0], to),
+            move |x| reference(&x[0], to),
+        )
+    });
+    cases.collect()
 }
+
+const RESHAPES: &[(&[usize], &[usize])] = &[
+    (&[2, 3, 4], &[4, 6]),
+    (&[2, 3, 4], &[24]),
+    (&[24], &[2, 1, 3, 4]),
+    (&[], &[1, 1]),
+    (&[1], &[]),
+    (&[7, 13], &[13, 7]),
+];
+
+const EXPANDS: &[(&[usize], &[usize])] = &[
+    (&[3, 1], &[2, 3, 4]),
+    (&[], &[2, 3]),
+    (&[1], &[7]),
+    (&[2, 1, 4], &[2, 5, 4]),
+    (&[1, 3, 1, 1], &[2, 3, 4, 5]),
+    (&[3], &[2, 1, 3]),
+    (&[5], &[5]),
+];
 
 fn permute_cases(rng: &mut Rng) -> Vec<Case> {
     let shapes: &[&[usize]] = &[&[], &[7], &[3, 5], &[2, 3, 4], &[2, 3, 1, 5]];
@@ -211,30 +247,6 @@ fn permute_cases(rng: &mut Rng) -> Vec<Case> {
         |x| r::permute(&x[0], &[2, 1, 0]),
     ));
     cases
-}
-
-fn expand_cases(rng: &mut Rng) -> Vec<Case> {
-    let pairs: &[(&[usize], &[usize])] = &[
-        (&[3, 1], &[2, 3, 4]),
-        (&[], &[2, 3]),
-        (&[1], &[7]),
-        (&[2, 1, 4], &[2, 5, 4]),
-        (&[1, 3, 1, 1], &[2, 3, 4, 5]),
-        (&[3], &[2, 1, 3]),
-        (&[5], &[5]),
-    ];
-    pairs
-        .iter()
-        .map(|&(from, to)| {
-            Case::with_tol(
-                TOL_EXACT,
-                format!("expand {from:?} -> {to:?}"),
-                vec![input(rng, from)],
-                move |x| x[0].expand(to),
-                move |x| r::expand(&x[0], to),
-            )
-        })
-        .collect()
 }
 
 fn slice_cases(rng: &mut Rng) -> Vec<Case> {
@@ -297,6 +309,13 @@ fn concat_cases(rng: &mut Rng) -> Vec<Case> {
     }
     cases.push(Case::with_tol(
         TOL_EXACT,
+        "concat [2, 0] and [2, 3] on axis 1",
+        vec![input(rng, &[2, 0]), input(rng, &[2, 3])],
+        |x| Tensor::concat(x, 1),
+        |x| r::concat(x, 1),
+    ));
+    cases.push(Case::with_tol(
+        TOL_EXACT,
         "concat of one part",
         vec![input(rng, &[3, 5])],
         |x| Tensor::concat(x, 1),
@@ -345,7 +364,8 @@ fn scatter_cases(rng: &mut Rng) -> Vec<Case> {
 }
 
 fn matmul_cases(rng: &mut Rng) -> Vec<Case> {
-    // (batch, m, k, n): 1 x 1, odd sizes, sizes that cross the CPU's 4 x 8 tiles, batch.
+    // (batch, m, k, n): 1 x 1, odd sizes, sizes that cross the CPU's 4 x 8 tiles, batch,
+    // empty (k = 0 gives zeros).
     let sizes: &[(Option<usize>, usize, usize, usize)] = &[
         (None, 1, 1, 1),
         (None, 3, 5, 4),
@@ -353,6 +373,8 @@ fn matmul_cases(rng: &mut Rng) -> Vec<Case> {
         (None, 17, 33, 65),
         (Some(3), 4, 6, 5),
         (Some(1), 9, 2, 11),
+        (None, 2, 0, 3),
+        (None, 0, 4, 3),
     ];
     let mut cases = Vec::new();
     for &(batch, m, k, n) in sizes {
@@ -397,9 +419,9 @@ fn cases(kind: OpKind, rng: &mut Rng) -> Vec<Case> {
         OpKind::Binary(op) => binary_cases(op, rng),
         OpKind::Select => select_cases(rng),
         OpKind::Reduce(op) => reduce_cases(op, rng),
-        OpKind::Reshape => reshape_cases(rng),
+        OpKind::Reshape => shape_cases(rng, "reshape", RESHAPES, Tensor::reshape, r::reshape),
         OpKind::Permute => permute_cases(rng),
-        OpKind::Expand => expand_cases(rng),
+        OpKind::Expand => shape_cases(rng, "expand", EXPANDS, Tensor::expand, r::expand),
         OpKind::Slice => slice_cases(rng),
         OpKind::Concat => concat_cases(rng),
         OpKind::GatherRows => gather_cases(rng),

@@ -59,7 +59,7 @@ const COMMANDS: &[&str] = &["presets", "run", "bench", "help"];
 /// Parse the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Command, UsageError> {
     let Some((first, rest)) = args.split_first() else {
-        return Err(UsageError("no command given (try `gradlab --help`)".into()));
+        return Err(UsageError("no command given".into()));
     };
     match first.as_str() {
         "-h" | "--help" => Ok(Command::Help(None)),
@@ -185,7 +185,9 @@ fn parse_backend(v: &str) -> Result<BackendChoice, UsageError> {
 fn parse_number(flag: &str, v: &str, min: u64) -> Result<u64, UsageError> {
     match v.trim().parse::<u64>() {
         Ok(n) if n >= min => Ok(n),
-        Ok(n) => Err(UsageError(format!("{flag} must be at least {min}, got {n}"))),
+        Ok(n) => Err(UsageError(format!(
+            "{flag} must be at least {min}, got {n}"
+        ))),
         Err(_) => Err(UsageError(format!(
             "{flag} expects a whole number (0 to {}), got '{v}'",
             u64::MAX
@@ -254,7 +256,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         let mut diag = row[0];
         row[0] = i + 1;
         for (j, &cb) in b.iter().enumerate() {
-            let next = (diag + usize::from(ca != cb)).min(row[j] + 1).min(row[j + 1] + 1);
+            let next = (diag + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
             diag = row[j + 1];
             row[j + 1] = next;
         }
@@ -272,7 +276,10 @@ mod tests {
 
     #[test]
     fn run_flags_in_both_forms_and_any_order() {
-        let a = parse(&args("run --seed=7 spiral --steps 30 --backend auto --out d")).unwrap();
+        let a = parse(&args(
+            "run --seed=7 spiral --steps 30 --backend auto --out d",
+        ))
+        .unwrap();
         assert_eq!(
             a,
             Command::Run(RunArgs {
@@ -335,7 +342,9 @@ mod tests {
                     .min(reference(a, rb) + 1),
             }
         }
-        let words = ["", "a", "ab", "ba", "abc", "cab", "spiral", "spirl", "xor", "gauss"];
+        let words = [
+            "", "a", "ab", "ba", "abc", "cab", "spiral", "spirl", "xor", "gauss",
+        ];
         for a in words {
             for b in words {
                 let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());

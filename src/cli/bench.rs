@@ -7,11 +7,13 @@
 
 use super::run::gpu_device;
 use super::{print_out, BenchArgs, CliError};
+use crate::backend::gpu::MatmulKernel;
 use crate::backend::{Device, MatmulDims};
 use crate::error::{Error, Result};
 use crate::experiment::{preset, BackendChoice, Runner};
 use crate::platform::{block_on, now_ms};
 use crate::rng::Rng;
+use crate::tensor::UnaryOp;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -43,6 +45,8 @@ pub struct BenchReport {
     pub rows: Vec<BenchRow>,
     /// Remarks (skipped rows, caveats).
     pub notes: Vec<String>,
+    /// A measurement failed (its note says which); the command then exits with 1.
+    pub failed: bool,
 }
 
 /// Matrix sizes of the CPU matmul rows.
@@ -58,39 +62,73 @@ pub fn bench(args: &BenchArgs) -> std::result::Result<(), CliError> {
     if args.json {
         let text = serde_json::to_string_pretty(&report)
             .map_err(|e| CliError::failed(format!("cannot encode JSON: {e}")))?;
-        print_out(text + "\n")
+        print_out(text + "\n")?;
     } else {
-        print_out(table(&report))
+        print_out(table(&report))?;
     }
+    if report.failed {
+        return Err(CliError::failed("a benchmark failed (see the notes)"));
+    }
+    Ok(())
 }
 
 /// Measure every row this build and machine support.
 pub fn collect() -> Result<BenchReport> {
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     let mut report = BenchReport {
         build: format!("{profile}, {}", std::env::consts::ARCH),
         ..BenchReport::default()
     };
     if cfg!(debug_assertions) {
-        report.notes.push("debug build: run `cargo run --release -- bench` for real numbers".into());
+        report
+            .notes
+            .push("debug build: run `cargo run --release -- bench` for real numbers".into());
     }
     let cpu = Device::Cpu;
     check_matmul(&cpu)?;
     for n in CPU_MATMUL_SIZES {
         let gflops = time_matmul(&cpu, n, n <= MAX_CHECKED_N)?;
-        report.rows.push(row("cpu", "matmul", format!("n={n}"), "blocked", gflops, "GFLOP/s"));
+        report.rows.push(row(
+            "cpu",
+            "matmul",
+            format!("n={n}"),
+            "blocked",
+            gflops,
+            "GFLOP/s",
+        ));
     }
     for name in TRAIN_PRESETS {
         let (batch, rate) = train_steps_per_s(name, &cpu)?;
-        report.rows.push(row("cpu", "train", name.into(), &format!("batch {batch}"), rate, "steps/s"));
+        report.rows.push(row(
+            "cpu",
+            "train",
+            name.into(),
+            &format!("batch {batch}"),
+            rate,
+            "steps/s",
+        ));
     }
-    report.notes.push("CPU backend: one thread, fixed accumulation order".into());
-    gpu_rows(&mut report)?;
+    report
+        .notes
+        .push("CPU backend: one thread, fixed accumulation order".into());
+    if let Err(e) = gpu_rows(&mut report) {
+        report.notes.push(format!("GPU rows stopped: {e}"));
+        report.failed = true;
+    }
     Ok(report)
 }
 
-/// The GPU rows: the same matmul and training rows on the device, or a note saying why
-/// there are none.
+/// Matrix sizes of the GPU matmul rows.
+pub const GPU_MATMUL_SIZES: [usize; 5] = [128, 256, 512, 1024, 2048];
+/// Dispatches recorded per timed submit in the overhead row.
+const DISPATCH_CHAIN: usize = 256;
+
+/// The GPU rows, or a note saying why there are none. A GPU that fails mid-way (a
+/// kernel that does not validate) keeps the rows measured so far and returns the error.
 fn gpu_rows(report: &mut BenchReport) -> Result<()> {
     let device = match gpu_device() {
         Ok(d) => d,
@@ -99,20 +137,96 @@ fn gpu_rows(report: &mut BenchReport) -> Result<()> {
             return Ok(());
         }
     };
-    report.gpu_adapter = Some(device.label());
-    check_matmul(&device)?;
-    for n in [128, 256, 512, 1024, 2048] {
-        let gflops = time_matmul(&device, n, n <= MAX_CHECKED_N)?;
-        report.rows.push(row("gpu", "matmul", format!("n={n}"), "default", gflops, "GFLOP/s"));
+    let Some(gpu) = device.gpu_backend().cloned() else {
+        return Ok(());
+    };
+    report.gpu_adapter = Some(adapter_line(
+        &gpu.info().label(),
+        &gpu.info().backend,
+        &gpu.info().device_type,
+    ));
+    gpu.warm_up();
+    for (kernel, variant) in [
+        (MatmulKernel::Plain, "plain"),
+        (MatmulKernel::Tiled, "tiled"),
+    ] {
+        gpu.set_matmul_kernel(kernel);
+        let timed = check_matmul(&device).and_then(|_| {
+            for n in GPU_MATMUL_SIZES {
+                let gflops = time_matmul(&device, n, n <= MAX_CHECKED_N)?;
+                report.rows.push(row(
+                    "gpu",
+                    "matmul",
+                    format!("n={n}"),
+                    variant,
+                    gflops,
+                    "GFLOP/s",
+                ));
+            }
+            Ok(())
+        });
+        gpu.set_matmul_kernel(MatmulKernel::Auto);
+        timed?;
     }
+    let us = dispatch_overhead_us(&device)?;
+    report.rows.push(row(
+        "gpu",
+        "dispatch",
+        format!("{DISPATCH_CHAIN} in 1 submit"),
+        "unary",
+        us,
+        "us",
+    ));
     for name in TRAIN_PRESETS {
         let (batch, rate) = train_steps_per_s(name, &device)?;
-        report.rows.push(row("gpu", "train", name.into(), &format!("batch {batch}"), rate, "steps/s"));
+        let variant = format!("batch {batch}");
+        report
+            .rows
+            .push(row("gpu", "train", name.into(), &variant, rate, "steps/s"));
     }
+    report
+        .notes
+        .push("GPU matmul rows: each kernel validated against an f64 product first".into());
     Ok(())
 }
 
-fn row(backend: &str, bench: &str, size: String, variant: &str, value: f64, unit: &str) -> BenchRow {
+fn adapter_line(name: &str, api: &str, kind: &str) -> String {
+    format!("{name} ({api}, {kind})")
+}
+
+/// Microseconds per dispatch: a chain of [`DISPATCH_CHAIN`] tiny unary ops recorded
+/// into one submit and waited for, best of five.
+pub fn dispatch_overhead_us(device: &Device) -> Result<f64> {
+    let x = device.upload(&[1.0; 64]);
+    let mut best = f64::INFINITY;
+    for _ in 0..6 {
+        let t0 = now_ms();
+        let mut y = device.unary(UnaryOp::Neg, &x, 64);
+        for _ in 1..DISPATCH_CHAIN {
+            y = device.unary(UnaryOp::Neg, &y, 64);
+        }
+        device.flush();
+        let back = block_on(device.read(&y, 1))?;
+        // An even number of negations gives back the input.
+        let expected = if DISPATCH_CHAIN % 2 == 0 { 1.0 } else { -1.0 };
+        if back != [expected] {
+            return Err(Error::Format(format!(
+                "dispatch chain gave {back:?}, not [{expected}]"
+            )));
+        }
+        best = best.min(now_ms() - t0);
+    }
+    Ok(best * 1000.0 / DISPATCH_CHAIN as f64)
+}
+
+fn row(
+    backend: &str,
+    bench: &str,
+    size: String,
+    variant: &str,
+    value: f64,
+    unit: &str,
+) -> BenchRow {
     BenchRow {
         backend: backend.into(),
         bench: bench.into(),
@@ -130,7 +244,11 @@ pub fn table(r: &BenchReport) -> String {
     if let Some(a) = &r.gpu_adapter {
         let _ = writeln!(t, "GPU adapter: {a}");
     }
-    let _ = writeln!(t, "{:8} {:9} {:14} {:10} {:>12}  unit", "backend", "bench", "size", "variant", "value");
+    let _ = writeln!(
+        t,
+        "{:8} {:9} {:14} {:10} {:>12}  unit",
+        "backend", "bench", "size", "variant", "value"
+    );
     for x in &r.rows {
         let _ = writeln!(
             t,
@@ -162,11 +280,19 @@ fn check_product(a: &[f32], b: &[f32], c: &[f32], d: MatmulDims) -> Result<()> {
     let (m, k, n) = (d.m, d.k, d.n);
     let at = |bi: usize, i: usize, kk: usize| {
         let base = bi * m * k;
-        if d.trans_a { a[base + kk * m + i] } else { a[base + i * k + kk] }
+        if d.trans_a {
+            a[base + kk * m + i]
+        } else {
+            a[base + i * k + kk]
+        }
     };
     let bt = |bi: usize, kk: usize, j: usize| {
         let base = bi * k * n;
-        if d.trans_b { b[base + j * k + kk] } else { b[base + kk * n + j] }
+        if d.trans_b {
+            b[base + j * k + kk]
+        } else {
+            b[base + kk * n + j]
+        }
     };
     let bound = 2.0 * k as f64 * f32::EPSILON as f64;
     for bi in 0..d.batch {
@@ -195,7 +321,14 @@ pub fn check_matmul(device: &Device) -> Result<()> {
     let mut rng = Rng::new(11);
     for (batch, m, k, n) in [(1, 1, 1, 1), (1, 67, 45, 73), (3, 17, 33, 65)] {
         for (trans_a, trans_b) in [(false, false), (true, false), (false, true), (true, true)] {
-            let d = MatmulDims { batch, m, k, n, trans_a, trans_b };
+            let d = MatmulDims {
+                batch,
+                m,
+                k,
+                n,
+                trans_a,
+                trans_b,
+            };
             let a = random(batch * m * k, &mut rng);
             let b = random(batch * k * n, &mut rng);
             check_product(&a, &b, &device_matmul(device, &a, &b, d)?, d)?;
@@ -204,13 +337,21 @@ pub fn check_matmul(device: &Device) -> Result<()> {
     Ok(())
 }
 
-/// GFLOP/s of an `n x n x n` product on `device`: the best of at least three timed
-/// runs (and at most about half a second of them), after one warm-up run whose result
-/// is checked against the naive product when `check` is set.
+/// GFLOP/s of an `n x n x n` product on `device`: the best of three or more timed runs
+/// (more while under half a second, fewer once over two seconds, for slow kernels),
+/// after one warm-up run whose result is checked against the naive product when
+/// `check` is set.
 pub fn time_matmul(device: &Device, n: usize, check: bool) -> Result<f64> {
     let mut rng = Rng::new(n as u64);
     let (a, b) = (random(n * n, &mut rng), random(n * n, &mut rng));
-    let d = MatmulDims { batch: 1, m: n, k: n, n, trans_a: false, trans_b: false };
+    let d = MatmulDims {
+        batch: 1,
+        m: n,
+        k: n,
+        n,
+        trans_a: false,
+        trans_b: false,
+    };
     let (sa, sb) = (device.upload(&a), device.upload(&b));
     let warm = device.matmul(&sa, &sb, d);
     let warm = block_on(device.read(&warm, n * n))?;
@@ -218,9 +359,10 @@ pub fn time_matmul(device: &Device, n: usize, check: bool) -> Result<f64> {
         check_product(&a, &b, &warm, d)?;
     }
     let (mut best, mut total, mut reps) = (f64::INFINITY, 0.0, 0);
-    while reps < 3 || (total < 500.0 && reps < 50) {
+    while reps == 0 || (reps < 3 && total < 2000.0) || (total < 500.0 && reps < 50) {
         let t0 = now_ms();
         let c = device.matmul(&sa, &sb, d);
+        device.flush();
         // Reading one value back waits for the device to finish the product.
         block_on(device.read(&c, 1))?;
         let ms = now_ms() - t0;
@@ -237,7 +379,11 @@ pub fn time_matmul(device: &Device, n: usize, check: bool) -> Result<f64> {
 pub fn train_steps_per_s(name: &str, device: &Device) -> Result<(usize, f64)> {
     let mut config =
         preset(name).ok_or_else(|| Error::Config(format!("no preset named '{name}'")))?;
-    config.backend = if device.is_cpu() { BackendChoice::Cpu } else { BackendChoice::Gpu };
+    config.backend = if device.is_cpu() {
+        BackendChoice::Cpu
+    } else {
+        BackendChoice::Gpu
+    };
     let batch = config.batch_size;
     let mut runner = Runner::new(config, device.clone())?;
     runner.train_steps(10)?;
@@ -264,7 +410,14 @@ mod tests {
 
     #[test]
     fn validation_catches_a_wrong_product() {
-        let d = MatmulDims { batch: 1, m: 5, k: 7, n: 3, trans_a: false, trans_b: true };
+        let d = MatmulDims {
+            batch: 1,
+            m: 5,
+            k: 7,
+            n: 3,
+            trans_a: false,
+            trans_b: true,
+        };
         let mut rng = Rng::new(3);
         let (a, b) = (random(35, &mut rng), random(21, &mut rng));
         let mut c = device_matmul(&Device::Cpu, &a, &b, d).unwrap();
@@ -278,8 +431,16 @@ mod tests {
         let r = BenchReport {
             build: "test".into(),
             gpu_adapter: None,
-            rows: vec![row("cpu", "matmul", "n=8".into(), "blocked", 1.5, "GFLOP/s")],
+            rows: vec![row(
+                "cpu",
+                "matmul",
+                "n=8".into(),
+                "blocked",
+                1.5,
+                "GFLOP/s",
+            )],
             notes: vec!["a note".into()],
+            failed: false,
         };
         let t = table(&r);
         assert_eq!(t.lines().count(), 4);

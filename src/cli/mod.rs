@@ -30,7 +30,10 @@ pub struct CliError {
 impl CliError {
     /// A failure while working (exit code 1).
     pub fn failed(message: impl Into<String>) -> CliError {
-        CliError { code: 1, message: message.into() }
+        CliError {
+            code: 1,
+            message: message.into(),
+        }
     }
 }
 
@@ -38,13 +41,19 @@ impl From<Error> for CliError {
     fn from(e: Error) -> CliError {
         // An invalid configuration here comes from the command line (presets are valid).
         let code = if matches!(e, Error::Config(_)) { 2 } else { 1 };
-        CliError { code, message: e.to_string() }
+        CliError {
+            code,
+            message: e.to_string(),
+        }
     }
 }
 
 impl From<UsageError> for CliError {
     fn from(e: UsageError) -> CliError {
-        CliError { code: 2, message: e.0 }
+        CliError {
+            code: 2,
+            message: e.0,
+        }
     }
 }
 
@@ -77,7 +86,10 @@ pub fn run_command(args: &[String]) -> Result<(), CliError> {
 /// Write to stdout; a closed pipe (`gradlab presets | head -1`) is not an error.
 pub(crate) fn print_out(text: impl AsRef<str>) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_ref().as_bytes()).and_then(|_| out.flush()) {
+    match out
+        .write_all(text.as_ref().as_bytes())
+        .and_then(|_| out.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(CliError::failed(format!("cannot write to stdout: {e}")))
         }

@@ -4,8 +4,8 @@
 use super::plot::loss_svg;
 use super::CliError;
 use crate::data::to_csv;
-use crate::experiment::{HistoryPoint, Runner};
-use serde_json::{json, Value};
+use crate::experiment::{ExperimentConfig, HistoryPoint, Metrics, Runner};
+use serde::Serialize;
 use std::path::Path;
 
 /// What a finished run reports (the summary lines and metrics.json).
@@ -61,27 +61,52 @@ pub fn write_outputs(
     ))
 }
 
-/// metrics.json: the run's identity, its history and its final losses and metrics.
+/// The layout of metrics.json (fields in this order).
+#[derive(Serialize)]
+struct MetricsFile<'a> {
+    preset: &'a str,
+    backend: &'a str,
+    device: &'a str,
+    steps: u64,
+    epochs: u32,
+    elapsed_s: f64,
+    steps_per_s: f64,
+    config: &'a ExperimentConfig,
+    history: &'a [HistoryPoint],
+    #[serde(rename = "final")]
+    final_point: FinalPoint<'a>,
+    weights_sha256: &'a str,
+}
+
+/// The end result: losses and the metrics that apply (step and epoch are top-level).
+#[derive(Serialize)]
+struct FinalPoint<'a> {
+    train_loss: f64,
+    test_loss: f64,
+    #[serde(flatten)]
+    metrics: &'a Metrics,
+}
+
+/// metrics.json: the run's identity, its config, its history and its final losses and
+/// metrics. Serialised from typed structs so `f32` config values keep their short form.
 fn metrics_json(runner: &Runner, s: &RunSummary) -> Result<String, CliError> {
-    let encode = |e: serde_json::Error| CliError::failed(format!("cannot encode JSON: {e}"));
-    let mut final_point = serde_json::to_value(s.final_point).map_err(encode)?;
-    if let Value::Object(m) = &mut final_point {
-        // `final` holds the end result; the step and epoch are top-level.
-        m.remove("step");
-        m.remove("epoch");
-    }
-    let doc = json!({
-        "preset": s.preset,
-        "backend": s.backend,
-        "device": s.device,
-        "steps": s.steps,
-        "epochs": s.epochs,
-        "elapsed_s": s.elapsed_s,
-        "steps_per_s": s.steps_per_s,
-        "config": runner.config(),
-        "history": runner.history(),
-        "final": final_point,
-        "weights_sha256": s.weights_sha256,
-    });
-    serde_json::to_string_pretty(&doc).map_err(encode)
+    let doc = MetricsFile {
+        preset: s.preset,
+        backend: s.backend,
+        device: &s.device,
+        steps: s.steps,
+        epochs: s.epochs,
+        elapsed_s: s.elapsed_s,
+        steps_per_s: s.steps_per_s,
+        config: runner.config(),
+        history: runner.history(),
+        final_point: FinalPoint {
+            train_loss: s.final_point.train_loss,
+            test_loss: s.final_point.test_loss,
+            metrics: &s.final_point.metrics,
+        },
+        weights_sha256: &s.weights_sha256,
+    };
+    serde_json::to_string_pretty(&doc)
+        .map_err(|e| CliError::failed(format!("cannot encode JSON: {e}")))
 }

@@ -14,27 +14,22 @@ pub(crate) fn select_device(choice: BackendChoice) -> Result<(Device, Option<Str
     match choice {
         BackendChoice::Cpu => Ok((Device::Cpu, None)),
         BackendChoice::Gpu => gpu_device().map(|d| (d, None)),
-        BackendChoice::Auto => match gpu_device() {
-            Ok(d) => Ok((d, None)),
-            Err(e) => Ok((
-                Device::Cpu,
-                Some(format!("no GPU ({}); running on the CPU", e.message)),
-            )),
-        },
+        BackendChoice::Auto => Ok(Device::auto()),
     }
 }
 
-/// The GPU device; an `Err` (exit code 1) when this build or machine has none.
+/// The GPU device; an `Err` (exit code 1) when there is no adapter or device.
 pub(crate) fn gpu_device() -> Result<Device, CliError> {
-    Err(CliError::failed(
-        "GPU backend not available in this build (use --backend cpu)",
-    ))
+    Device::gpu().map_err(|e| CliError::failed(format!("GPU backend not available: {e}")))
 }
 
 /// Train the preset named in `args` and report.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let Some(mut config) = preset(&args.preset) else {
-        return Err(CliError { code: 2, message: format!("unknown preset '{}'", args.preset) });
+        return Err(CliError {
+            code: 2,
+            message: format!("unknown preset '{}'", args.preset),
+        });
     };
     if let Some(seed) = args.seed {
         config.seed = seed;
@@ -46,7 +41,11 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     if let Some(n) = notice {
         eprintln!("gradlab: {n}");
     }
-    config.backend = if device.is_cpu() { BackendChoice::Cpu } else { BackendChoice::Gpu };
+    config.backend = if device.is_cpu() {
+        BackendChoice::Cpu
+    } else {
+        BackendChoice::Gpu
+    };
     let backend = if device.is_cpu() { "cpu" } else { "gpu" };
     let mut runner = Runner::new(config, device)?;
 
@@ -88,7 +87,11 @@ fn summary_text(s: &RunSummary) -> String {
         let _ = writeln!(t, "{k:16}{v}");
     };
     line("preset", s.preset.to_string());
-    line("backend", format!("{} ({})", s.backend, s.device));
+    if s.device == s.backend {
+        line("backend", s.backend.to_string());
+    } else {
+        line("backend", format!("{} ({})", s.backend, s.device));
+    }
     line("steps", format!("{} ({} epochs)", s.steps, s.epochs));
     line("train loss", format!("{:.6}", s.final_point.train_loss));
     line("test loss", format!("{:.6}", s.final_point.test_loss));
@@ -130,7 +133,13 @@ struct Progress {
 impl Progress {
     fn new(total: u64) -> Progress {
         let tty = std::io::stderr().is_terminal();
-        Progress { total, tty, drawn_ms: f64::NEG_INFINITY, next_line_pct: 25, dirty: false }
+        Progress {
+            total,
+            tty,
+            drawn_ms: f64::NEG_INFINITY,
+            next_line_pct: 25,
+            dirty: false,
+        }
     }
 
     fn update(&mut self, p: &HistoryPoint, total: u64, elapsed_ms: f64) {
@@ -196,7 +205,11 @@ mod tests {
 
     #[test]
     fn metric_list_keeps_only_the_set_metrics_in_order() {
-        let m = Metrics { mse: Some(0.5), r2: Some(0.9), ..Metrics::default() };
+        let m = Metrics {
+            mse: Some(0.5),
+            r2: Some(0.9),
+            ..Metrics::default()
+        };
         assert_eq!(metric_list(&m), vec![("mse", 0.5), ("r2", 0.9)]);
     }
 }

@@ -17,4 +17,7 @@ pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
 pub use runner::Runner;
 pub use runner_view::{Curve1d, GridView, Points2d};
-pub use validate::validate;
+pub use validate::{
+    validate, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_LR, MAX_SAMPLES,
+    MAX_STEPS, MIN_SAMPLES,
+};

@@ -68,8 +68,11 @@ impl Runner {
             c.noise,
             &mut Rng::derive(c.seed, streams::DATA),
         );
-        let (train, test) =
-            train_test_split(&ds, c.test_fraction, &mut Rng::derive(c.seed, streams::SPLIT));
+        let (train, test) = train_test_split(
+            &ds,
+            c.test_fraction,
+            &mut Rng::derive(c.seed, streams::SPLIT),
+        );
         let pts = |d: &Dataset| Points2d {
             xy: d.x.clone(),
             labels: d.labels(),
@@ -234,9 +237,11 @@ mod tests {
             assert!((y as f64 - (a * x as f64 + b)).abs() < 1e-5);
         }
         assert_eq!(c.train.len() + c.test.len(), 100);
-        assert!(block_on(Runner::new(preset("circle").unwrap(), Device::Cpu)
-            .unwrap()
-            .curve_1d(5))
+        assert!(block_on(
+            Runner::new(preset("circle").unwrap(), Device::Cpu)
+                .unwrap()
+                .curve_1d(5)
+        )
         .unwrap()
         .is_none());
     }

@@ -37,6 +37,23 @@ pub struct Node {
     pub inputs: Vec<Tensor>,
 }
 
+impl Drop for Node {
+    /// Unlink the graph with an explicit stack: the derived, recursive drop of a deep
+    /// chain (tens of thousands of ops) would overflow the thread's stack.
+    fn drop(&mut self) {
+        let mut pending = std::mem::take(&mut self.inputs);
+        while let Some(t) = pending.pop() {
+            // Only the last handle of a tensor owns its node; take that node's inputs
+            // here, so the tensor then drops a node with no inputs (no recursion).
+            if let Ok(mut inner) = Rc::try_unwrap(t.0) {
+                if let Some(node) = inner.node.as_mut() {
+                    pending.append(&mut node.inputs);
+                }
+            }
+        }
+    }
+}
+
 #[derive(Debug)]
 struct Inner {
     id: u64,

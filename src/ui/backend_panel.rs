@@ -56,10 +56,25 @@ pub fn BackendPanel(lab: Lab) -> impl IntoView {
                 {badge}
             </span>
             <Show when=move || lab.backend.with(|b| b.notice.is_some())>
-                <p class="notice" data-testid="backend-notice" role="status">
-                    {move || lab.backend.get().notice.unwrap_or_default()}
+                <p
+                    class="notice"
+                    data-testid="backend-notice"
+                    role="status"
+                    title=move || lab.backend.get().notice.unwrap_or_default()
+                >
+                    {move || short(&lab.backend.get().notice.unwrap_or_default())}
                 </p>
             </Show>
         </div>
+    }
+}
+
+/// The first line of a notice, at most 200 characters (the full text is the tooltip).
+fn short(notice: &str) -> String {
+    let line = notice.lines().next().unwrap_or("");
+    if line.chars().count() > 200 {
+        format!("{}…", line.chars().take(200).collect::<String>())
+    } else {
+        line.to_string()
     }
 }

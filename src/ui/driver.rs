@@ -33,9 +33,11 @@ const DIGITS_SHOWN: usize = 24;
 pub fn start(lab: Lab) {
     crate::platform::spawn(async move {
         let mut d = Driver::new(lab);
-        d.probe_gpu().await;
+        // The page is usable on the CPU at once; the run moves to the GPU (keeping its
+        // state) once WebGPU has been found and has passed its self-test.
         d.reset();
         d.refresh().await;
+        d.probe_gpu().await;
         loop {
             next_frame().await;
             let cmds = lab
@@ -46,8 +48,13 @@ pub fn start(lab: Lab) {
                 d.handle(cmd).await;
             }
             if lab.running.get_untracked() {
+                if !d.was_running {
+                    // Speed counts from the moment training (re)starts.
+                    d.rate_mark = (now_ms(), d.runner.as_ref().map_or(0, Runner::step_count));
+                }
                 d.slice().await;
             }
+            d.was_running = lab.running.get_untracked();
         }
     });
 }
@@ -75,6 +82,8 @@ struct Driver {
     diverged: bool,
     last_read: f64,
     rate_mark: (f64, u64),
+    /// Whether training ran at the previous frame.
+    was_running: bool,
 }
 
 impl Driver {
@@ -89,6 +98,7 @@ impl Driver {
             diverged: false,
             last_read: 0.0,
             rate_mark: (now_ms(), 0),
+            was_running: false,
         }
     }
 
@@ -99,18 +109,18 @@ impl Driver {
         info.adapter = probe.adapter.clone();
         match probe.device {
             Ok(dev) => {
-                self.gpu = Some(dev.clone());
-                self.device = dev;
-                info.active = BackendKind::Gpu;
+                self.gpu = Some(dev);
                 info.notice = None;
+                self.lab.backend.set(info);
+                self.set_backend(BackendKind::Gpu).await;
             }
             Err(why) => {
                 info.active = BackendKind::Cpu;
                 info.notice = Some(format!("running on the CPU backend: {why}"));
                 self.gpu_reason = why;
+                self.lab.backend.set(info);
             }
         }
-        self.lab.backend.set(info);
     }
 
     async fn handle(&mut self, cmd: Cmd) {
@@ -216,13 +226,30 @@ impl Driver {
         }
     }
 
-    /// Stops training and shows `e`.
+    /// Stops training and shows `e`. A GPU failure (lost device, driver error) leaves
+    /// the GPU: the run restarts on the CPU backend and the notice says why.
     fn fail(&mut self, e: Error) {
         self.lab.running.set(false);
-        if matches!(e, Error::NonFinite { .. }) {
-            self.diverged = true;
+        match e {
+            Error::NonFinite { .. } => {
+                self.diverged = true;
+                self.lab.error.set(Some(e.to_string()));
+            }
+            Error::Gpu(_) if !self.device.is_cpu() => {
+                self.gpu = None;
+                self.gpu_reason = format!("the GPU failed ({e})");
+                self.device = Device::Cpu;
+                self.lab.backend.update(|b| {
+                    b.active = BackendKind::Cpu;
+                    b.notice = Some(format!(
+                        "the GPU failed, so the run restarted on the CPU backend: {e}"
+                    ));
+                });
+                self.reset();
+                self.lab.send(Cmd::Refresh);
+            }
+            _ => self.lab.error.set(Some(e.to_string())),
         }
-        self.lab.error.set(Some(e.to_string()));
     }
 
     fn publish_status(&self, steps_per_sec: f64) {

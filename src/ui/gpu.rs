@@ -1,8 +1,14 @@
 //! Finding WebGPU: the browser's adapter (vendor and architecture from its
 //! `GPUAdapterInfo`, which wgpu does not expose on the web) and the GPU device.
 
+use crate::backend::gpu::GpuBackend;
+use crate::error::Error;
+use crate::experiment::{preset, Runner};
 use crate::Device;
 use js_sys::{Function, Promise, Reflect};
+use std::future::Future;
+use std::rc::Rc;
+use std::task::Poll;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -72,7 +78,67 @@ async fn adapter_label() -> Result<String, String> {
     })
 }
 
-/// Opens the GPU backend.
+/// Opens the GPU backend (wgpu on the browser's WebGPU) and checks it against the CPU.
 async fn open_device() -> Result<Device, String> {
-    Err("the WebGPU backend is not part of this build yet".into())
+    let dev = GpuBackend::new()
+        .await
+        .map(|g| Device::Gpu(Rc::new(g)))
+        .map_err(|e| format!("the WebGPU device could not be opened ({e})"))?;
+    self_test(&dev).await?;
+    Ok(dev)
+}
+
+/// Longest wait for the self-test's readback (software adapters compile slowly).
+const SELF_TEST_TIMEOUT_MS: i32 = 30_000;
+
+/// A few training steps of a small preset on `dev` and on the CPU reference: the losses
+/// must agree, or the GPU is not used (a broken driver must not paint garbage).
+async fn self_test(dev: &Device) -> Result<(), String> {
+    let mut config = preset("circle").ok_or("the self-test preset is missing")?;
+    config.samples = 40;
+    let fail = |e: Error| format!("the WebGPU self-test failed ({e})");
+    let mut gpu = Runner::new(config.clone(), dev.clone()).map_err(fail)?;
+    let mut cpu = Runner::new(config, Device::Cpu).map_err(fail)?;
+    gpu.train_steps(2).map_err(fail)?;
+    cpu.train_steps(2).map_err(fail)?;
+    let got = with_timeout(SELF_TEST_TIMEOUT_MS, gpu.evaluate())
+        .await
+        .ok_or_else(|| "the WebGPU self-test got no answer from the GPU".to_string())?
+        .map_err(fail)?;
+    let want = cpu.evaluate().await.map_err(fail)?;
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-3 * (1.0 + b.abs());
+    if close(got.train_loss, want.train_loss) && close(got.test_loss, want.test_loss) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the WebGPU self-test disagreed with the CPU (loss {} vs {})",
+            got.train_loss, want.train_loss
+        ))
+    }
+}
+
+/// `f`'s output, or `None` when `ms` milliseconds pass first.
+pub async fn with_timeout<T>(ms: i32, f: impl Future<Output = T>) -> Option<T> {
+    let mut f = std::pin::pin!(f);
+    let mut timer = std::pin::pin!(sleep(ms));
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(v) = f.as_mut().poll(cx) {
+            return Poll::Ready(Some(v));
+        }
+        if timer.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// Resolves after `ms` milliseconds (`setTimeout`).
+async fn sleep(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
 }

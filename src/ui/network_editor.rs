@@ -146,4 +146,3 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
         </fieldset>
     }
 }
-

@@ -28,7 +28,9 @@ pub fn NetworkView(lab: Lab) -> impl IntoView {
         });
     });
     let on_move = move |ev: leptos::ev::MouseEvent| {
-        let Some(c) = canvas.get_untracked() else { return };
+        let Some(c) = canvas.get_untracked() else {
+            return;
+        };
         let rect = c.get_bounding_client_rect();
         if rect.width() <= 0.0 {
             return;

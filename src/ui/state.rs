@@ -4,7 +4,9 @@
 //! The [`crate::experiment::Runner`] itself is owned by the driver task (see
 //! `driver.rs`), never by a signal: components only see plain values it publishes.
 
-use crate::experiment::{preset, Curve1d, ExperimentConfig, GridView, HistoryPoint, NamedWeight, Points2d};
+use crate::experiment::{
+    preset, Curve1d, ExperimentConfig, GridView, HistoryPoint, NamedWeight, Points2d,
+};
 use leptos::prelude::*;
 
 /// The backend a run uses.

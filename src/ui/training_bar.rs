@@ -50,7 +50,7 @@ pub fn TrainingBar(lab: Lab) -> impl IntoView {
                     lab.send(Cmd::Step);
                 }
             >
-                "⏭"
+                "+1"
             </button>
             <dl class="counters">
                 <div>

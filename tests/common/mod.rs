@@ -6,15 +6,19 @@
 //! backend is one line there.
 #![allow(dead_code)] // each test crate uses a different subset of these helpers
 
+pub mod gpu;
 pub mod reference;
 
 use gradlab::rng::Rng;
 use gradlab::{Device, Tensor};
 use reference::Ref;
 
-/// Every device the suites run on. The GPU joins here (from `tests/common/gpu.rs`).
+/// Every device the suites run on: the CPU, and the GPU when an adapter exists
+/// (see `tests/common/gpu.rs` for the skip-or-fail rule).
 pub fn devices() -> Vec<Device> {
-    vec![Device::Cpu]
+    let mut v = vec![Device::Cpu];
+    v.extend(gpu::gpu_device());
+    v
 }
 
 /// Run `body` on every device of [`devices`].
@@ -29,6 +33,10 @@ pub fn on_each_device(body: impl Fn(&Device)) {
 pub fn tol_scale(device: &Device) -> f64 {
     match device {
         Device::Cpu => 1.0,
+        // WGSL's exp, log, pow and division may be a few ulp less exact than libm's
+        // (the WGSL spec allows up to 3 + 2|x| ulp for exp); sums may add in a
+        // different (tree) order.
+        Device::Gpu(_) => 4.0,
     }
 }
 
@@ -220,7 +228,12 @@ pub fn compare(what: &str, got: &[f32], want: &[f64], tol: f64) -> Result<f64, S
     }
     let mut worst = (0.0f64, 0usize);
     for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-        let err = (g as f64 - w).abs() / w.abs().max(1.0);
+        // Equal infinities (max over an empty axis) count as exact.
+        let err = if g as f64 == w {
+            0.0
+        } else {
+            (g as f64 - w).abs() / w.abs().max(1.0)
+        };
         let err = if err.is_nan() { f64::INFINITY } else { err };
         if err > worst.0 || i == 0 {
             worst = (err, i);

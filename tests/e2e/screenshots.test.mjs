@@ -20,6 +20,11 @@ for (const [w, h] of [
   test(`screenshot at ${w}x${h} while training`, { timeout: 120_000 }, async () => {
     const { page, errors } = await openPage(browser, { width: w, height: h });
     await chooseBackend(page, 'cpu');
+    // Unlimited, so the page is still training when the picture is taken.
+    await page.getByLabel('Unlimited').check();
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=train-loss]')?.textContent?.trim() !== '–',
+    );
     await page.getByTestId('train-toggle').click();
     await page.waitForFunction(
       () => Number(document.querySelector('[data-testid=step-count]')?.textContent) > 1500,

@@ -169,13 +169,22 @@ mod tests {
 
     #[test]
     fn grids_cover_every_workgroup_within_the_limit() {
-        for &(groups, max) in &[(1u64, 65535u32), (65535, 65535), (65536, 65535), (1 << 24, 65535), (10, 3)] {
+        for &(groups, max) in &[
+            (1u64, 65535u32),
+            (65535, 65535),
+            (65536, 65535),
+            (1 << 24, 65535),
+            (10, 4),
+        ] {
             let (x, y) = grid(groups, max).expect("fits");
             assert!(x <= max && y <= max);
             assert!(u64::from(x) * u64::from(y) >= groups);
-            assert!(u64::from(x) * u64::from(y - 1) < groups, "no empty row of workgroups");
+            assert!(
+                u64::from(x) * u64::from(y - 1) < groups,
+                "no empty row of workgroups"
+            );
         }
-        assert_eq!(grid(10, 3), Some((3, 4)));
-        assert_eq!(grid(100, 3), None);
+        assert_eq!(grid(10, 4), Some((4, 3)));
+        assert_eq!(grid(17, 4), None);
     }
 }

@@ -40,7 +40,12 @@ impl MatmulKernel {
 
 impl GpuBackend {
     /// Record `C = op(A) @ op(B)` with the kernel chosen by [`GpuBackend::matmul_kernel`].
-    pub(super) fn matmul_dispatch(&self, a: &GpuStorage, b: &GpuStorage, d: MatmulDims) -> GpuStorage {
+    pub(super) fn matmul_dispatch(
+        &self,
+        a: &GpuStorage,
+        b: &GpuStorage,
+        d: MatmulDims,
+    ) -> GpuStorage {
         let c = self.alloc(d.batch * d.m * d.n);
         let (kernel, tile) = match self.matmul_kernel.get().pick(&d) {
             MatmulKernel::Tiled => (Kernel::MATMUL_TILED, TILED_TILE),
@@ -49,8 +54,16 @@ impl GpuBackend {
         let (tiles_m, tiles_n) = (d.m.div_ceil(tile), d.n.div_ceil(tile));
         // vec4 loads need the operand's contiguous dimension to be a multiple of 4 (so
         // every row, and every batch, starts on a 16-byte boundary).
-        let a_vec4 = if d.trans_a { d.m % 4 == 0 } else { d.k % 4 == 0 };
-        let b_vec4 = if d.trans_b { d.k % 4 == 0 } else { d.n % 4 == 0 };
+        let a_vec4 = if d.trans_a {
+            d.m % 4 == 0
+        } else {
+            d.k % 4 == 0
+        };
+        let b_vec4 = if d.trans_b {
+            d.k % 4 == 0
+        } else {
+            d.n % 4 == 0
+        };
         let p = [
             self.u(d.batch),
             self.u(d.m),

@@ -76,7 +76,10 @@ impl GpuStorage {
     }
 
     fn pooled(&self) -> &PooledBuffer {
-        self.0.buf.as_ref().expect("a live storage always holds its buffer")
+        self.0
+            .buf
+            .as_ref()
+            .expect("a live storage always holds its buffer")
     }
 
     /// No other handle shares the buffer (it may be updated in place).
@@ -87,7 +90,12 @@ impl GpuStorage {
 
 impl std::fmt::Debug for GpuStorage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "GpuStorage(len {}, buffer #{})", self.len(), self.pooled().id)
+        write!(
+            f,
+            "GpuStorage(len {}, buffer #{})",
+            self.len(),
+            self.pooled().id
+        )
     }
 }
 
@@ -126,7 +134,9 @@ impl GpuBackend {
         let pool = Pool::new(counters.clone());
         let dummy = pool.take(&ctx.device, Kind::Storage, 4, u64::MAX);
         GpuBackend {
-            recorder: RefCell::new(Recorder::new(ctx.limits.min_uniform_buffer_offset_alignment)),
+            recorder: RefCell::new(Recorder::new(
+                ctx.limits.min_uniform_buffer_offset_alignment,
+            )),
             pipelines: RefCell::new(Pipelines::new(counters.clone())),
             matmul_kernel: Cell::new(MatmulKernel::Auto),
             ctx,
@@ -227,7 +237,10 @@ impl GpuBackend {
         let Some((x, y)) =
             encoder::grid(groups, self.ctx.limits.max_compute_workgroups_per_dimension)
         else {
-            self.fail(format!("{}: {groups} workgroups exceed the dispatch limits", k.entry));
+            self.fail(format!(
+                "{}: {groups} workgroups exceed the dispatch limits",
+                k.entry
+            ));
             return;
         };
         if self.recorder.borrow().commands >= AUTO_FLUSH {

@@ -72,7 +72,12 @@ impl Backend for GpuBackend {
     fn unary(&self, op: UnaryOp, x: &GpuStorage, len: usize) -> GpuStorage {
         let s = self.alloc(len);
         let p = [self.u(len)];
-        self.launch(Kernel::unary(op), &p, &[x.pooled(), s.pooled()], groups(len));
+        self.launch(
+            Kernel::unary(op),
+            &p,
+            &[x.pooled(), s.pooled()],
+            groups(len),
+        );
         s
     }
 

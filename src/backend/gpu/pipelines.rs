@@ -211,7 +211,11 @@ impl Pipelines {
         }
     }
 
-    fn layout(&mut self, device: &wgpu::Device, sig: Sig) -> &(wgpu::BindGroupLayout, wgpu::PipelineLayout) {
+    fn layout(
+        &mut self,
+        device: &wgpu::Device,
+        sig: Sig,
+    ) -> &(wgpu::BindGroupLayout, wgpu::PipelineLayout) {
         self.layouts.entry(sig).or_insert_with(|| {
             let mut entries = vec![wgpu::BindGroupLayoutEntry {
                 binding: 0,

@@ -3,14 +3,16 @@
 //!
 //! Buffers are keyed by size class (a quarter-octave ladder above 256 bytes, so at most
 //! 25% is wasted) and by kind. A `GpuStorage` returns its buffer when its last handle
-//! drops. A buffer dropped while work is being recorded goes to a *deferred* list and
+//! drops. A request gets the free buffer with the *lowest id* of its class: a repeated
+//! training step then receives the very same buffers every time, so its cached bind
+//! groups hit (a LIFO stack would rotate buffers between steps and miss). A buffer dropped while work is being recorded goes to a *deferred* list and
 //! becomes reusable only after the next submit: an upload (`Queue::write_buffer`) runs
 //! before the commands of its submit, so handing it a buffer that recorded commands still
 //! read would overwrite their input.
 
 use super::stats::Counters;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::rc::{Rc, Weak};
 
 /// Smallest buffer: also keeps every binding non-empty and a multiple of 16 bytes.
@@ -61,7 +63,7 @@ pub struct PooledBuffer {
 
 #[derive(Debug, Default)]
 struct Inner {
-    free: HashMap<(u64, Kind), Vec<PooledBuffer>>,
+    free: HashMap<(u64, Kind), BTreeMap<u64, PooledBuffer>>,
     deferred: Vec<PooledBuffer>,
 }
 
@@ -95,7 +97,8 @@ impl Pool {
             .borrow_mut()
             .free
             .get_mut(&(class, kind))
-            .and_then(|v| v.pop())
+            .and_then(|v| v.pop_first())
+            .map(|(_, b)| b)
         {
             return b;
         }
@@ -132,7 +135,7 @@ impl Pool {
             let done = std::mem::take(&mut inner.deferred);
             for b in done {
                 let key = (b.buffer.size(), b.kind);
-                inner.free.entry(key).or_default().push(b);
+                inner.free.entry(key).or_default().insert(b.id, b);
             }
         }
     }
@@ -145,7 +148,7 @@ fn give_back(inner: &RefCell<Inner>, b: PooledBuffer, defer: bool) {
             inner.deferred.push(b);
         } else {
             let key = (b.buffer.size(), b.kind);
-            inner.free.entry(key).or_default().push(b);
+            inner.free.entry(key).or_default().insert(b.id, b);
         }
     }
 }
@@ -173,7 +176,10 @@ mod tests {
         for bytes in (1..100_000u64).step_by(7) {
             let c = size_class(bytes);
             assert!(c >= bytes && c >= 256, "class {c} for {bytes}");
-            assert!(bytes <= 256 || (c - bytes) * 4 <= c, "class {c} wastes too much for {bytes}");
+            assert!(
+                bytes <= 256 || (c - bytes) * 4 <= c,
+                "class {c} wastes too much for {bytes}"
+            );
             assert!(c >= prev, "classes must grow with the request");
             prev = c;
         }

@@ -15,17 +15,20 @@ impl GpuBackend {
         if len == 0 {
             return Ok(Vec::new());
         }
-        let bytes = (len.min(x.len()) as u64) * 4;
-        if bytes == 0 || bytes > x.pooled().buffer.size() {
+        let bytes = len as u64 * 4;
+        if len > x.len() || bytes > x.pooled().buffer.size() {
             return Err(Error::Gpu(format!(
                 "cannot read {len} elements from a GPU tensor of {}",
                 x.len()
             )));
         }
         let device = &self.ctx.device;
-        let staging = self
-            .pool
-            .take(device, Kind::Staging, bytes, self.ctx.limits.max_buffer_size);
+        let staging = self.pool.take(
+            device,
+            Kind::Staging,
+            bytes,
+            self.ctx.limits.max_buffer_size,
+        );
         // 1. Record the copy after all pending work, and submit everything.
         self.recorder
             .borrow_mut()
@@ -42,7 +45,9 @@ impl GpuBackend {
         // 3. Natively, block until the device is idle (this fires the callback); on
         //    the web this is a no-op.
         if let Err(e) = device.poll(wgpu::PollType::wait_indefinitely()) {
-            self.ctx.errors.record(format!("waiting for the GPU failed: {e}"));
+            self.ctx
+                .errors
+                .record(format!("waiting for the GPU failed: {e}"));
         }
         // 4. Await the mapping (already resolved natively).
         let mapped = rx
@@ -70,8 +75,6 @@ impl GpuBackend {
         self.pool.give_back(staging);
         // Errors raised while the work ran (validation, lost device) void the data.
         self.ctx.errors.check()?;
-        let mut data = data;
-        data.resize(len, 0.0);
         Ok(data)
     }
 }

@@ -21,7 +21,9 @@ fn get(target: &JsValue, key: &str) -> Option<JsValue> {
 }
 
 fn text(target: &JsValue, key: &str) -> String {
-    get(target, key).and_then(|v| v.as_string()).unwrap_or_default()
+    get(target, key)
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
 /// `navigator.gpu.requestAdapter({powerPreference: "high-performance"}).info`, or `None`

@@ -39,7 +39,11 @@ fn draw_on(
     chart.draw_series(grid.p1.iter().enumerate().map(|(i, &p)| {
         let (row, col) = (i / n, i % n);
         let v = 2.0 * p - 1.0;
-        let v = if discretize { v.signum() * 0.75 } else { v * 0.85 };
+        let v = if discretize {
+            v.signum() * 0.75
+        } else {
+            v * 0.85
+        };
         let x = lo + col as f64 * step;
         let y = hi - row as f64 * step;
         Rectangle::new([(x, y), (x + step, y - step)], diverging(v).filled())

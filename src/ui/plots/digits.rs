@@ -19,7 +19,10 @@ const GAP: i32 = 10;
 pub fn size(n: usize) -> (u32, u32) {
     let rows = n.div_ceil(COLS).max(1) as i32;
     let cell = 8 * SCALE + GAP;
-    ((COLS as i32 * cell + GAP) as u32, (rows * (cell + LABEL) + GAP) as u32)
+    (
+        (COLS as i32 * cell + GAP) as u32,
+        (rows * (cell + LABEL) + GAP) as u32,
+    )
 }
 
 /// Draws the digits of `d`.

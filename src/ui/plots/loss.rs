@@ -1,6 +1,6 @@
 //! Train and test loss against step, on a linear or log scale.
 
-use super::{area, tick, DrawResult, Area, BLUE, INK, ORANGE};
+use super::{area, tick, Area, DrawResult, BLUE, INK, ORANGE};
 use crate::experiment::HistoryPoint;
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;

@@ -76,18 +76,22 @@ pub fn tick(v: f64) -> String {
 /// A message in the middle of an empty chart.
 pub fn message(canvas: &HtmlCanvasElement, text: &str) {
     let Some(root) = area(canvas) else { return };
-    let _ = (|| -> DrawResult {
-        root.fill(&WHITE)?;
-        let (w, h) = root.dim_in_pixel();
-        let style = ("sans-serif", 15)
-            .into_font()
-            .color(&INK)
-            .pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Center,
-            ));
-        root.draw(&Text::new(text.to_string(), (w as i32 / 2, h as i32 / 2), style))?;
-        root.present()?;
-        Ok(())
-    })();
+    let _ =
+        (|| -> DrawResult {
+            root.fill(&WHITE)?;
+            let (w, h) = root.dim_in_pixel();
+            let style = ("sans-serif", 15).into_font().color(&INK).pos(
+                plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Center,
+                ),
+            );
+            root.draw(&Text::new(
+                text.to_string(),
+                (w as i32 / 2, h as i32 / 2),
+                style,
+            ))?;
+            root.present()?;
+            Ok(())
+        })();
 }

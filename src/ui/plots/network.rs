@@ -15,6 +15,8 @@ pub const BOX: f64 = 40.0;
 const PITCH: f64 = 52.0;
 /// Room above the first neuron for the layer titles.
 const TOP: f64 = 40.0;
+/// Room left of the inputs for their names.
+const LABELS: f64 = 58.0;
 
 /// Where each drawn neuron sits.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -32,9 +34,10 @@ pub fn layout(sizes: &[usize], width: f64) -> Layout {
     let cols = sizes.len().max(1);
     let tallest = sizes.iter().map(|&s| s.min(MAX_SHOWN)).max().unwrap_or(1);
     let height = TOP + tallest as f64 * PITCH + 24.0;
-    let margin = BOX;
+    // Room on the left for the input names, on the right for half a box.
+    let (left, right) = (BOX / 2.0 + LABELS, BOX / 2.0 + 4.0);
     let gap = if cols > 1 {
-        (width - 2.0 * margin) / (cols - 1) as f64
+        (width - left - right) / (cols - 1) as f64
     } else {
         0.0
     };
@@ -45,7 +48,7 @@ pub fn layout(sizes: &[usize], width: f64) -> Layout {
             let shown = s.min(MAX_SHOWN);
             let top = TOP + (tallest - shown) as f64 * PITCH / 2.0 + PITCH / 2.0;
             (0..shown)
-                .map(|i| (margin + l as f64 * gap, top + i as f64 * PITCH))
+                .map(|i| (left + l as f64 * gap, top + i as f64 * PITCH))
                 .collect()
         })
         .collect();
@@ -125,9 +128,19 @@ fn neuron_values(s: &Snapshot, l: usize, unit: usize) -> Option<Vec<f32>> {
 }
 
 /// Draws the whole view; `hover` is the index of the highlighted edge.
-pub fn draw(canvas: &HtmlCanvasElement, lay: &Layout, s: &Snapshot, edges: &[Edge], hover: Option<usize>) {
-    let Ok(Some(ctx)) = canvas.get_context("2d") else { return };
-    let Ok(ctx) = ctx.dyn_into::<CanvasRenderingContext2d>() else { return };
+pub fn draw(
+    canvas: &HtmlCanvasElement,
+    lay: &Layout,
+    s: &Snapshot,
+    edges: &[Edge],
+    hover: Option<usize>,
+) {
+    let Ok(Some(ctx)) = canvas.get_context("2d") else {
+        return;
+    };
+    let Ok(ctx) = ctx.dyn_into::<CanvasRenderingContext2d>() else {
+        return;
+    };
     ctx.set_fill_style_str("#ffffff");
     ctx.fill_rect(0.0, 0.0, lay.width, lay.height);
     for (k, e) in edges.iter().enumerate() {
@@ -178,12 +191,18 @@ pub fn draw(canvas: &HtmlCanvasElement, lay: &Layout, s: &Snapshot, edges: &[Edg
     }
 }
 
-/// At most 8 characters of a feature name.
+/// At most 9 characters of a feature name.
 fn short(name: &str) -> String {
-    name.chars().take(8).collect()
+    name.chars().take(9).collect()
 }
 
-fn draw_neuron(ctx: &CanvasRenderingContext2d, s: &Snapshot, l: usize, unit: usize, (x, y): (f64, f64)) {
+fn draw_neuron(
+    ctx: &CanvasRenderingContext2d,
+    s: &Snapshot,
+    l: usize,
+    unit: usize,
+    (x, y): (f64, f64),
+) {
     let (x0, y0) = (x - BOX / 2.0, y - BOX / 2.0);
     match (neuron_values(s, l, unit), s.grid.as_ref()) {
         (Some(v), Some(g)) if v.len() == g.n * g.n => {

@@ -55,7 +55,11 @@ fn draw_on(root: &Area, c: &Curve1d) -> DrawResult {
         .label("train")
         .legend(|(x, y)| Circle::new((x + 8, y), 3, BLUE.filled()));
     chart
-        .draw_series(c.test.iter().map(|p| Circle::new(pt(p), 3, ORANGE.filled())))?
+        .draw_series(
+            c.test
+                .iter()
+                .map(|p| Circle::new(pt(p), 3, ORANGE.filled())),
+        )?
         .label("test")
         .legend(|(x, y)| Circle::new((x + 8, y), 3, ORANGE.filled()));
     let fit: Vec<(f64, f64)> = c
