@@ -6,9 +6,11 @@
 // Two kernels, both summing over k in ascending order from zero, like the CPU:
 // - `matmul_plain`: the reference, one thread per element of C, 16 x 16 threads per tile.
 // - `matmul_tiled`: a 64 x 64 tile of C per workgroup of 16 x 16 threads; each k-step of
-//   16 stages a 64 x 16 slice of A and a 16 x 64 slice of B in workgroup memory (vec4
-//   loads from global memory when the contiguous dimension is a multiple of 4), and each
-//   thread accumulates a 4 x 4 block of C in registers from vec4 reads of the tiles.
+//   32 stages a 64 x 32 slice of A and a 32 x 64 slice of B in workgroup memory (16 KiB,
+//   the WebGPU default limit; vec4 loads from global memory when the contiguous
+//   dimension is a multiple of 4), and each thread accumulates a 4 x 4 block of C in
+//   registers from vec4 reads of the tiles. A deeper step means fewer barriers, which
+//   matters most on software adapters (lavapipe: 1.4x over a step of 16).
 // Workgroups are numbered on a 2-D grid (x up to 65535); workgroup g computes tile
 // (g % tiles_n, (g / tiles_n) % tiles_m) of batch g / (tiles_m * tiles_n).
 // Operands are bound as arrays of vec4 (pool buffers are multiples of 16 bytes) so the
@@ -83,10 +85,10 @@ fn matmul_plain(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
     c[o.x * m * n + i * n + j] = acc;
 }
 
-// tile_a[kk * 16 + q] holds op(A) rows 4q..4q+3 of the tile at depth kk;
+// tile_a[kk * 16 + q] holds op(A) rows 4q..4q+3 of the tile at depth kk (0..32);
 // tile_b[kk * 16 + q] holds op(B) columns 4q..4q+3 of the tile at depth kk.
-var<workgroup> tile_a: array<vec4<f32>, 256>;
-var<workgroup> tile_b: array<vec4<f32>, 256>;
+var<workgroup> tile_a: array<vec4<f32>, 512>;
+var<workgroup> tile_b: array<vec4<f32>, 512>;
 
 // Four consecutive elements of A from flat index `base`, of which the first `valid` exist.
 fn load_a4(base: u32, valid: u32, aligned: bool) -> vec4<f32> {
@@ -143,60 +145,65 @@ fn matmul_tiled(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
     var acc2 = vec4<f32>(0.0);
     var acc3 = vec4<f32>(0.0);
 
-    let steps = (k + 15u) / 16u;
+    let steps = (k + 31u) / 32u;
     for (var s = 0u; s < steps; s = s + 1u) {
-        let k0 = s * 16u;
-        // Stage the 64 x 16 slice of op(A).
-        if (params.trans_a != 0u) {
-            // A stored [k, m]: 4 consecutive rows of op(A) at one depth are contiguous.
-            let kk = lin / 16u;
-            let q = lin % 16u;
-            let gi = o.y + q * 4u;
-            var v = vec4<f32>(0.0);
-            if (k0 + kk < k) {
-                v = load_a4(a0 + (k0 + kk) * params.m + gi, count_below(gi, m), a_aligned);
+        let k0 = s * 32u;
+        // Each thread stages 2 x 4 elements of each slice: `half` 0 and 1 cover the
+        // 512 groups of four with 256 threads.
+        for (var half = 0u; half < 2u; half = half + 1u) {
+            let lin = lin + half * 256u;
+            // Stage op(A): 64 rows x 32 depths.
+            if (params.trans_a != 0u) {
+                // A stored [k, m]: 4 consecutive rows of op(A) at one depth are contiguous.
+                let kk = lin / 16u;
+                let q = lin % 16u;
+                let gi = o.y + q * 4u;
+                var v = vec4<f32>(0.0);
+                if (k0 + kk < k) {
+                    v = load_a4(a0 + (k0 + kk) * params.m + gi, count_below(gi, m), a_aligned);
+                }
+                tile_a[kk * 16u + q] = v;
+            } else {
+                // A stored [m, k]: 4 consecutive depths of one row are contiguous.
+                let r = (lin % 256u) / 4u;
+                let kc = (lin % 4u) * 4u + half * 16u;
+                let gi = o.y + r;
+                var v = vec4<f32>(0.0);
+                if (gi < m) {
+                    v = load_a4(a0 + gi * k + k0 + kc, count_below(k0 + kc, k), a_aligned);
+                }
+                for (var j = 0u; j < 4u; j = j + 1u) {
+                    tile_a[(kc + j) * 16u + r / 4u][r % 4u] = v[j];
+                }
             }
-            tile_a[kk * 16u + q] = v;
-        } else {
-            // A stored [m, k]: 4 consecutive depths of one row are contiguous.
-            let r = lin / 4u;
-            let kc = (lin % 4u) * 4u;
-            let gi = o.y + r;
-            var v = vec4<f32>(0.0);
-            if (gi < m) {
-                v = load_a4(a0 + gi * k + k0 + kc, count_below(k0 + kc, k), a_aligned);
+            // Stage op(B): 32 depths x 64 columns.
+            if (params.trans_b != 0u) {
+                // B stored [n, k]: 4 consecutive depths of one column are contiguous.
+                let r = (lin % 256u) / 4u;
+                let kc = (lin % 4u) * 4u + half * 16u;
+                let gj = o.z + r;
+                var v = vec4<f32>(0.0);
+                if (gj < n) {
+                    v = load_b4(b0 + gj * k + k0 + kc, count_below(k0 + kc, k), b_aligned);
+                }
+                for (var j = 0u; j < 4u; j = j + 1u) {
+                    tile_b[(kc + j) * 16u + r / 4u][r % 4u] = v[j];
+                }
+            } else {
+                // B stored [k, n]: 4 consecutive columns at one depth are contiguous.
+                let kk = lin / 16u;
+                let q = lin % 16u;
+                let gj = o.z + q * 4u;
+                var v = vec4<f32>(0.0);
+                if (k0 + kk < k) {
+                    v = load_b4(b0 + (k0 + kk) * params.n + gj, count_below(gj, n), b_aligned);
+                }
+                tile_b[kk * 16u + q] = v;
             }
-            for (var j = 0u; j < 4u; j = j + 1u) {
-                tile_a[(kc + j) * 16u + r / 4u][r % 4u] = v[j];
-            }
-        }
-        // Stage the 16 x 64 slice of op(B).
-        if (params.trans_b != 0u) {
-            // B stored [n, k]: 4 consecutive depths of one column are contiguous.
-            let r = lin / 4u;
-            let kc = (lin % 4u) * 4u;
-            let gj = o.z + r;
-            var v = vec4<f32>(0.0);
-            if (gj < n) {
-                v = load_b4(b0 + gj * k + k0 + kc, count_below(k0 + kc, k), b_aligned);
-            }
-            for (var j = 0u; j < 4u; j = j + 1u) {
-                tile_b[(kc + j) * 16u + r / 4u][r % 4u] = v[j];
-            }
-        } else {
-            // B stored [k, n]: 4 consecutive columns at one depth are contiguous.
-            let kk = lin / 16u;
-            let q = lin % 16u;
-            let gj = o.z + q * 4u;
-            var v = vec4<f32>(0.0);
-            if (k0 + kk < k) {
-                v = load_b4(b0 + (k0 + kk) * params.n + gj, count_below(gj, n), b_aligned);
-            }
-            tile_b[kk * 16u + q] = v;
         }
         workgroupBarrier();
         // 4 x 4 register block: rows 4*lid.y.., columns 4*lid.x.., depth ascending.
-        for (var kk = 0u; kk < 16u; kk = kk + 1u) {
+        for (var kk = 0u; kk < 32u; kk = kk + 1u) {
             let av = tile_a[kk * 16u + lid.y];
             let bv = tile_b[kk * 16u + lid.x];
             acc0 = acc0 + av.x * bv;

@@ -220,7 +220,7 @@ fn reductions_and_matmuls_give_the_same_bits_every_run() {
 }
 
 /// A small training step: forward, backward, an Adam update of every parameter.
-fn step(gpu: &Device, params: &mut Vec<Tensor>, states: &mut Vec<Vec<Storage>>, t: i32) {
+fn step(gpu: &Device, params: &mut Vec<Tensor>, states: &mut [Vec<Storage>], t: i32) {
     // The graph is dropped before the update, so parameters are updated in place.
     let grads = {
         let x = Tensor::from_slice(&[0.5; 10 * 8], &[10, 8], gpu);

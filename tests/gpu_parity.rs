@@ -21,6 +21,9 @@ const TOL_GRAD: f64 = 5e-5;
 /// Movement, select, gather and scatter copy or sum in the CPU's order: exact.
 const EXACT: f64 = 0.0;
 
+/// Slice ranges, one `[start, end)` per axis.
+type Ranges<'a> = &'a [(usize, usize)];
+
 fn n(dims: &[usize]) -> usize {
     dims.iter().product()
 }
@@ -194,7 +197,7 @@ fn movement_cases(kind: OpKind, rng: &mut Rng) -> Vec<PCase> {
             }
         }
         OpKind::Slice => {
-            let cases: &[(&[usize], &[(usize, usize)])] = &[
+            let cases: &[(&[usize], Ranges)] = &[
                 (&[5, 7], &[(1, 4), (2, 7)]),
                 (&[2, 3, 4], &[(0, 2), (1, 2), (1, 4)]),
                 (&[5, 7], &[(2, 2), (0, 7)]),

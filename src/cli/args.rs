@@ -2,6 +2,7 @@
 //! Every mistake is a [`UsageError`] with a message (and, for names, the closest valid
 //! ones), which the caller turns into exit code 2.
 
+use super::suggest::closest;
 use crate::experiment::{presets, BackendChoice};
 use std::fmt;
 use std::path::PathBuf;
@@ -47,10 +48,21 @@ pub struct RunArgs {
 }
 
 /// Arguments of `gradlab bench`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BenchArgs {
     /// Print JSON instead of a table.
     pub json: bool,
+    /// Which rows: `cpu` only, `gpu` only, or `auto` (CPU, and GPU when available).
+    pub backend: BackendChoice,
+}
+
+impl Default for BenchArgs {
+    fn default() -> Self {
+        BenchArgs {
+            json: false,
+            backend: BackendChoice::Auto,
+        }
+    }
 }
 
 /// The commands, for suggestions.
@@ -156,19 +168,38 @@ fn parse_run(rest: &[String]) -> Result<Command, UsageError> {
     }))
 }
 
+const BENCH_FLAGS: &[&str] = &["--json", "--backend", "--help"];
+
 fn parse_bench(rest: &[String]) -> Result<Command, UsageError> {
     if wants_help(rest) {
         return Ok(Command::Help(Some("bench")));
     }
     let mut args = BenchArgs::default();
-    for arg in rest {
-        match arg.as_str() {
-            "--json" if !args.json => args.json = true,
-            "--json" => return Err(UsageError("--json is given more than once".into())),
-            a if a.starts_with('-') => return Err(unknown_flag(a, &["--json", "--help"])),
-            a => return Err(extra("bench", a, &["--json"])),
+    let (mut json, mut backend) = (false, None);
+    let mut it = rest.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f, Some(v.to_string())),
+            None => (arg.as_str(), None),
+        };
+        let seen = match flag {
+            "--json" if inline.is_none() => std::mem::replace(&mut json, true),
+            "--backend" => {
+                let value = match inline.or_else(|| it.next().cloned()) {
+                    Some(v) if !v.starts_with("--") => v,
+                    _ => return Err(UsageError("--backend needs a value".into())),
+                };
+                backend.replace(parse_backend(&value)?).is_some()
+            }
+            f if f.starts_with('-') => return Err(unknown_flag(f, BENCH_FLAGS)),
+            a => return Err(extra("bench", a, BENCH_FLAGS)),
+        };
+        if seen {
+            return Err(UsageError(format!("{flag} is given more than once")));
         }
     }
+    args.json = json;
+    args.backend = backend.unwrap_or(BackendChoice::Auto);
     Ok(Command::Bench(args))
 }
 
@@ -230,42 +261,6 @@ fn quoted(names: &[&str]) -> Vec<String> {
     names.iter().map(|n| format!("'{n}'")).collect()
 }
 
-/// Up to three candidates close to `word`: a small edit distance (relative to the
-/// length), or containing `word` as a prefix or substring of three or more letters.
-pub fn closest<'a>(word: &str, candidates: &[&'a str]) -> Vec<&'a str> {
-    let w = word.to_lowercase();
-    let mut scored: Vec<(usize, &str)> = candidates
-        .iter()
-        .filter_map(|&c| {
-            let d = edit_distance(&w, c);
-            let near = d <= (c.chars().count() / 3).max(1);
-            let core = w.trim_start_matches('-');
-            let part = core.chars().count() >= 3 && c.contains(core);
-            (near || part).then_some((d, c))
-        })
-        .collect();
-    scored.sort();
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
-}
-
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let next = (diag + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            diag = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +284,20 @@ mod tests {
                 seed: Some(7),
                 out: Some("d".into()),
             })
+        );
+    }
+
+    #[test]
+    fn bench_flags() {
+        let a = parse(&args("bench --backend=cpu --json")).unwrap();
+        let want = BenchArgs {
+            json: true,
+            backend: BackendChoice::Cpu,
+        };
+        assert_eq!(a, Command::Bench(want));
+        assert_eq!(
+            parse(&args("bench")).unwrap(),
+            Command::Bench(BenchArgs::default())
         );
     }
 
@@ -319,6 +328,10 @@ mod tests {
             ("run spiral --stpes 3", "'--steps'"),
             ("run spiral --out=", "directory"),
             ("bench --csv", "unknown flag"),
+            ("bench --json --json", "more than once"),
+            ("bench --json=yes", "unknown flag"),
+            ("bench --backend", "needs a value"),
+            ("bench --backend tpu", "unknown backend"),
             ("presets all", "unexpected argument"),
             ("help nothing", "unknown command"),
         ];
@@ -331,30 +344,7 @@ mod tests {
     }
 
     #[test]
-    fn edit_distance_matches_its_definition_on_small_cases() {
-        // Reference: the recursive definition, checked exhaustively on short strings.
-        fn reference(a: &[char], b: &[char]) -> usize {
-            match (a.split_last(), b.split_last()) {
-                (None, _) => b.len(),
-                (_, None) => a.len(),
-                (Some((x, ra)), Some((y, rb))) => (reference(ra, rb) + usize::from(x != y))
-                    .min(reference(ra, b) + 1)
-                    .min(reference(a, rb) + 1),
-            }
-        }
-        let words = [
-            "", "a", "ab", "ba", "abc", "cab", "spiral", "spirl", "xor", "gauss",
-        ];
-        for a in words {
-            for b in words {
-                let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-                assert_eq!(edit_distance(a, b), reference(&ca, &cb), "{a:?} {b:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn suggestions_prefer_the_nearest_names() {
+    fn preset_suggestions_prefer_the_nearest_names() {
         let names: Vec<&str> = presets().iter().map(|p| p.name).collect();
         assert_eq!(closest("spirl", &names).first(), Some(&"spiral"));
         assert_eq!(closest("breast", &names), vec!["breast-cancer"]);

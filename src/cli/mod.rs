@@ -8,7 +8,8 @@ pub mod args;
 pub mod bench;
 mod output;
 mod plot;
-mod run;
+pub(crate) mod run;
+pub mod suggest;
 
 pub use args::{parse, BenchArgs, Command, RunArgs, UsageError};
 pub use plot::loss_svg;
@@ -123,7 +124,7 @@ gradlab: a neural-network lab (tensors, autograd, CPU and WebGPU backends)
 usage:
   gradlab presets                 list the named experiments
   gradlab run PRESET [options]    train a preset, print a summary
-  gradlab bench [--json]          CPU (and GPU) throughput table
+  gradlab bench [options]         CPU (and GPU) throughput table
   gradlab help [COMMAND]          this text, or one command's usage
   gradlab --version
 
@@ -143,9 +144,14 @@ elapsed time, steps/s and the SHA-256 of the weights file.
 ";
 
 const BENCH_HELP: &str = "\
-usage: gradlab bench [--json]
+usage: gradlab bench [--backend cpu|gpu|auto] [--json]
 
-CPU matmul GFLOP/s (n = 128 to 1024, each kernel validated against a naive product
-first) and training steps/s of the spiral and digits presets; GPU rows when a GPU
-backend and adapter are available. --json prints the same numbers as JSON.
+CPU matmul GFLOP/s (n = 128 to 1024) and training steps/s of the spiral and digits
+presets; GPU rows (plain and tiled matmul up to n = 2048, per-dispatch overhead,
+training) when an adapter exists. Every matmul kernel is validated against a naive
+product before it is timed.
+
+  --backend B   cpu rows only, gpu rows only, or auto (default: CPU, and GPU when
+                an adapter exists)
+  --json        print the same numbers as JSON
 ";

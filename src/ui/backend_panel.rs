@@ -34,7 +34,12 @@ pub fn BackendPanel(lab: Lab) -> impl IntoView {
         }
     };
     view! {
-        <div class="backend" role="group" aria-label="Backend">
+        <div
+            class="backend"
+            role="group"
+            aria-label="Backend"
+            data-state=move || if lab.backend.with(|b| b.probing) { "probing" } else { "ready" }
+        >
             <label class="field" title="Where the tensors live and the kernels run; switching keeps the experiment">
                 <span>"Backend"</span>
                 <select data-testid="backend-select" on:change=on_change>

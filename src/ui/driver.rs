@@ -4,11 +4,10 @@
 //! publishes into the [`Lab`] signals, so the page never blocks on training.
 
 use super::gpu;
-use super::state::{BackendKind, Cmd, DigitsView, Lab, Snapshot, Status};
-use crate::data::{RealSet, Task};
-use crate::error::{Error, Result};
-use crate::experiment::{DataSource, Points2d, Runner};
-use crate::metrics::argmax_rows;
+use super::snapshot::snapshot;
+use super::state::{BackendKind, Cmd, Lab, Snapshot, Status};
+use crate::error::Error;
+use crate::experiment::{Points2d, Runner};
 use crate::platform::now_ms;
 use crate::Device;
 use leptos::prelude::*;
@@ -20,14 +19,12 @@ const CPU_SLICE_MS: f64 = 10.0;
 const GPU_SLICE_MS: f64 = 4.0;
 /// Most GPU steps queued per frame, so the device never falls far behind.
 const GPU_STEPS_PER_FRAME: u32 = 8;
-/// Milliseconds between readbacks (losses, metrics, plots) while training.
+/// Fewest milliseconds between history points on the CPU (each is a full evaluation).
+const CPU_RECORD_MS: f64 = 30.0;
+/// Fewest milliseconds between history points on the GPU (each waits for a readback).
+const GPU_RECORD_MS: f64 = 100.0;
+/// Milliseconds between readbacks of the plots while training.
 const READ_EVERY_MS: f64 = 250.0;
-/// Cells per side of the input-plane grid (decision boundary, neuron heatmaps).
-const GRID: usize = 40;
-/// Points on a regression's fitted curve.
-const CURVE_POINTS: usize = 120;
-/// Digits shown in the grid of test images.
-const DIGITS_SHOWN: usize = 24;
 
 /// Starts the driver for `lab`; it runs for the life of the page.
 pub fn start(lab: Lab) {
@@ -38,6 +35,7 @@ pub fn start(lab: Lab) {
         d.reset();
         d.refresh().await;
         d.probe_gpu().await;
+        lab.backend.update(|b| b.probing = false);
         loop {
             next_frame().await;
             let cmds = lab
@@ -81,9 +79,13 @@ struct Driver {
     /// Set when training diverged: stepping is refused until a reset.
     diverged: bool,
     last_read: f64,
+    /// When the last history point was recorded.
+    last_record: f64,
     rate_mark: (f64, u64),
     /// Whether training ran at the previous frame.
     was_running: bool,
+    /// Resets so far (see [`Status::run`]).
+    run: u64,
 }
 
 impl Driver {
@@ -97,8 +99,10 @@ impl Driver {
             points: None,
             diverged: false,
             last_read: 0.0,
+            last_record: 0.0,
             rate_mark: (now_ms(), 0),
             was_running: false,
+            run: 0,
         }
     }
 
@@ -116,7 +120,12 @@ impl Driver {
             }
             Err(why) => {
                 info.active = BackendKind::Cpu;
-                info.notice = Some(format!("running on the CPU backend: {why}"));
+                info.notice = Some(match &probe.adapter {
+                    Some(a) => {
+                        format!("running on the CPU backend: WebGPU adapter {a} found, but {why}")
+                    }
+                    None => format!("running on the CPU backend: {why}"),
+                });
                 self.gpu_reason = why;
                 self.lab.backend.set(info);
             }
@@ -141,6 +150,7 @@ impl Driver {
 
     /// Rebuilds the run from the current configuration.
     fn reset(&mut self) {
+        self.run += 1;
         self.lab.running.set(false);
         self.diverged = false;
         self.lab.history.set(Vec::new());
@@ -195,14 +205,25 @@ impl Driver {
         } else {
             (CPU_SLICE_MS, u32::MAX)
         };
+        let (every, min_gap) = (
+            r.eval_interval(),
+            if gpu { GPU_RECORD_MS } else { CPU_RECORD_MS },
+        );
         let mut n = 0;
         let mut failed = None;
+        let mut point_due = false;
         while n < cap && now_ms() - t0 < budget && !r.is_done() {
             if let Err(e) = r.step() {
                 failed = Some(e);
                 break;
             }
             n += 1;
+            // A history point at each evaluation interval (an epoch by default), as
+            // often as the readback budget allows.
+            if r.step_count() % every == 0 && now_ms() - self.last_record >= min_gap {
+                point_due = true;
+                break;
+            }
         }
         let done = r.is_done();
         if let Some(e) = failed {
@@ -211,15 +232,17 @@ impl Driver {
         }
         let now = now_ms();
         let (t_mark, s_mark) = self.rate_mark;
-        let step = self.runner.as_ref().map_or(0, Runner::step_count);
+        let step = r.step_count();
         let mut rate = self.lab.status.get_untracked().steps_per_sec;
-        if now - t_mark >= 500.0 {
+        if now - t_mark >= 250.0 || (done && now > t_mark) {
             rate = (step - s_mark) as f64 * 1000.0 / (now - t_mark);
             self.rate_mark = (now, step);
         }
         self.publish_status(rate);
         if done || now - self.last_read >= READ_EVERY_MS {
             self.refresh().await;
+        } else if point_due {
+            self.record_point().await;
         }
         if done {
             self.lab.running.set(false);
@@ -259,15 +282,34 @@ impl Driver {
                 epoch: r.epoch(),
                 total_steps: r.total_steps(),
                 steps_per_sec,
+                run: self.run,
             },
-            None => Status::default(),
+            None => Status {
+                run: self.run,
+                ..Status::default()
+            },
         };
         self.lab.status.set(s);
     }
 
     /// Records a history point and reads the plots' data back.
+    async fn record_point(&mut self) {
+        self.last_record = now_ms();
+        let Some(r) = self.runner.as_mut() else {
+            return;
+        };
+        if self.diverged || r.history().last().map(|p| p.step) == Some(r.step_count()) {
+            return;
+        }
+        match r.record().await {
+            Ok(_) => self.lab.history.set(r.history().to_vec()),
+            Err(e) => self.fail(e),
+        }
+    }
+
     async fn refresh(&mut self) {
         self.last_read = now_ms();
+        self.last_record = self.last_read;
         let Some(r) = self.runner.as_mut() else {
             return;
         };
@@ -323,55 +365,4 @@ impl Driver {
         self.lab.backend.set(info);
         self.rate_mark = (now_ms(), self.runner.as_ref().map_or(0, Runner::step_count));
     }
-}
-
-/// Reads back everything the plots draw.
-async fn snapshot(r: &Runner, points: Option<(Points2d, Points2d)>) -> Result<Snapshot> {
-    let grid = match &points {
-        Some((train, test)) => {
-            let bound = train
-                .xy
-                .iter()
-                .chain(&test.xy)
-                .fold(6.0f32, |m, v| m.max(v.abs() * 1.05));
-            Some(r.grid_view(-bound, bound, GRID).await?)
-        }
-        None => None,
-    };
-    let digits = match r.config().data {
-        DataSource::Real(RealSet::Digits) => Some(digits_view(r).await?),
-        _ => None,
-    };
-    let train = r.train_data();
-    Ok(Snapshot {
-        points,
-        grid,
-        curve: r.curve_1d(CURVE_POINTS).await?,
-        digits,
-        weights: r.weights().await?,
-        sizes: r.model().sizes().to_vec(),
-        feature_names: train.feature_names.clone(),
-        class_names: match &train.task {
-            Task::Classification { class_names } => class_names.clone(),
-            Task::Regression => Vec::new(),
-        },
-    })
-}
-
-/// The first test digits in pixel units with their predicted classes.
-async fn digits_view(r: &Runner) -> Result<DigitsView> {
-    let test = r.test_data();
-    let n = DIGITS_SHOWN.min(test.n);
-    let f = test.features;
-    let x = test.x[..n * f].to_vec();
-    let out = r.predict(&x, n).await?;
-    let mut pixels = x;
-    if let Some(s) = &r.prepared().x_scaler {
-        s.invert(&mut pixels);
-    }
-    Ok(DigitsView {
-        images: pixels.chunks(f).map(<[f32]>::to_vec).collect(),
-        truth: test.labels()[..n].to_vec(),
-        predicted: argmax_rows(&out, n, test.num_classes()),
-    })
 }

@@ -32,7 +32,11 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
         });
     });
     view! {
-        <section class="card" aria-label="Model output">
+        <section
+            class="card"
+            aria-label="Model output"
+            hidden=move || lab.snapshot.with(|s| s.curve.is_none() && s.grid.is_none())
+        >
             <div class="card-head">
                 <h2>
                     {move || {

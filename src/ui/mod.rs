@@ -18,6 +18,7 @@ mod network_view;
 mod optimizer_controls;
 mod plots;
 mod preset_select;
+mod snapshot;
 pub mod state;
 mod training_bar;
 
@@ -48,9 +49,9 @@ pub fn App() -> impl IntoView {
             </section>
             <section class="panel output" aria-label="Results">
                 <main_chart::MainChart lab=lab />
+                <digits_grid::DigitsGrid lab=lab />
                 <loss_chart::LossChart lab=lab />
                 <metrics_panel::MetricsPanel lab=lab />
-                <digits_grid::DigitsGrid lab=lab />
             </section>
         </main>
     }

@@ -19,7 +19,11 @@ pub fn OptimizerControls(lab: Lab) -> impl IntoView {
         let classify = cfg.with(|c| c.data.is_classification());
         LossKind::ALL
             .iter()
-            .filter(|l| classify != (**l == LossKind::Mae))
+            .filter(|&&l| match l {
+                LossKind::Mse => true,
+                LossKind::Mae => !classify,
+                LossKind::CrossEntropy => classify,
+            })
             .map(|l| (l.name().to_string(), l.name().to_string()))
             .collect::<Vec<_>>()
     };

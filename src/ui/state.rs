@@ -52,6 +52,8 @@ pub struct Status {
     pub total_steps: u64,
     /// Recent training speed.
     pub steps_per_sec: f64,
+    /// Which run this is: counts resets, so a script can tell a new run from the old.
+    pub run: u64,
 }
 
 /// The backend panel's facts.
@@ -65,6 +67,8 @@ pub struct BackendInfo {
     pub notice: Option<String>,
     /// True while a switch is in progress.
     pub switching: bool,
+    /// True until the search for WebGPU (and its self-test) has finished.
+    pub probing: bool,
 }
 
 impl Default for BackendInfo {
@@ -74,6 +78,7 @@ impl Default for BackendInfo {
             adapter: None,
             notice: Some("looking for WebGPU...".into()),
             switching: false,
+            probing: true,
         }
     }
 }

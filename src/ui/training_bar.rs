@@ -55,7 +55,7 @@ pub fn TrainingBar(lab: Lab) -> impl IntoView {
             <dl class="counters">
                 <div>
                     <dt>"Step"</dt>
-                    <dd data-testid="step-count">{move || lab.status.get().step}</dd>
+                    <dd data-testid="step-count" data-run=move || lab.status.get().run>{move || lab.status.get().step}</dd>
                 </div>
                 <div>
                     <dt>"Epoch"</dt>

@@ -2,7 +2,14 @@
 // stops training and shows the error banner with the step and a hint.
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseBackend, choosePreset, launch, openPage, readNumber } from './helpers.mjs';
+import {
+  chooseBackend,
+  choosePreset,
+  editSetting,
+  launch,
+  openPage,
+  readNumber,
+} from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -16,14 +23,13 @@ test('a huge learning rate shows the error banner and stops', { timeout: 120_000
   const { page } = await openPage(browser);
   await chooseBackend(page, 'cpu');
   await choosePreset(page, 'linear-regression');
-  await page.getByLabel('Optimizer').selectOption('sgd');
+  await editSetting(page, () => page.getByLabel('Optimizer').selectOption('sgd'));
   const lr = page.getByLabel('Learning rate');
-  await lr.fill('10');
-  await lr.press('Enter');
-  await lr.blur();
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=step-count]')?.textContent === '0',
-  );
+  await editSetting(page, async () => {
+    await lr.fill('10');
+    await lr.press('Enter');
+  });
+  assert.equal(await lr.inputValue(), '10');
   assert.equal(await page.getByTestId('error-banner').count(), 0);
   await page.getByTestId('train-toggle').click();
   const banner = page.getByTestId('error-banner');

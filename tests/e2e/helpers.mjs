@@ -62,7 +62,39 @@ export async function openPage(browser, viewport = { width: 1440, height: 900 })
     null,
     { timeout: 30_000 },
   );
+  // The page starts on the CPU and moves to WebGPU once it is found and self-tested;
+  // tests start after that, so the move never lands in the middle of one.
+  await page.waitForFunction(
+    () => document.querySelector('.backend')?.dataset.state === 'ready',
+    null,
+    { timeout: 90_000 },
+  );
   return { page, errors };
+}
+
+/** Waits for a new run (after a reset) and its first evaluation. */
+async function waitForNewRun(page, oldRun) {
+  await page.waitForFunction(
+    (old) => {
+      const step = document.querySelector('[data-testid=step-count]');
+      const loss = document.querySelector('[data-testid=train-loss]')?.textContent?.trim();
+      return step?.dataset.run !== old && step?.textContent === '0' && loss !== '–';
+    },
+    oldRun,
+    { timeout: 30_000 },
+  );
+}
+
+/** The run counter of the page (it changes on every reset). */
+async function runId(page) {
+  return page.getByTestId('step-count').getAttribute('data-run');
+}
+
+/** Clicks reset and waits for the fresh run's first evaluation. */
+export async function reset(page) {
+  const old = await runId(page);
+  await page.getByTestId('reset-button').click();
+  await waitForNewRun(page, old);
 }
 
 /** The number shown by a data-testid hook (NaN when it shows none). */
@@ -72,13 +104,16 @@ export async function readNumber(page, id) {
 
 /** Picks a preset and waits for its first evaluation. */
 export async function choosePreset(page, name) {
+  const old = await runId(page);
   await page.getByTestId('preset-select').selectOption(name);
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=step-count]')?.textContent?.trim() === '0',
-  );
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=train-loss]')?.textContent?.trim() !== '–',
-  );
+  await waitForNewRun(page, old);
+}
+
+/** Runs `change` (which edits a setting) and waits for the new run it starts. */
+export async function editSetting(page, change) {
+  const old = await runId(page);
+  await change();
+  await waitForNewRun(page, old);
 }
 
 /** Chooses a backend in the select and waits until the badge shows it. */

@@ -3,7 +3,14 @@
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync } from 'node:fs';
-import { chooseBackend, launch, openPage, readNumber, screenshot } from './helpers.mjs';
+import {
+  chooseBackend,
+  editSetting,
+  launch,
+  openPage,
+  readNumber,
+  screenshot,
+} from './helpers.mjs';
 
 let browser;
 before(async () => {
@@ -21,10 +28,7 @@ for (const [w, h] of [
     const { page, errors } = await openPage(browser, { width: w, height: h });
     await chooseBackend(page, 'cpu');
     // Unlimited, so the page is still training when the picture is taken.
-    await page.getByLabel('Unlimited').check();
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=train-loss]')?.textContent?.trim() !== '–',
-    );
+    await editSetting(page, () => page.getByLabel('Unlimited').check());
     await page.getByTestId('train-toggle').click();
     await page.waitForFunction(
       () => Number(document.querySelector('[data-testid=step-count]')?.textContent) > 1500,

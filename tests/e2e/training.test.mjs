@@ -9,6 +9,7 @@ import {
   launch,
   openPage,
   readNumber,
+  reset,
   trainToEnd,
 } from './helpers.mjs';
 
@@ -60,9 +61,7 @@ test('step takes one step and reset returns to step 0', { timeout: 90_000 }, asy
       i,
     );
   }
-  await page.getByTestId('reset-button').click();
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=step-count]')?.textContent === '0',
-  );
+  await reset(page);
+  assert.equal(await readNumber(page, 'step-count'), 0);
   await page.close();
 });

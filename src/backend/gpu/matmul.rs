@@ -55,14 +55,14 @@ impl GpuBackend {
         // vec4 loads need the operand's contiguous dimension to be a multiple of 4 (so
         // every row, and every batch, starts on a 16-byte boundary).
         let a_vec4 = if d.trans_a {
-            d.m % 4 == 0
+            d.m.is_multiple_of(4)
         } else {
-            d.k % 4 == 0
+            d.k.is_multiple_of(4)
         };
         let b_vec4 = if d.trans_b {
-            d.k % 4 == 0
+            d.k.is_multiple_of(4)
         } else {
-            d.n % 4 == 0
+            d.n.is_multiple_of(4)
         };
         let p = [
             self.u(d.batch),

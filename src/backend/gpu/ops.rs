@@ -166,7 +166,7 @@ impl Backend for GpuBackend {
         idx: &GpuStorage,
         n: usize,
     ) -> GpuStorage {
-        let rows = if cols == 0 { 0 } else { table.len() / cols };
+        let rows = table.len().checked_div(cols).unwrap_or(0);
         let s = self.alloc(n * cols);
         let p = [n, cols, rows].map(|v| self.u(v));
         let bufs = [table.pooled(), idx.pooled(), s.pooled()];

@@ -5,6 +5,9 @@ use crate::experiment::HistoryPoint;
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
+/// Most points drawn per curve.
+const MAX_POINTS: usize = 1500;
+
 /// Draws the loss curves of `history` (log10 of the loss on the y axis when `log`).
 pub fn draw(canvas: &HtmlCanvasElement, history: &[HistoryPoint], log: bool) {
     if let Some(root) = area(canvas) {
@@ -15,6 +18,15 @@ pub fn draw(canvas: &HtmlCanvasElement, history: &[HistoryPoint], log: bool) {
 fn draw_on(root: &Area, history: &[HistoryPoint], log: bool) -> DrawResult {
     root.fill(&WHITE)?;
     let y = |v: f64| if log { v.max(1e-12).log10() } else { v };
+    // At most about MAX_POINTS points per curve (every k-th, and always the last).
+    let k = history.len().div_ceil(MAX_POINTS).max(1);
+    let last = history.len().saturating_sub(1);
+    let history: Vec<&HistoryPoint> = history
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % k == 0 || *i == last)
+        .map(|(_, p)| p)
+        .collect();
     let train: Vec<(f64, f64)> = history
         .iter()
         .map(|p| (p.step as f64, y(p.train_loss)))

@@ -35,7 +35,7 @@ pub fn layout(sizes: &[usize], width: f64) -> Layout {
     let tallest = sizes.iter().map(|&s| s.min(MAX_SHOWN)).max().unwrap_or(1);
     let height = TOP + tallest as f64 * PITCH + 24.0;
     // Room on the left for the input names, on the right for half a box.
-    let (left, right) = (BOX / 2.0 + LABELS, BOX / 2.0 + 4.0);
+    let (left, right) = (BOX / 2.0 + LABELS, BOX / 2.0 + 24.0);
     let gap = if cols > 1 {
         (width - left - right) / (cols - 1) as f64
     } else {

@@ -1,0 +1,227 @@
+//! `gradlab bench`: throughput tables, llm.c style: every matmul variant is validated
+//! against a naive f64 product before it is timed, timings take the best of several
+//! repetitions, and the rows are plain data so each backend adds its own.
+//!
+//! Rows: CPU matmul GFLOP/s (n = 128 ... 1024) and training steps/s of the `spiral`
+//! and `digits` presets; GPU rows ([`gpu`]: plain and tiled matmul, dispatch overhead,
+//! training) when an adapter is available.
+
+mod gpu;
+mod matmul;
+
+pub use gpu::{dispatch_overhead_us, GPU_MATMUL_SIZES};
+pub use matmul::{check_matmul, time_matmul};
+
+use super::{print_out, BenchArgs, CliError};
+use crate::backend::Device;
+use crate::error::{Error, Result};
+use crate::experiment::{preset, BackendChoice, Runner};
+use crate::platform::{block_on, now_ms};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// One measured number.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BenchRow {
+    /// `cpu` or `gpu`.
+    pub backend: String,
+    /// What was measured: `matmul`, `train`, `dispatch`.
+    pub bench: String,
+    /// The problem: `n=512`, a preset name.
+    pub size: String,
+    /// The kernel or setting: `blocked`, `plain`, `tiled`, `batch 10`.
+    pub variant: String,
+    /// The measurement.
+    pub value: f64,
+    /// Its unit: `GFLOP/s`, `steps/s`, `us`.
+    pub unit: String,
+}
+
+/// Everything `gradlab bench` prints.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct BenchReport {
+    /// Build profile and target, e.g. `release, x86_64`.
+    pub build: String,
+    /// The GPU adapter measured, if any.
+    pub gpu_adapter: Option<String>,
+    /// The measurements.
+    pub rows: Vec<BenchRow>,
+    /// Remarks (skipped rows, caveats).
+    pub notes: Vec<String>,
+    /// A measurement failed (its note says which); the command then exits with 1.
+    pub failed: bool,
+}
+
+impl BenchReport {
+    /// Append a row: backend, bench, size, variant, value, unit.
+    pub fn push(
+        &mut self,
+        backend: &str,
+        bench: &str,
+        size: &str,
+        variant: &str,
+        value: f64,
+        unit: &str,
+    ) {
+        self.rows.push(BenchRow {
+            backend: backend.into(),
+            bench: bench.into(),
+            size: size.into(),
+            variant: variant.into(),
+            value,
+            unit: unit.into(),
+        });
+    }
+}
+
+/// Matrix sizes of the CPU matmul rows.
+pub const CPU_MATMUL_SIZES: [usize; 4] = [128, 256, 512, 1024];
+/// Largest size whose timed result is also checked against the naive product.
+pub const MAX_CHECKED_N: usize = 512;
+/// Presets of the training rows.
+pub const TRAIN_PRESETS: [&str; 2] = ["spiral", "digits"];
+
+/// Run the benchmark and print it as a table or JSON.
+pub fn bench(args: &BenchArgs) -> std::result::Result<(), CliError> {
+    let report = collect(args.backend)?;
+    if args.json {
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|e| CliError::failed(format!("cannot encode JSON: {e}")))?;
+        print_out(text + "\n")?;
+    } else {
+        print_out(table(&report))?;
+    }
+    if report.failed {
+        return Err(CliError::failed("a benchmark failed (see the notes)"));
+    }
+    Ok(())
+}
+
+/// Measure the rows `backend` asks for: `cpu` or `gpu` only, or `auto` (CPU rows, and
+/// GPU rows when an adapter exists). GPU failures are noted in the report and mark it
+/// failed (so is a missing GPU when `gpu` was asked for).
+pub fn collect(backend: BackendChoice) -> Result<BenchReport> {
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    let mut report = BenchReport {
+        build: format!("{profile}, {}", std::env::consts::ARCH),
+        ..BenchReport::default()
+    };
+    if cfg!(debug_assertions) {
+        let note = "debug build: run `cargo run --release -- bench` for real numbers";
+        report.notes.push(note.into());
+    }
+    if backend != BackendChoice::Gpu {
+        cpu_rows(&mut report)?;
+    }
+    if backend != BackendChoice::Cpu {
+        if let Err(e) = gpu::gpu_rows(&mut report, backend == BackendChoice::Gpu) {
+            report.notes.push(format!("GPU rows stopped: {e}"));
+            report.failed = true;
+        }
+    }
+    Ok(report)
+}
+
+/// CPU matmul (validated first) and training rows.
+fn cpu_rows(report: &mut BenchReport) -> Result<()> {
+    let cpu = Device::Cpu;
+    check_matmul(&cpu)?;
+    for n in CPU_MATMUL_SIZES {
+        let gflops = time_matmul(&cpu, n, n <= MAX_CHECKED_N)?;
+        report.push(
+            "cpu",
+            "matmul",
+            &format!("n={n}"),
+            "blocked",
+            gflops,
+            "GFLOP/s",
+        );
+    }
+    for name in TRAIN_PRESETS {
+        let (batch, rate) = train_steps_per_s(name, &cpu)?;
+        report.push(
+            "cpu",
+            "train",
+            name,
+            &format!("batch {batch}"),
+            rate,
+            "steps/s",
+        );
+    }
+    let note = "CPU backend: one thread, fixed accumulation order";
+    report.notes.push(note.into());
+    Ok(())
+}
+
+/// The rows as an aligned text table, then the notes.
+pub fn table(r: &BenchReport) -> String {
+    let mut t = String::new();
+    let _ = writeln!(t, "gradlab bench ({})", r.build);
+    if let Some(a) = &r.gpu_adapter {
+        let _ = writeln!(t, "GPU adapter: {a}");
+    }
+    let _ = writeln!(
+        t,
+        "{:8} {:9} {:15} {:10} {:>12}  unit",
+        "backend", "bench", "size", "variant", "value"
+    );
+    for x in &r.rows {
+        let _ = writeln!(
+            t,
+            "{:8} {:9} {:15} {:10} {:>12.2}  {}",
+            x.backend, x.bench, x.size, x.variant, x.value, x.unit
+        );
+    }
+    for n in &r.notes {
+        let _ = writeln!(t, "note: {n}");
+    }
+    t
+}
+
+/// Training steps per second of a preset on `device` (and the preset's batch size):
+/// ten warm-up steps, then steps for about a second, ending with a read-back of the
+/// weights so queued device work is counted.
+pub fn train_steps_per_s(name: &str, device: &Device) -> Result<(usize, f64)> {
+    let mut config =
+        preset(name).ok_or_else(|| Error::Config(format!("no preset named '{name}'")))?;
+    config.backend = if device.is_cpu() {
+        BackendChoice::Cpu
+    } else {
+        BackendChoice::Gpu
+    };
+    let batch = config.batch_size;
+    let mut runner = Runner::new(config, device.clone())?;
+    runner.train_steps(10)?;
+    block_on(runner.weights())?;
+    let t0 = now_ms();
+    let mut steps = 0u64;
+    while steps < 20 || now_ms() - t0 < 1000.0 {
+        runner.train_steps(10)?;
+        steps += 10;
+    }
+    block_on(runner.weights())?;
+    let seconds = (now_ms() - t0) / 1000.0;
+    Ok((batch, steps as f64 / seconds.max(1e-9)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_has_one_line_per_row_and_note() {
+        let mut r = BenchReport {
+            build: "test".into(),
+            ..BenchReport::default()
+        };
+        r.push("cpu", "matmul", "n=8", "blocked", 1.5, "GFLOP/s");
+        r.notes.push("a note".into());
+        let t = table(&r);
+        assert_eq!(t.lines().count(), 4);
+        assert!(t.contains("n=8") && t.contains("1.50") && t.contains("note: a note"));
+    }
+}

@@ -1,0 +1,52 @@
+//! The per-step path on the GPU is lean: once warm, a training step of the `spiral` and
+//! `digits` presets creates no buffers, compiles no pipelines, creates no bind groups
+//! and submits its work exactly once.
+
+mod common;
+
+use common::gpu::gpu_device;
+use gradlab::experiment::{preset, Runner};
+
+fn warm_step_is_lean(name: &str) {
+    let Some(gpu) = gpu_device() else { return };
+    let config = preset(name).unwrap_or_else(|| panic!("preset {name}"));
+    let mut runner = Runner::new(config, gpu.clone()).expect("runner on the GPU");
+    // Two epochs see every batch size (a last, partial batch too) and fill the pool
+    // and the caches; stop mid-epoch so the measured step is an ordinary one.
+    let per_epoch = runner.batches_per_epoch();
+    runner
+        .train_steps(2 * per_epoch + per_epoch / 2)
+        .expect("warm-up steps");
+    let before = gpu.gpu_stats().expect("GPU stats");
+    runner.step().expect("one step");
+    let d = gpu.gpu_stats().expect("GPU stats").since(&before);
+    println!("{name}: one warm step: {d:?}");
+    assert_eq!(
+        d.buffers_created, 0,
+        "{name}: a warm step created buffers: {d:?}"
+    );
+    assert_eq!(
+        d.pipelines_created, 0,
+        "{name}: a warm step compiled pipelines: {d:?}"
+    );
+    assert_eq!(
+        d.bind_groups_created, 0,
+        "{name}: a warm step created bind groups: {d:?}"
+    );
+    assert_eq!(d.submits, 1, "{name}: a warm step must submit once: {d:?}");
+    assert_eq!(d.readbacks, 0, "{name}: a step must not read back: {d:?}");
+    assert!(d.dispatches > 0, "{name}: the step recorded no work: {d:?}");
+    // The step computed something sane.
+    let e = gradlab::platform::block_on(runner.evaluate()).expect("evaluation");
+    assert!(e.train_loss.is_finite(), "{name}: loss {}", e.train_loss);
+}
+
+#[test]
+fn a_warm_spiral_step_creates_nothing_and_submits_once() {
+    warm_step_is_lean("spiral");
+}
+
+#[test]
+fn a_warm_digits_step_creates_nothing_and_submits_once() {
+    warm_step_is_lean("digits");
+}
