@@ -49,7 +49,7 @@ test: setup-test fmt-check clippy clippy-wasm cargo-test build-wasm $(TEST_E2E)
 	@echo "==> make test: all steps passed"
 
 setup-test:
-	$(SETUP) rust apt
+	$(SETUP) rust apt python
 
 setup-web:
 	$(SETUP) rust web

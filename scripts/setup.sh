@@ -8,7 +8,9 @@
 #          and ChromeDriver for browser tests (needs root; minutes on a fresh box)
 #   web    trunk, wasm-bindgen-cli, wasm-opt (binaryen) and playwright-core for
 #          the page (about 20 min the first time on 2 cores, then seconds)
-#   all    rust apt web
+#   python safetensors and numpy for Python, to check that exported models load in
+#          Python's own safetensors package (seconds; pip)
+#   all    rust apt web python
 #
 # The versions below are the ones proven together in shared/TOOLCHAIN.md.
 # Cargo tools go to cargo's default root (~/.cargo/bin) so they outlive the
@@ -203,6 +205,18 @@ setup_web() {
   say "web tools: $(version_of trunk), $(version_of wasm-bindgen), $(version_of wasm-opt)"
 }
 
+# ---------------------------------------------------------------- python
+
+setup_python() {
+  if python3 -c 'import safetensors, numpy' >/dev/null 2>&1; then
+    say "skip: python safetensors and numpy already importable"
+    return
+  fi
+  have python3 || die "python3 is missing (the machine image ships CPython 3.11)"
+  say "install: python safetensors numpy (pip)"
+  python3 -m pip install --quiet --disable-pip-version-check safetensors numpy
+}
+
 # ---------------------------------------------------------------- main
 
 main() {
@@ -213,7 +227,7 @@ main() {
   local step
   for step in "$@"; do
     case "$step" in
-      rust | apt | web) ;;
+      rust | apt | web | python) ;;
       all) ;;
       -h | --help | help)
         usage
@@ -231,10 +245,12 @@ main() {
       rust) setup_rust ;;
       apt) setup_apt ;;
       web) setup_web ;;
+      python) setup_python ;;
       all)
         setup_rust
         setup_apt
         setup_web
+        setup_python
         ;;
     esac
   done

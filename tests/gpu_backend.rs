@@ -305,3 +305,29 @@ fn device_failures_are_errors_not_panics() {
         other => panic!("a destroyed device must give a GPU error, got {other:?}"),
     }
 }
+
+/// A recording longer than the auto-flush bound (8192 commands) submits on its own and
+/// still computes in order.
+#[test]
+fn long_recordings_submit_themselves_in_order() {
+    let Some(gpu) = gpu_device() else { return };
+    let x: Vec<f32> = (0..300).map(|i| i as f32 - 150.0).collect();
+    let before = gpu.gpu_stats().expect("GPU stats");
+    let mut y = gpu.upload(&x);
+    for _ in 0..9001 {
+        y = gpu.unary(UnaryOp::Neg, &y, x.len());
+    }
+    let got = read(&gpu, &y, x.len());
+    let d = gpu.gpu_stats().expect("GPU stats").since(&before);
+    let want: Vec<f32> = x.iter().map(|v| -v).collect();
+    assert_eq!(got, want, "9001 negations in a row");
+    assert!(
+        d.submits >= 2,
+        "a long recording must submit before the read: {d:?}"
+    );
+    // Buffers freed by the intermediate submit are reused: far fewer than 9001 exist.
+    assert!(
+        d.buffers_created < 9001,
+        "no reuse across the automatic submit: {d:?}"
+    );
+}

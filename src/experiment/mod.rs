@@ -4,15 +4,18 @@
 mod config;
 mod export;
 mod history;
+pub mod link;
 mod prepare;
 mod presets;
 mod runner;
 mod runner_view;
+mod runner_weights;
 mod validate;
 
 pub use config::{BackendChoice, Budget, DataSource, ExperimentConfig, LossKind};
 pub use export::{from_safetensors, sha256_hex, to_safetensors, CONFIG_KEY};
 pub use history::{Evaluation, HistoryPoint, Metrics, NamedWeight};
+pub use link::{decode_link, encode_link, import_tfplayground, DecodedLink, EncodedLink, Warning};
 pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
 pub use runner::Runner;

@@ -70,7 +70,7 @@ impl Problems {
 
 /// Rows of each vendored set (pinned by a test against the loaded files), so validation
 /// needs no parsing.
-fn real_rows(set: RealSet) -> usize {
+pub(super) fn real_rows(set: RealSet) -> usize {
     match set {
         RealSet::Digits => 1797,
         RealSet::Iris => 150,

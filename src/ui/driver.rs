@@ -6,7 +6,7 @@
 use super::gpu;
 use super::snapshot::snapshot;
 use super::state::{BackendKind, Cmd, Lab, Snapshot, Status};
-use crate::error::Error;
+use crate::error::{Error, Result};
 use crate::experiment::{Points2d, Runner};
 use crate::platform::now_ms;
 use crate::Device;
@@ -301,7 +301,7 @@ impl Driver {
         if self.diverged || r.history().last().map(|p| p.step) == Some(r.step_count()) {
             return;
         }
-        match r.record().await {
+        match answer(r.record()).await {
             Ok(_) => self.lab.history.set(r.history().to_vec()),
             Err(e) => self.fail(e),
         }
@@ -317,13 +317,13 @@ impl Driver {
             return;
         }
         if r.history().last().map(|p| p.step) != Some(r.step_count()) {
-            if let Err(e) = r.record().await {
+            if let Err(e) = answer(r.record()).await {
                 self.fail(e);
                 return;
             }
         }
         self.lab.history.set(r.history().to_vec());
-        match snapshot(r, self.points.clone()).await {
+        match answer(snapshot(r, self.points.clone())).await {
             Ok(s) => self.lab.snapshot.set(s),
             Err(e) => self.fail(e),
         }
@@ -365,4 +365,20 @@ impl Driver {
         self.lab.backend.set(info);
         self.rate_mark = (now_ms(), self.runner.as_ref().map_or(0, Runner::step_count));
     }
+}
+
+/// Longest wait for a readback before the GPU counts as lost.
+const READBACK_TIMEOUT_MS: i32 = 30_000;
+
+/// `f`'s result, or a GPU error when no answer comes in time (a hung device must not
+/// freeze the page's training loop forever; the CPU backend always answers at once).
+async fn answer<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    gpu::with_timeout(READBACK_TIMEOUT_MS, f)
+        .await
+        .unwrap_or_else(|| {
+            Err(Error::Gpu(format!(
+                "no answer from the device within {} s",
+                READBACK_TIMEOUT_MS / 1000
+            )))
+        })
 }

@@ -120,12 +120,12 @@ async fn self_test(dev: &Device) -> Result<(), String> {
 /// `f`'s output, or `None` when `ms` milliseconds pass first.
 pub async fn with_timeout<T>(ms: i32, f: impl Future<Output = T>) -> Option<T> {
     let mut f = std::pin::pin!(f);
-    let mut timer = std::pin::pin!(sleep(ms));
+    let mut timer = Timer::new(ms);
     std::future::poll_fn(|cx| {
         if let Poll::Ready(v) = f.as_mut().poll(cx) {
             return Poll::Ready(Some(v));
         }
-        if timer.as_mut().poll(cx).is_ready() {
+        if std::pin::Pin::new(&mut timer.done).poll(cx).is_ready() {
             return Poll::Ready(None);
         }
         Poll::Pending
@@ -133,12 +133,33 @@ pub async fn with_timeout<T>(ms: i32, f: impl Future<Output = T>) -> Option<T> {
     .await
 }
 
-/// Resolves after `ms` milliseconds (`setTimeout`).
-async fn sleep(ms: i32) {
-    let promise = Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+/// A `setTimeout` as a future; cleared when dropped, so finished waits leave no timers.
+struct Timer {
+    id: Option<i32>,
+    done: JsFuture,
+}
+
+impl Timer {
+    fn new(ms: i32) -> Timer {
+        let mut id = None;
+        let promise = Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                id = w
+                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+                    .ok();
+            }
+        });
+        Timer {
+            id,
+            done: JsFuture::from(promise),
         }
-    });
-    let _ = JsFuture::from(promise).await;
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if let (Some(id), Some(w)) = (self.id, web_sys::window()) {
+            w.clear_timeout_with_handle(id);
+        }
+    }
 }

@@ -2,7 +2,7 @@
 // artifacts/ (and the README's docs/screenshot.png when GRADLAB_SCREENSHOT_README=1).
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import {
   chooseBackend,
   editSetting,
@@ -42,6 +42,7 @@ for (const [w, h] of [
     assert.ok(overflow <= 0, `page overflows by ${overflow}px at ${w}px`);
     const file = await screenshot(page, `page-${w}x${h}.png`);
     if (w === 1440 && process.env.GRADLAB_SCREENSHOT_README === '1') {
+      mkdirSync(new URL('../../docs/', import.meta.url), { recursive: true });
       copyFileSync(file, new URL('../../docs/screenshot.png', import.meta.url));
     }
     assert.ok((await readNumber(page, 'step-count')) > 0);

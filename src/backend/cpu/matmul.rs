@@ -76,18 +76,27 @@ fn micro_kernel(ap: &[f32], bp: &[f32], c: &mut [f32], i: usize, j: usize, m: us
     for r in 0..rows {
         acc[r][..cols].copy_from_slice(&c[(i + r) * n + j..(i + r) * n + j + cols]);
     }
-    for (av, bv) in ap.chunks_exact(MR).zip(bp.chunks_exact(NR)) {
-        let bv: &[f32; NR] = bv.try_into().expect("panel width");
-        for r in 0..MR {
-            let ar = av[r];
-            for cc in 0..NR {
-                acc[r][cc] += ar * bv[cc];
-            }
-        }
-    }
+    let acc = accumulate_tile(acc, ap, bp);
     for r in 0..rows {
         c[(i + r) * n + j..(i + r) * n + j + cols].copy_from_slice(&acc[r][..cols]);
     }
+}
+
+/// `acc[r][c] += sum_k a[k][r] * b[k][c]`, k ascending. A separate function taking the
+/// tile by value, so the tile lives in vector registers (a tile touched with variable
+/// indices stays in memory and the loop is not vectorised).
+#[inline(never)]
+fn accumulate_tile(mut acc: [[f32; NR]; MR], ap: &[f32], bp: &[f32]) -> [[f32; NR]; MR] {
+    for (av, bv) in ap.chunks_exact(MR).zip(bp.chunks_exact(NR)) {
+        let av: &[f32; MR] = av.try_into().expect("panel height");
+        let bv: &[f32; NR] = bv.try_into().expect("panel width");
+        for (row, &ar) in acc.iter_mut().zip(av) {
+            for (c, &b) in row.iter_mut().zip(bv) {
+                *c += ar * b;
+            }
+        }
+    }
+    acc
 }
 
 #[cfg(test)]

@@ -100,7 +100,9 @@ impl std::fmt::Debug for GpuStorage {
 }
 
 /// The wgpu backend. Single-threaded (`Rc`, `RefCell`): wgpu's types are not `Send` on
-/// the web, and one training loop drives one device.
+/// the web, and one training loop drives one device. Natively, do not let the last
+/// handle drop inside a thread-local destructor: wgpu-core's debug lock tracing uses a
+/// thread-local of its own there and aborts (tests keep their device alive instead).
 pub struct GpuBackend {
     ctx: GpuContext,
     counters: Rc<Counters>,

@@ -1,0 +1,47 @@
+//! Writing links: every key of the schema, in schema order.
+
+use super::keys::{CURRENT_VERSION, FIELDS, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
+use super::weights::{try_encode, EncodeFailure};
+use super::EncodedLink;
+use crate::error::{Error, Result};
+use crate::experiment::{validate, ExperimentConfig, NamedWeight, MAX_STEPS};
+
+/// The canonical link of an experiment: `#v=1&data=...&backend=cpu`, then `run=N` when
+/// `steps` (trained so far) is known, then `w=` with `weights` when they fit
+/// ([`super::MAX_WEIGHTS_CHARS`]; otherwise [`EncodedLink::weights_note`] says why they
+/// were left out). Errs when `config` is invalid, `steps` exceeds
+/// [`MAX_STEPS`], or `weights` do not match the config's model (naming the first
+/// mismatch).
+pub fn encode_link(
+    config: &ExperimentConfig,
+    steps: Option<u64>,
+    weights: Option<&[NamedWeight]>,
+) -> Result<EncodedLink> {
+    validate(config)?;
+    let mut parts = vec![format!("{VERSION_KEY}={CURRENT_VERSION}")];
+    parts.extend(
+        FIELDS
+            .iter()
+            .map(|f| format!("{}={}", f.key, (f.write)(config))),
+    );
+    if let Some(n) = steps {
+        if n > MAX_STEPS {
+            return Err(Error::Config(format!(
+                "run must be at most {MAX_STEPS} steps, got {n}"
+            )));
+        }
+        parts.push(format!("{RUN_KEY}={n}"));
+    }
+    let mut weights_note = None;
+    if let Some(w) = weights {
+        match try_encode(w, config) {
+            Ok(blob) => parts.push(format!("{WEIGHTS_KEY}={blob}")),
+            Err(EncodeFailure::TooBig(note)) => weights_note = Some(note),
+            Err(EncodeFailure::Mismatch(e)) => return Err(e),
+        }
+    }
+    Ok(EncodedLink {
+        fragment: format!("#{}", parts.join("&")),
+        weights_note,
+    })
+}
