@@ -24,7 +24,7 @@ TRUNK ?= trunk
 
 # Browser end-to-end tests join `make test` once the page exists: set this to
 # `e2e` (it then also builds the page with trunk and installs the web tools).
-TEST_E2E :=
+TEST_E2E := e2e
 
 # npm tools (binaryen's wasm-opt 132, playwright-core) from scripts/setup.sh,
 # first on PATH so trunk never meets Debian's wasm-opt; then the cargo-installed

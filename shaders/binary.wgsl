@@ -18,6 +18,13 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
+// NaN and infinities are built from bits held in a variable: a constant-expression
+// bitcast to NaN/Inf is rejected by Chrome's WGSL compiler (naga accepts it).
+fn f32_from_bits(bits: u32) -> f32 {
+    var b = bits;
+    return bitcast<f32>(b);
+}
+
 fn element(wid: vec3<u32>, nwg: vec3<u32>, lane: u32) -> u32 {
     return (wid.y * nwg.x + wid.x) * 256u + lane;
 }
@@ -59,14 +66,14 @@ fn pow_f32(x: f32, y: f32) -> f32 {
         return 1.0;
     }
     if (is_nan(x) || is_nan(y)) {
-        return bitcast<f32>(0x7fc00000u);
+        return f32_from_bits(0x7fc00000u);
     }
     if (x == 0.0) {
-        return select(bitcast<f32>(0x7f800000u), 0.0, y > 0.0);
+        return select(f32_from_bits(0x7f800000u), 0.0, y > 0.0);
     }
     if (x < 0.0) {
         if (floor(y) != y) {
-            return bitcast<f32>(0x7fc00000u);
+            return f32_from_bits(0x7fc00000u);
         }
         let m = pow(-x, y);
         let odd = abs(y) < 16777216.0 && (i32(abs(y)) & 1) == 1;

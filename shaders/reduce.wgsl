@@ -21,6 +21,13 @@ struct Params {
 
 var<workgroup> partial: array<f32, 256>;
 
+// NaN and infinities are built from bits held in a variable: a constant-expression
+// bitcast to NaN/Inf is rejected by Chrome's WGSL compiler (naga accepts it).
+fn f32_from_bits(bits: u32) -> f32 {
+    var b = bits;
+    return bitcast<f32>(b);
+}
+
 fn is_nan(v: f32) -> bool {
     return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
@@ -45,7 +52,7 @@ fn identity(op: u32) -> f32 {
     if (op == 0u) {
         return 0.0;
     }
-    return bitcast<f32>(0xff800000u);
+    return f32_from_bits(0xff800000u);
 }
 
 fn reduce(op: u32, wid: vec3<u32>, nwg: vec3<u32>, lane: u32) {

@@ -135,3 +135,26 @@ fn every_kernel_entry_exists_with_the_host_bindings() {
         );
     }
 }
+
+/// Chrome's WGSL compiler rejects a constant-expression bitcast whose value is NaN or
+/// infinite ("value nan cannot be represented as 'f32'") although naga accepts it, so
+/// such a shader would validate here and fail in the browser. Every `bitcast<f32>` of
+/// a literal is therefore forbidden; bits must pass through a variable.
+#[test]
+fn no_shader_bitcasts_a_literal_to_f32() {
+    let mut offenders = Vec::new();
+    for entry in std::fs::read_dir(shader_dir()).expect("shaders/") {
+        let path = entry.expect("entry").path();
+        let src = std::fs::read_to_string(&path).expect("read shader");
+        for (line_no, line) in src.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if let Some(pos) = code.find("bitcast<f32>(") {
+                let arg = code[pos + "bitcast<f32>(".len()..].trim_start();
+                if arg.starts_with(|c: char| c.is_ascii_digit()) {
+                    offenders.push(format!("{}:{}: {}", path.display(), line_no + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "literal bitcasts to f32:\n{}", offenders.join("\n"));
+}

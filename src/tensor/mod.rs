@@ -210,7 +210,7 @@ impl Tensor {
 
     /// Copy the values to the host once the device has computed them.
     pub async fn to_vec(&self) -> Result<Vec<f32>> {
-        self.0.device.flush();
+        // A read submits the pending work together with its copy: no separate flush.
         self.0.device.read(&self.0.storage, self.numel()).await
     }
 

@@ -31,12 +31,18 @@ pub fn gpu_device() -> Option<Device> {
                         !gpu_required(),
                         "GRADLAB_REQUIRE_GPU=1 but no GPU device could be opened: {e}"
                     );
-                    eprintln!(
-                        "\n==========================================================\n\
-                     SKIPPED: no GPU adapter ({e}).\n\
-                     GPU tests did not run. Install mesa-vulkan-drivers (lavapipe)\n\
-                     or set GRADLAB_REQUIRE_GPU=1 to make this a failure.\n\
-                     ==========================================================\n"
+                    // Straight to the stderr handle: libtest captures `eprintln!` of
+                    // passing tests, and this notice must be seen.
+                    let _ = std::io::Write::write_all(
+                        &mut std::io::stderr(),
+                        format!(
+                            "\n==========================================================\n\
+                         SKIPPED: no GPU adapter ({e}).\n\
+                         GPU tests did not run. Install mesa-vulkan-drivers (lavapipe)\n\
+                         or set GRADLAB_REQUIRE_GPU=1 to make this a failure.\n\
+                         ==========================================================\n"
+                        )
+                        .as_bytes(),
                     );
                     None
                 }

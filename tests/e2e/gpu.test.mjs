@@ -21,13 +21,14 @@ after(async () => {
   await browser?.close();
 });
 
-/** Waits until the page has moved to WebGPU by itself (found, self-tested). */
+/** Requires the page to have moved to WebGPU by itself (found and self-tested; openPage
+ * waits for the search to finish); on failure the message is the page's notice. */
 async function waitForGpu(page) {
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid=backend-badge]')?.textContent?.startsWith('WebGPU'),
-    null,
-    { timeout: 60_000 },
-  );
+  const badge = await page.getByTestId('backend-badge').textContent();
+  if (!badge.startsWith('WebGPU')) {
+    const notice = await page.getByTestId('backend-notice').textContent().catch(() => '');
+    assert.fail(`the page is not on WebGPU (badge "${badge}"): ${notice}`);
+  }
 }
 
 /** Steps `n` times with the step button, waiting for each. */

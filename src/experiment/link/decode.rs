@@ -90,9 +90,7 @@ pub fn decode_link(input: &str) -> Result<DecodedLink> {
                     }
                 }
                 None => {
-                    // Keys come from the user: cut a long one for the message.
-                    let k: String = key.chars().take(40).collect();
-                    warnings.push(Warning::new(k, "unknown key; ignored"));
+                    warnings.push(Warning::new(shown_key(key), "unknown key; ignored"));
                 }
             },
         }
@@ -133,6 +131,15 @@ pub fn decode_link(input: &str) -> Result<DecodedLink> {
     })
 }
 
+/// A user-supplied key as a warning's key: cut to 40 characters, never empty.
+pub(super) fn shown_key(key: &str) -> String {
+    if key.is_empty() {
+        "(no key)".to_string()
+    } else {
+        key.chars().take(40).collect()
+    }
+}
+
 /// Number of examples the data has (before the split).
 fn examples(c: &ExperimentConfig) -> usize {
     match c.data {
@@ -170,7 +177,7 @@ pub(super) fn finish(
                 if c.activations.len() > c.hidden.len() {
                     "cut".to_string()
                 } else {
-                    format!("filled with {} up", super::keys::act_name(fill))
+                    format!("filled with {} up", super::names::act_name(fill))
                 }
             ),
         );

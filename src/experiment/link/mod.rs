@@ -24,6 +24,8 @@ mod decode;
 mod encode;
 mod keys;
 mod migrate;
+mod names;
+mod readers;
 mod shapes;
 mod tfplayground;
 mod values;

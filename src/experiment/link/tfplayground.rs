@@ -22,7 +22,7 @@
 //!   UI-only keys are ignored silently: `showTestData`, `discretize`, `collectStats`,
 //!   `hideText`, `tutorial` and every `*_hide`.
 
-use super::decode::{finish, query_part};
+use super::decode::{finish, query_part, shown_key};
 use super::values::{parse_bool, parse_f32, parse_u64_clamped, show, split_list, split_pairs};
 use super::{DecodedLink, Warning, MAX_LINK_BYTES};
 use crate::data::{FeatureSet, Pattern2d, Regression1d};
@@ -252,8 +252,7 @@ pub(super) fn import_pairs(pairs: Vec<(String, String)>) -> Result<DecodedLink> 
             },
         }
         if let Some(m) = note {
-            let key: String = k.chars().take(40).collect();
-            warnings.push(Warning::new(key, m));
+            warnings.push(Warning::new(shown_key(k), m));
         }
     }
     if regression {
