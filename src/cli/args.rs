@@ -26,8 +26,10 @@ pub enum Command {
     Version,
     /// List the presets.
     Presets,
-    /// Train a preset.
+    /// Train a preset or an experiment link.
     Run(RunArgs),
+    /// Print the canonical link of a preset (or of a link).
+    Link(String),
     /// Run the benchmark.
     Bench(BenchArgs),
 }
@@ -35,10 +37,11 @@ pub enum Command {
 /// Arguments of `gradlab run`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunArgs {
-    /// The preset's name (known to exist).
+    /// The preset's name (known to exist), or an experiment link (a full URL, a
+    /// `#v=1&...` fragment or a bare `v=1&...`; decoded when the run starts).
     pub preset: String,
-    /// Which backend to run on.
-    pub backend: BackendChoice,
+    /// Which backend to run on (`None`: the link's backend; the CPU for a preset).
+    pub backend: Option<BackendChoice>,
     /// Override the budget with this many steps.
     pub steps: Option<u64>,
     /// Override the preset's seed.
@@ -66,7 +69,7 @@ impl Default for BenchArgs {
 }
 
 /// The commands, for suggestions.
-const COMMANDS: &[&str] = &["presets", "run", "bench", "help"];
+const COMMANDS: &[&str] = &["presets", "run", "link", "bench", "help"];
 
 /// Parse the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Command, UsageError> {
@@ -94,6 +97,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             }
         }
         "run" => parse_run(rest),
+        "link" => parse_link(rest),
         "bench" => parse_bench(rest),
         other if other.starts_with('-') => Err(unknown_flag(other, &["--help", "--version"])),
         other => Err(unknown("command", other, COMMANDS.iter().copied())),
@@ -153,19 +157,50 @@ fn parse_run(rest: &[String]) -> Result<Command, UsageError> {
     }
     let Some(preset) = preset else {
         return Err(UsageError(
-            "run needs a preset name (see `gradlab presets`)".into(),
+            "run needs a preset name (see `gradlab presets`) or an experiment link".into(),
         ));
     };
-    if !presets().iter().any(|p| p.name == preset) {
-        return Err(unknown("preset", &preset, presets().iter().map(|p| p.name)));
-    }
+    check_target(&preset)?;
     Ok(Command::Run(RunArgs {
         preset,
-        backend: backend.unwrap_or(BackendChoice::Cpu),
+        backend,
         steps,
         seed,
         out,
     }))
+}
+
+/// True when `arg` is an experiment link rather than a preset name (links hold `=`;
+/// preset names never do).
+pub fn is_link(arg: &str) -> bool {
+    arg.contains('=')
+}
+
+/// A preset name that exists, or anything that looks like a link.
+fn check_target(arg: &str) -> Result<(), UsageError> {
+    if is_link(arg) || presets().iter().any(|p| p.name == arg) {
+        Ok(())
+    } else {
+        Err(unknown("preset", arg, presets().iter().map(|p| p.name)))
+    }
+}
+
+fn parse_link(rest: &[String]) -> Result<Command, UsageError> {
+    if wants_help(rest) {
+        return Ok(Command::Help(Some("link")));
+    }
+    match rest {
+        [] => Err(UsageError(
+            "link needs a preset name (see `gradlab presets`) or a link".into(),
+        )),
+        [target] if !target.starts_with("--") => {
+            check_target(target)?;
+            Ok(Command::Link(target.clone()))
+        }
+        [flag, ..] if flag.starts_with("--") => Err(unknown_flag(flag, &["--help"])),
+        [_, extra_arg, ..] => Err(extra("link", extra_arg, &["--help"])),
+        [other] => Err(extra("link", other, &["--help"])),
+    }
 }
 
 const BENCH_FLAGS: &[&str] = &["--json", "--backend", "--help"];
@@ -279,7 +314,7 @@ mod tests {
             a,
             Command::Run(RunArgs {
                 preset: "spiral".into(),
-                backend: BackendChoice::Auto,
+                backend: Some(BackendChoice::Auto),
                 steps: Some(30),
                 seed: Some(7),
                 out: Some("d".into()),
@@ -316,6 +351,10 @@ mod tests {
             ("frobnicate", "unknown command"),
             ("rn spiral", "'run'"),
             ("run", "needs a preset"),
+            ("link", "needs a preset"),
+            ("link spirl", "'spiral'"),
+            ("link spiral xor", "unexpected argument"),
+            ("link --seed 3", "unknown flag"),
             ("run spirl", "'spiral'"),
             ("run spiral extra", "unexpected argument"),
             ("run spiral --steps", "needs a value"),
@@ -341,6 +380,22 @@ mod tests {
                 Ok(c) => panic!("{line:?} parsed as {c:?}"),
             }
         }
+    }
+
+    #[test]
+    fn links_are_accepted_where_presets_are() {
+        let link = "#v=1&data=xor&lr=0.1";
+        let a = parse(&[
+            String::from("run"),
+            link.into(),
+            "--steps".into(),
+            "5".into(),
+        ]);
+        assert!(matches!(a, Ok(Command::Run(r)) if r.preset == link && r.steps == Some(5)));
+        let a = parse(&[String::from("link"), "spiral".into()]);
+        assert_eq!(a, Ok(Command::Link("spiral".into())));
+        let a = parse(&[String::from("link"), link.into()]);
+        assert_eq!(a, Ok(Command::Link(link.into())));
     }
 
     #[test]

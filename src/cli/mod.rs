@@ -1,4 +1,5 @@
-//! The native command line: `gradlab presets`, `gradlab run`, `gradlab bench`.
+//! The native command line: `gradlab presets`, `gradlab run`, `gradlab link`,
+//! `gradlab bench`.
 //!
 //! Exit codes: 0 success; 1 a failure while working (no GPU, training diverged, a file
 //! could not be written); 2 a command line that cannot be understood, or a configuration
@@ -15,7 +16,7 @@ pub use args::{parse, BenchArgs, Command, RunArgs, UsageError};
 pub use plot::loss_svg;
 
 use crate::error::Error;
-use crate::experiment::presets;
+use crate::experiment::{encode_link, presets};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -80,6 +81,16 @@ pub fn run_command(args: &[String]) -> Result<(), CliError> {
         Command::Version => print_out(format!("gradlab {}\n", env!("CARGO_PKG_VERSION"))),
         Command::Presets => print_out(presets_list()),
         Command::Run(a) => run::run(&a),
+        Command::Link(target) => {
+            let (config, decoded) = run::resolve(&target)?;
+            // A link keeps its own config and steps; a preset has no steps yet.
+            let (config, steps) = match decoded {
+                Some(d) => (d.config, d.steps),
+                None => (config, None),
+            };
+            let link = encode_link(&config, steps, None)?;
+            print_out(format!("{}\n", link.fragment))
+        }
         Command::Bench(a) => bench::bench(&a),
     }
 }
@@ -112,6 +123,7 @@ pub fn help(topic: Option<&str>) -> String {
     let text = match topic {
         Some("presets") => "usage: gradlab presets\n\nList the named experiments, one per line.\n",
         Some("run") => RUN_HELP,
+        Some("link") => LINK_HELP,
         Some("bench") => BENCH_HELP,
         _ => OVERVIEW,
     };
@@ -124,6 +136,8 @@ gradlab: a neural-network lab (tensors, autograd, CPU and WebGPU backends)
 usage:
   gradlab presets                 list the named experiments
   gradlab run PRESET [options]    train a preset, print a summary
+  gradlab run LINK [options]      replay an experiment link (from the page)
+  gradlab link PRESET             print a preset's experiment link
   gradlab bench [options]         CPU (and GPU) throughput table
   gradlab help [COMMAND]          this text, or one command's usage
   gradlab --version
@@ -132,15 +146,26 @@ Exit codes: 0 ok, 1 failure while working, 2 bad command line.
 ";
 
 const RUN_HELP: &str = "\
-usage: gradlab run PRESET [--backend cpu|gpu|auto] [--steps N] [--seed S] [--out DIR]
+usage: gradlab run PRESET|LINK [--backend cpu|gpu|auto] [--steps N] [--seed S] [--out DIR]
 
-Train a preset with a progress bar on stderr, then print the final losses, metrics,
-elapsed time, steps/s and the SHA-256 of the weights file.
+Train a preset, or replay an experiment link (a full URL, '#v=1&...' or 'v=1&...';
+quote it for the shell), with a progress bar on stderr, then print the final losses,
+metrics, elapsed time, steps/s and the SHA-256 of the weights file. A link's `run=N`
+trains N steps; its warnings (values it could not take) go to stderr.
 
-  --backend B   cpu (default), gpu, or auto (the GPU when an adapter exists)
+  --backend B   cpu (default for a preset; a link's own backend otherwise), gpu, or
+                auto (the GPU when an adapter exists)
   --steps N     train exactly N optimizer steps instead of the preset's budget
   --seed S      seed of data, split, initial weights and batch order
   --out DIR     write DIR/metrics.json, model.safetensors, data.csv, loss.svg
+";
+
+const LINK_HELP: &str = "\
+usage: gradlab link PRESET|LINK
+
+Print the canonical experiment link ('#v=1&...') of a preset, or of a link (which
+then shows its warnings on stderr). `gradlab run '<link>'` replays it; the page opens
+it after the '#' of its address.
 ";
 
 const BENCH_HELP: &str = "\

@@ -1,8 +1,10 @@
 //! `gradlab run`: train a preset with a progress bar, print a summary, write outputs.
 
+use super::args::is_link;
 use super::output::{write_outputs, RunSummary};
 use super::{print_out, CliError, RunArgs};
 use crate::backend::Device;
+use crate::experiment::{decode_link, DecodedLink, ExperimentConfig, NamedWeight};
 use crate::experiment::{preset, sha256_hex, to_safetensors, BackendChoice, Budget, Runner};
 use crate::experiment::{HistoryPoint, Metrics};
 use crate::platform::{block_on, now_ms};
@@ -23,21 +25,16 @@ pub(crate) fn gpu_device() -> Result<Device, CliError> {
     Device::gpu().map_err(|e| CliError::failed(format!("GPU backend not available: {e}")))
 }
 
-/// Train the preset named in `args` and report.
+/// Train the preset or link named in `args` and report.
 pub fn run(args: &RunArgs) -> Result<(), CliError> {
-    let Some(mut config) = preset(&args.preset) else {
-        return Err(CliError {
-            code: 2,
-            message: format!("unknown preset '{}'", args.preset),
-        });
-    };
+    let (mut config, link) = resolve(&args.preset)?;
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
     if let Some(steps) = args.steps {
         config.budget = Budget::Steps(steps);
     }
-    let (device, notice) = select_device(args.backend)?;
+    let (device, notice) = select_device(args.backend.unwrap_or(config.backend))?;
     if let Some(n) = notice {
         eprintln!("gradlab: {n}");
     }
@@ -58,8 +55,12 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
 
     let weights = block_on(runner.weights())?;
     let model = to_safetensors(&weights, runner.config())?;
+    let label = if link.is_some() { "link" } else { &args.preset };
+    if let Some(d) = &link {
+        report_replay(d, &weights, runner.step_count());
+    }
     let summary = RunSummary {
-        preset: &args.preset,
+        preset: label,
         backend,
         device: runner.device().label(),
         steps: runner.step_count(),
@@ -78,6 +79,50 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         let _ = writeln!(text, "{:16}{}", "wrote", files);
     }
     print_out(text)
+}
+
+/// The experiment of a preset name or a link: a link's warnings go to stderr, its
+/// `run=N` becomes a budget of N steps (the replay config, as the page trains it).
+/// An undecodable link is a usage error (exit code 2).
+pub(crate) fn resolve(target: &str) -> Result<(ExperimentConfig, Option<DecodedLink>), CliError> {
+    if !is_link(target) {
+        return preset(target).map(|c| (c, None)).ok_or_else(|| CliError {
+            code: 2,
+            message: format!("unknown preset '{target}'"),
+        });
+    }
+    let d = decode_link(target).map_err(|e| CliError {
+        code: 2,
+        message: format!("cannot read the link: {e}"),
+    })?;
+    for w in &d.warnings {
+        eprintln!("gradlab: link: {w}");
+    }
+    Ok((d.replay_config(), Some(d)))
+}
+
+/// When the link carried weights trained for exactly the steps just run, say whether
+/// the replay reproduced them bit for bit.
+fn report_replay(link: &DecodedLink, weights: &[NamedWeight], steps: u64) {
+    let Some(expected) = &link.weights else {
+        return;
+    };
+    if link.steps != Some(steps) {
+        return;
+    }
+    let bits = |w: &[NamedWeight]| -> Vec<u32> {
+        w.iter()
+            .flat_map(|t| t.data.iter().map(|v| v.to_bits()))
+            .collect()
+    };
+    if bits(expected) == bits(weights) {
+        eprintln!("gradlab: replay: the weights equal the link's, bit for bit");
+    } else {
+        eprintln!(
+            "gradlab: replay: the weights differ from the link's (another backend or device \
+             gives other rounding)"
+        );
+    }
 }
 
 /// The end-of-run summary, one `name  value` line each.

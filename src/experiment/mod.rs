@@ -9,6 +9,7 @@ mod prepare;
 mod presets;
 mod runner;
 mod runner_view;
+mod runner_snapshot;
 mod runner_weights;
 mod validate;
 
@@ -19,6 +20,7 @@ pub use link::{decode_link, encode_link, import_tfplayground, DecodedLink, Encod
 pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
 pub use runner::Runner;
+pub use runner_snapshot::Snapshot;
 pub use runner_view::{Curve1d, GridView, Points2d};
 pub use validate::{
     validate, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_LR, MAX_SAMPLES,

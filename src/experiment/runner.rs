@@ -46,11 +46,11 @@ pub struct Runner {
     test: DeviceSplit,
     pub(super) model: Mlp,
     pub(super) optimizer: Optimizer,
-    batcher: Batcher,
-    epoch_order: Vec<Vec<usize>>,
-    next_batch: usize,
-    step: u64,
-    history: Vec<HistoryPoint>,
+    pub(super) batcher: Batcher,
+    pub(super) epoch_order: Vec<Vec<usize>>,
+    pub(super) next_batch: usize,
+    pub(super) step: u64,
+    pub(super) history: Vec<HistoryPoint>,
 }
 
 impl Runner {

@@ -201,6 +201,28 @@ impl Optimizer {
         Ok(())
     }
 
+    /// The step count and per-parameter state read back to the host (for snapshots).
+    pub async fn state_to_host(&self, device: &crate::Device, lens: &[usize]) -> Result<(u64, Vec<Vec<Vec<f32>>>)> {
+        let mut host = Vec::with_capacity(self.state.len());
+        for (st, &len) in self.state.iter().zip(lens) {
+            let mut h = Vec::with_capacity(st.len());
+            for s in st {
+                h.push(device.read(s, len).await?);
+            }
+            host.push(h);
+        }
+        Ok((self.step, host))
+    }
+
+    /// An optimizer continuing from a host copy of its step count and state.
+    pub fn from_host_state(config: OptimizerConfig, step: u64, state: &[Vec<Vec<f32>>], device: &crate::Device) -> Self {
+        let state = state
+            .iter()
+            .map(|st| st.iter().map(|v| device.upload(v)).collect())
+            .collect();
+        Optimizer { config, step, state }
+    }
+
     /// Apply one update to `params` from `grads`. Parameters without a gradient are
     /// left unchanged. The graph that produced `grads` should be dropped first so the
     /// update can happen in place.

@@ -90,6 +90,20 @@ pub struct DecodedLink {
     pub warnings: Vec<Warning>,
 }
 
+impl DecodedLink {
+    /// The configuration to replay the link with: [`DecodedLink::config`] with a budget of
+    /// `run` steps when the link says `run=N` with `N >= 1` (unchanged otherwise). The
+    /// page and the CLI both train and hash with this config, so a run's safetensors
+    /// metadata, and hence its `weights_sha256`, agree.
+    pub fn replay_config(&self) -> ExperimentConfig {
+        let mut c = self.config.clone();
+        if let Some(n) = self.steps.filter(|&n| n >= 1) {
+            c.budget = super::Budget::Steps(n);
+        }
+        c
+    }
+}
+
 /// A link written by [`encode_link`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EncodedLink {

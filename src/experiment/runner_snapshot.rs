@@ -1,0 +1,84 @@
+//! Host snapshots of a run, so it can continue on another device even after the first
+//! one is lost (a lost GPU cannot be read back, so the page keeps a recent snapshot).
+
+use super::{HistoryPoint, NamedWeight, Runner};
+use crate::backend::Device;
+use crate::error::{Error, Result};
+use crate::experiment::ExperimentConfig;
+use crate::nn::Module;
+use crate::optim::Optimizer;
+use crate::tensor::Tensor;
+
+/// Everything needed to continue a run exactly: weights, optimizer state, position in
+/// the batch order (derived from the step count) and history.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// Optimizer steps taken.
+    pub step: u64,
+    /// Parameters, in model order.
+    pub weights: Vec<NamedWeight>,
+    /// Optimizer steps counted by the optimizer (bias corrections depend on it).
+    pub optimizer_steps: u64,
+    /// Optimizer state per parameter (momentum buffer, or Adam's moments).
+    pub optimizer_state: Vec<Vec<Vec<f32>>>,
+    /// History points recorded so far.
+    pub history: Vec<HistoryPoint>,
+}
+
+impl Runner {
+    /// Read the whole training state back to the host.
+    pub async fn snapshot(&self) -> Result<Snapshot> {
+        let weights = self.weights().await?;
+        let lens: Vec<usize> = weights.iter().map(|w| w.data.len()).collect();
+        let (optimizer_steps, optimizer_state) =
+            self.optimizer.state_to_host(self.device(), &lens).await?;
+        Ok(Snapshot {
+            step: self.step,
+            weights,
+            optimizer_steps,
+            optimizer_state,
+            history: self.history.clone(),
+        })
+    }
+
+    /// A run of `config` on `device` continuing from `snapshot`: on the CPU backend,
+    /// restoring a CPU snapshot and training on gives the same bits as never stopping.
+    pub fn restore(config: ExperimentConfig, device: Device, snapshot: &Snapshot) -> Result<Runner> {
+        let mut r = Runner::new(config, device)?;
+        let model_len = r.model.params().len();
+        let shapes_match = snapshot.weights.len() == model_len
+            && r.model.params().iter().zip(&snapshot.weights).all(|((name, t), w)| {
+                name == w.name && t.dims() == w.shape.as_slice() && w.data.len() == t.numel()
+            });
+        let state_ok = snapshot.optimizer_state.is_empty() || snapshot.optimizer_state.len() == model_len;
+        if !shapes_match || !state_ok {
+            return Err(Error::Format(
+                "snapshot does not match this experiment's model".to_string(),
+            ));
+        }
+        let dev = r.device().clone();
+        for (i, w) in snapshot.weights.iter().enumerate() {
+            r.model.params_mut().set(i, Tensor::from_slice(&w.data, &w.shape, &dev));
+        }
+        r.optimizer = Optimizer::from_host_state(
+            r.config().optimizer.clone(),
+            snapshot.optimizer_steps,
+            &snapshot.optimizer_state,
+            &dev,
+        );
+        // Replay the batch order up to the snapshot's position: one epoch is drawn when
+        // the first batch of it is needed.
+        let s = snapshot.step;
+        if s > 0 {
+            let bpe = r.batches_per_epoch();
+            let draws = (s - 1) / bpe + 1;
+            for _ in 0..draws {
+                r.epoch_order = r.batcher.next_epoch();
+            }
+            r.next_batch = (s - (draws - 1) * bpe) as usize;
+        }
+        r.step = s;
+        r.history = snapshot.history.clone();
+        Ok(r)
+    }
+}
