@@ -151,10 +151,19 @@ fn no_shader_bitcasts_a_literal_to_f32() {
             if let Some(pos) = code.find("bitcast<f32>(") {
                 let arg = code[pos + "bitcast<f32>(".len()..].trim_start();
                 if arg.starts_with(|c: char| c.is_ascii_digit()) {
-                    offenders.push(format!("{}:{}: {}", path.display(), line_no + 1, line.trim()));
+                    offenders.push(format!(
+                        "{}:{}: {}",
+                        path.display(),
+                        line_no + 1,
+                        line.trim()
+                    ));
                 }
             }
         }
     }
-    assert!(offenders.is_empty(), "literal bitcasts to f32:\n{}", offenders.join("\n"));
+    assert!(
+        offenders.is_empty(),
+        "literal bitcasts to f32:\n{}",
+        offenders.join("\n")
+    );
 }

@@ -6,12 +6,20 @@ use gradlab::platform::block_on;
 use gradlab::Device;
 
 fn weights_bits(r: &Runner) -> Vec<u32> {
-    block_on(r.weights()).unwrap().iter().flat_map(|w| w.data.iter().map(|v| v.to_bits())).collect()
+    block_on(r.weights())
+        .unwrap()
+        .iter()
+        .flat_map(|w| w.data.iter().map(|v| v.to_bits()))
+        .collect()
 }
 
 #[test]
 fn restored_runs_continue_bit_identically() {
-    for (name, first, then) in [("spiral", 37, 20), ("iris", 11, 30), ("linear-regression", 4, 9)] {
+    for (name, first, then) in [
+        ("spiral", 37, 20),
+        ("iris", 11, 30),
+        ("linear-regression", 4, 9),
+    ] {
         let mut config = preset(name).unwrap();
         config.budget = Budget::Steps(first + then);
         let mut straight = Runner::new(config.clone(), Device::Cpu).unwrap();
@@ -24,7 +32,11 @@ fn restored_runs_continue_bit_identically() {
         let mut resumed = Runner::restore(config, Device::Cpu, &snap).unwrap();
         assert_eq!(resumed.step_count(), first);
         resumed.train_steps(then).unwrap();
-        assert_eq!(weights_bits(&resumed), weights_bits(&straight), "{name}: resumed run differs");
+        assert_eq!(
+            weights_bits(&resumed),
+            weights_bits(&straight),
+            "{name}: resumed run differs"
+        );
     }
 }
 
@@ -32,6 +44,8 @@ fn restored_runs_continue_bit_identically() {
 fn a_snapshot_of_another_model_is_refused() {
     let spiral = Runner::new(preset("spiral").unwrap(), Device::Cpu).unwrap();
     let snap = block_on(spiral.snapshot()).unwrap();
-    let err = Runner::restore(preset("iris").unwrap(), Device::Cpu, &snap).err().expect("must fail");
+    let err = Runner::restore(preset("iris").unwrap(), Device::Cpu, &snap)
+        .err()
+        .expect("must fail");
     assert!(err.to_string().contains("does not match"), "{err}");
 }

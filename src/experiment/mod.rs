@@ -8,8 +8,8 @@ pub mod link;
 mod prepare;
 mod presets;
 mod runner;
-mod runner_view;
 mod runner_snapshot;
+mod runner_view;
 mod runner_weights;
 mod validate;
 

@@ -43,14 +43,23 @@ impl Runner {
 
     /// A run of `config` on `device` continuing from `snapshot`: on the CPU backend,
     /// restoring a CPU snapshot and training on gives the same bits as never stopping.
-    pub fn restore(config: ExperimentConfig, device: Device, snapshot: &Snapshot) -> Result<Runner> {
+    pub fn restore(
+        config: ExperimentConfig,
+        device: Device,
+        snapshot: &Snapshot,
+    ) -> Result<Runner> {
         let mut r = Runner::new(config, device)?;
         let model_len = r.model.params().len();
         let shapes_match = snapshot.weights.len() == model_len
-            && r.model.params().iter().zip(&snapshot.weights).all(|((name, t), w)| {
-                name == w.name && t.dims() == w.shape.as_slice() && w.data.len() == t.numel()
-            });
-        let state_ok = snapshot.optimizer_state.is_empty() || snapshot.optimizer_state.len() == model_len;
+            && r.model
+                .params()
+                .iter()
+                .zip(&snapshot.weights)
+                .all(|((name, t), w)| {
+                    name == w.name && t.dims() == w.shape.as_slice() && w.data.len() == t.numel()
+                });
+        let state_ok =
+            snapshot.optimizer_state.is_empty() || snapshot.optimizer_state.len() == model_len;
         if !shapes_match || !state_ok {
             return Err(Error::Format(
                 "snapshot does not match this experiment's model".to_string(),
@@ -58,7 +67,9 @@ impl Runner {
         }
         let dev = r.device().clone();
         for (i, w) in snapshot.weights.iter().enumerate() {
-            r.model.params_mut().set(i, Tensor::from_slice(&w.data, &w.shape, &dev));
+            r.model
+                .params_mut()
+                .set(i, Tensor::from_slice(&w.data, &w.shape, &dev));
         }
         r.optimizer = Optimizer::from_host_state(
             r.config().optimizer.clone(),

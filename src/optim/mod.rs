@@ -202,7 +202,11 @@ impl Optimizer {
     }
 
     /// The step count and per-parameter state read back to the host (for snapshots).
-    pub async fn state_to_host(&self, device: &crate::Device, lens: &[usize]) -> Result<(u64, Vec<Vec<Vec<f32>>>)> {
+    pub async fn state_to_host(
+        &self,
+        device: &crate::Device,
+        lens: &[usize],
+    ) -> Result<(u64, Vec<Vec<Vec<f32>>>)> {
         let mut host = Vec::with_capacity(self.state.len());
         for (st, &len) in self.state.iter().zip(lens) {
             let mut h = Vec::with_capacity(st.len());
@@ -215,12 +219,21 @@ impl Optimizer {
     }
 
     /// An optimizer continuing from a host copy of its step count and state.
-    pub fn from_host_state(config: OptimizerConfig, step: u64, state: &[Vec<Vec<f32>>], device: &crate::Device) -> Self {
+    pub fn from_host_state(
+        config: OptimizerConfig,
+        step: u64,
+        state: &[Vec<Vec<f32>>],
+        device: &crate::Device,
+    ) -> Self {
         let state = state
             .iter()
             .map(|st| st.iter().map(|v| device.upload(v)).collect())
             .collect();
-        Optimizer { config, step, state }
+        Optimizer {
+            config,
+            step,
+            state,
+        }
     }
 
     /// Apply one update to `params` from `grads`. Parameters without a gradient are

@@ -7,7 +7,7 @@ use super::gpu;
 use super::snapshot::snapshot;
 use super::state::{BackendKind, Cmd, Lab, Snapshot, Status};
 use crate::error::{Error, Result};
-use crate::experiment::{Points2d, Runner};
+use crate::experiment::{Points2d, Runner, Snapshot as RunSnapshot};
 use crate::platform::now_ms;
 use crate::Device;
 use leptos::prelude::*;
@@ -86,6 +86,9 @@ struct Driver {
     was_running: bool,
     /// Resets so far (see [`Status::run`]).
     run: u64,
+    /// While on the GPU: the training state as last read back, so a lost device can
+    /// hand the run to the CPU without losing it.
+    host_copy: Option<RunSnapshot>,
 }
 
 impl Driver {
@@ -103,6 +106,7 @@ impl Driver {
             rate_mark: (now_ms(), 0),
             was_running: false,
             run: 0,
+            host_copy: None,
         }
     }
 
@@ -153,6 +157,7 @@ impl Driver {
         self.run += 1;
         self.lab.running.set(false);
         self.diverged = false;
+        self.host_copy = None;
         self.lab.history.set(Vec::new());
         let config = self.lab.config.get_untracked();
         match Runner::new(config, self.device.clone()) {
@@ -262,13 +267,30 @@ impl Driver {
                 self.gpu = None;
                 self.gpu_reason = format!("the GPU failed ({e})");
                 self.device = Device::Cpu;
+                let config = self.lab.config.get_untracked();
+                let resumed = self
+                    .host_copy
+                    .take()
+                    .and_then(|snap| Runner::restore(config, Device::Cpu, &snap).ok());
+                let notice = match resumed {
+                    Some(r) => {
+                        let from = r.step_count();
+                        self.lab.history.set(r.history().to_vec());
+                        self.runner = Some(r);
+                        self.publish_status(0.0);
+                        format!(
+                            "the GPU failed, so the run continues on the CPU backend from step {from} (its last copy read back): {e}"
+                        )
+                    }
+                    None => {
+                        self.reset();
+                        format!("the GPU failed, so the run restarted on the CPU backend: {e}")
+                    }
+                };
                 self.lab.backend.update(|b| {
                     b.active = BackendKind::Cpu;
-                    b.notice = Some(format!(
-                        "the GPU failed, so the run restarted on the CPU backend: {e}"
-                    ));
+                    b.notice = Some(notice);
                 });
-                self.reset();
                 self.lab.send(Cmd::Refresh);
             }
             _ => self.lab.error.set(Some(e.to_string())),
@@ -323,6 +345,18 @@ impl Driver {
             }
         }
         self.lab.history.set(r.history().to_vec());
+        if !self.device.is_cpu() {
+            match answer(r.snapshot()).await {
+                Ok(copy) => self.host_copy = Some(copy),
+                Err(e) => {
+                    self.fail(e);
+                    return;
+                }
+            }
+        }
+        let Some(r) = self.runner.as_mut() else {
+            return;
+        };
         match answer(snapshot(r, self.points.clone())).await {
             Ok(s) => self.lab.snapshot.set(s),
             Err(e) => self.fail(e),
