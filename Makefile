@@ -5,8 +5,8 @@
 #   make build-web  the app into dist/ (trunk build --release)
 #   make bench      the benchmark tables (cargo run --release -- bench)
 #   make e2e        browser end-to-end tests (tests/e2e) against dist/
-#   make wasm-test  wasm-bindgen tests in headless Chromium (runner and
-#                   webdriver.json are set up; needs wasm-bindgen-test)
+#   make wasm-test  browser kernel tests (tests/browser_kernels.rs) through
+#                   WebGPU in headless Chromium, against the CPU backend
 #   make fmt        format the code
 #
 # Every step is incremental: nothing here cleans, so builds are reused.
@@ -45,7 +45,7 @@ help:
 
 # ------------------------------------------------------------------ tests
 
-test: setup-test fmt-check clippy clippy-wasm cargo-test build-wasm $(TEST_E2E)
+test: setup-test fmt-check clippy clippy-wasm cargo-test build-wasm wasm-test $(TEST_E2E)
 	@echo "==> make test: all steps passed"
 
 setup-test:
@@ -100,12 +100,16 @@ e2e: build-web
 	$(SETUP) apt
 	bash scripts/e2e.sh
 
-# Runs wasm-bindgen tests in headless Chromium: .cargo/config.toml names
-# wasm-bindgen-test-runner, webdriver.json passes the Chromium flags, and
-# chromedriver comes from the apt step.
+# Runs the browser tests in headless Chromium: .cargo/config.toml names
+# wasm-bindgen-test-runner (from setup-web, on PATH above), webdriver.json passes
+# the Chromium flags (WebGPU on SwiftShader), chromedriver comes from the apt
+# step. SwiftShader is slow, so the runner gets more than its default 20 s.
+WASM_BINDGEN_TEST_TIMEOUT ?= 180
 wasm-test: setup-web
 	$(SETUP) apt
-	$(CARGO) test --target $(WASM_TARGET)
+	@echo "==> cargo test --target $(WASM_TARGET) --test browser_kernels (headless Chromium, WebGPU)"
+	WASM_BINDGEN_TEST_TIMEOUT=$(WASM_BINDGEN_TEST_TIMEOUT) \
+		$(CARGO) test --target $(WASM_TARGET) --test browser_kernels
 
 # ------------------------------------------------------------------ bench
 

@@ -57,7 +57,11 @@ async fn gpu() -> Device {
          --use-webgpu-adapter=swiftshader (webdriver.json)"
     );
     let d = Device::gpu_async().await.unwrap_or_else(|e| {
-        panic!("WebGPU is present but gradlab could not open a GPU device on it: {e}")
+        panic!(
+            "navigator.gpu exists but no WebGPU device could be opened ({e}); the browser \
+             tests need Chromium started with --enable-unsafe-webgpu \
+             --use-webgpu-adapter=swiftshader (webdriver.json)"
+        )
     });
     console_log!("browser GPU device: {}", d.label());
     GPU.with(|c| *c.borrow_mut() = Some(d.clone()));

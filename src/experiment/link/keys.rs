@@ -4,6 +4,33 @@
 //! Keys and value names are part of the link format: **never rename one**. A new field
 //! gets a new key (old links then lack it: the reader warns and uses the default); a
 //! changed meaning needs a new version and a migration step (see `migrate.rs`).
+//!
+//! | key | field | values (range from `validate`) |
+//! |---|---|---|
+//! | `v` | format version | `1` |
+//! | `data` | data source | circle, xor, gauss, spiral, moons, linear, sine, digits, iris, breast-cancer, wine, diabetes |
+//! | `samples` | generated points | 10..=100000 (clamped) |
+//! | `noise` | noise | [0, 1] (clamped) |
+//! | `test` | test fraction | (0, 1), leaving a train and a test row |
+//! | `feat` | 2-D features | list of x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2, or `none` |
+//! | `std` | standardise | true / false (also 1 / 0) |
+//! | `hidden` | hidden sizes | list of 1..=1024, at most 8, or `none` |
+//! | `act` | activations | list of linear, relu, tanh, sigmoid, gelu (one per layer) |
+//! | `loss` | loss | mse, mae, cross-entropy (fitting the task) |
+//! | `opt` | optimizer | sgd, momentum, adam, adamw |
+//! | `lr` | learning rate | (0, 10] |
+//! | `momentum`, `beta1`, `beta2` | | [0, 1) |
+//! | `nesterov` | | true / false |
+//! | `eps` | Adam's epsilon | (0, 1] |
+//! | `wd`, `l1`, `l2` | decay, penalties | [0, 1] |
+//! | `clip` | gradient-norm clip | `none` or > 0 |
+//! | `batch` | batch size | 1..=100000 |
+//! | `budget` | schedule | `epochs:N` (1..=100000) or `steps:N` (1..=10^7) |
+//! | `eval` | history interval | 0..=10^7 steps (0: each epoch) |
+//! | `seed` | seed | 0..=2^64-1 |
+//! | `backend` | backend | cpu, gpu, auto |
+//! | `run` | steps trained so far | 0..=10^7 (optional) |
+//! | `w` | trained weights | base64url blob (optional, see `weights.rs`) |
 
 use super::names::{act_name, all_data, backend_name, data_name, loss_name, opt_name, BACKENDS};
 use super::readers::{boolean, dflt, float, named, read_activations, read_budget, read_clip};
