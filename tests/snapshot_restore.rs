@@ -49,3 +49,20 @@ fn a_snapshot_of_another_model_is_refused() {
         .expect("must fail");
     assert!(err.to_string().contains("does not match"), "{err}");
 }
+
+#[test]
+fn history_stays_bounded_on_long_runs() {
+    use gradlab::experiment::MAX_HISTORY_POINTS;
+    let mut config = preset("linear-regression").unwrap();
+    config.eval_every = 1;
+    let steps = 3 * MAX_HISTORY_POINTS as u64;
+    config.budget = Budget::Steps(steps);
+    let mut r = Runner::new(config, Device::Cpu).unwrap();
+    block_on(r.run(|_, _| {})).unwrap();
+    let h = r.history();
+    assert!(h.len() <= MAX_HISTORY_POINTS, "{} points kept", h.len());
+    assert!(h.len() > MAX_HISTORY_POINTS / 2, "{} points kept", h.len());
+    assert_eq!(h.first().unwrap().step, 0);
+    assert_eq!(h.last().unwrap().step, steps);
+    assert!(h.windows(2).all(|w| w[0].step < w[1].step), "steps stay in order");
+}

@@ -19,7 +19,7 @@ pub use history::{Evaluation, HistoryPoint, Metrics, NamedWeight};
 pub use link::{decode_link, encode_link, import_tfplayground, DecodedLink, EncodedLink, Warning};
 pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
-pub use runner::Runner;
+pub use runner::{Runner, MAX_HISTORY_POINTS};
 pub use runner_snapshot::Snapshot;
 pub use runner_view::{Curve1d, GridView, Points2d};
 pub use validate::{

@@ -37,6 +37,21 @@ impl DeviceSplit {
     }
 }
 
+/// Most history points kept: an unlimited run would otherwise grow without bound.
+/// Past it, every second point is dropped (the first and the latest stay), so the curve
+/// keeps its shape at half the resolution.
+pub const MAX_HISTORY_POINTS: usize = 4096;
+
+fn thin_history(h: &mut Vec<HistoryPoint>) {
+    let last = h.len() - 1;
+    let mut i = 0;
+    h.retain(|_| {
+        let keep = i % 2 == 0 || i == last;
+        i += 1;
+        keep
+    });
+}
+
 /// A training run in progress.
 pub struct Runner {
     config: ExperimentConfig,
@@ -292,6 +307,9 @@ impl Runner {
             metrics: e.metrics,
         };
         self.history.push(p.clone());
+        if self.history.len() > MAX_HISTORY_POINTS {
+            thin_history(&mut self.history);
+        }
         Ok(p)
     }
 

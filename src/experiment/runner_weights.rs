@@ -17,7 +17,8 @@ impl Runner {
     /// the old weights, and links and files do not carry them); the step count and the
     /// batch order continue. So training on from loaded weights is reproducible, but is
     /// not bit-identical to a run that was never interrupted unless the optimizer is
-    /// stateless (plain SGD).
+    /// stateless (plain SGD). A history point at the current step is dropped (it
+    /// described the old weights): record again to evaluate the loaded ones.
     pub fn load_weights(&mut self, weights: &[NamedWeight]) -> Result<()> {
         let want: Vec<(String, Vec<usize>)> = self
             .model
@@ -35,6 +36,10 @@ impl Runner {
             self.model.params_mut().set(i, t);
         }
         self.optimizer = Optimizer::new(self.config().optimizer.clone());
+        // A history point at this step described the old weights.
+        if self.history.last().map(|p| p.step) == Some(self.step) {
+            self.history.pop();
+        }
         Ok(())
     }
 }

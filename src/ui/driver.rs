@@ -3,11 +3,13 @@
 //! only a few times per second. Components talk to it through [`Cmd`]s and read what it
 //! publishes into the [`Lab`] signals, so the page never blocks on training.
 
+mod link;
+
 use super::gpu;
 use super::snapshot::snapshot;
 use super::state::{BackendKind, Cmd, Lab, Snapshot, Status};
 use crate::error::{Error, Result};
-use crate::experiment::{Points2d, Runner, Snapshot as RunSnapshot};
+use crate::experiment::{BackendChoice, NamedWeight, Points2d, Runner, Snapshot as RunSnapshot};
 use crate::platform::now_ms;
 use crate::Device;
 use leptos::prelude::*;
@@ -34,7 +36,11 @@ pub fn start(lab: Lab) {
         // state) once WebGPU has been found and has passed its self-test.
         d.reset();
         d.refresh().await;
-        d.probe_gpu().await;
+        // A link that asks for the CPU backend keeps the run there.
+        let keep_cpu = lab.commands.with_value(|q| {
+            q.iter().any(|c| matches!(c, Cmd::OpenLink(l) if l.config.backend == BackendChoice::Cpu))
+        });
+        d.probe_gpu(keep_cpu).await;
         lab.backend.update(|b| b.probing = false);
         loop {
             next_frame().await;
@@ -51,6 +57,9 @@ pub fn start(lab: Lab) {
                     d.rate_mark = (now_ms(), d.runner.as_ref().map_or(0, Runner::step_count));
                 }
                 d.slice().await;
+            }
+            if d.was_running && !lab.running.get_untracked() {
+                d.stopped().await;
             }
             d.was_running = lab.running.get_untracked();
         }
@@ -89,6 +98,10 @@ struct Driver {
     /// While on the GPU: the training state as last read back, so a lost device can
     /// hand the run to the CPU without losing it.
     host_copy: Option<RunSnapshot>,
+    /// A link's weights, loaded once its `run=N` replay reaches step N.
+    after_replay: Option<(u64, Vec<NamedWeight>)>,
+    /// `(run, step)` of the last state published (link, weights hash).
+    published: (u64, u64),
 }
 
 impl Driver {
@@ -107,11 +120,13 @@ impl Driver {
             was_running: false,
             run: 0,
             host_copy: None,
+            after_replay: None,
+            published: (0, u64::MAX),
         }
     }
 
     /// Looks for WebGPU and starts on it when it works; otherwise says why not.
-    async fn probe_gpu(&mut self) {
+    async fn probe_gpu(&mut self, keep_cpu: bool) {
         let probe = gpu::probe().await;
         let mut info = self.lab.backend.get_untracked();
         info.adapter = probe.adapter.clone();
@@ -120,7 +135,9 @@ impl Driver {
                 self.gpu = Some(dev);
                 info.notice = None;
                 self.lab.backend.set(info);
-                self.set_backend(BackendKind::Gpu).await;
+                if !keep_cpu {
+                    self.set_backend(BackendKind::Gpu).await;
+                }
             }
             Err(why) => {
                 info.active = BackendKind::Cpu;
@@ -147,8 +164,13 @@ impl Driver {
                     self.refresh().await;
                 }
             }
-            Cmd::SetBackend(kind) => self.set_backend(kind).await,
+            Cmd::SetBackend(kind) => {
+                self.set_backend(kind).await;
+                self.refresh().await;
+            }
             Cmd::Refresh => self.refresh().await,
+            Cmd::OpenLink(link) => self.open_link(*link).await,
+            Cmd::LoadWeights(w) => self.load_weights(&w).await,
         }
     }
 
@@ -158,6 +180,7 @@ impl Driver {
         self.lab.running.set(false);
         self.diverged = false;
         self.host_copy = None;
+        self.after_replay = None;
         self.lab.history.set(Vec::new());
         let config = self.lab.config.get_untracked();
         match Runner::new(config, self.device.clone()) {
@@ -358,7 +381,10 @@ impl Driver {
             return;
         };
         match answer(snapshot(r, self.points.clone())).await {
-            Ok(s) => self.lab.snapshot.set(s),
+            Ok(s) => {
+                self.publish(&s.weights);
+                self.lab.snapshot.set(s);
+            }
             Err(e) => self.fail(e),
         }
     }

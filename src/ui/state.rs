@@ -5,7 +5,8 @@
 //! `driver.rs`), never by a signal: components only see plain values it publishes.
 
 use crate::experiment::{
-    preset, Curve1d, ExperimentConfig, GridView, HistoryPoint, NamedWeight, Points2d,
+    preset, Curve1d, DecodedLink, EncodedLink, ExperimentConfig, GridView, HistoryPoint,
+    NamedWeight, Points2d,
 };
 use leptos::prelude::*;
 
@@ -39,6 +40,20 @@ pub enum Cmd {
     SetBackend(BackendKind),
     /// Re-read the plots (a view option changed).
     Refresh,
+    /// Open a decoded link (its replay config is already in [`Lab::config`]): move to
+    /// its backend, rebuild the run, then load its weights or train its `run=N` steps.
+    OpenLink(Box<DecodedLink>),
+    /// Load weights (an imported safetensors file) into the run, matched by name.
+    LoadWeights(Vec<NamedWeight>),
+}
+
+/// The model as a safetensors file, as of the last readback.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelFile {
+    /// The step the weights were read at.
+    pub step: u64,
+    /// The file's bytes (their SHA-256 is [`Lab::weights_hash`]).
+    pub bytes: Vec<u8>,
 }
 
 /// Counters shown beside the training controls.
@@ -140,6 +155,16 @@ pub struct Lab {
     pub discretize: RwSignal<bool>,
     /// Commands waiting for the driver.
     pub commands: StoredValue<Vec<Cmd>>,
+    /// The current experiment's link (also kept in the address bar).
+    pub link: RwSignal<Option<EncodedLink>>,
+    /// `weights_sha256` of the current weights, as the CLI prints it for the same link.
+    pub weights_hash: RwSignal<Option<String>>,
+    /// The model file behind [`Lab::weights_hash`], for the download button.
+    pub model_file: StoredValue<Option<ModelFile>>,
+    /// What an opened link did not take as written (its warnings), or why it failed.
+    pub link_notices: RwSignal<Vec<String>>,
+    /// The outcome of the last model import.
+    pub io_message: RwSignal<Option<String>>,
 }
 
 /// The preset the page opens with.
@@ -160,6 +185,11 @@ impl Lab {
             log_scale: RwSignal::new(false),
             discretize: RwSignal::new(false),
             commands: StoredValue::new(Vec::new()),
+            link: RwSignal::new(None),
+            weights_hash: RwSignal::new(None),
+            model_file: StoredValue::new(None),
+            link_notices: RwSignal::new(Vec::new()),
+            io_message: RwSignal::new(None),
         }
     }
 

@@ -1,0 +1,139 @@
+//! The driver's part of links and model import: opening a decoded link (backend, run,
+//! replay of `run=N`, its weights), loading weights, and publishing the state's link
+//! and `weights_sha256` after each readback.
+
+use super::super::links;
+use super::super::state::BackendKind;
+use super::Driver;
+use crate::experiment::{BackendChoice, DecodedLink, NamedWeight, Runner};
+
+impl Driver {
+    /// Opens `link`, whose replay config the page has already put in the controls:
+    /// moves to the link's backend, rebuilds the run (same config, same seed: same data
+    /// and initial weights), then trains its `run=N` steps (training stops at N: the
+    /// replay config's budget) and loads its weights, if it has any.
+    pub(super) async fn open_link(&mut self, link: DecodedLink) {
+        match link.config.backend {
+            BackendChoice::Cpu if !self.device.is_cpu() => {
+                self.set_backend(BackendKind::Cpu).await
+            }
+            BackendChoice::Gpu if self.device.is_cpu() && self.gpu.is_some() => {
+                self.set_backend(BackendKind::Gpu).await
+            }
+            _ => {}
+        }
+        self.reset();
+        self.refresh().await;
+        if self.runner.is_none() {
+            return;
+        }
+        let steps = link.steps.unwrap_or(0);
+        match link.weights {
+            Some(w) if steps == 0 => self.load_weights(&w).await,
+            Some(w) => self.after_replay = Some((steps, w)),
+            None => {}
+        }
+        if steps > 0 {
+            self.lab.running.set(true);
+        }
+    }
+
+    /// Loads `weights` into the run (matched by name and shape; a mismatch changes
+    /// nothing and the message names it), then re-reads the plots.
+    pub(super) async fn load_weights(&mut self, weights: &[NamedWeight]) {
+        let Some(r) = self.runner.as_mut() else {
+            self.lab
+                .io_message
+                .set(Some("no run to load the weights into".into()));
+            return;
+        };
+        match r.load_weights(weights) {
+            Ok(()) => {
+                let n: usize = weights.iter().map(|w| w.data.len()).sum();
+                self.diverged = false;
+                self.lab.error.set(None);
+                self.lab.io_message.set(Some(format!(
+                    "loaded {} tensors ({n} values) at step {}",
+                    weights.len(),
+                    r.step_count()
+                )));
+                self.refresh().await;
+            }
+            Err(e) => self
+                .lab
+                .io_message
+                .set(Some(format!("the weights do not fit this model: {e}"))),
+        }
+    }
+
+    /// Training has just stopped (paused, budget spent, failed): finish a link's
+    /// replay, and publish the final state when the last readback is older.
+    pub(super) async fn stopped(&mut self) {
+        let step = self.runner.as_ref().map(Runner::step_count);
+        if let (Some((target, _)), Some(step)) = (&self.after_replay, step) {
+            if *target == step {
+                if let Some((_, w)) = self.after_replay.take() {
+                    self.replace_if_different(&w).await;
+                }
+            }
+        }
+        let now = (self.run, self.runner.as_ref().map_or(0, Runner::step_count));
+        if self.published != now {
+            self.refresh().await;
+        }
+    }
+
+    /// After a replay: the link's weights replace the replayed ones when they differ
+    /// (the link was trained on another backend), so the model is the shared one.
+    async fn replace_if_different(&mut self, link_weights: &[NamedWeight]) {
+        let Some(r) = self.runner.as_ref() else {
+            return;
+        };
+        let same = match r.weights().await {
+            Ok(mine) => bits(&mine) == bits_matched(link_weights, &mine),
+            Err(_) => false,
+        };
+        if same {
+            self.lab.io_message.set(Some(
+                "replayed: the weights equal the link's, bit for bit".into(),
+            ));
+        } else {
+            self.load_weights(link_weights).await;
+            self.lab.io_message.set(Some(
+                "the replay's weights differ from the link's (trained on another backend), \
+                 so the link's weights were loaded"
+                    .into(),
+            ));
+        }
+    }
+
+    /// Publishes the link and the weights hash of the state just read back.
+    pub(super) fn publish(&mut self, weights: &[NamedWeight]) {
+        let Some(r) = self.runner.as_ref() else {
+            return;
+        };
+        let step = r.step_count();
+        links::publish(&self.lab, r.config(), step, weights, !self.device.is_cpu());
+        self.published = (self.run, step);
+    }
+}
+
+/// Every value's bits, in order.
+fn bits(w: &[NamedWeight]) -> Vec<u32> {
+    w.iter()
+        .flat_map(|t| t.data.iter().map(|v| v.to_bits()))
+        .collect()
+}
+
+/// The bits of `link` taken in the order (by name) of `order`; empty when a name is
+/// missing.
+fn bits_matched(link: &[NamedWeight], order: &[NamedWeight]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for o in order {
+        match link.iter().find(|w| w.name == o.name && w.shape == o.shape) {
+            Some(w) => out.extend(w.data.iter().map(|v| v.to_bits())),
+            None => return Vec::new(),
+        }
+    }
+    out
+}

@@ -1,0 +1,166 @@
+//! Sharing: the Share button (copies the current experiment's link and shows it), the
+//! weights hash, the import box for our links and TensorFlow Playground links, and the
+//! notice with an opened link's warnings.
+
+use super::links;
+use super::state::Lab;
+use leptos::prelude::*;
+use wasm_bindgen::JsValue;
+
+/// The full address of the current experiment (page address plus the link fragment).
+fn share_url(fragment: &str) -> String {
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    let base = href.split('#').next().unwrap_or_default();
+    format!("{base}{fragment}")
+}
+
+/// Copies `text` to the clipboard; false when the browser has no clipboard here.
+/// (A refusal arrives later as a rejected promise and is ignored: the link is shown.)
+fn copy_to_clipboard(text: &str) -> bool {
+    let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
+        return false;
+    };
+    let has = js_sys::Reflect::get(&nav, &JsValue::from_str("clipboard"))
+        .map(|c| !c.is_undefined() && !c.is_null())
+        .unwrap_or(false);
+    if !has {
+        return false;
+    }
+    let promise = nav.clipboard().write_text(text);
+    crate::platform::spawn(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    });
+    true
+}
+
+/// The Share button, the link field, the weights hash and the import box.
+#[component]
+pub fn SharePanel(lab: Lab) -> impl IntoView {
+    let shown = RwSignal::new(None::<String>);
+    let copied = RwSignal::new(false);
+    let import_text = RwSignal::new(String::new());
+    let share = move |_| {
+        let Some(link) = lab.link.get_untracked() else {
+            return;
+        };
+        let url = share_url(&link.fragment);
+        copied.set(copy_to_clipboard(&url));
+        shown.set(Some(url));
+    };
+    let import = move || {
+        let text = import_text.get_untracked();
+        if links::open(&lab, &text) {
+            import_text.set(String::new());
+        }
+    };
+    view! {
+        <fieldset class="group share" aria-label="Share and import">
+            <legend>"Share"</legend>
+            <div class="row">
+                <button
+                    type="button"
+                    data-testid="share-button"
+                    title="Copy a link that replays this experiment: every setting, the seed and the steps trained"
+                    on:click=share
+                >
+                    "Share link"
+                </button>
+                <span class="hint" aria-live="polite">
+                    {move || match (shown.get().is_some(), copied.get()) {
+                        (false, _) => "",
+                        (true, true) => "copied to the clipboard",
+                        (true, false) => "copy it from the field",
+                    }}
+                </span>
+            </div>
+            <Show when=move || shown.with(Option::is_some)>
+                <input
+                    class="link-field"
+                    type="text"
+                    readonly
+                    aria-label="Link to this experiment"
+                    data-testid="share-link"
+                    prop:value=move || shown.get().unwrap_or_default()
+                    on:focus=|ev| {
+                        use wasm_bindgen::JsCast;
+                        if let Some(i) = ev
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                        {
+                            i.select();
+                        }
+                    }
+                />
+                <p class="hint" data-testid="weights-note">
+                    {move || lab.link.get().and_then(|l| l.weights_note).unwrap_or_default()}
+                </p>
+            </Show>
+            <p class="hash" title="SHA-256 of the model file (safetensors); `gradlab run '<link>' --backend cpu` prints the same for this link">
+                <span>"weights_sha256 "</span>
+                <code data-testid="weights-hash">
+                    {move || lab.weights_hash.get().unwrap_or_else(|| "–".into())}
+                </code>
+            </p>
+            <div class="row import">
+                <label class="field">
+                    <span>"Open a link"</span>
+                    <input
+                        type="text"
+                        data-testid="import-link"
+                        placeholder="a gradlab or TensorFlow Playground link"
+                        title="Paste a gradlab link or a TensorFlow Playground link, then press Open"
+                        prop:value=move || import_text.get()
+                        on:input=move |ev| import_text.set(event_target_value(&ev))
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" {
+                                import();
+                            }
+                        }
+                    />
+                </label>
+                <button
+                    type="button"
+                    data-testid="import-button"
+                    title="Open the pasted link: its settings replace the current ones"
+                    on:click=move |_| import()
+                >
+                    "Open"
+                </button>
+            </div>
+        </fieldset>
+    }
+}
+
+/// The warnings of the link just opened (or why it could not be opened); dismissable.
+#[component]
+pub fn LinkNotices(lab: Lab) -> impl IntoView {
+    view! {
+        <Show when=move || lab.link_notices.with(|n| !n.is_empty())>
+            <div class="notice link-warnings" role="status" data-testid="link-warnings">
+                <div>
+                    <strong>"The link was not taken exactly as written:"</strong>
+                    <ul>
+                        {move || {
+                            lab.link_notices
+                                .get()
+                                .into_iter()
+                                .map(|n| view! { <li>{n}</li> })
+                                .collect_view()
+                        }}
+                    </ul>
+                </div>
+                <button
+                    type="button"
+                    class="dismiss"
+                    title="Hide these warnings"
+                    aria-label="Dismiss the link warnings"
+                    on:click=move |_| lab.link_notices.set(Vec::new())
+                >
+                    "×"
+                </button>
+            </div>
+        </Show>
+    }
+}
