@@ -64,5 +64,8 @@ fn history_stays_bounded_on_long_runs() {
     assert!(h.len() > MAX_HISTORY_POINTS / 2, "{} points kept", h.len());
     assert_eq!(h.first().unwrap().step, 0);
     assert_eq!(h.last().unwrap().step, steps);
-    assert!(h.windows(2).all(|w| w[0].step < w[1].step), "steps stay in order");
+    assert!(
+        h.windows(2).all(|w| w[0].step < w[1].step),
+        "steps stay in order"
+    );
 }

@@ -5,6 +5,7 @@
 //! the data sits in CPU memory: values come back through the `async` [`Tensor::to_vec`].
 
 mod op;
+mod movement;
 mod ops;
 mod shape;
 

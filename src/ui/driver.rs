@@ -38,7 +38,8 @@ pub fn start(lab: Lab) {
         d.refresh().await;
         // A link that asks for the CPU backend keeps the run there.
         let keep_cpu = lab.commands.with_value(|q| {
-            q.iter().any(|c| matches!(c, Cmd::OpenLink(l) if l.config.backend == BackendChoice::Cpu))
+            q.iter()
+                .any(|c| matches!(c, Cmd::OpenLink(l) if l.config.backend == BackendChoice::Cpu))
         });
         d.probe_gpu(keep_cpu).await;
         lab.backend.update(|b| b.probing = false);

@@ -100,7 +100,8 @@ pub fn open(lab: &Lab, text: &str) -> bool {
     match decode_link(text) {
         Ok(link) => {
             lab.running.set(false);
-            lab.preset.set(matching_preset(&link.config).unwrap_or_default());
+            lab.preset
+                .set(matching_preset(&link.config).unwrap_or_default());
             lab.config.set(link.replay_config());
             lab.link_notices
                 .set(link.warnings.iter().map(|w| w.to_string()).collect());

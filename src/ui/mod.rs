@@ -10,14 +10,17 @@ mod driver;
 mod error_banner;
 mod fields;
 mod gpu;
+mod links;
 mod loss_chart;
 mod main_chart;
 mod metrics_panel;
+mod model_io;
 mod network_editor;
 mod network_view;
 mod optimizer_controls;
 mod plots;
 mod preset_select;
+mod share;
 mod snapshot;
 pub mod state;
 mod training_bar;
@@ -29,6 +32,7 @@ use state::Lab;
 #[component]
 pub fn App() -> impl IntoView {
     let lab = Lab::new();
+    links::open_address(&lab);
     driver::start(lab);
     view! {
         <header class="topbar">
@@ -38,11 +42,14 @@ pub fn App() -> impl IntoView {
             <backend_panel::BackendPanel lab=lab />
         </header>
         <error_banner::ErrorBanner lab=lab />
+        <share::LinkNotices lab=lab />
         <main class="layout">
             <section class="panel controls" aria-label="Experiment settings">
                 <data_controls::DataControls lab=lab />
                 <network_editor::NetworkEditor lab=lab />
                 <optimizer_controls::OptimizerControls lab=lab />
+                <share::SharePanel lab=lab />
+                <model_io::ModelIo lab=lab />
             </section>
             <section class="panel network" aria-label="The network">
                 <network_view::NetworkView lab=lab />

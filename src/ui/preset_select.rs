@@ -18,6 +18,9 @@ pub fn PresetSelect(lab: Lab) -> impl IntoView {
         <label class="field preset" title="A ready-made experiment: data, network and training settings">
             <span>"Preset"</span>
             <select data-testid="preset-select" on:change=on_change>
+                <option value="" disabled prop:selected=move || lab.preset.get().is_empty()>
+                    "custom (from a link)"
+                </option>
                 {presets()
                     .iter()
                     .map(|p| {

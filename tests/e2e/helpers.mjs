@@ -45,17 +45,17 @@ export async function launch({ webgpu = true } = {}) {
 
 /**
  * Opens the page at `viewport`, waits until the app has mounted and its first
- * evaluation is shown. Returns { page, errors } where `errors` collects console errors
+ * evaluation is shown; `fragment` (`#v=1&...`) opens a link. Returns { page, errors } where `errors` collects console errors
  * and uncaught exceptions for the whole session.
  */
-export async function openPage(browser, viewport = { width: 1440, height: 900 }) {
+export async function openPage(browser, viewport = { width: 1440, height: 900 }, fragment = '') {
   const page = await browser.newPage({ viewport });
   const errors = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(URL_BASE);
+  await page.goto(URL_BASE + fragment);
   await page.getByTestId('step-count').waitFor({ timeout: 30_000 });
   await page.waitForFunction(
     () => document.querySelector('[data-testid=train-loss]')?.textContent?.trim() !== '–',

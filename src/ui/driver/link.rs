@@ -6,6 +6,7 @@ use super::super::links;
 use super::super::state::BackendKind;
 use super::Driver;
 use crate::experiment::{BackendChoice, DecodedLink, NamedWeight, Runner};
+use leptos::prelude::*;
 
 impl Driver {
     /// Opens `link`, whose replay config the page has already put in the controls:
@@ -14,9 +15,7 @@ impl Driver {
     /// replay config's budget) and loads its weights, if it has any.
     pub(super) async fn open_link(&mut self, link: DecodedLink) {
         match link.config.backend {
-            BackendChoice::Cpu if !self.device.is_cpu() => {
-                self.set_backend(BackendKind::Cpu).await
-            }
+            BackendChoice::Cpu if !self.device.is_cpu() => self.set_backend(BackendKind::Cpu).await,
             BackendChoice::Gpu if self.device.is_cpu() && self.gpu.is_some() => {
                 self.set_backend(BackendKind::Gpu).await
             }

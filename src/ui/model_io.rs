@@ -1,0 +1,172 @@
+//! Export and import: the model as safetensors (PyTorch names and shapes, the config in
+//! its metadata: the very file whose SHA-256 the page shows), the data as CSV, the
+//! history as JSON; and a safetensors file imported into the run to continue training
+//! or to infer.
+
+use super::state::{Cmd, Lab};
+use crate::data::to_csv;
+use crate::experiment::{from_safetensors, prepare};
+use leptos::prelude::*;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+
+/// Offers `bytes` as a download named `name`: a Blob, an object URL and a temporary
+/// `<a download>` (no script, so the Content-Security-Policy needs nothing extra).
+fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    let fail = |what: &str, e: wasm_bindgen::JsValue| format!("cannot {what}: {e:?}");
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|e| fail("make the file", e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|e| fail("make a link to the file", e))?;
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| fail("make a link", e))?
+        .unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    let body = document.body().ok_or("no body")?;
+    body.append_child(&a).map_err(|e| fail("add the link", e))?;
+    a.click();
+    a.remove();
+    // The browser has started the download by now; the URL is freed a little later.
+    set_timeout(
+        move || {
+            let _ = web_sys::Url::revoke_object_url(&url);
+        },
+        Duration::from_secs(30),
+    );
+    Ok(())
+}
+
+/// The model, data and history downloads and the model import.
+#[component]
+pub fn ModelIo(lab: Lab) -> impl IntoView {
+    let report = move |r: Result<(), String>| {
+        if let Err(e) = r {
+            lab.io_message.set(Some(e));
+        }
+    };
+    let export_model = move |_| {
+        report(match lab.model_file.get_value() {
+            Some(f) => download(
+                &format!("gradlab-{}-step{}.safetensors", file_stem(&lab), f.step),
+                "application/octet-stream",
+                &f.bytes,
+            ),
+            None => Err("no model to export yet".into()),
+        })
+    };
+    let export_data = move |_| {
+        report(match prepare(&lab.config.get_untracked()) {
+            Ok(d) => download(
+                &format!("gradlab-{}-data.csv", file_stem(&lab)),
+                "text/csv",
+                to_csv(&d.train, &d.test).as_bytes(),
+            ),
+            Err(e) => Err(format!("cannot export the data: {e}")),
+        })
+    };
+    let export_history = move |_| {
+        report(
+            match serde_json::to_string_pretty(&lab.history.get_untracked()) {
+                Ok(json) => download(
+                    &format!("gradlab-{}-history.json", file_stem(&lab)),
+                    "application/json",
+                    json.as_bytes(),
+                ),
+                Err(e) => Err(format!("cannot export the history: {e}")),
+            },
+        )
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        // The same file may be chosen again later.
+        input.set_value("");
+        crate::platform::spawn(async move {
+            let name = file.name();
+            let bytes = match wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await {
+                Ok(buf) => js_sys::Uint8Array::new(&buf).to_vec(),
+                Err(e) => {
+                    lab.io_message
+                        .set(Some(format!("cannot read {name}: {e:?}")));
+                    return;
+                }
+            };
+            match from_safetensors(&bytes) {
+                Ok((weights, _)) => {
+                    lab.running.set(false);
+                    lab.send(Cmd::LoadWeights(weights));
+                }
+                Err(e) => lab
+                    .io_message
+                    .set(Some(format!("cannot import {name}: {e}"))),
+            }
+        });
+    };
+    view! {
+        <fieldset class="group model-io" aria-label="Export and import">
+            <legend>"Export and import"</legend>
+            <div class="row buttons">
+                <button
+                    type="button"
+                    data-testid="export-model"
+                    title="The weights as safetensors (PyTorch names and shapes; the experiment in the metadata)"
+                    on:click=export_model
+                >
+                    "Model"
+                </button>
+                <button
+                    type="button"
+                    data-testid="export-data"
+                    title="The train and test data as CSV (the model's inputs)"
+                    on:click=export_data
+                >
+                    "Data"
+                </button>
+                <button
+                    type="button"
+                    data-testid="export-history"
+                    title="The loss and metrics history as JSON"
+                    on:click=export_history
+                >
+                    "History"
+                </button>
+            </div>
+            <label class="field file" title="Load weights from a safetensors file with this model's names and shapes, to continue training or to infer">
+                <span>"Import model"</span>
+                <input
+                    type="file"
+                    accept=".safetensors,application/octet-stream"
+                    data-testid="import-model"
+                    on:change=import
+                />
+            </label>
+            <p class="hint" data-testid="io-message" aria-live="polite">
+                {move || lab.io_message.get().unwrap_or_default()}
+            </p>
+        </fieldset>
+    }
+}
+
+/// The preset's name for file names, `experiment` for a custom one.
+fn file_stem(lab: &Lab) -> String {
+    let p = lab.preset.get_untracked();
+    if p.is_empty() {
+        "experiment".into()
+    } else {
+        p
+    }
+}
