@@ -43,3 +43,28 @@ impl Runner {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::experiment::{preset, Runner};
+    use crate::platform::block_on;
+    use crate::Device;
+
+    #[test]
+    fn loading_drops_the_point_that_described_the_old_weights() {
+        let config = preset("xor").unwrap();
+        let mut trained = Runner::new(config.clone(), Device::Cpu).unwrap();
+        trained.train_steps(20).unwrap();
+        let want = block_on(trained.record()).unwrap();
+        let mut fresh = Runner::new(config, Device::Cpu).unwrap();
+        let before = block_on(fresh.record()).unwrap();
+        assert_ne!(before.train_loss, want.train_loss);
+        fresh
+            .load_weights(&block_on(trained.weights()).unwrap())
+            .unwrap();
+        assert!(fresh.history().is_empty(), "the stale step-0 point is gone");
+        let after = block_on(fresh.record()).unwrap();
+        assert_eq!(after.train_loss.to_bits(), want.train_loss.to_bits());
+        assert_eq!(after.test_loss.to_bits(), want.test_loss.to_bits());
+    }
+}

@@ -3,6 +3,7 @@
 //! only a few times per second. Components talk to it through [`Cmd`]s and read what it
 //! publishes into the [`Lab`] signals, so the page never blocks on training.
 
+mod backend;
 mod link;
 
 use super::gpu;
@@ -52,14 +53,16 @@ pub fn start(lab: Lab) {
             for cmd in cmds {
                 d.handle(cmd).await;
             }
-            if lab.running.get_untracked() {
+            let ran = lab.running.get_untracked();
+            if ran {
                 if !d.was_running {
                     // Speed counts from the moment training (re)starts.
                     d.rate_mark = (now_ms(), d.runner.as_ref().map_or(0, Runner::step_count));
                 }
                 d.slice().await;
             }
-            if d.was_running && !lab.running.get_untracked() {
+            // Stopped since the last frame (a short run can start and end in one slice).
+            if (d.was_running || ran) && !lab.running.get_untracked() {
                 d.stopped().await;
             }
             d.was_running = lab.running.get_untracked();
@@ -123,34 +126,6 @@ impl Driver {
             host_copy: None,
             after_replay: None,
             published: (0, u64::MAX),
-        }
-    }
-
-    /// Looks for WebGPU and starts on it when it works; otherwise says why not.
-    async fn probe_gpu(&mut self, keep_cpu: bool) {
-        let probe = gpu::probe().await;
-        let mut info = self.lab.backend.get_untracked();
-        info.adapter = probe.adapter.clone();
-        match probe.device {
-            Ok(dev) => {
-                self.gpu = Some(dev);
-                info.notice = None;
-                self.lab.backend.set(info);
-                if !keep_cpu {
-                    self.set_backend(BackendKind::Gpu).await;
-                }
-            }
-            Err(why) => {
-                info.active = BackendKind::Cpu;
-                info.notice = Some(match &probe.adapter {
-                    Some(a) => {
-                        format!("running on the CPU backend: WebGPU adapter {a} found, but {why}")
-                    }
-                    None => format!("running on the CPU backend: {why}"),
-                });
-                self.gpu_reason = why;
-                self.lab.backend.set(info);
-            }
         }
     }
 
@@ -388,43 +363,6 @@ impl Driver {
             }
             Err(e) => self.fail(e),
         }
-    }
-
-    /// Moves the run to `kind`, keeping its step count, history and optimizer state.
-    async fn set_backend(&mut self, kind: BackendKind) {
-        let target = match kind {
-            BackendKind::Cpu => Device::Cpu,
-            BackendKind::Gpu => match &self.gpu {
-                Some(d) => d.clone(),
-                None => {
-                    let mut info = self.lab.backend.get_untracked();
-                    info.notice = Some(format!(
-                        "WebGPU is not available, staying on the CPU backend: {}",
-                        self.gpu_reason
-                    ));
-                    info.active = BackendKind::Cpu;
-                    self.lab.backend.set(info);
-                    return;
-                }
-            },
-        };
-        self.lab.backend.update(|b| b.switching = true);
-        let result = match self.runner.as_mut() {
-            Some(r) => r.set_device(target.clone()).await,
-            None => Ok(()),
-        };
-        let mut info = self.lab.backend.get_untracked();
-        info.switching = false;
-        match result {
-            Ok(()) => {
-                self.device = target;
-                info.active = kind;
-                info.notice = None;
-            }
-            Err(e) => info.notice = Some(format!("could not switch backend: {e}")),
-        }
-        self.lab.backend.set(info);
-        self.rate_mark = (now_ms(), self.runner.as_ref().map_or(0, Runner::step_count));
     }
 }
 

@@ -16,38 +16,34 @@ fn share_url(fragment: &str) -> String {
     format!("{base}{fragment}")
 }
 
-/// Copies `text` to the clipboard; false when the browser has no clipboard here.
-/// (A refusal arrives later as a rejected promise and is ignored: the link is shown.)
-fn copy_to_clipboard(text: &str) -> bool {
+/// Copies `text` to the clipboard; false when the browser has no clipboard here or
+/// refuses to write it (headless browsers, no permission): the link is shown anyway.
+async fn copy_to_clipboard(text: &str) -> bool {
     let Some(nav) = web_sys::window().map(|w| w.navigator()) else {
         return false;
     };
     let has = js_sys::Reflect::get(&nav, &JsValue::from_str("clipboard"))
         .map(|c| !c.is_undefined() && !c.is_null())
         .unwrap_or(false);
-    if !has {
-        return false;
-    }
-    let promise = nav.clipboard().write_text(text);
-    crate::platform::spawn(async move {
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-    });
-    true
+    has && wasm_bindgen_futures::JsFuture::from(nav.clipboard().write_text(text))
+        .await
+        .is_ok()
 }
 
 /// The Share button, the link field, the weights hash and the import box.
 #[component]
 pub fn SharePanel(lab: Lab) -> impl IntoView {
     let shown = RwSignal::new(None::<String>);
-    let copied = RwSignal::new(false);
+    let copied = RwSignal::new(None::<bool>);
     let import_text = RwSignal::new(String::new());
     let share = move |_| {
         let Some(link) = lab.link.get_untracked() else {
             return;
         };
         let url = share_url(&link.fragment);
-        copied.set(copy_to_clipboard(&url));
-        shown.set(Some(url));
+        shown.set(Some(url.clone()));
+        copied.set(None);
+        crate::platform::spawn(async move { copied.set(Some(copy_to_clipboard(&url).await)) });
     };
     let import = move || {
         let text = import_text.get_untracked();
@@ -68,10 +64,10 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
                     "Share link"
                 </button>
                 <span class="hint" aria-live="polite">
-                    {move || match (shown.get().is_some(), copied.get()) {
-                        (false, _) => "",
-                        (true, true) => "copied to the clipboard",
-                        (true, false) => "copy it from the field",
+                    {move || match copied.get() {
+                        None => "",
+                        Some(true) => "copied to the clipboard",
+                        Some(false) => "copy it from the field (no clipboard access here)",
                     }}
                 </span>
             </div>
@@ -133,6 +129,9 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
     }
 }
 
+/// Link warnings listed at once; the rest fold into a "more" line.
+const NOTICES_SHOWN: usize = 6;
+
 /// The warnings of the link just opened (or why it could not be opened); dismissable.
 #[component]
 pub fn LinkNotices(lab: Lab) -> impl IntoView {
@@ -146,10 +145,33 @@ pub fn LinkNotices(lab: Lab) -> impl IntoView {
                             lab.link_notices
                                 .get()
                                 .into_iter()
+                                .take(NOTICES_SHOWN)
                                 .map(|n| view! { <li>{n}</li> })
                                 .collect_view()
                         }}
                     </ul>
+                    <Show when=move || lab.link_notices.with(|n| n.len() > NOTICES_SHOWN)>
+                        <details>
+                            <summary>
+                                {move || {
+                                    format!(
+                                        "{} more",
+                                        lab.link_notices.with(|n| n.len() - NOTICES_SHOWN),
+                                    )
+                                }}
+                            </summary>
+                            <ul>
+                                {move || {
+                                    lab.link_notices
+                                        .get()
+                                        .into_iter()
+                                        .skip(NOTICES_SHOWN)
+                                        .map(|n| view! { <li>{n}</li> })
+                                        .collect_view()
+                                }}
+                            </ul>
+                        </details>
+                    </Show>
                 </div>
                 <button
                     type="button"
