@@ -4,8 +4,8 @@
 //! computed from tensors that require gradients, the op that made it. Nothing assumes
 //! the data sits in CPU memory: values come back through the `async` [`Tensor::to_vec`].
 
-mod op;
 mod movement;
+mod op;
 mod ops;
 mod shape;
 
