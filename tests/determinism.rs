@@ -106,15 +106,21 @@ fn evaluating_more_often_does_not_change_training() {
             b.curve.len() > a.curve.len(),
             "{name}: eval_every 1 records more points"
         );
-        // Points recorded by both runs (same step) have the same losses.
+        // Points recorded by both runs (same step) have the same losses. A long run's
+        // history is thinned past MAX_HISTORY_POINTS, so not every step of `a` is
+        // still in `b`, but most are.
+        let mut shared = 0;
         for p in &a.curve {
-            let q = b
-                .curve
-                .iter()
-                .find(|q| q.0 == p.0)
-                .expect("step recorded by both");
-            assert_eq!(p, q, "{name}: loss at step {} differs", p.0);
+            if let Some(q) = b.curve.iter().find(|q| q.0 == p.0) {
+                assert_eq!(p, q, "{name}: loss at step {} differs", p.0);
+                shared += 1;
+            }
         }
+        assert!(
+            shared * 2 >= a.curve.len(),
+            "{name}: only {shared} of {} points shared",
+            a.curve.len()
+        );
     }
 }
 

@@ -1,9 +1,10 @@
 //! Model export: weights as a safetensors file that PyTorch, JAX, candle and burn can
 //! read, the experiment config in its metadata, and the file's SHA-256.
 //!
-//! The bytes are deterministic: the `safetensors` crate orders tensors by dtype, then by
-//! name, and the metadata map has exactly one key ([`CONFIG_KEY`]), so the hash-map order
-//! of its serialiser cannot vary between runs.
+//! The bytes are deterministic: the `safetensors` crate orders the tensor data by dtype,
+//! then by name, and the JSON header it writes (whose metadata comes from a `HashMap`,
+//! in an order that varies between processes) is rewritten with every object's keys
+//! sorted, so the same weights and config always give the same file and hash.
 
 use super::{ExperimentConfig, NamedWeight};
 use crate::error::{Error, Result};
@@ -14,11 +15,15 @@ use std::collections::HashMap;
 /// The metadata key under which the experiment config (JSON) is stored.
 pub const CONFIG_KEY: &str = "gradlab_config";
 
+/// The metadata key under which the experiment's link (`#v=1&...`) is stored.
+pub const LINK_KEY: &str = "gradlab_link";
+
 /// Serialise `weights` (F32, PyTorch names and shapes) with `config` as JSON in the
-/// metadata under [`CONFIG_KEY`].
+/// metadata under [`CONFIG_KEY`] and its experiment link under [`LINK_KEY`].
 pub fn to_safetensors(weights: &[NamedWeight], config: &ExperimentConfig) -> Result<Vec<u8>> {
     let config_json = serde_json::to_string(config)
         .map_err(|e| Error::Format(format!("cannot encode the config as JSON: {e}")))?;
+    let link = super::link::encode_link(config, None, None)?.fragment;
     let mut bytes: Vec<(String, Vec<u8>, Vec<usize>)> = Vec::with_capacity(weights.len());
     for w in weights {
         let expected: usize = w.shape.iter().product();
@@ -46,9 +51,58 @@ pub fn to_safetensors(weights: &[NamedWeight], config: &ExperimentConfig) -> Res
             .map_err(|e| Error::Format(format!("weight '{name}': {e}")))?;
         views.push((name.as_str(), view));
     }
-    let metadata = HashMap::from([(CONFIG_KEY.to_string(), config_json)]);
-    safetensors::serialize(views, Some(metadata))
-        .map_err(|e| Error::Format(format!("cannot write safetensors: {e}")))
+    let metadata = HashMap::from([
+        (CONFIG_KEY.to_string(), config_json),
+        (LINK_KEY.to_string(), link),
+    ]);
+    let file = safetensors::serialize(views, Some(metadata))
+        .map_err(|e| Error::Format(format!("cannot write safetensors: {e}")))?;
+    canonical_header(file)
+}
+
+/// Rewrite a safetensors file's JSON header with every object's keys sorted (the data
+/// offsets, which locate the tensors, are unchanged), padded with spaces to a multiple
+/// of 8 bytes as the format recommends.
+fn canonical_header(file: Vec<u8>) -> Result<Vec<u8>> {
+    let bad = |what: &str| Error::Format(format!("safetensors writer produced {what}"));
+    let len_bytes: [u8; 8] = file
+        .get(..8)
+        .ok_or_else(|| bad("no header"))?
+        .try_into()
+        .map_err(|_| bad("no header"))?;
+    let n = usize::try_from(u64::from_le_bytes(len_bytes)).map_err(|_| bad("a huge header"))?;
+    let header = file
+        .get(8..8 + n)
+        .ok_or_else(|| bad("a truncated header"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(header).map_err(|e| bad(&format!("a bad header ({e})")))?;
+    let mut text =
+        serde_json::to_vec(&sorted(value)).map_err(|e| bad(&format!("a bad header ({e})")))?;
+    while text.len() % 8 != 0 {
+        text.push(b' ');
+    }
+    let mut out = Vec::with_capacity(8 + text.len() + file.len() - 8 - n);
+    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    out.extend_from_slice(&text);
+    out.extend_from_slice(&file[8 + n..]);
+    Ok(out)
+}
+
+/// The same JSON value with the keys of every object in sorted order (independent of
+/// whether serde_json was built to preserve insertion order).
+fn sorted(v: serde_json::Value) -> serde_json::Value {
+    use std::collections::BTreeMap;
+    match v {
+        serde_json::Value::Object(map) => {
+            let ordered: BTreeMap<String, serde_json::Value> =
+                map.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+            serde_json::Value::Object(ordered.into_iter().collect())
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(sorted).collect())
+        }
+        other => other,
+    }
 }
 
 /// Read a safetensors file of F32 tensors: the weights in file order (by data offset)
@@ -157,6 +211,28 @@ mod tests {
         assert_eq!(a, b);
         let c = to_safetensors(&weights(4), &config).unwrap();
         assert_ne!(sha256_hex(&a), sha256_hex(&c));
+    }
+
+    #[test]
+    fn bytes_do_not_depend_on_the_metadata_map_order_and_hold_the_link() {
+        // Each HashMap gets its own random order: with two metadata keys, an unsorted
+        // header would differ between some of these files.
+        let config = crate::experiment::preset("spiral").unwrap();
+        let first = to_safetensors(&weights(5), &config).unwrap();
+        for _ in 0..32 {
+            assert_eq!(to_safetensors(&weights(5), &config).unwrap(), first);
+        }
+        let (_, meta) = SafeTensors::read_metadata(&first).unwrap();
+        let link = meta
+            .metadata()
+            .as_ref()
+            .unwrap()
+            .get(LINK_KEY)
+            .unwrap()
+            .clone();
+        let decoded = crate::experiment::decode_link(&link).unwrap();
+        assert_eq!(decoded.config, config);
+        assert!(decoded.warnings.is_empty(), "{:?}", decoded.warnings);
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod runner_weights;
 mod validate;
 
 pub use config::{BackendChoice, Budget, DataSource, ExperimentConfig, LossKind};
-pub use export::{from_safetensors, sha256_hex, to_safetensors, CONFIG_KEY};
+pub use export::{from_safetensors, sha256_hex, to_safetensors, CONFIG_KEY, LINK_KEY};
 pub use history::{Evaluation, HistoryPoint, Metrics, NamedWeight};
 pub use link::{decode_link, encode_link, import_tfplayground, DecodedLink, EncodedLink, Warning};
 pub use prepare::{prepare, streams, PreparedData};
