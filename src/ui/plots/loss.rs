@@ -1,6 +1,6 @@
 //! Train and test loss against step, on a linear or log scale.
 
-use super::{area, tick, Area, DrawResult, BLUE, INK, ORANGE};
+use super::{area, draw_legend, legend_line, tick, Area, DrawResult, BLUE, INK, ORANGE};
 use crate::experiment::HistoryPoint;
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -76,18 +76,12 @@ fn draw_on(root: &Area, history: &[HistoryPoint], log: bool) -> DrawResult {
     chart
         .draw_series(LineSeries::new(train, BLUE.stroke_width(2)))?
         .label("train")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], BLUE.stroke_width(2)));
+        .legend(legend_line(BLUE));
     chart
         .draw_series(LineSeries::new(test, ORANGE.stroke_width(2)))?
         .label("test")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], ORANGE.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .label_font(("sans-serif", 13).into_font().color(&INK))
-        .draw()?;
+        .legend(legend_line(ORANGE));
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()?;
     Ok(())
 }

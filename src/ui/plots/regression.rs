@@ -1,6 +1,6 @@
 //! A 1-D regression: the train and test points and the model's fitted curve.
 
-use super::{area, tick, Area, DrawResult, BLUE, INK, ORANGE};
+use super::{area, draw_legend, legend_line, tick, Area, DrawResult, BLUE, INK, ORANGE};
 use crate::experiment::Curve1d;
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -71,14 +71,8 @@ fn draw_on(root: &Area, c: &Curve1d) -> DrawResult {
     chart
         .draw_series(LineSeries::new(fit, INK.stroke_width(2)))?
         .label("model")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], INK.stroke_width(2)));
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .label_font(("sans-serif", 13).into_font().color(&INK))
-        .draw()?;
+        .legend(legend_line(INK));
+    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     root.present()?;
     Ok(())
 }
