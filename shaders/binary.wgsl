@@ -18,17 +18,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-// NaN and infinities are built from bits held in a variable: a constant-expression
-// bitcast to NaN/Inf is rejected by Chrome's WGSL compiler (naga accepts it).
-fn f32_from_bits(bits: u32) -> f32 {
-    var b = bits;
-    return bitcast<f32>(b);
-}
-
-fn element(wid: vec3<u32>, nwg: vec3<u32>, lane: u32) -> u32 {
-    return (wid.y * nwg.x + wid.x) * 256u + lane;
-}
-
 // The padded multi-index of flat output element `i` (row-major).
 fn unflatten(i: u32) -> vec4<u32> {
     let d = params.dims;
@@ -40,15 +29,6 @@ fn unflatten(i: u32) -> vec4<u32> {
     let i1 = t % d.y;
     let i0 = t / d.y;
     return vec4<u32>(i0, i1, i2, i3);
-}
-
-fn at(idx: vec4<u32>, offset: u32, s: vec4<u32>) -> u32 {
-    return offset + idx.x * s.x + idx.y * s.y + idx.z * s.z + idx.w * s.w;
-}
-
-// NaN test on the bits: compilers may assume comparisons never see NaN.
-fn is_nan(v: f32) -> bool {
-    return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
 
 fn lhs(i: u32) -> f32 {

@@ -16,10 +16,6 @@ struct Params {
 @group(0) @binding(2) var<storage, read> idx: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
-fn element(wid: vec3<u32>, nwg: vec3<u32>, lane: u32) -> u32 {
-    return (wid.y * nwg.x + wid.x) * 256u + lane;
-}
-
 // The row an index names, or `rows` (none) when it is not a whole number in 0..rows.
 fn row_of(v: f32) -> u32 {
     if (v >= 0.0 && floor(v) == v && v < f32(params.rows)) {

@@ -17,10 +17,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
-fn element(wid: vec3<u32>, nwg: vec3<u32>, lane: u32) -> u32 {
-    return (wid.y * nwg.x + wid.x) * 256u + lane;
-}
-
 // out[i] = x[offset + sum(index(i) * strides)]
 @compute @workgroup_size(256)
 fn movement_copy_view(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {

@@ -21,17 +21,6 @@ struct Params {
 
 var<workgroup> partial: array<f32, 256>;
 
-// NaN and infinities are built from bits held in a variable: a constant-expression
-// bitcast to NaN/Inf is rejected by Chrome's WGSL compiler (naga accepts it).
-fn f32_from_bits(bits: u32) -> f32 {
-    var b = bits;
-    return bitcast<f32>(b);
-}
-
-fn is_nan(v: f32) -> bool {
-    return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
-}
-
 fn combine_sum(acc: f32, v: f32) -> f32 {
     return acc + v;
 }

@@ -29,13 +29,9 @@ fn unflatten(i: u32) -> vec4<u32> {
     return vec4<u32>(i0, i1, i2, i3);
 }
 
-fn at(idx: vec4<u32>, offset: u32, s: vec4<u32>) -> u32 {
-    return offset + idx.x * s.x + idx.y * s.y + idx.z * s.z + idx.w * s.w;
-}
-
 @compute @workgroup_size(256)
 fn select_where(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
-    let i = (wid.y * nwg.x + wid.x) * 256u + lane;
+    let i = element(wid, nwg, lane);
     if (i >= params.offsets.w) {
         return;
     }

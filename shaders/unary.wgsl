@@ -12,10 +12,6 @@ struct Params {
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
-fn element(wid: vec3<u32>, nwg: vec3<u32>, lane: u32) -> u32 {
-    return (wid.y * nwg.x + wid.x) * 256u + lane;
-}
-
 // tanh after Cephes' tanhf: a polynomial near zero (no cancellation), the exponential
 // form elsewhere, and +-1 beyond 10 where tanh rounds to 1 in f32 (exp cannot overflow).
 fn tanh_f32(v: f32) -> f32 {

@@ -30,10 +30,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> s1: array<f32>;
 @group(0) @binding(4) var<storage, read_write> s2: array<f32>;
 
-fn element(wid: vec3<u32>, nwg: vec3<u32>, lane: u32) -> u32 {
-    return (wid.y * nwg.x + wid.x) * 256u + lane;
-}
-
 // sign with sign(0) = 0, as the CPU's.
 fn sign_f32(v: f32) -> f32 {
     if (v > 0.0) {

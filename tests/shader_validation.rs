@@ -1,9 +1,10 @@
-//! Every `shaders/*.wgsl` parses and validates with naga (no GPU needed), every kernel
+//! Every `shaders/*.wgsl` parses and validates with naga (no GPU needed) as the module
+//! it becomes (`common.wgsl`, the shared helpers, then the family's file), every kernel
 //! the backend launches exists as a compute entry point of its family's file, and the
 //! bindings each entry point uses agree with the bind-group layout the host creates for
 //! it (binding 0: the parameter uniform; then storage buffers, read-only or not).
 
-use gradlab::backend::gpu::{Family, Kernel};
+use gradlab::backend::gpu::{Family, Kernel, COMMON_FILE};
 use gradlab::tensor::{BinaryOp, ReduceOp, UnaryOp};
 use naga::valid::{Capabilities, GlobalUse, ModuleInfo, ValidationFlags, Validator};
 use naga::{AddressSpace, Module, ShaderStage, StorageAccess};
@@ -32,15 +33,22 @@ fn every_shader_file_parses_and_validates() {
     files.sort();
     assert!(!files.is_empty(), "no shaders/*.wgsl found");
     let mut errors = Vec::new();
+    let common = std::fs::read_to_string(shader_dir().join(COMMON_FILE)).expect("common.wgsl");
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let src = std::fs::read_to_string(path).expect("readable shader");
+        let own = std::fs::read_to_string(path).expect("readable shader");
+        // The shared helpers validate alone; a family validates with them in front.
+        let src = if name == COMMON_FILE {
+            own
+        } else {
+            format!("{common}{own}")
+        };
         match parse_and_validate(&name, &src) {
             Ok((module, _)) => println!("{name}: {} entry points", module.entry_points.len()),
             Err(e) => errors.push(e),
         }
         // Every file is embedded by some family (no orphan kernels).
-        if !Family::ALL.iter().any(|f| f.file() == name) {
+        if name != COMMON_FILE && !Family::ALL.iter().any(|f| f.file() == name) {
             errors.push(format!("{name} belongs to no kernel family"));
         }
     }
@@ -49,11 +57,12 @@ fn every_shader_file_parses_and_validates() {
 
 #[test]
 fn embedded_sources_are_the_files_on_disk() {
+    let common = std::fs::read_to_string(shader_dir().join(COMMON_FILE)).expect("common.wgsl");
     for f in Family::ALL {
         let disk = std::fs::read_to_string(shader_dir().join(f.file())).expect("shader file");
         assert_eq!(
             f.source(),
-            disk,
+            format!("{common}{disk}"),
             "{} is embedded from another text",
             f.file()
         );

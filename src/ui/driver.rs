@@ -344,9 +344,15 @@ impl Driver {
             }
         }
         self.lab.history.set(r.history().to_vec());
+        // On the GPU, keep a host copy of the whole training state (a lost device cannot
+        // be read); its weights also feed the plots, so they are read back once.
+        let mut weights = None;
         if !self.device.is_cpu() {
             match answer(r.snapshot()).await {
-                Ok(copy) => self.host_copy = Some(copy),
+                Ok(copy) => {
+                    weights = Some(copy.weights.clone());
+                    self.host_copy = Some(copy);
+                }
                 Err(e) => {
                     self.fail(e);
                     return;
@@ -356,7 +362,7 @@ impl Driver {
         let Some(r) = self.runner.as_mut() else {
             return;
         };
-        match answer(snapshot(r, self.points.clone())).await {
+        match answer(snapshot(r, self.points.clone(), weights)).await {
             Ok(s) => {
                 self.publish(&s.weights);
                 self.lab.snapshot.set(s);

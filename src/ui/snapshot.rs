@@ -4,7 +4,7 @@
 use super::state::{DigitsView, Snapshot};
 use crate::data::{RealSet, Task};
 use crate::error::Result;
-use crate::experiment::{DataSource, Points2d, Runner};
+use crate::experiment::{DataSource, NamedWeight, Points2d, Runner};
 use crate::metrics::argmax_rows;
 
 /// Cells per side of the input-plane grid (decision boundary, neuron heatmaps); one
@@ -15,8 +15,13 @@ const CURVE_POINTS: usize = 120;
 /// Digits shown in the grid of test images.
 const DIGITS_SHOWN: usize = 24;
 
-/// Reads back everything the plots draw.
-pub async fn snapshot(r: &Runner, points: Option<(Points2d, Points2d)>) -> Result<Snapshot> {
+/// Reads back everything the plots draw; `weights`, when the caller has just read them,
+/// are used instead of reading them again.
+pub async fn snapshot(
+    r: &Runner,
+    points: Option<(Points2d, Points2d)>,
+    weights: Option<Vec<NamedWeight>>,
+) -> Result<Snapshot> {
     let grid = match &points {
         Some((train, test)) => {
             let bound = train
@@ -38,7 +43,10 @@ pub async fn snapshot(r: &Runner, points: Option<(Points2d, Points2d)>) -> Resul
         grid,
         curve: r.curve_1d(CURVE_POINTS).await?,
         digits,
-        weights: r.weights().await?,
+        weights: match weights {
+            Some(w) => w,
+            None => r.weights().await?,
+        },
         sizes: r.model().sizes().to_vec(),
         feature_names: train.feature_names.clone(),
         class_names: match &train.task {

@@ -1,26 +1,20 @@
 // A diverging setting (plain SGD with the largest learning rate on linear regression)
 // stops training and shows the error banner with the step and a hint.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   chooseBackend,
   choosePreset,
   editSetting,
-  launch,
   openPage,
   readNumber,
+  browserForFile,
 } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 test('a huge learning rate shows the error banner and stops', { timeout: 120_000 }, async () => {
-  const { page } = await openPage(browser);
+  const { page } = await openPage(browser());
   await chooseBackend(page, 'cpu');
   await choosePreset(page, 'linear-regression');
   await editSetting(page, () => page.getByLabel('Optimizer').selectOption('sgd'));

@@ -1,19 +1,13 @@
 // Without WebGPU (Chromium launched without the WebGPU flags) the page runs on the CPU
 // backend and says why.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage, readNumber } from './helpers.mjs';
+import { openPage, readNumber, browserForFile } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch({ webgpu: false });
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile({ webgpu: false });
 
 test('no WebGPU: CPU backend with a notice, and training works', { timeout: 90_000 }, async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const badge = page.getByTestId('backend-badge');
   await page.waitForFunction(
     () => !/looking for WebGPU/.test(document.querySelector('.backend')?.textContent ?? ''),

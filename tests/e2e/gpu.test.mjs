@@ -1,25 +1,19 @@
 // WebGPU in the page (SwiftShader under the test flags, so runs stay small): a short
 // GPU run lowers the loss, and switching backend mid-training keeps the step count and
 // continues on the other backend.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   chooseBackend,
   choosePreset,
-  launch,
   openPage,
   readNumber,
   reset,
   trainToEnd,
+  browserForFile,
 } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 /** Requires the page to have moved to WebGPU by itself (found and self-tested; openPage
  * waits for the search to finish); on failure the message is the page's notice. */
@@ -45,7 +39,7 @@ async function stepTimes(page, n) {
 }
 
 test('WebGPU is used when present and a short run lowers the loss', { timeout: 180_000 }, async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await waitForGpu(page);
   assert.match(await page.getByTestId('backend-badge').textContent(), /swiftshader/i);
   await choosePreset(page, 'gauss');
@@ -61,7 +55,7 @@ test('WebGPU is used when present and a short run lowers the loss', { timeout: 1
 });
 
 test('switching backend mid-training keeps the step count and continues', { timeout: 180_000 }, async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await waitForGpu(page);
   await chooseBackend(page, 'cpu');
   await choosePreset(page, 'circle');

@@ -1,17 +1,11 @@
 // A GPU device lost mid-training (here: destroyed from the test) hands the run to the
 // CPU backend from the last copy of the training state read back, with a notice: the
 // step count and the history survive instead of restarting from zero.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { URL_BASE, choosePreset, launch, readNumber } from './helpers.mjs';
+import { URL_BASE, choosePreset, readNumber, browserForFile } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 // Runs in the page before its scripts: keeps every GPUDevice the page asks for, so the
 // test can destroy them (the page itself has no such hook).
@@ -36,7 +30,7 @@ async function stepOnce(page) {
 }
 
 test('a lost GPU device falls back to the CPU keeping the run', { timeout: 240_000 }, async () => {
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = await browser().newPage({ viewport: { width: 1440, height: 900 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.addInitScript(captureDevices);

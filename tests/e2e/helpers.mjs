@@ -2,6 +2,7 @@
 // playwright-core (never a downloaded browser), open the page served by
 // scripts/e2e.sh, collect console errors, and read the page's data-testid hooks.
 import { createRequire } from 'node:module';
+import { after, before } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -41,6 +42,21 @@ export async function launch({ webgpu = true } = {}) {
     headless: true,
     args: webgpu ? [...BASE_FLAGS, ...WEBGPU_FLAGS] : BASE_FLAGS,
   });
+}
+
+/**
+ * One browser for a test file: launched before its tests (`options` as for `launch`),
+ * closed after them. Returns a function that gives the browser.
+ */
+export function browserForFile(options) {
+  let browser;
+  before(async () => {
+    browser = await launch(options);
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => browser;
 }
 
 /**

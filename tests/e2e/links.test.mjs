@@ -3,7 +3,7 @@
 // `run=N` trains N steps and stops, TF Playground links import, bad links warn and
 // leave a working page, and a `run=N` link replayed on the CPU backend gives the
 // weights_sha256 that the native CLI prints for the same link.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,10 +12,10 @@ import {
   chooseBackend,
   choosePreset,
   editSetting,
-  launch,
   openPage,
   readNumber,
   screenshot,
+  browserForFile,
 } from './helpers.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -26,13 +26,7 @@ const TF_LINK =
   'ySquared=false&cosX=false&sinX=false&cosY=false&sinY=false&collectStats=false&' +
   'problem=classification&initZero=false&hideText=false';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 const hash = (page) => page.evaluate(() => location.hash);
 
@@ -89,7 +83,7 @@ function gradlabBin() {
 }
 
 test('the address bar follows the experiment without new history entries', { timeout: 120_000 }, async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   const first = await waitForHash(page, (h) => h.startsWith('#v=1&'), 'held a link');
   assert.equal(key(first, 'data'), 'spiral');
   const entries = await page.evaluate(() => history.length);
@@ -110,7 +104,7 @@ test('the address bar follows the experiment without new history entries', { tim
 });
 
 test('a link restores the controls, the data and the initial weights', { timeout: 180_000 }, async () => {
-  const { page } = await openPage(browser);
+  const { page } = await openPage(browser());
   await chooseBackend(page, 'cpu');
   await choosePreset(page, 'circle');
   await editSetting(page, () => page.getByLabel('Optimizer').selectOption('momentum'));
@@ -129,7 +123,7 @@ test('a link restores the controls, the data and the initial weights', { timeout
   const loss = await page.getByTestId('train-loss').textContent();
   await page.close();
 
-  const { page: again } = await openPage(browser, undefined, link);
+  const { page: again } = await openPage(browser(), undefined, link);
   assert.equal(await again.getByTestId('preset-select').inputValue(), '');
   assert.equal(await again.getByLabel('Optimizer').inputValue(), 'momentum');
   assert.equal(await again.getByLabel('Learning rate').inputValue(), '0.07');
@@ -148,7 +142,7 @@ test('run=N trains N steps on the CPU, stops, and matches the native CLI', { tim
   const bin = gradlabBin();
   const base = execFileSync(bin, ['link', 'spiral'], { encoding: 'utf8' }).trim();
   const link = `${base}&run=200`;
-  const { page, errors } = await openPage(browser, undefined, link);
+  const { page, errors } = await openPage(browser(), undefined, link);
   await waitStoppedAt(page, 200);
   assert.match(await page.getByTestId('backend-badge').textContent(), /^CPU/);
   await page.waitForTimeout(500);
@@ -173,7 +167,7 @@ test('run=N trains N steps on the CPU, stops, and matches the native CLI', { tim
 });
 
 test("a link's weights (w=) load, and a replay that matches them says so", { timeout: 180_000 }, async () => {
-  const { page } = await openPage(browser);
+  const { page } = await openPage(browser());
   await chooseBackend(page, 'cpu');
   await choosePreset(page, 'xor');
   for (let i = 0; i < 5; i++) await page.getByTestId('step-button').click();
@@ -185,7 +179,7 @@ test("a link's weights (w=) load, and a replay that matches them says so", { tim
 
   // Weights without run=: loaded at step 0, so the model is the shared one.
   const noRun = link.replace(/&run=5/, '');
-  const { page: loaded } = await openPage(browser, undefined, noRun);
+  const { page: loaded } = await openPage(browser(), undefined, noRun);
   await loaded.getByTestId('io-message').filter({ hasText: /^loaded/ }).waitFor();
   await loaded.waitForFunction(
     (t) => document.querySelector('[data-testid=train-loss]')?.textContent?.trim() === t,
@@ -196,7 +190,7 @@ test("a link's weights (w=) load, and a replay that matches them says so", { tim
   await loaded.close();
 
   // With run=5 the page replays 5 steps and finds the link's weights bit for bit.
-  const { page: replayed } = await openPage(browser, undefined, link);
+  const { page: replayed } = await openPage(browser(), undefined, link);
   await waitStoppedAt(replayed, 5);
   await replayed.getByTestId('io-message').filter({ hasText: /bit for bit/ }).waitFor();
   assert.equal(await weightsHash(replayed), fresh);
@@ -205,7 +199,7 @@ test("a link's weights (w=) load, and a replay that matches them says so", { tim
 });
 
 test('a TensorFlow Playground link imports, pasted or opened', { timeout: 180_000 }, async () => {
-  const { page } = await openPage(browser);
+  const { page } = await openPage(browser());
   const old = await page.getByTestId('step-count').getAttribute('data-run');
   await page.getByTestId('import-link').fill(`https://playground.tensorflow.org/${TF_LINK}`);
   await page.getByTestId('import-button').click();
@@ -220,7 +214,7 @@ test('a TensorFlow Playground link imports, pasted or opened', { timeout: 180_00
   assert.equal(await page.getByLabel('Activation of layer 1').inputValue(), 'relu');
   await page.close();
 
-  const { page: direct } = await openPage(browser, undefined, TF_LINK);
+  const { page: direct } = await openPage(browser(), undefined, TF_LINK);
   const d = await waitForHash(direct, (x) => x.startsWith('#v=1&'), 'held our link');
   assert.equal(key(d, 'data'), 'xor');
   assert.equal(key(d, 'hidden'), '4,2');
@@ -228,7 +222,7 @@ test('a TensorFlow Playground link imports, pasted or opened', { timeout: 180_00
 });
 
 test('a malformed link warns and the page still works', { timeout: 180_000 }, async () => {
-  const { page, errors } = await openPage(browser, undefined, '#v=1&data=spiral&lr=banana&hidden=3,x&bogus=1');
+  const { page, errors } = await openPage(browser(), undefined, '#v=1&data=spiral&lr=banana&hidden=3,x&bogus=1');
   const warnings = page.getByTestId('link-warnings');
   await warnings.waitFor();
   const text = await warnings.textContent();
@@ -243,7 +237,7 @@ test('a malformed link warns and the page still works', { timeout: 180_000 }, as
   assert.deepEqual(errors, []);
   await page.close();
 
-  const { page: bad } = await openPage(browser, undefined, '#%%%not-a-link');
+  const { page: bad } = await openPage(browser(), undefined, '#%%%not-a-link');
   await bad.getByTestId('link-warnings').waitFor();
   assert.match(await bad.getByTestId('link-warnings').textContent(), /cannot open the link/);
   assert.equal(await bad.getByTestId('preset-select').inputValue(), 'spiral');

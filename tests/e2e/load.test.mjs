@@ -1,19 +1,13 @@
 // The page loads with no console errors, shows every test hook, and names the WebGPU
 // adapter (SwiftShader under the test flags) in the backend panel.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, openPage } from './helpers.mjs';
+import { openPage, browserForFile } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 test('page loads without console errors and with every test hook', { timeout: 90_000 }, async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   for (const id of [
     'preset-select',
     'train-toggle',
@@ -40,7 +34,7 @@ test('page loads without console errors and with every test hook', { timeout: 90
 });
 
 test('the backend panel names the swiftshader adapter', { timeout: 90_000 }, async () => {
-  const { page } = await openPage(browser);
+  const { page } = await openPage(browser());
   await page.waitForFunction(
     () => !/looking for WebGPU/.test(document.querySelector('.backend')?.textContent ?? ''),
     null,

@@ -2,20 +2,14 @@
 // shows; re-importing it after a reset gives back the same losses and the same decision
 // boundary; a file for another model is refused naming the mismatch; the data (CSV) and
 // the history (JSON) download.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ARTIFACTS, choosePreset, launch, openPage, reset } from './helpers.mjs';
+import { ARTIFACTS, choosePreset, openPage, reset, browserForFile } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 const SPIRAL_RUN =
   '#v=1&data=spiral&samples=500&noise=0&test=0.5&feat=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2&' +
@@ -50,7 +44,7 @@ async function predictions(page) {
 }
 
 test('export, reset, re-import: the same predictions; other models are refused', { timeout: 300_000 }, async () => {
-  const { page, errors } = await openPage(browser, undefined, SPIRAL_RUN);
+  const { page, errors } = await openPage(browser(), undefined, SPIRAL_RUN);
   await page.waitForFunction(
     () =>
       document.querySelector('[data-testid=step-count]')?.textContent === '100' &&
@@ -103,7 +97,7 @@ test('export, reset, re-import: the same predictions; other models are refused',
 });
 
 test('the data downloads as CSV and the history as JSON', { timeout: 120_000 }, async () => {
-  const { page } = await openPage(browser);
+  const { page } = await openPage(browser());
   await choosePreset(page, 'circle');
   for (let i = 0; i < 2; i++) await page.getByTestId('step-button').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=step-count]')?.textContent === '2');

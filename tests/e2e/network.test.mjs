@@ -1,19 +1,13 @@
 // The network view draws the neurons' heatmaps and the weights, and hovering a weight
 // shows its name and value.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseBackend, choosePreset, inkShare, launch, openPage } from './helpers.mjs';
+import { chooseBackend, choosePreset, inkShare, openPage, browserForFile } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 test('network view: heatmaps drawn, hovering a weight shows its value', { timeout: 90_000 }, async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await chooseBackend(page, 'cpu');
   await choosePreset(page, 'circle');
   const view = page.getByTestId('network-view');

@@ -1,31 +1,25 @@
 // Screenshots of the page while training, at a desktop and a phone width, saved under
 // artifacts/ (and the README's docs/screenshot.png when GRADLAB_SCREENSHOT_README=1).
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import {
   chooseBackend,
   editSetting,
-  launch,
   openPage,
   readNumber,
   screenshot,
+  browserForFile,
 } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 for (const [w, h] of [
   [1440, 900],
   [390, 844],
 ]) {
   test(`screenshot at ${w}x${h} while training`, { timeout: 120_000 }, async () => {
-    const { page, errors } = await openPage(browser, { width: w, height: h });
+    const { page, errors } = await openPage(browser(), { width: w, height: h });
     await chooseBackend(page, 'cpu');
     // Unlimited, so the page is still training when the picture is taken.
     await editSetting(page, () => page.getByLabel('Unlimited').check());

@@ -1,28 +1,22 @@
 // Training on the CPU backend reaches the quality bars: linear regression to MSE < 0.01
 // with its plot drawn, and spiral to test accuracy >= 0.9; step and reset work.
-import { test, after, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   chooseBackend,
   choosePreset,
   inkShare,
-  launch,
   openPage,
   readNumber,
   reset,
   trainToEnd,
+  browserForFile,
 } from './helpers.mjs';
 
-let browser;
-before(async () => {
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-});
+const browser = browserForFile();
 
 test('linear-regression trains to MSE < 0.01 and draws its plot', { timeout: 180_000 }, async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await chooseBackend(page, 'cpu');
   await choosePreset(page, 'linear-regression');
   const start = await readNumber(page, 'test-loss');
@@ -38,7 +32,7 @@ test('linear-regression trains to MSE < 0.01 and draws its plot', { timeout: 180
 });
 
 test('spiral on the CPU backend reaches test accuracy >= 0.9', { timeout: 300_000 }, async () => {
-  const { page, errors } = await openPage(browser);
+  const { page, errors } = await openPage(browser());
   await chooseBackend(page, 'cpu');
   await choosePreset(page, 'spiral');
   await trainToEnd(page, 240_000);
@@ -51,7 +45,7 @@ test('spiral on the CPU backend reaches test accuracy >= 0.9', { timeout: 300_00
 });
 
 test('step takes one step and reset returns to step 0', { timeout: 90_000 }, async () => {
-  const { page } = await openPage(browser);
+  const { page } = await openPage(browser());
   await chooseBackend(page, 'cpu');
   await choosePreset(page, 'circle');
   for (let i = 1; i <= 3; i++) {

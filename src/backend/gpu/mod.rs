@@ -26,7 +26,7 @@ mod web;
 
 pub use context::{ErrorSink, GpuAdapterInfo, GpuContext};
 pub use matmul::MatmulKernel;
-pub use pipelines::{Family, Kernel, Sig};
+pub use pipelines::{Family, Kernel, Sig, COMMON_FILE};
 pub use stats::GpuStats;
 
 use crate::error::{Error, Result};

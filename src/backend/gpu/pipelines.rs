@@ -18,6 +18,19 @@ pub const PARAMS_BYTES: u64 = 256;
 /// training loop reuses a small set and never gets near it).
 const BIND_GROUP_CACHE: usize = 8192;
 
+/// The file of pure helper functions (`shaders/common.wgsl`) prepended to every family.
+pub const COMMON_FILE: &str = "common.wgsl";
+
+/// A family's WGSL file with [`COMMON_FILE`] in front (WGSL has no includes).
+macro_rules! family_source {
+    ($file:literal) => {
+        concat!(
+            include_str!("../../../shaders/common.wgsl"),
+            include_str!(concat!("../../../shaders/", $file))
+        )
+    };
+}
+
 /// A kernel family: one file `shaders/<family>.wgsl`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Family {
@@ -66,17 +79,18 @@ impl Family {
         }
     }
 
-    /// The WGSL text, embedded: the same on every target.
+    /// The WGSL text, embedded and the same on every target: the shared helpers of
+    /// [`COMMON_FILE`] followed by the family's own file.
     pub fn source(self) -> &'static str {
         match self {
-            Family::Unary => include_str!("../../../shaders/unary.wgsl"),
-            Family::Binary => include_str!("../../../shaders/binary.wgsl"),
-            Family::Select => include_str!("../../../shaders/select.wgsl"),
-            Family::Reduce => include_str!("../../../shaders/reduce.wgsl"),
-            Family::Movement => include_str!("../../../shaders/movement.wgsl"),
-            Family::Gather => include_str!("../../../shaders/gather.wgsl"),
-            Family::Matmul => include_str!("../../../shaders/matmul.wgsl"),
-            Family::Update => include_str!("../../../shaders/update.wgsl"),
+            Family::Unary => family_source!("unary.wgsl"),
+            Family::Binary => family_source!("binary.wgsl"),
+            Family::Select => family_source!("select.wgsl"),
+            Family::Reduce => family_source!("reduce.wgsl"),
+            Family::Movement => family_source!("movement.wgsl"),
+            Family::Gather => family_source!("gather.wgsl"),
+            Family::Matmul => family_source!("matmul.wgsl"),
+            Family::Update => family_source!("update.wgsl"),
         }
     }
 }
