@@ -301,6 +301,16 @@ impl Device {
         }
     }
 
+    /// Read several storages back, each with its length, in one go. The GPU backend
+    /// should copy them into one staging buffer and map it once (today: one read each).
+    pub async fn read_many(&self, xs: &[(&Storage, usize)]) -> Result<Vec<Vec<f32>>> {
+        let mut out = Vec::with_capacity(xs.len());
+        for (x, len) in xs {
+            out.push(self.read(x, *len).await?);
+        }
+        Ok(out)
+    }
+
     /// Read without awaiting when the data already sits in host memory (CPU backend);
     /// `None` for a device that must be read asynchronously.
     pub fn read_now(&self, x: &Storage, len: usize) -> Option<Vec<f32>> {

@@ -215,6 +215,25 @@ impl Tensor {
         self.0.device.read(&self.0.storage, self.numel()).await
     }
 
+    /// Read several tensors of one device back together: on the GPU one staging buffer
+    /// and one mapping for all of them, so a refresh costs a single round trip.
+    pub async fn read_all(tensors: &[&Tensor]) -> Result<Vec<Vec<f32>>> {
+        let Some(first) = tensors.first() else {
+            return Ok(Vec::new());
+        };
+        let device = first.device();
+        if let Some(t) = tensors.iter().find(|t| t.device() != device) {
+            return Err(crate::error::Error::Format(format!(
+                "read_all: tensors on {} and {}",
+                device.label(),
+                t.device().label()
+            )));
+        }
+        let parts: Vec<(&Storage, usize)> =
+            tensors.iter().map(|t| (t.storage(), t.numel())).collect();
+        device.read_many(&parts).await
+    }
+
     /// The values, when they can be had without waiting (CPU backend); `None` otherwise.
     pub fn to_vec_now(&self) -> Option<Vec<f32>> {
         self.0.device.read_now(&self.0.storage, self.numel())
