@@ -1,5 +1,9 @@
 //! gradlab: a neural-network lab that runs in a web page.
 //!
+//! Read bottom-up: [`op`] is the op vocabulary (a leaf that imports nothing from the
+//! crate); [`tensor`] records ops in the autograd graph and [`backend`] computes them,
+//! both on top of `op` and with `tensor` using only the backend's `Device` handle.
+//!
 //! A tensor core with reverse-mode autograd ([`tensor`], [`autograd`]) runs on a
 //! [`backend`]: a pure-Rust CPU reference (bit-identical on wasm32 and native) or the
 //! GPU through wgpu, whose WGSL kernels are the same in the browser and in native
@@ -16,6 +20,7 @@ pub mod error;
 pub mod experiment;
 pub mod metrics;
 pub mod nn;
+pub mod op;
 pub mod optim;
 pub mod platform;
 pub mod rng;

@@ -7,30 +7,12 @@
 
 mod rules;
 
+// Grad mode is the tensor's (ops consult it when they record); re-exported here, where
+// users look for it next to `backward`.
+pub use crate::tensor::{is_grad_enabled, no_grad};
+
 use crate::tensor::Tensor;
-use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
-
-thread_local! {
-    static GRAD_ENABLED: Cell<bool> = const { Cell::new(true) };
-}
-
-/// Whether ops currently record the graph.
-pub fn is_grad_enabled() -> bool {
-    GRAD_ENABLED.with(|g| g.get())
-}
-
-/// Run `f` without recording the graph (evaluation, inference, optimizer updates).
-pub fn no_grad<R>(f: impl FnOnce() -> R) -> R {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            GRAD_ENABLED.with(|g| g.set(self.0));
-        }
-    }
-    let _restore = Restore(GRAD_ENABLED.with(|g| g.replace(false)));
-    f()
-}
 
 /// Gradients of one backward pass, keyed by tensor.
 #[derive(Default, Debug)]

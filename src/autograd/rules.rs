@@ -2,7 +2,8 @@
 //! backend. Each rule returns its inputs' gradients, possibly in the broadcast output
 //! shape (the caller unbroadcasts). `None` means no gradient flows to that input.
 
-use crate::tensor::{BinaryOp, Node, Op, ReduceOp, Tensor, UnaryOp};
+use crate::op::{BinaryOp, Op, ReduceOp, UnaryOp};
+use crate::tensor::{Node, Tensor};
 
 /// The gradients of `node`'s inputs given `g`, the gradient of its output `y`.
 pub(super) fn input_grads(node: &Node, y: &Tensor, g: &Tensor) -> Vec<Option<Tensor>> {

@@ -7,7 +7,7 @@ use super::cpu::{CpuBackend, CpuStorage};
 use super::gpu::{GpuBackend, GpuStats, GpuStorage};
 use super::{Backend, Dims, MatmulDims, UpdateRule, View};
 use crate::error::Result;
-use crate::tensor::{BinaryOp, ReduceOp, UnaryOp};
+use crate::op::{BinaryOp, ReduceOp, UnaryOp};
 use std::rc::Rc;
 
 /// Where tensors live and ops run.

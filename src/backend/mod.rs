@@ -11,57 +11,13 @@ pub mod gpu;
 
 pub use device::{Device, Storage};
 
+// The contract's data types are defined in the leaf `op` module (shared with `tensor`);
+// re-exported here because they are part of this contract's signatures.
+pub use crate::op::{Dims, MatmulDims, View, MAX_RANK};
+
 use crate::error::Result;
-use crate::tensor::{BinaryOp, ReduceOp, UnaryOp};
+use crate::op::{BinaryOp, ReduceOp, UnaryOp};
 use std::future::Future;
-
-/// Highest tensor rank; kernels index with four padded dimensions.
-pub const MAX_RANK: usize = 4;
-
-/// An output shape padded to four dimensions with leading ones.
-pub type Dims = [usize; MAX_RANK];
-
-/// How an elementwise kernel reads one input: the element at output index `i` (four
-/// padded dimensions) sits at `offset + sum(i[d] * strides[d])`. Stride 0 broadcasts;
-/// permuted strides transpose; an offset with the source's strides slices.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct View {
-    /// Element offset of output index zero.
-    pub offset: usize,
-    /// Element stride per padded output dimension.
-    pub strides: [usize; MAX_RANK],
-}
-
-impl View {
-    /// Source element index for the output index `idx`.
-    #[inline]
-    pub fn at(&self, idx: [usize; MAX_RANK]) -> usize {
-        self.offset
-            + idx[0] * self.strides[0]
-            + idx[1] * self.strides[1]
-            + idx[2] * self.strides[2]
-            + idx[3] * self.strides[3]
-    }
-}
-
-/// Sizes of a batched matrix product `C[b] = op(A[b]) @ op(B[b])`, all row-major:
-/// `A` is `[batch, m, k]` (or `[batch, k, m]` when `trans_a`), `B` is `[batch, k, n]`
-/// (or `[batch, n, k]` when `trans_b`), `C` is `[batch, m, n]`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct MatmulDims {
-    /// Number of independent products.
-    pub batch: usize,
-    /// Rows of `op(A)` and `C`.
-    pub m: usize,
-    /// Columns of `op(A)`, rows of `op(B)`.
-    pub k: usize,
-    /// Columns of `op(B)` and `C`.
-    pub n: usize,
-    /// `A` is stored transposed.
-    pub trans_a: bool,
-    /// `B` is stored transposed.
-    pub trans_b: bool,
-}
 
 /// One fused optimizer update of a parameter tensor, with PyTorch's equations.
 /// Scalars that depend on the step (bias corrections) are computed on the host in f64.

@@ -4,12 +4,15 @@
 //! computed from tensors that require gradients, the op that made it. Nothing assumes
 //! the data sits in CPU memory: values come back through the `async` [`Tensor::to_vec`].
 
+mod grad_mode;
 mod movement;
-mod op;
 mod ops;
 mod shape;
 
-pub use op::{BinaryOp, Op, OpKind, ReduceOp, UnaryOp};
+// The op vocabulary lives in the leaf `op` module; re-exported because it is part of
+// the tensor API (`Node::op`) and what the op test suites loop over.
+pub use crate::op::{BinaryOp, Op, OpKind, ReduceOp, UnaryOp};
+pub use grad_mode::{is_grad_enabled, no_grad};
 pub use shape::Shape;
 
 use crate::backend::{Device, Storage};

@@ -3,7 +3,7 @@
 
 use super::ops::permute_view;
 use super::{Op, Shape, Tensor};
-use crate::backend::{MatmulDims, View, MAX_RANK};
+use crate::op::{MatmulDims, View, MAX_RANK};
 
 fn contiguous_view(shape: &Shape) -> View {
     shape.broadcast_view(shape)

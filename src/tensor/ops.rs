@@ -2,9 +2,8 @@
 //! Misuse (mismatched shapes, bad axes) is a programming error and panics with a clear
 //! message; user input is validated before it reaches a tensor.
 
-use super::{BinaryOp, Node, Op, ReduceOp, Shape, Tensor, UnaryOp};
-use crate::autograd::is_grad_enabled;
-use crate::backend::{View, MAX_RANK};
+use super::{is_grad_enabled, BinaryOp, Node, Op, ReduceOp, Shape, Tensor, UnaryOp};
+use crate::op::{View, MAX_RANK};
 
 impl Tensor {
     /// Build the result of `op` on `inputs`, recording the op when gradients are on and

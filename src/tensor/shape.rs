@@ -1,6 +1,6 @@
 //! Tensor shapes: rank 0 to 4, row-major.
 
-use crate::backend::{Dims, View, MAX_RANK};
+use crate::op::{Dims, View, MAX_RANK};
 
 /// The dimensions of a tensor, outermost first (row-major). Rank 0 is a scalar.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]

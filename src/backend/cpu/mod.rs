@@ -10,7 +10,7 @@ pub use matmul::matmul_into;
 
 use super::{Backend, Dims, MatmulDims, UpdateRule, View};
 use crate::error::Result;
-use crate::tensor::{BinaryOp, ReduceOp, UnaryOp};
+use crate::op::{BinaryOp, ReduceOp, UnaryOp};
 use std::rc::Rc;
 
 /// Host memory holding a tensor's elements.

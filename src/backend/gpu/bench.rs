@@ -8,9 +8,9 @@
 use super::{GpuBackend, MatmulKernel};
 use crate::backend::{Backend, MatmulDims};
 use crate::error::{Error, Result};
+use crate::op::UnaryOp;
 use crate::platform::now_ms;
 use crate::rng::Rng;
-use crate::tensor::UnaryOp;
 
 /// One timed matmul: `n x n` by `n x n` with one kernel.
 #[derive(Clone, Debug, PartialEq)]

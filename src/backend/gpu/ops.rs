@@ -5,7 +5,7 @@
 use super::{groups, GpuBackend, GpuStorage, Kernel};
 use crate::backend::{Backend, Dims, MatmulDims, UpdateRule, View};
 use crate::error::Result;
-use crate::tensor::{BinaryOp, ReduceOp, UnaryOp};
+use crate::op::{BinaryOp, ReduceOp, UnaryOp};
 use std::future::Future;
 
 /// Rows up to this length are reduced one thread per row (the CPU's exact order);

@@ -6,7 +6,7 @@
 
 use super::pool::PooledBuffer;
 use super::stats::Counters;
-use crate::tensor::{BinaryOp, ReduceOp, UnaryOp};
+use crate::op::{BinaryOp, ReduceOp, UnaryOp};
 use std::collections::HashMap;
 use std::num::NonZeroU64;
 use std::rc::Rc;

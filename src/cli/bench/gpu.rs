@@ -8,8 +8,8 @@ use crate::backend::gpu::MatmulKernel;
 use crate::backend::Device;
 use crate::cli::run::gpu_device;
 use crate::error::{Error, Result};
+use crate::op::UnaryOp;
 use crate::platform::{block_on, now_ms};
-use crate::tensor::UnaryOp;
 
 /// Matrix sizes of the GPU matmul rows.
 pub const GPU_MATMUL_SIZES: [usize; 5] = [128, 256, 512, 1024, 2048];

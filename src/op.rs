@@ -1,4 +1,9 @@
-//! The op vocabulary: every primitive op is declared once here.
+//! The op vocabulary: every primitive op is declared once here, with the plain data that
+//! describes how a kernel reads its operands (`View`, `Dims`, `MatmulDims`).
+//!
+//! This module is a leaf: it imports nothing from the crate, so `tensor` (which records
+//! ops in the autograd graph) and `backend` (which computes them) both build on it
+//! without importing each other.
 //!
 //! Each elementwise op names its scalar CPU reference and its WGSL kernel entry in one
 //! line; the backward rule of every primitive lives in `autograd::rules`, behind an
@@ -303,4 +308,52 @@ impl Op {
             Op::Matmul { .. } => OpKind::Matmul,
         }
     }
+}
+
+/// Highest tensor rank; kernels index with four padded dimensions.
+pub const MAX_RANK: usize = 4;
+
+/// An output shape padded to four dimensions with leading ones.
+pub type Dims = [usize; MAX_RANK];
+
+/// How an elementwise kernel reads one input: the element at output index `i` (four
+/// padded dimensions) sits at `offset + sum(i[d] * strides[d])`. Stride 0 broadcasts;
+/// permuted strides transpose; an offset with the source's strides slices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct View {
+    /// Element offset of output index zero.
+    pub offset: usize,
+    /// Element stride per padded output dimension.
+    pub strides: [usize; MAX_RANK],
+}
+
+impl View {
+    /// Source element index for the output index `idx`.
+    #[inline]
+    pub fn at(&self, idx: [usize; MAX_RANK]) -> usize {
+        self.offset
+            + idx[0] * self.strides[0]
+            + idx[1] * self.strides[1]
+            + idx[2] * self.strides[2]
+            + idx[3] * self.strides[3]
+    }
+}
+
+/// Sizes of a batched matrix product `C[b] = op(A[b]) @ op(B[b])`, all row-major:
+/// `A` is `[batch, m, k]` (or `[batch, k, m]` when `trans_a`), `B` is `[batch, k, n]`
+/// (or `[batch, n, k]` when `trans_b`), `C` is `[batch, m, n]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MatmulDims {
+    /// Number of independent products.
+    pub batch: usize,
+    /// Rows of `op(A)` and `C`.
+    pub m: usize,
+    /// Columns of `op(A)`, rows of `op(B)`.
+    pub k: usize,
+    /// Columns of `op(B)` and `C`.
+    pub n: usize,
+    /// `A` is stored transposed.
+    pub trans_a: bool,
+    /// `B` is stored transposed.
+    pub trans_b: bool,
 }
