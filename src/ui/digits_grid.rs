@@ -9,9 +9,9 @@ use leptos::prelude::*;
 #[component]
 pub fn DigitsGrid(lab: Lab) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
-    let has = move || lab.snapshot.with(|s| s.digits.is_some());
+    let has = move || lab.plot_frame.with(|s| s.digits.is_some());
     Effect::new(move |_| {
-        lab.snapshot.with(|s| {
+        lab.plot_frame.with(|s| {
             if let (Some(c), Some(d)) = (canvas.get(), &s.digits) {
                 let (w, h) = plots::digits::size(d.images.len());
                 c.set_width(w);

@@ -7,10 +7,10 @@ mod backend;
 mod link;
 
 use super::gpu;
-use super::snapshot::snapshot;
-use super::state::{BackendKind, Cmd, Lab, Snapshot, Status};
+use super::plot_frame::read_plot_frame;
+use super::state::{BackendKind, Cmd, Lab, PlotFrame, Status};
 use crate::error::{Error, Result};
-use crate::experiment::{BackendChoice, NamedWeight, Points2d, Runner, Snapshot as RunSnapshot};
+use crate::experiment::{BackendChoice, NamedWeight, Points2d, Runner, Snapshot};
 use crate::platform::now_ms;
 use crate::Device;
 use leptos::prelude::*;
@@ -101,7 +101,7 @@ struct Driver {
     run: u64,
     /// While on the GPU: the training state as last read back, so a lost device can
     /// hand the run to the CPU without losing it.
-    host_copy: Option<RunSnapshot>,
+    host_copy: Option<Snapshot>,
     /// A link's weights, loaded once its `run=N` replay reaches step N.
     after_replay: Option<(u64, Vec<NamedWeight>)>,
     /// `(run, step)` of the last state published (link, weights hash).
@@ -169,7 +169,7 @@ impl Driver {
                 self.lab.error.set(Some(e.to_string()));
                 self.runner = None;
                 self.points = None;
-                self.lab.snapshot.set(Snapshot::default());
+                self.lab.plot_frame.set(PlotFrame::default());
             }
         }
         self.rate_mark = (now_ms(), 0);
@@ -362,10 +362,10 @@ impl Driver {
         let Some(r) = self.runner.as_mut() else {
             return;
         };
-        match answer(snapshot(r, self.points.clone(), weights)).await {
+        match answer(read_plot_frame(r, self.points.clone(), weights)).await {
             Ok(s) => {
                 self.publish(&s.weights);
-                self.lab.snapshot.set(s);
+                self.lab.plot_frame.set(s);
             }
             Err(e) => self.fail(e),
         }

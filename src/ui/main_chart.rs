@@ -11,12 +11,12 @@ use leptos::prelude::*;
 pub fn MainChart(lab: Lab) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let show_test = RwSignal::new(true);
-    let is_2d = move || lab.snapshot.with(|s| s.grid.is_some());
+    let is_2d = move || lab.plot_frame.with(|s| s.grid.is_some());
     Effect::new(move |_| {
         let discretize = lab.discretize.get();
         let test = show_test.get();
         let Some(c) = canvas.get() else { return };
-        lab.snapshot.with(|s| match (&s.curve, &s.grid, &s.points) {
+        lab.plot_frame.with(|s| match (&s.curve, &s.grid, &s.points) {
             (Some(curve), _, _) => plots::regression::draw(&c, curve),
             (_, Some(grid), Some(points)) => {
                 plots::boundary::draw(&c, grid, points, discretize, test)
@@ -35,12 +35,12 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
         <section
             class="card"
             aria-label="Model output"
-            hidden=move || lab.snapshot.with(|s| s.curve.is_none() && s.grid.is_none())
+            hidden=move || lab.plot_frame.with(|s| s.curve.is_none() && s.grid.is_none())
         >
             <div class="card-head">
                 <h2>
                     {move || {
-                        lab.snapshot
+                        lab.plot_frame
                             .with(|s| {
                                 if s.curve.is_some() {
                                     "Data and fit"

@@ -26,7 +26,7 @@ pub fn MetricsPanel(lab: Lab) -> impl IntoView {
                 let Some(m) = metrics() else {
                     return view! { <p class="hint">"No evaluation yet."</p> }.into_any();
                 };
-                let names = lab.snapshot.with(|s| s.class_names.clone());
+                let names = lab.plot_frame.with(|s| s.class_names.clone());
                 let confusion = m.confusion.clone().map(|cm| confusion_table(&cm, &names));
                 view! {
                     <dl class="metrics" data-testid="metrics">

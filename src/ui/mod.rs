@@ -21,7 +21,7 @@ mod optimizer_controls;
 mod plots;
 mod preset_select;
 mod share;
-mod snapshot;
+mod plot_frame;
 pub mod state;
 mod training_bar;
 

@@ -40,7 +40,7 @@ pub fn parameter_count(sizes: &[usize]) -> usize {
 pub fn NetworkEditor(lab: Lab) -> impl IntoView {
     let cfg = lab.config;
     let count = move || {
-        let built = lab.snapshot.with(|s| s.sizes.clone());
+        let built = lab.plot_frame.with(|s| s.sizes.clone());
         cfg.with(|c| parameter_count(&sizes(c, &built)))
     };
     let layer = move |l: usize| {

@@ -17,7 +17,7 @@ pub fn NetworkView(lab: Lab) -> impl IntoView {
     let geometry = StoredValue::new((Layout::default(), Vec::<Edge>::new()));
     Effect::new(move |_| {
         let h = hover.get();
-        lab.snapshot.with(|s| {
+        lab.plot_frame.with(|s| {
             let Some(c) = canvas.get() else { return };
             let lay = network::layout(&s.sizes, WIDTH);
             let edges = network::edges(&lay, s);

@@ -109,9 +109,10 @@ pub struct DigitsView {
     pub predicted: Vec<usize>,
 }
 
-/// Everything the plots draw besides the loss history, read back a few times a second.
+/// Everything the plots draw besides the loss history, read back a few times a second
+/// (a plot frame; the runner's training-state copy is `experiment::Snapshot`).
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Snapshot {
+pub struct PlotFrame {
     /// Raw 2-D train and test points (2-D classification).
     pub points: Option<(Points2d, Points2d)>,
     /// The model over the input plane (2-D classification).
@@ -144,7 +145,7 @@ pub struct Lab {
     /// Loss and metrics history.
     pub history: RwSignal<Vec<HistoryPoint>>,
     /// Data for the plots.
-    pub snapshot: RwSignal<Snapshot>,
+    pub plot_frame: RwSignal<PlotFrame>,
     /// A divergence or configuration error to show.
     pub error: RwSignal<Option<String>>,
     /// Backend facts.
@@ -179,7 +180,7 @@ impl Lab {
             running: RwSignal::new(false),
             status: RwSignal::new(Status::default()),
             history: RwSignal::new(Vec::new()),
-            snapshot: RwSignal::new(Snapshot::default()),
+            plot_frame: RwSignal::new(PlotFrame::default()),
             error: RwSignal::new(None),
             backend: RwSignal::new(BackendInfo::default()),
             log_scale: RwSignal::new(false),

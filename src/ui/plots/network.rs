@@ -3,7 +3,7 @@
 //! thick as its size; the layout is shared with hit-testing for the hover read-out.
 
 use super::{diverging, INK};
-use crate::ui::state::Snapshot;
+use crate::ui::state::PlotFrame;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
@@ -74,7 +74,7 @@ pub struct Edge {
 
 /// The drawn weights; `weights` are the model's parameters in order (weight, bias per
 /// layer, PyTorch `[out, in]`).
-pub fn edges(lay: &Layout, s: &Snapshot) -> Vec<Edge> {
+pub fn edges(lay: &Layout, s: &PlotFrame) -> Vec<Edge> {
     let mut out = Vec::new();
     for l in 0..lay.nodes.len().saturating_sub(1) {
         let Some(w) = s.weights.get(2 * l) else { break };
@@ -118,7 +118,7 @@ fn css(c: plotters::style::RGBColor, alpha: f64) -> String {
 }
 
 /// Values of neuron `unit` of layer `l` (0 = inputs) over the grid, if there is a grid.
-fn neuron_values(s: &Snapshot, l: usize, unit: usize) -> Option<Vec<f32>> {
+fn neuron_values(s: &PlotFrame, l: usize, unit: usize) -> Option<Vec<f32>> {
     let g = s.grid.as_ref()?;
     if l == 0 {
         return g.inputs.get(unit).cloned();
@@ -131,7 +131,7 @@ fn neuron_values(s: &Snapshot, l: usize, unit: usize) -> Option<Vec<f32>> {
 pub fn draw(
     canvas: &HtmlCanvasElement,
     lay: &Layout,
-    s: &Snapshot,
+    s: &PlotFrame,
     edges: &[Edge],
     hover: Option<usize>,
 ) {
@@ -198,7 +198,7 @@ fn short(name: &str) -> String {
 
 fn draw_neuron(
     ctx: &CanvasRenderingContext2d,
-    s: &Snapshot,
+    s: &PlotFrame,
     l: usize,
     unit: usize,
     (x, y): (f64, f64),

@@ -1,7 +1,8 @@
-//! What the plots draw, read back from the runner a few times per second: the model
-//! over the input plane, the fitted curve, the weights, and digits with predictions.
+//! The plot frame: what the plots draw, read back from the runner a few times per second
+//! (the model over the input plane, the fitted curve, the weights, digits with
+//! predictions). Not the runner's `experiment::Snapshot`, which is the training state.
 
-use super::state::{DigitsView, Snapshot};
+use super::state::{DigitsView, PlotFrame};
 use crate::data::{RealSet, Task};
 use crate::error::Result;
 use crate::experiment::{DataSource, NamedWeight, Points2d, Runner};
@@ -17,11 +18,11 @@ const DIGITS_SHOWN: usize = 24;
 
 /// Reads back everything the plots draw; `weights`, when the caller has just read them,
 /// are used instead of reading them again.
-pub async fn snapshot(
+pub async fn read_plot_frame(
     r: &Runner,
     points: Option<(Points2d, Points2d)>,
     weights: Option<Vec<NamedWeight>>,
-) -> Result<Snapshot> {
+) -> Result<PlotFrame> {
     let grid = match &points {
         Some((train, test)) => {
             let bound = train
@@ -38,7 +39,7 @@ pub async fn snapshot(
         _ => None,
     };
     let train = r.train_data();
-    Ok(Snapshot {
+    Ok(PlotFrame {
         points,
         grid,
         curve: r.curve_1d(CURVE_POINTS).await?,
