@@ -1,13 +1,19 @@
-//! Determinism on the CPU backend: the same preset and seed give the same weights bit
-//! for bit, the same loss curve and the same `weights_sha256` (over the safetensors
-//! export); a different seed gives different weights; and reading values back (more or
-//! fewer evaluations) never changes the training itself.
+//! Determinism. Across processes: the CLI run twice with the same preset and seed writes
+//! the same metrics.json (history, final metrics, config: everything but the timings)
+//! and the same model.safetensors bit for bit, on the CPU and (when an adapter exists)
+//! on the GPU, and its `weights_sha256` is the library's for the same preset. Within one
+//! process: a second run is not perturbed by the first (no state left behind), a
+//! different seed gives different weights, and reading values back (more or fewer
+//! evaluations) never changes the training itself.
 
 use gradlab::experiment::{
     from_safetensors, preset, sha256_hex, to_safetensors, ExperimentConfig, NamedWeight, Runner,
 };
 use gradlab::platform::block_on;
 use gradlab::Device;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// What one run leaves behind, as raw bits.
 #[derive(Debug, PartialEq)]
@@ -53,7 +59,9 @@ fn preset_config(name: &str) -> ExperimentConfig {
 const PRESETS: [&str; 4] = ["linear-regression", "spiral", "iris", "digits"];
 
 #[test]
-fn same_preset_and_seed_give_identical_weights_curve_and_sha() {
+fn a_second_run_in_one_process_matches_the_first() {
+    // Catches state that outlives a run (thread-local caches, counters feeding the
+    // initialisation); the cross-process tests below cannot see it.
     for name in PRESETS {
         let (a, wa) = run(preset_config(name));
         let (b, _) = run(preset_config(name));
@@ -141,4 +149,172 @@ fn stepping_by_hand_matches_run() {
         })
         .collect();
     assert_eq!(a.weights, bits, "step loop and run disagree");
+}
+
+// ----- across processes: the CLI, run twice -----
+
+/// What one `gradlab run ... --out DIR` wrote.
+struct CliRun {
+    /// metrics.json without its two timing lines (`elapsed_s`, `steps_per_s`), which
+    /// are the only fields allowed to differ between two runs of one command.
+    metrics_text: String,
+    /// metrics.json, parsed.
+    metrics: Value,
+    /// model.safetensors, as bytes.
+    model: Vec<u8>,
+}
+
+/// A fresh scratch folder for one CLI run.
+fn scratch(label: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "gradlab-determinism-{label}-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+/// Runs the CLI binary (a separate process, so nothing is shared with this test or with
+/// the other run) and reads back the files it wrote.
+fn cli_run(args: &[&str], dir: &Path) -> CliRun {
+    let out = Command::new(env!("CARGO_BIN_EXE_gradlab"))
+        .arg("run")
+        .args(args)
+        .arg("--out")
+        .arg(dir)
+        .output()
+        .expect("the gradlab binary starts");
+    assert!(
+        out.status.success(),
+        "gradlab run {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.join("metrics.json")).expect("metrics.json");
+    let model = std::fs::read(dir.join("model.safetensors")).expect("model.safetensors");
+    let _ = std::fs::remove_dir_all(dir);
+    let metrics: Value = serde_json::from_str(&text).expect("metrics.json is JSON");
+    let timing =
+        |l: &str| l.starts_with("  \"elapsed_s\": ") || l.starts_with("  \"steps_per_s\": ");
+    assert_eq!(
+        text.lines().filter(|l| timing(l)).count(),
+        2,
+        "metrics.json no longer has exactly the two top-level timing lines this test skips"
+    );
+    let metrics_text = text
+        .lines()
+        .filter(|l| !timing(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    CliRun {
+        metrics_text,
+        metrics,
+        model,
+    }
+}
+
+/// Runs `gradlab run ARGS` twice and asserts that both processes wrote the same
+/// history, metrics and model bits; returns the first run.
+fn assert_cli_runs_agree(label: &str, args: &[&str]) -> CliRun {
+    let a = cli_run(args, &scratch(&format!("{label}-a")));
+    let b = cli_run(args, &scratch(&format!("{label}-b")));
+    let (ha, hb) = (&a.metrics["history"], &b.metrics["history"]);
+    let points = ha.as_array().expect("metrics.json has a history");
+    // Two evaluations at least (the start and the end), so the curve is compared.
+    assert!(
+        points.len() >= 2,
+        "{label}: {} history points",
+        points.len()
+    );
+    for (p, q) in points.iter().zip(hb.as_array().expect("a history")) {
+        assert_eq!(p, q, "{label}: history differs between processes");
+    }
+    assert_eq!(ha, hb, "{label}: history length differs between processes");
+    // The text as well: two different decimal strings can parse to one f64, and every
+    // other field (config, final metrics, steps, device) must agree too.
+    assert!(
+        a.metrics_text == b.metrics_text,
+        "{label}: metrics.json differs between processes beyond its timings"
+    );
+    let sha = a.metrics["weights_sha256"]
+        .as_str()
+        .expect("weights_sha256");
+    assert_eq!(
+        sha,
+        sha256_hex(&a.model),
+        "{label}: weights_sha256 is not the file's"
+    );
+    assert!(
+        a.model == b.model,
+        "{label}: model.safetensors differs between processes ({sha} vs {})",
+        sha256_hex(&b.model)
+    );
+    a
+}
+
+#[test]
+fn cli_twice_on_cpu_writes_identical_metrics_and_weights() {
+    for name in PRESETS {
+        let a = assert_cli_runs_agree(&format!("cpu-{name}"), &[name, "--backend", "cpu"]);
+        // The CLI trains exactly what the library trains in this process.
+        let (lib, _) = run(preset_config(name));
+        assert_eq!(
+            a.metrics["weights_sha256"].as_str(),
+            Some(lib.sha.as_str()),
+            "{name}: the CLI's weights_sha256 is not the library's"
+        );
+    }
+}
+
+#[test]
+fn cli_seed_changes_metrics_and_weights_across_processes() {
+    // The comparisons above can fail: a different seed in another process gives
+    // different bits.
+    let a = cli_run(&["spiral", "--steps", "200"], &scratch("seed-a"));
+    let b = cli_run(
+        &["spiral", "--steps", "200", "--seed", "7"],
+        &scratch("seed-b"),
+    );
+    assert_ne!(a.model, b.model, "--seed does not change model.safetensors");
+    assert_ne!(
+        a.metrics["history"], b.metrics["history"],
+        "--seed does not change the history"
+    );
+}
+
+/// Whether a GPU adapter exists; prints a loud SKIPPED line when not, and fails when
+/// `GRADLAB_REQUIRE_GPU=1` (as the GPU test suites do).
+fn gpu_available() -> bool {
+    match Device::gpu() {
+        Ok(_) => true,
+        Err(e) => {
+            assert!(
+                std::env::var("GRADLAB_REQUIRE_GPU").as_deref() != Ok("1"),
+                "GRADLAB_REQUIRE_GPU=1 but no GPU device could be opened: {e}"
+            );
+            // Straight to the stderr handle: libtest captures `eprintln!` of passing tests.
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                format!(
+                    "\nSKIPPED: GPU determinism across processes: no GPU adapter ({e}). \
+                     Install mesa-vulkan-drivers (lavapipe) or set GRADLAB_REQUIRE_GPU=1.\n"
+                )
+                .as_bytes(),
+            );
+            false
+        }
+    }
+}
+
+#[test]
+fn cli_twice_on_gpu_writes_identical_metrics_and_weights() {
+    if !gpu_available() {
+        return;
+    }
+    // Short runs: a software adapter (lavapipe) manages a few hundred steps a second.
+    for name in PRESETS {
+        assert_cli_runs_agree(
+            &format!("gpu-{name}"),
+            &[name, "--backend", "gpu", "--steps", "150"],
+        );
+    }
 }

@@ -16,20 +16,21 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
         let discretize = lab.discretize.get();
         let test = show_test.get();
         let Some(c) = canvas.get() else { return };
-        lab.plot_frame.with(|s| match (&s.curve, &s.grid, &s.points) {
-            (Some(curve), _, _) => plots::regression::draw(&c, curve),
-            (_, Some(grid), Some(points)) => {
-                plots::boundary::draw(&c, grid, points, discretize, test)
-            }
-            _ if s.sizes.is_empty() => plots::message(&c, "no model: see the message above"),
-            _ => plots::message(
-                &c,
-                &format!(
-                    "{} inputs: no plane to draw; see the metrics",
-                    s.sizes.first().copied().unwrap_or(0)
+        lab.plot_frame
+            .with(|s| match (&s.curve, &s.grid, &s.points) {
+                (Some(curve), _, _) => plots::regression::draw(&c, curve),
+                (_, Some(grid), Some(points)) => {
+                    plots::boundary::draw(&c, grid, points, discretize, test)
+                }
+                _ if s.sizes.is_empty() => plots::message(&c, "no model: see the message above"),
+                _ => plots::message(
+                    &c,
+                    &format!(
+                        "{} inputs: no plane to draw; see the metrics",
+                        s.sizes.first().copied().unwrap_or(0)
+                    ),
                 ),
-            ),
-        });
+            });
     });
     view! {
         <section

@@ -18,10 +18,10 @@ mod model_io;
 mod network_editor;
 mod network_view;
 mod optimizer_controls;
+mod plot_frame;
 mod plots;
 mod preset_select;
 mod share;
-mod plot_frame;
 pub mod state;
 mod training_bar;
 
