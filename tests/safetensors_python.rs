@@ -1,9 +1,10 @@
 //! Python's `safetensors` package reads what gradlab writes: names, shapes, dtypes,
 //! every value's bits, and the config in the metadata.
 //!
-//! Needs `python3` with `safetensors` and `numpy` (`pip install safetensors numpy`).
-//! Without them the tests print a loud SKIP and pass, unless `GRADLAB_REQUIRE_PYTHON=1`
-//! (then they fail), so CI can insist once its setup installs the packages.
+//! Needs `python3` with `safetensors` and `numpy` (`bash scripts/setup.sh python`).
+//! Without them each test prints a SKIPPED line to stderr (past libtest's capture) that
+//! names what is missing and how to install it, and passes, unless
+//! `GRADLAB_REQUIRE_PYTHON=1` (CI sets it): then it fails.
 
 use gradlab::experiment::{
     from_safetensors, preset, to_safetensors, ExperimentConfig, NamedWeight, CONFIG_KEY,
@@ -34,25 +35,67 @@ for name, a in tensors.items():
 print(json.dumps(out))
 "#;
 
-/// True when the Python packages are there; otherwise prints a loud skip (or panics
-/// when `GRADLAB_REQUIRE_PYTHON=1`).
-fn python_ready(test: &str) -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import safetensors, numpy"])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        let msg = format!(
-            "{test}: python3 with safetensors and numpy not found \
-             (pip install safetensors numpy)"
-        );
-        if std::env::var("GRADLAB_REQUIRE_PYTHON").as_deref() == Ok("1") {
-            panic!("{msg}; GRADLAB_REQUIRE_PYTHON=1 makes this a failure");
-        }
-        eprintln!("\n!!!!!!!! SKIP {msg} !!!!!!!!\n");
+/// Imports each package the loader needs and prints the ones that fail, one per line
+/// (`name: error`); prints nothing when all import.
+const PROBE: &str = r#"
+for name in ("safetensors", "numpy"):
+    try:
+        __import__(name)
+    except Exception as e:
+        print(f"{name}: {type(e).__name__}: {e}")
+"#;
+
+/// What keeps the Python check from running, or `None` when `python3` imports every
+/// package it needs.
+fn python_missing() -> Option<String> {
+    let out = match Command::new("python3").args(["-c", PROBE]).output() {
+        Ok(out) => out,
+        Err(e) => return Some(format!("python3 cannot be started ({e})")),
+    };
+    if !out.status.success() {
+        return Some(format!(
+            "python3 exited with {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
-    ok
+    let failed = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (!failed.is_empty()).then(|| {
+        format!(
+            "python3 cannot import {}",
+            failed.lines().collect::<Vec<_>>().join("; ")
+        )
+    })
+}
+
+/// True when Python is ready. Otherwise prints a SKIPPED line saying what is missing and
+/// how to install it, or fails the test when `GRADLAB_REQUIRE_PYTHON=1` (CI sets it).
+fn python_ready(test: &str) -> bool {
+    let Some(missing) = python_missing() else {
+        return true;
+    };
+    let msg = format!(
+        "{test}: {missing}. Install with `bash scripts/setup.sh python` \
+         (pip install safetensors numpy)"
+    );
+    assert!(
+        std::env::var("GRADLAB_REQUIRE_PYTHON").as_deref() != Ok("1"),
+        "{msg}; GRADLAB_REQUIRE_PYTHON=1 makes this a failure"
+    );
+    // Straight to the stderr handle: libtest captures `eprintln!` of passing tests, so a
+    // skip printed that way is never seen.
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!(
+            "\n==========================================================\n\
+             SKIPPED: {msg}.\n\
+             The Python interop check did not run; set GRADLAB_REQUIRE_PYTHON=1 to make\n\
+             this a failure.\n\
+             ==========================================================\n"
+        )
+        .as_bytes(),
+    );
+    false
 }
 
 /// What Python sees in the file at `path`.
