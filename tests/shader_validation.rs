@@ -308,7 +308,7 @@ fn limit_check_catches_a_kernel_over_each_limit() {
         assert!(
             violations.iter().any(|v| v.starts_with(limit)),
             "{limit} not caught in\n{over}\n{violations:?}\n{}",
-            limits::table(&[u.clone()])
+            limits::table(std::slice::from_ref(&u))
         );
         let u = usage_of(within);
         assert!(

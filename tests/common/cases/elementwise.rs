@@ -21,9 +21,16 @@ enum Values {
     Tails,
 }
 
+/// Dimensions of an input.
+type Shape = &'static [usize];
+/// The shapes of a binary op's operands.
+type Pair = (Shape, Shape);
+/// The shapes of `select`'s condition, `a` and `b`.
+type Triple = [Shape; 3];
+
 /// Unary shapes per value domain: rank 0 to 4, size 1, odd sizes, one past a
 /// workgroup (257), empty.
-const UNARY_ROWS: &[(Values, &[&[usize]])] = &[
+const UNARY_ROWS: &[(Values, &[Shape])] = &[
     (Values::Smooth, &[&[], &[7], &[2, 3], &[1, 2, 1, 3]]),
     (
         Values::Wide,
@@ -54,7 +61,7 @@ const UNARY_ROWS: &[(Values, &[&[usize]])] = &[
 
 /// Broadcasting pairs per value domain: equal, column x row, scalar x matrix (both
 /// ways), rank 3 x rank 2, interleaved size-1 axes, size 1 x odd, empty.
-const BINARY_ROWS: &[(Values, &[(&[usize], &[usize])])] = &[
+const BINARY_ROWS: &[(Values, &[Pair])] = &[
     (
         Values::Smooth,
         &[
@@ -97,7 +104,7 @@ const BINARY_ROWS: &[(Values, &[(&[usize], &[usize])])] = &[
 
 /// `[cond, a, b]` shapes and the condition's values: any non-zero condition (negative,
 /// fractional, NaN) selects `a`.
-const SELECT_ROWS: &[(&[f32], &[[&[usize]; 3]])] = &[
+const SELECT_ROWS: &[(&[f32], &[Triple])] = &[
     (
         &[0.0, 1.0],
         &[

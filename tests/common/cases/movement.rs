@@ -55,8 +55,11 @@ pub fn reshape_cases(rng: &mut Rng) -> Vec<Case> {
     cases
 }
 
+/// Axis orders of a permutation.
+type Perms = &'static [&'static [usize]];
+
 /// Which permutations of a shape's axes a row takes.
-const PERMUTES: &[(&[usize], Option<&[&[usize]]>)] = &[
+const PERMUTES: &[(&[usize], Option<Perms>)] = &[
     (&[], None),
     (&[7], None),
     (&[3, 5], None),
