@@ -1,14 +1,17 @@
 //! The composites of `nn::functional` (and `mean_axes`), which have no backward rules of
 //! their own: forward values against f64 formulas written here from their definitions,
 //! and gradients against central finite differences of those formulas, on every
-//! device. Inputs avoid the kinks (abs and max at 0, |p - t| at 0).
+//! device, and the GPU against the CPU backend; through the op table's helpers
+//! (`check_forward`, `check_grad`, `check_gpu_parity`). Inputs avoid the kinks (abs and
+//! max at 0, |p - t| at 0).
 
 mod common;
 
+use common::gpu::gpu_device;
 use common::reference::{self as r, Ref};
 use common::{
-    assert_no_failures, away_from_zero, axis_subsets, check_forward, check_grad, constant, diff,
-    distinct, failures, on_each_device, uniform, Case, Tol,
+    assert_no_failures, away_from_zero, axis_subsets, check_forward, check_gpu_parity, check_grad,
+    constant, diff, distinct, failures, on_each_device, uniform, Case, Tol,
 };
 use gradlab::nn::functional as f;
 use gradlab::rng::Rng;
@@ -254,4 +257,15 @@ fn composites_match_on(device: &Device) {
 #[test]
 fn composites_match_f64_formulas_and_finite_differences() {
     on_each_device(composites_match_on);
+}
+
+/// The composites on the GPU against the CPU backend, forward and gradients: the same
+/// cases through the table's parity check.
+#[test]
+fn composites_on_the_gpu_match_the_cpu() {
+    let Some(gpu) = gpu_device() else { return };
+    let mut rng = Rng::new(0xC0_4E);
+    let cases = all_cases(&mut rng);
+    let failed = failures(&cases, |c| check_gpu_parity(&gpu, c, &mut rng).map(|_| ()));
+    assert_no_failures(&failed, cases.len());
 }
