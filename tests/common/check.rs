@@ -4,6 +4,7 @@
 //! [`check_gpu_parity`] (the GPU against the CPU backend, forward and gradients).
 
 use super::case::{Case, Input, Role, RunFn};
+use super::reference::Ref;
 use super::{read, tol_scale, weights};
 use gradlab::rng::Rng;
 use gradlab::{Device, Tensor};
@@ -140,8 +141,6 @@ pub fn check_grad(device: &Device, case: &Case, rng: &mut Rng) -> Result<(), Str
     }
     Ok(())
 }
-
-use super::reference::Ref;
 
 /// The worst `|gpu - cpu| / max(1, scale)` (NaN matching NaN and equal infinities count
 /// as exact), and where it is.
