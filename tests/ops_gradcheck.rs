@@ -72,8 +72,31 @@ fn forward_check_rejects_a_wrong_op() {
         |x| x[0].reshape(&[3, 2]),
         |x: &[Ref]| r::reshape(&x[0], &[6]),
     );
+    // A NaN matches only a NaN: a finite value where the reference is NaN (a NaN the
+    // op swallowed), or a NaN where it is finite, fails.
+    let swallowed = Case::new(
+        "exp where the reference is NaN",
+        vec![constant(&[2], vec![0.5, 1.0])],
+        |x| x[0].exp(),
+        |x: &[Ref]| Ref::new(&x[0].dims, vec![f64::NAN, 1.0f64.exp()]),
+    );
+    let invented = Case::new(
+        "log of a negative number against exp",
+        vec![constant(&[2], vec![-0.5, 1.0])],
+        |x| x[0].log(),
+        |x| r::unary(UnaryOp::Exp, &x[0]),
+    );
+    // And a NaN where the reference has one is right (log of a negative number).
+    let kept = Case::new(
+        "log of a negative number",
+        vec![constant(&[2], vec![-0.5, 1.0])],
+        |x| x[0].log(),
+        |x| r::unary(UnaryOp::Log, &x[0]),
+    );
     on_each_device(|d| {
-        assert!(check_forward(d, &wrong).is_err());
-        assert!(check_forward(d, &shape).is_err());
+        for case in [&wrong, &shape, &swallowed, &invented] {
+            assert!(check_forward(d, case).is_err(), "{} passed", case.name);
+        }
+        assert_eq!(check_forward(d, &kept), Ok(()));
     });
 }

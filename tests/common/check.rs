@@ -19,7 +19,7 @@ pub const FD_STEP: f64 = 1e-5;
 pub const PARITY_GRAD_TOL: f64 = 5e-5;
 
 /// The worst `|got - want| / max(1, |want|)` and where it is; an error if any value
-/// exceeds `tol` or is not finite where the reference is.
+/// exceeds `tol`, or is NaN or infinite where the reference is not (or the reverse).
 pub fn compare(what: &str, got: &[f32], want: &[f64], tol: f64) -> Result<f64, String> {
     if got.len() != want.len() {
         return Err(format!(
@@ -30,8 +30,9 @@ pub fn compare(what: &str, got: &[f32], want: &[f64], tol: f64) -> Result<f64, S
     }
     let mut worst = (0.0f64, 0usize);
     for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-        // Equal infinities (max over an empty axis) count as exact.
-        let err = if g as f64 == w {
+        // Equal infinities (max over an empty axis) and NaN where the reference is NaN
+        // count as exact.
+        let err = if g as f64 == w || (g.is_nan() && w.is_nan()) {
             0.0
         } else {
             (g as f64 - w).abs() / w.abs().max(1.0)

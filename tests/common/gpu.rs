@@ -60,6 +60,7 @@ use gradlab::rng::Rng;
 use gradlab::Tensor;
 use std::rc::Rc;
 
+pub use super::case::constant as cst;
 pub use super::case::diff as var;
 pub use super::check::worst_error;
 pub use super::read as values;

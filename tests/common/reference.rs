@@ -89,6 +89,15 @@ fn broadcast_read(x: &Ref, out_idx: &[usize]) -> f64 {
     x.at(&idx)
 }
 
+/// The larger of `a` and `b`, NaN when either is NaN (unlike `f64::max`).
+pub fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
 /// One value of a unary op, in f64.
 pub fn unary_scalar(op: UnaryOp, x: f64) -> f64 {
     match op {
@@ -98,7 +107,8 @@ pub fn unary_scalar(op: UnaryOp, x: f64) -> f64 {
         UnaryOp::Sqrt => x.sqrt(),
         UnaryOp::Recip => 1.0 / x,
         UnaryOp::Abs => x.abs(),
-        UnaryOp::Relu => x.max(0.0),
+        // NaN propagates (issue 8): `f64::max` would drop it.
+        UnaryOp::Relu => nan_max(x, 0.0),
         UnaryOp::Tanh => x.tanh(),
         UnaryOp::Sigmoid => 1.0 / (1.0 + (-x).exp()),
     }
@@ -112,7 +122,7 @@ pub fn binary_scalar(op: BinaryOp, a: f64, b: f64) -> f64 {
         BinaryOp::Sub => a - b,
         BinaryOp::Mul => a * b,
         BinaryOp::Div => a / b,
-        BinaryOp::Max => a.max(b),
+        BinaryOp::Max => nan_max(a, b),
         BinaryOp::Pow => a.powf(b),
         BinaryOp::Lt => mask(a < b),
         BinaryOp::Gt => mask(a > b),
@@ -180,7 +190,7 @@ pub fn reduce(op: ReduceOp, x: &Ref, axes: &[usize]) -> Ref {
             .fold(0, |acc, (&i, &d)| acc * d + if d == 1 { 0 } else { i });
         data[o] = match op {
             ReduceOp::Sum => data[o] + v,
-            ReduceOp::Max => data[o].max(v),
+            ReduceOp::Max => nan_max(data[o], v),
         };
         for a in (0..idx.len()).rev() {
             idx[a] += 1;
