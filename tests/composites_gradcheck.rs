@@ -1,19 +1,32 @@
 //! The composites of `nn::functional` (and `mean_axes`), which have no backward rules of
 //! their own: forward values against f64 formulas written here from their definitions,
 //! and gradients against central finite differences of those formulas, on every
-//! device. Inputs avoid the kinks (abs and max at 0, |p - t| at 0).
+//! device, and the GPU against the CPU backend; through the op table's helpers
+//! (`check_forward`, `check_grad`, `check_gpu_parity`). Inputs avoid the kinks (abs and
+//! max at 0, |p - t| at 0).
 
 mod common;
 
+use common::gpu::gpu_device;
 use common::reference::{self as r, Ref};
 use common::{
-    assert_no_failures, away_from_zero, axis_subsets, check_forward, check_grad, constant, diff,
-    distinct, failures, on_each_device, uniform, Case, TOL_ACCUMULATE,
+    assert_no_failures, away_from_zero, axis_subsets, check_forward, check_gpu_parity, check_grad,
+    constant, diff, distinct, failures, on_each_device, uniform, Case, Tol,
 };
 use gradlab::nn::functional as f;
 use gradlab::rng::Rng;
 use gradlab::tensor::ReduceOp;
-use gradlab::Device;
+use gradlab::{Device, Tensor};
+
+/// A case with the accumulation tolerance (the composites sum along an axis).
+fn accumulating_case(
+    name: impl Into<String>,
+    inputs: Vec<common::Input>,
+    run: impl Fn(&[Tensor]) -> Tensor + 'static,
+    reference: impl Fn(&[Ref]) -> Ref + 'static,
+) -> Case {
+    Case::new(name, inputs, run, reference).tol(Tol::ACCUMULATE)
+}
 
 /// Flat positions of every line of `dims` along `axis`, one `Vec` per line.
 fn lines(dims: &[usize], axis: usize) -> Vec<Vec<usize>> {
@@ -82,15 +95,13 @@ fn softmax_cases(rng: &mut Rng) -> Vec<Case> {
     for dims in [&[7usize][..], &[2, 3, 4]] {
         for axis in 0..dims.len() {
             let x = uniform(rng, r::numel(dims), -3.0, 3.0);
-            cases.push(Case::with_tol(
-                TOL_ACCUMULATE,
+            cases.push(accumulating_case(
                 format!("softmax {dims:?} axis {axis}"),
                 vec![diff(dims, x.clone())],
                 move |x| f::softmax(&x[0], axis),
                 move |x| softmax_ref(&x[0], axis),
             ));
-            cases.push(Case::with_tol(
-                TOL_ACCUMULATE,
+            cases.push(accumulating_case(
                 format!("log_softmax {dims:?} axis {axis}"),
                 vec![diff(dims, x)],
                 move |x| f::log_softmax(&x[0], axis),
@@ -128,30 +139,26 @@ fn loss_cases(rng: &mut Rng) -> Vec<Case> {
         Ref::new(&[], vec![-r.data[0]])
     };
     vec![
-        Case::with_tol(
-            TOL_ACCUMULATE,
+        accumulating_case(
             "cross_entropy_logits [4, 5], one-hot targets",
             vec![diff(&[b, c], logits.clone()), constant(&[b, c], one_hot)],
             |x| f::cross_entropy_logits(&x[0], &x[1]),
             ce,
         ),
-        Case::with_tol(
-            TOL_ACCUMULATE,
+        accumulating_case(
             "cross_entropy_logits [4, 5], soft targets",
             vec![diff(&[b, c], logits), diff(&[b, c], soft)],
             |x| f::cross_entropy_logits(&x[0], &x[1]),
             ce,
         ),
-        Case::with_tol(
-            TOL_ACCUMULATE,
+        accumulating_case(
             "binary_cross_entropy [3, 4]",
             vec![diff(&[3, 4], p), diff(&[3, 4], t.clone())],
             |x| f::binary_cross_entropy(&x[0], &x[1]),
             bce,
         ),
         // Checked against the plain form -mean(t ln s(x) + (1 - t) ln(1 - s(x))).
-        Case::with_tol(
-            TOL_ACCUMULATE,
+        accumulating_case(
             "bce_with_logits [3, 4]",
             vec![diff(&[3, 4], logit), diff(&[3, 4], t)],
             |x| f::bce_with_logits(&x[0], &x[1]),
@@ -160,8 +167,7 @@ fn loss_cases(rng: &mut Rng) -> Vec<Case> {
                 bce(&[s, x[1].clone()])
             },
         ),
-        Case::with_tol(
-            TOL_ACCUMULATE,
+        accumulating_case(
             "mse [12]",
             vec![diff(&[12], pred.clone()), diff(&[12], target.clone())],
             |x| f::mse(&x[0], &x[1]),
@@ -174,8 +180,7 @@ fn loss_cases(rng: &mut Rng) -> Vec<Case> {
                 )
             },
         ),
-        Case::with_tol(
-            TOL_ACCUMULATE,
+        accumulating_case(
             "mae [2, 6]",
             vec![diff(&[2, 6], pred), diff(&[2, 6], target)],
             |x| f::mae(&x[0], &x[1]),
@@ -185,8 +190,7 @@ fn loss_cases(rng: &mut Rng) -> Vec<Case> {
 }
 
 fn layer_cases(rng: &mut Rng) -> Vec<Case> {
-    let mut cases = vec![Case::with_tol(
-        TOL_ACCUMULATE,
+    let mut cases = vec![accumulating_case(
         "gelu [13]",
         vec![diff(&[13], uniform(rng, 13, -4.0, 4.0))],
         |x| f::gelu(&x[0]),
@@ -195,8 +199,7 @@ fn layer_cases(rng: &mut Rng) -> Vec<Case> {
     let eps = 1e-5;
     for dims in [&[4usize, 5][..], &[2, 3, 6]] {
         let c = dims[dims.len() - 1];
-        cases.push(Case::with_tol(
-            TOL_ACCUMULATE,
+        cases.push(accumulating_case(
             format!("layer_norm {dims:?}"),
             vec![
                 diff(dims, uniform(rng, r::numel(dims), -2.0, 2.0)),
@@ -223,8 +226,7 @@ fn layer_cases(rng: &mut Rng) -> Vec<Case> {
     for axes in axis_subsets(dims.len()) {
         let n: usize = axes.iter().map(|&a| dims[a]).product();
         let (ax, ax_ref) = (axes.clone(), axes.clone());
-        cases.push(Case::with_tol(
-            TOL_ACCUMULATE,
+        cases.push(accumulating_case(
             format!("mean_axes {dims:?} over {axes:?}"),
             vec![diff(&dims, uniform(rng, 24, -2.0, 2.0))],
             move |x| x[0].mean_axes(&ax, true),
@@ -255,4 +257,15 @@ fn composites_match_on(device: &Device) {
 #[test]
 fn composites_match_f64_formulas_and_finite_differences() {
     on_each_device(composites_match_on);
+}
+
+/// The composites on the GPU against the CPU backend, forward and gradients: the same
+/// cases through the table's parity check.
+#[test]
+fn composites_on_the_gpu_match_the_cpu() {
+    let Some(gpu) = gpu_device() else { return };
+    let mut rng = Rng::new(0xC0_4E);
+    let cases = all_cases(&mut rng);
+    let failed = failures(&cases, |c| check_gpu_parity(&gpu, c, &mut rng).map(|_| ()));
+    assert_no_failures(&failed, cases.len());
 }

@@ -2,10 +2,15 @@
 //! it becomes (`common.wgsl`, the shared helpers, then the family's file), every kernel
 //! the backend launches exists as a compute entry point of its family's file, and the
 //! bindings each entry point uses agree with the bind-group layout the host creates for
-//! it (binding 0: the parameter uniform; then storage buffers, read-only or not).
+//! it (binding 0: the parameter uniform; then storage buffers, read-only or not), and
+//! every compute entry point stays within WebGPU's default limits (`limits.rs`).
+
+#[path = "shader_validation/limits.rs"]
+mod limits;
 
 use gradlab::backend::gpu::{Family, Kernel, COMMON_FILE};
 use gradlab::tensor::{BinaryOp, ReduceOp, UnaryOp};
+use limits::{entry_usages, EntryUsage};
 use naga::valid::{Capabilities, GlobalUse, ModuleInfo, ValidationFlags, Validator};
 use naga::{AddressSpace, Module, ShaderStage, StorageAccess};
 use std::path::PathBuf;
@@ -23,8 +28,9 @@ fn parse_and_validate(name: &str, src: &str) -> Result<(Module, ModuleInfo), Str
     Ok((module, info))
 }
 
-#[test]
-fn every_shader_file_parses_and_validates() {
+/// Every `shaders/*.wgsl` as `(file name, the module's source)`: the shared helpers
+/// alone, a family's file with them in front (as the backend builds it).
+fn shader_sources() -> Vec<(String, String)> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(shader_dir())
         .expect("shaders/ exists")
         .map(|e| e.expect("directory entry").path())
@@ -32,17 +38,26 @@ fn every_shader_file_parses_and_validates() {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no shaders/*.wgsl found");
-    let mut errors = Vec::new();
     let common = std::fs::read_to_string(shader_dir().join(COMMON_FILE)).expect("common.wgsl");
-    for path in &files {
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let own = std::fs::read_to_string(path).expect("readable shader");
-        // The shared helpers validate alone; a family validates with them in front.
-        let src = if name == COMMON_FILE {
-            own
-        } else {
-            format!("{common}{own}")
-        };
+    files
+        .iter()
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let own = std::fs::read_to_string(path).expect("readable shader");
+            let src = if name == COMMON_FILE {
+                own
+            } else {
+                format!("{common}{own}")
+            };
+            (name, src)
+        })
+        .collect()
+}
+
+#[test]
+fn every_shader_file_parses_and_validates() {
+    let mut errors = Vec::new();
+    for (name, src) in shader_sources() {
         match parse_and_validate(&name, &src) {
             Ok((module, _)) => println!("{name}: {} entry points", module.entry_points.len()),
             Err(e) => errors.push(e),
@@ -175,4 +190,131 @@ fn no_shader_bitcasts_a_literal_to_f32() {
         "literal bitcasts to f32:\n{}",
         offenders.join("\n")
     );
+}
+
+/// Every compute entry point of every `shaders/*.wgsl` module, as the backend builds
+/// it, within WebGPU's default limits; on failure, the table of every entry's numbers.
+#[test]
+fn every_kernel_stays_within_webgpu_default_limits() {
+    let mut usages: Vec<EntryUsage> = Vec::new();
+    for (name, src) in shader_sources() {
+        let (module, info) = parse_and_validate(&name, &src).unwrap_or_else(|e| panic!("{e}"));
+        usages.extend(entry_usages(&name, &module, &info).unwrap_or_else(|e| panic!("{e}")));
+    }
+    assert!(
+        usages.len() >= Kernel::all().len(),
+        "{} compute entry points found, the backend launches {} kernels",
+        usages.len(),
+        Kernel::all().len()
+    );
+    let table = limits::table(&usages);
+    println!("{table}");
+    let over: Vec<String> = usages
+        .iter()
+        .flat_map(|u| {
+            u.violations()
+                .into_iter()
+                .map(move |v| format!("{}: {v}", u.name))
+        })
+        .collect();
+    assert!(
+        over.is_empty(),
+        "kernels over WebGPU's default limits:\n{}\n\n{table}",
+        over.join("\n")
+    );
+}
+
+/// The usage of the one compute entry point `main` of a WGSL snippet.
+fn usage_of(src: &str) -> EntryUsage {
+    let (module, info) = parse_and_validate("snippet", src).unwrap_or_else(|e| panic!("{e}"));
+    let mut usages = entry_usages("snippet", &module, &info).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(usages.len(), 1, "one entry point");
+    usages.remove(0)
+}
+
+/// `n` buffers of `space` (e.g. `storage, read_write`) at group 0, bindings `0..n`, the
+/// first `used` of them read by `main` (their sum is written into the first one, or
+/// nowhere when uniform).
+fn buffers(space: &str, ty: &str, n: usize, used: usize) -> String {
+    let decls: String = (0..n)
+        .map(|i| format!("@group(0) @binding({i}) var<{space}> b{i}: {ty};\n"))
+        .collect();
+    let sum: Vec<String> = (0..used).map(|i| format!("b{i}[0]")).collect();
+    format!(
+        "{decls}@compute @workgroup_size(1) fn main() {{ let s = {}; }}",
+        sum.join(" + ")
+    )
+}
+
+/// The limit check must be able to fail: one snippet just over each limit is caught
+/// (naming that limit), and the same snippet at the limit passes.
+#[test]
+fn limit_check_catches_a_kernel_over_each_limit() {
+    let wg = |size: &str| format!("@compute @workgroup_size({size}) fn main() {{}}");
+    let shared = |decls: &str, body: &str| {
+        format!("{decls}\n@compute @workgroup_size(1) fn main() {{ {body} }}")
+    };
+    let binding = |group: u32, binding: u32| {
+        format!(
+            "@group({group}) @binding({binding}) var<storage, read_write> b: array<f32>;\n\
+             @compute @workgroup_size(1) fn main() {{ b[0] = 1.0; }}"
+        )
+    };
+    // (over the limit, the name of the limit, within it)
+    let cases: Vec<(String, &str, String)> = vec![
+        (
+            wg("16, 16, 2"),
+            "maxComputeInvocationsPerWorkgroup",
+            wg("16, 16, 1"),
+        ),
+        (wg("257"), "maxComputeWorkgroupSizeX", wg("256")),
+        (wg("1, 257"), "maxComputeWorkgroupSizeY", wg("1, 256")),
+        (wg("1, 1, 65"), "maxComputeWorkgroupSizeZ", wg("1, 1, 64")),
+        // 4093 f32 = 16372 bytes, rounded up to 16384; a used f32 adds 16, not 4.
+        (
+            shared(
+                "var<workgroup> a: array<f32, 4093>; var<workgroup> x: f32;",
+                "a[0] = x;",
+            ),
+            "maxComputeWorkgroupStorageSize",
+            shared(
+                "var<workgroup> a: array<f32, 4093>; var<workgroup> x: f32;",
+                "a[0] = 1.0;",
+            ),
+        ),
+        // A vec3 array element takes 16 bytes (WGSL's stride), not 12.
+        (
+            shared("var<workgroup> v: array<vec3<f32>, 1025>;", "v[0].x = 1.0;"),
+            "maxComputeWorkgroupStorageSize",
+            shared("var<workgroup> v: array<vec3<f32>, 1024>;", "v[0].x = 1.0;"),
+        ),
+        // Nine declared: eight used pass, nine used fail.
+        (
+            buffers("storage, read_write", "array<f32>", 9, 9),
+            "maxStorageBuffersPerShaderStage",
+            buffers("storage, read_write", "array<f32>", 9, 8),
+        ),
+        (
+            buffers("uniform", "vec4<f32>", 13, 13),
+            "maxUniformBuffersPerShaderStage",
+            buffers("uniform", "vec4<f32>", 13, 12),
+        ),
+        (binding(4, 0), "maxBindGroups", binding(3, 0)),
+        (binding(0, 1000), "maxBindingsPerBindGroup", binding(0, 999)),
+    ];
+    for (over, limit, within) in &cases {
+        let u = usage_of(over);
+        let violations = u.violations();
+        assert!(
+            violations.iter().any(|v| v.starts_with(limit)),
+            "{limit} not caught in\n{over}\n{violations:?}\n{}",
+            limits::table(std::slice::from_ref(&u))
+        );
+        let u = usage_of(within);
+        assert!(
+            u.violations().is_empty(),
+            "flagged at the limit of {limit}:\n{within}\n{:?}",
+            u.violations()
+        );
+    }
 }

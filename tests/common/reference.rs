@@ -89,6 +89,15 @@ fn broadcast_read(x: &Ref, out_idx: &[usize]) -> f64 {
     x.at(&idx)
 }
 
+/// The larger of `a` and `b`, NaN when either is NaN (unlike `f64::max`).
+pub fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
 /// One value of a unary op, in f64.
 pub fn unary_scalar(op: UnaryOp, x: f64) -> f64 {
     match op {
@@ -98,7 +107,8 @@ pub fn unary_scalar(op: UnaryOp, x: f64) -> f64 {
         UnaryOp::Sqrt => x.sqrt(),
         UnaryOp::Recip => 1.0 / x,
         UnaryOp::Abs => x.abs(),
-        UnaryOp::Relu => x.max(0.0),
+        // NaN propagates (issue 8): `f64::max` would drop it.
+        UnaryOp::Relu => nan_max(x, 0.0),
         UnaryOp::Tanh => x.tanh(),
         UnaryOp::Sigmoid => 1.0 / (1.0 + (-x).exp()),
     }
@@ -112,7 +122,7 @@ pub fn binary_scalar(op: BinaryOp, a: f64, b: f64) -> f64 {
         BinaryOp::Sub => a - b,
         BinaryOp::Mul => a * b,
         BinaryOp::Div => a / b,
-        BinaryOp::Max => a.max(b),
+        BinaryOp::Max => nan_max(a, b),
         BinaryOp::Pow => a.powf(b),
         BinaryOp::Lt => mask(a < b),
         BinaryOp::Gt => mask(a > b),
@@ -169,16 +179,26 @@ pub fn reduce(op: ReduceOp, x: &Ref, axes: &[usize]) -> Ref {
         ReduceOp::Max => f64::NEG_INFINITY,
     };
     let mut data = vec![init; numel(&out)];
-    for (f, &v) in x.data.iter().enumerate() {
-        let mut i = unravel(f, &x.dims);
-        for &a in axes {
-            i[a] = 0;
-        }
-        let o = &mut data[ravel(&i, &out)];
-        *o = match op {
-            ReduceOp::Sum => *o + v,
-            ReduceOp::Max => o.max(v),
+    // Walk the input in row-major order with a multi-index odometer (gradient checks
+    // call this once per finite difference, so no allocation per element).
+    let mut idx = vec![0usize; x.dims.len()];
+    for &v in &x.data {
+        // The output position: reduced axes (size 1 in `out`) read index 0.
+        let o = idx
+            .iter()
+            .zip(&out)
+            .fold(0, |acc, (&i, &d)| acc * d + if d == 1 { 0 } else { i });
+        data[o] = match op {
+            ReduceOp::Sum => data[o] + v,
+            ReduceOp::Max => nan_max(data[o], v),
         };
+        for a in (0..idx.len()).rev() {
+            idx[a] += 1;
+            if idx[a] < x.dims[a] {
+                break;
+            }
+            idx[a] = 0;
+        }
     }
     Ref::new(&out, data)
 }
@@ -296,11 +316,22 @@ pub fn matmul(a: &Ref, b: &Ref, trans_a: bool, trans_b: bool) -> Ref {
         let (row, col) = if trans_b { (j, kk) } else { (kk, j) };
         b.data[bi * br * bc + row * bc + col]
     };
+    // op(A) as [batch, m, k] and op(B) transposed as [batch, n, k], so that each
+    // output is a dot product of two contiguous rows (gradient checks call this once
+    // per finite difference).
+    let a_rows: Vec<f64> = (0..batch * m * k)
+        .map(|f| a_at(f / (m * k), f / k % m, f % k))
+        .collect();
+    let b_cols: Vec<f64> = (0..batch * n * k)
+        .map(|f| b_at(f / (n * k), f % k, f / k % n))
+        .collect();
     let mut data = Vec::with_capacity(batch * m * n);
     for bi in 0..batch {
         for i in 0..m {
+            let row = &a_rows[(bi * m + i) * k..][..k];
             for j in 0..n {
-                data.push((0..k).map(|kk| a_at(bi, i, kk) * b_at(bi, kk, j)).sum());
+                let col = &b_cols[(bi * n + j) * k..][..k];
+                data.push(row.iter().zip(col).map(|(x, y)| x * y).sum());
             }
         }
     }
