@@ -82,7 +82,10 @@ fn nan_weight_is_named(device: &Device) {
         // Before any step: the first evaluation names it, at step 0.
         let mut r = run_with_nan(&config, device, 0, &name, 0);
         let (step, what, shown) = non_finite(block_on(r.record()));
-        assert_eq!((step, what.as_str()), (0, format!("parameter `{name}`").as_str()));
+        assert_eq!(
+            (step, what.as_str()),
+            (0, format!("parameter `{name}`").as_str())
+        );
         assert!(shown.contains(&name), "{shown}");
         // Mid-run, evaluated only five steps later: still the step it appeared at,
         // and still the parameter (not one of the gradients it then spoils).
@@ -125,7 +128,10 @@ fn loading_good_weights_clears_what_the_health_check_saw() {
 
 /// The first step after which some parameter is non-finite, and which ones are, read
 /// back after every step; `None` if the run stays finite for its whole budget.
-fn first_bad_step_by_reading(config: &ExperimentConfig, device: &Device) -> Option<(u64, Vec<String>)> {
+fn first_bad_step_by_reading(
+    config: &ExperimentConfig,
+    device: &Device,
+) -> Option<(u64, Vec<String>)> {
     let mut r = Runner::new(config.clone(), device.clone()).expect("a runner");
     while !r.is_done() {
         r.step().expect("a step");
@@ -150,9 +156,9 @@ fn divergence_is_caught_at_its_first_step(device: &Device, preset_name: &str) {
     let mut r = Runner::new(config.clone(), device.clone()).expect("a runner");
     r.train_steps(first + 25).expect("steps");
     let (step, what, shown) = non_finite(block_on(r.evaluate()));
-    let named = bad
-        .iter()
-        .any(|n| what == format!("parameter `{n}`") || what == format!("the gradient of parameter `{n}`"));
+    let named = bad.iter().any(|n| {
+        what == format!("parameter `{n}`") || what == format!("the gradient of parameter `{n}`")
+    });
     assert!(
         named && step == first,
         "{preset_name} on {}: reported `{what}` at step {step}; reading every step found {bad:?} at step {first}",

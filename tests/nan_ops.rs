@@ -69,10 +69,18 @@ fn check_forward_semantics(device: &Device) {
     let ta = Tensor::from_slice(&a, &[n], device);
     let tb = Tensor::from_slice(&b, &[n], device);
     let max = values(&ta.maximum(&tb));
-    let (lt, gt, eq) = (values(&ta.lt(&tb)), values(&ta.gt(&tb)), values(&ta.eq_mask(&tb)));
+    let (lt, gt, eq) = (
+        values(&ta.lt(&tb)),
+        values(&ta.gt(&tb)),
+        values(&ta.eq_mask(&tb)),
+    );
     for i in 0..n {
         let (x, y) = (a[i], b[i]);
-        assert!(same(max[i], max_reference(x, y)), "max({x}, {y}) = {}", max[i]);
+        assert!(
+            same(max[i], max_reference(x, y)),
+            "max({x}, {y}) = {}",
+            max[i]
+        );
         // IEEE comparisons: false whenever NaN is involved.
         assert_eq!(lt[i], f32::from(u8::from(x < y)), "lt({x}, {y})");
         assert_eq!(gt[i], f32::from(u8::from(x > y)), "gt({x}, {y})");
@@ -97,7 +105,9 @@ fn check_max_reduce(device: &Device, len: usize) {
     let got = values(&t.max_axes(&[1], false));
     for (r, nan_at) in nan_positions.iter().enumerate() {
         let row = &data[r * len..(r + 1) * len];
-        let want = row.iter().fold(f32::NEG_INFINITY, |m, &v| max_reference(m, v));
+        let want = row
+            .iter()
+            .fold(f32::NEG_INFINITY, |m, &v| max_reference(m, v));
         assert!(
             same(got[r], want),
             "{}: max of a row of {len} with NaN at {nan_at:?} is {}, want {want}",
@@ -106,7 +116,11 @@ fn check_max_reduce(device: &Device, len: usize) {
         );
     }
     // A row of NaN only, and one with NaN after +inf.
-    let t = Tensor::from_slice(&[f32::NAN, f32::NAN, f32::INFINITY, f32::NAN], &[2, 2], device);
+    let t = Tensor::from_slice(
+        &[f32::NAN, f32::NAN, f32::INFINITY, f32::NAN],
+        &[2, 2],
+        device,
+    );
     let got = values(&t.max_axes(&[1], false));
     assert!(got.iter().all(|v| v.is_nan()), "{got:?}");
 }
@@ -177,12 +191,19 @@ fn a_nan_input_gets_a_nan_gradient_from_relu_and_max() {
             } else {
                 0.0
             };
-            assert!(same(d, want), "{}: d max(x, 0) at {v} = {d}", device.label());
+            assert!(
+                same(d, want),
+                "{}: d max(x, 0) at {v} = {d}",
+                device.label()
+            );
         }
         // The other side, with NaN on the right.
         let a = Tensor::from_slice(&other, &[other.len()], &device);
         let g = grad_of(&device, &SPECIAL, |x| a.maximum(x));
-        assert!(g[0].is_nan() && g.iter().skip(1).all(|d| !d.is_nan()), "{g:?}");
+        assert!(
+            g[0].is_nan() && g.iter().skip(1).all(|d| !d.is_nan()),
+            "{g:?}"
+        );
     }
 }
 
@@ -203,7 +224,9 @@ fn nan_inputs_give_the_same_values_and_gradients_on_gpu_and_cpu() {
     let y = data(300, &mut rng);
     let long = data(2 * 130, &mut rng);
     let cases = vec![
-        PCase::new("relu with NaN", vec![var(&[300], x.clone())], |t| t[0].relu()),
+        PCase::new("relu with NaN", vec![var(&[300], x.clone())], |t| {
+            t[0].relu()
+        }),
         PCase::new(
             "max with NaN on both sides",
             vec![var(&[300], x.clone()), var(&[300], y.clone())],
@@ -217,9 +240,11 @@ fn nan_inputs_give_the_same_values_and_gradients_on_gpu_and_cpu() {
         PCase::new("max of short rows with NaN", vec![var(&[30, 10], x)], |t| {
             t[0].max_axes(&[1], true)
         }),
-        PCase::new("max of long rows with NaN", vec![var(&[2, 130], long)], |t| {
-            t[0].max_axes(&[1], true)
-        }),
+        PCase::new(
+            "max of long rows with NaN",
+            vec![var(&[2, 130], long)],
+            |t| t[0].max_axes(&[1], true),
+        ),
     ];
     for case in &cases {
         // Exact: max and relu pick one of their inputs, masks are 0/1, and the

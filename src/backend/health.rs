@@ -108,7 +108,10 @@ mod tests {
         assert_eq!(first_non_finite(&[clear, clear].concat()), None);
         let status = [clear, param(7), grad(7), param(5), grad(9)].concat();
         let first = first_non_finite(&status).unwrap();
-        assert_eq!((first.slot, first.what, first.step), (3, NonFiniteIn::Parameter, 5));
+        assert_eq!(
+            (first.slot, first.what, first.step),
+            (3, NonFiniteIn::Parameter, 5)
+        );
         let status = [param(4), clear, grad(4)].concat();
         let first = first_non_finite(&status).unwrap();
         assert_eq!((first.slot, first.what), (2, NonFiniteIn::Gradient));

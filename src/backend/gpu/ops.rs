@@ -298,7 +298,11 @@ impl Backend for GpuBackend {
         ];
         // Without a gradient the parameter is bound twice (both read-only) and the
         // kernel skips the second look.
-        let bufs = [param.pooled(), grad.unwrap_or(param).pooled(), status.pooled()];
+        let bufs = [
+            param.pooled(),
+            grad.unwrap_or(param).pooled(),
+            status.pooled(),
+        ];
         // One workgroup: it folds the whole tensor, then one lane writes the slot.
         self.launch(Kernel::HEALTH, &p, &bufs, 1);
         status
