@@ -1,6 +1,8 @@
 // Elementwise ops of two inputs with numpy broadcasting: out[i] = op(a[av(i)], b[bv(i)]).
 // Entry points are `binary_<op>`, named by `BinaryOp::wgsl_entry()`; the math follows the
 // CPU reference in `src/tensor/op.rs` (Max's NaN rule, comparisons giving 1.0 / 0.0).
+// NaN is tested on the bits (`is_nan`) before any comparison: WGSL leaves comparisons
+// with NaN to the implementation, and the browser must give the CPU's answer.
 // Each input is read through a view: the element at padded output index (i0, i1, i2, i3)
 // sits at offset + i0*s0 + i1*s1 + i2*s2 + i3*s3 (stride 0 broadcasts).
 
@@ -37,6 +39,23 @@ fn lhs(i: u32) -> f32 {
 
 fn rhs(i: u32) -> f32 {
     return b[at(unflatten(i), params.misc.y, params.b_strides)];
+}
+
+// Max propagating NaN, as the CPU: `x` when it is NaN, else `y` when it is NaN, else the
+// larger (`x` on a tie).
+fn max_f32(x: f32, y: f32) -> f32 {
+    if (is_nan(x)) {
+        return x;
+    }
+    if (is_nan(y)) {
+        return y;
+    }
+    return select(y, x, x >= y);
+}
+
+// IEEE comparisons: false whenever either side is NaN.
+fn ordered(x: f32, y: f32) -> bool {
+    return !is_nan(x) && !is_nan(y);
 }
 
 // libm's powf on the cases that matter: x^0 = 1 and 1^y = 1 (even for NaN), a negative
@@ -89,8 +108,7 @@ fn binary_div(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
 @compute @workgroup_size(256)
 fn binary_max(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
     let i = element(wid, nwg, lane);
-    // CPU: if a >= b || b.is_nan() { a } else { b }
-    if (i < params.misc.z) { let x = lhs(i); let y = rhs(i); out[i] = select(y, x, x >= y || is_nan(y)); }
+    if (i < params.misc.z) { out[i] = max_f32(lhs(i), rhs(i)); }
 }
 
 @compute @workgroup_size(256)
@@ -102,17 +120,17 @@ fn binary_pow(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
 @compute @workgroup_size(256)
 fn binary_lt(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
     let i = element(wid, nwg, lane);
-    if (i < params.misc.z) { out[i] = select(0.0, 1.0, lhs(i) < rhs(i)); }
+    if (i < params.misc.z) { let x = lhs(i); let y = rhs(i); out[i] = select(0.0, 1.0, ordered(x, y) && x < y); }
 }
 
 @compute @workgroup_size(256)
 fn binary_gt(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
     let i = element(wid, nwg, lane);
-    if (i < params.misc.z) { out[i] = select(0.0, 1.0, lhs(i) > rhs(i)); }
+    if (i < params.misc.z) { let x = lhs(i); let y = rhs(i); out[i] = select(0.0, 1.0, ordered(x, y) && x > y); }
 }
 
 @compute @workgroup_size(256)
 fn binary_eq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
     let i = element(wid, nwg, lane);
-    if (i < params.misc.z) { out[i] = select(0.0, 1.0, lhs(i) == rhs(i)); }
+    if (i < params.misc.z) { let x = lhs(i); let y = rhs(i); out[i] = select(0.0, 1.0, ordered(x, y) && x == y); }
 }

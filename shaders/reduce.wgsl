@@ -7,7 +7,9 @@
 //   left to right, then the 256 partials are combined by a fixed binary tree in
 //   workgroup memory (128, 64, ..., 1).
 // - mode 1, short rows: one thread per row folds it left to right, exactly the CPU order.
-// Max follows the CPU rule: take x when x > acc or x is NaN (NaN propagates).
+// Max follows the CPU rule: a NaN accumulator stays, else take x when x is NaN or
+// x > acc (NaN propagates). NaN is tested on the bits before comparing: WGSL leaves
+// comparisons with NaN to the implementation.
 
 struct Params {
     outer: u32,
@@ -26,7 +28,10 @@ fn combine_sum(acc: f32, v: f32) -> f32 {
 }
 
 fn combine_max(acc: f32, v: f32) -> f32 {
-    return select(acc, v, v > acc || is_nan(v));
+    if (is_nan(acc)) {
+        return acc;
+    }
+    return select(acc, v, is_nan(v) || v > acc);
 }
 
 // `op` 0 is sum, 1 is max.

@@ -78,8 +78,9 @@ fn unary_abs(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
 @compute @workgroup_size(256)
 fn unary_relu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
     let i = element(wid, nwg, lane);
-    // NaN is not > 0, so it maps to 0 as on the CPU.
-    if (i < params.len) { let v = x[i]; out[i] = select(0.0, v, v > 0.0); }
+    // NaN passes through, as on the CPU; tested on the bits (`is_nan`), since a
+    // compiler may assume comparisons never see NaN.
+    if (i < params.len) { let v = x[i]; out[i] = select(0.0, v, is_nan(v) || v > 0.0); }
 }
 
 @compute @workgroup_size(256)

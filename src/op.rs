@@ -75,7 +75,8 @@ unary_ops! {
     Sqrt, "sqrt", |x| libm::sqrtf(x);
     Recip, "recip", |x| 1.0 / x;
     Abs, "abs", |x| libm::fabsf(x);
-    Relu, "relu", |x| if x > 0.0 { x } else { 0.0 };
+    // NaN passes through (a NaN weight must not hide behind a finite activation).
+    Relu, "relu", |x| if x > 0.0 || x.is_nan() { x } else { 0.0 };
     Tanh, "tanh", |x| libm::tanhf(x);
     // Two-sided form so that neither branch overflows: exp of a non-positive number.
     Sigmoid, "sigmoid", |x| if x >= 0.0 {
@@ -91,7 +92,8 @@ binary_ops! {
     Sub, "sub", |a, b| a - b;
     Mul, "mul", |a, b| a * b;
     Div, "div", |a, b| a / b;
-    Max, "max", |a, b| if a >= b || b.is_nan() { a } else { b };
+    // NaN on either side gives NaN (`a` when both are); a tie gives `a`.
+    Max, "max", |a, b| if a.is_nan() || (a >= b && !b.is_nan()) { a } else { b };
     Pow, "pow", |a, b| libm::powf(a, b);
     Lt, "lt", |a, b| if a < b { 1.0 } else { 0.0 };
     Gt, "gt", |a, b| if a > b { 1.0 } else { 0.0 };
@@ -172,13 +174,14 @@ impl ReduceOp {
         }
     }
 
-    /// Combine an accumulator with one element.
+    /// Combine an accumulator with one element. Max propagates NaN: once the
+    /// accumulator is NaN it stays NaN (the first NaN met is kept).
     #[inline]
     pub fn combine(self, acc: f32, x: f32) -> f32 {
         match self {
             ReduceOp::Sum => acc + x,
             ReduceOp::Max => {
-                if x > acc || x.is_nan() {
+                if !acc.is_nan() && (x > acc || x.is_nan()) {
                     x
                 } else {
                     acc

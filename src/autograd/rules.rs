@@ -86,8 +86,10 @@ fn unary(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Tensor {
             let zero = x.scalar_like(0.0);
             g.mul(&x.gt(&zero).sub(&x.lt(&zero)))
         }
-        // d relu(x) = [x > 0] dx
-        UnaryOp::Relu => g.mul(&x.gt(&x.scalar_like(0.0))),
+        // d relu(x) = [x > 0] dx, and NaN where x is NaN: the mask is
+        // max([x > 0], -relu(x)); -relu(x) <= 0 except NaN, and max propagates NaN, so a
+        // NaN input gets a NaN gradient instead of a silent 0 (even where dx is 0).
+        UnaryOp::Relu => g.mul(&x.gt(&x.scalar_like(0.0)).maximum(&y.neg())),
         // d tanh(x) = (1 - y^2) dx
         UnaryOp::Tanh => g.mul(&y.square().neg().add_scalar(1.0)),
         // d sigmoid(x) = y (1 - y) dx
@@ -104,9 +106,13 @@ fn binary(op: BinaryOp, a: &Tensor, b: &Tensor, y: &Tensor, g: &Tensor) -> Vec<O
         // d(a/b) = da / b - a db / b^2
         BinaryOp::Div => vec![Some(g.div(b)), Some(g.mul(a).div(&b.square()).neg())],
         BinaryOp::Max => {
-            // The larger input takes the gradient; a tie splits it evenly.
-            let to_a = a.gt(b).add(&a.eq_mask(b).mul_scalar(0.5));
-            let to_b = to_a.neg().add_scalar(1.0);
+            // The larger input takes the gradient; a tie splits it evenly. A NaN input
+            // gets a NaN gradient: max(share, -|input|) keeps the share (it is >= 0 and
+            // -|input| <= 0) except where the input is NaN, which max propagates.
+            let share_a = a.gt(b).add(&a.eq_mask(b).mul_scalar(0.5));
+            let share_b = share_a.neg().add_scalar(1.0);
+            let to_a = share_a.maximum(&a.abs().neg());
+            let to_b = share_b.maximum(&b.abs().neg());
             vec![Some(g.mul(&to_a)), Some(g.mul(&to_b))]
         }
         BinaryOp::Pow => {

@@ -285,6 +285,36 @@ impl Device {
         }
     }
 
+    /// See [`Backend::check_finite`].
+    pub fn check_finite(
+        &self,
+        status: Storage,
+        param: &Storage,
+        grad: Option<&Storage>,
+        len: usize,
+        slot: usize,
+        step: u64,
+    ) -> Storage {
+        match self {
+            Device::Cpu => Storage::Cpu(CpuBackend.check_finite(
+                status.into_cpu(),
+                param.cpu(),
+                grad.map(Storage::cpu),
+                len,
+                slot,
+                step,
+            )),
+            Device::Gpu(g) => Storage::Gpu(g.check_finite(
+                status.into_gpu(),
+                param.gpu(),
+                grad.map(Storage::gpu),
+                len,
+                slot,
+                step,
+            )),
+        }
+    }
+
     /// See [`Backend::flush`].
     pub fn flush(&self) {
         match self {

@@ -8,6 +8,7 @@
 pub mod cpu;
 mod device;
 pub mod gpu;
+pub mod health;
 
 pub use device::{Device, Storage};
 
@@ -142,6 +143,21 @@ pub trait Backend {
         state: Vec<Self::Storage>,
         len: usize,
     ) -> (Self::Storage, Vec<Self::Storage>);
+    /// The health check of one parameter (see [`health`]): when slot `slot` of `status`
+    /// is still clear and `param` (`len` values, after `step` optimizer steps) or `grad`
+    /// (its gradient for step `step + 1`) holds a NaN or an infinity, the slot records
+    /// which and the step (the parameter first, its step being the earlier one). One
+    /// small reduction, nothing read back; returns the status, updated in place when
+    /// no other handle shares it.
+    fn check_finite(
+        &self,
+        status: Self::Storage,
+        param: &Self::Storage,
+        grad: Option<&Self::Storage>,
+        len: usize,
+        slot: usize,
+        step: u64,
+    ) -> Self::Storage;
     /// Submit recorded work (the GPU submits its command encoder; the CPU does nothing).
     fn flush(&self);
     /// Copy `len` elements back to the host, once the device has computed them.

@@ -8,6 +8,7 @@ pub mod link;
 mod prepare;
 mod presets;
 mod runner;
+mod runner_health;
 mod runner_snapshot;
 mod runner_view;
 mod runner_weights;

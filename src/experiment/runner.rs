@@ -6,6 +6,7 @@
 
 use super::history::{Evaluation, HistoryPoint, Metrics, NamedWeight};
 use super::prepare::{prepare, streams, PreparedData};
+use super::runner_health::{non_finite_error, HealthStatus};
 use super::{validate, Budget, ExperimentConfig, LossKind};
 use crate::autograd::no_grad;
 use crate::backend::Device;
@@ -66,6 +67,8 @@ pub struct Runner {
     pub(super) next_batch: usize,
     pub(super) step: u64,
     pub(super) history: Vec<HistoryPoint>,
+    /// Where and when a parameter or gradient first went non-finite, on the device.
+    pub(super) health: HealthStatus,
 }
 
 impl Runner {
@@ -93,6 +96,7 @@ impl Runner {
             Rng::derive(config.seed, streams::BATCHES),
         );
         Ok(Runner {
+            health: HealthStatus::new(&device, model.params().len()),
             train: DeviceSplit::upload(&data.train, &device),
             test: DeviceSplit::upload(&data.test, &device),
             optimizer: Optimizer::new(config.optimizer.clone()),
@@ -201,7 +205,8 @@ impl Runner {
     }
 
     /// One optimizer step on the next mini-batch. Work is recorded and submitted;
-    /// nothing is read back.
+    /// nothing is read back. Before the update, the health check looks at every
+    /// parameter and its new gradient on the device (one dispatch per parameter tensor).
     pub fn step(&mut self) -> Result<()> {
         let idx = self.next_batch_indices();
         let idx = Tensor::from_slice(&idx, &[idx.len()], &self.device);
@@ -213,6 +218,8 @@ impl Runner {
             // The graph (and its references to the parameters) is dropped here, so the
             // optimizer may update parameters in place.
         };
+        self.health
+            .check(&self.device, self.model.params(), Some(&grads), self.step);
         self.optimizer.step(self.model.params_mut(), &grads)?;
         drop(grads);
         self.device.flush();
@@ -228,8 +235,10 @@ impl Runner {
         Ok(())
     }
 
-    /// Losses over the whole train and test sets and the test metrics, read back.
-    /// Errs with [`Error::NonFinite`] when a loss is NaN or infinite.
+    /// Losses over the whole train and test sets and the test metrics, read back in
+    /// one read together with the health status. Errs with [`Error::NonFinite`] when a
+    /// parameter or a gradient held NaN or an infinity at any step so far (naming the
+    /// first parameter and step), or when a loss is NaN or infinite.
     pub async fn evaluate(&self) -> Result<Evaluation> {
         let (train_loss, test_loss, test_out) = no_grad(|| {
             let train_loss = self.loss(&self.model.forward(&self.train.x), &self.train.t);
@@ -237,19 +246,29 @@ impl Runner {
             let test_loss = self.loss(&out, &self.test.t);
             (train_loss, test_loss, out)
         });
-        let train_loss = train_loss.to_scalar().await? as f64;
-        let test_loss = test_loss.to_scalar().await? as f64;
+        // The parameters after the last step have had no check yet (steps check before
+        // their update), nor have weights loaded before the first step.
+        self.health
+            .check(&self.device, self.model.params(), None, self.step);
+        let health = self.health.tensor(&self.device);
+        let mut read = Tensor::read_all(&[&train_loss, &test_loss, &test_out, &health])
+            .await?
+            .into_iter();
+        drop(health);
+        let mut next = || read.next().unwrap_or_default();
+        let (train_loss, test_loss, out, status) = (next(), next(), next(), next());
+        if let Some(e) = non_finite_error(&status, self.model.params().names()) {
+            return Err(e);
+        }
+        // One value each (a missing one reads as NaN and is reported as such).
+        let scalar = |v: &[f32]| v.first().map_or(f64::NAN, |&x| x as f64);
+        let (train_loss, test_loss) = (scalar(&train_loss), scalar(&test_loss));
         if !train_loss.is_finite() || !test_loss.is_finite() {
-            let culprit = self.first_non_finite_param().await?;
             return Err(Error::NonFinite {
                 step: self.step,
-                what: match culprit {
-                    Some(name) => format!("the loss (first non-finite parameter: {name})"),
-                    None => "the loss".to_string(),
-                },
+                what: "the loss".to_string(),
             });
         }
-        let out = test_out.to_vec().await?;
         Ok(Evaluation {
             train_loss,
             test_loss,
@@ -285,15 +304,6 @@ impl Runner {
                 ..Metrics::default()
             }
         }
-    }
-
-    async fn first_non_finite_param(&self) -> Result<Option<String>> {
-        for (name, t) in self.model.params().iter() {
-            if t.to_vec().await?.iter().any(|v| !v.is_finite()) {
-                return Ok(Some(name.to_string()));
-            }
-        }
-        Ok(None)
     }
 
     /// Evaluate and append a history point.
@@ -357,7 +367,9 @@ impl Runner {
             x: self.test.x.to_device(&device).await?,
             t: self.test.t.to_device(&device).await?,
         };
+        let health = self.health.moved_to(&device).await?;
         self.optimizer.move_to(&self.device, &device, &lens).await?;
+        self.health = health;
         *self.model.params_mut() = params;
         self.train = train;
         self.test = test;

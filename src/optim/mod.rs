@@ -144,14 +144,16 @@ impl Optimizer {
                 l2: c.l2,
             },
             OptimizerKind::Adam | OptimizerKind::AdamW => {
-                let t = self.step as i32;
+                // libm's pow, not f64::powi: powi's precision is platform-dependent, and
+                // the page (wasm) and the CLI must compute the same bits.
+                let t = self.step as f64;
                 UpdateRule::Adam {
                     lr: c.lr,
                     beta1: c.beta1,
                     beta2: c.beta2,
                     eps: c.eps,
-                    bias_correction1: (1.0 - (c.beta1 as f64).powi(t)) as f32,
-                    bias_correction2_sqrt: (1.0 - (c.beta2 as f64).powi(t)).sqrt() as f32,
+                    bias_correction1: (1.0 - libm::pow(c.beta1 as f64, t)) as f32,
+                    bias_correction2_sqrt: (1.0 - libm::pow(c.beta2 as f64, t)).sqrt() as f32,
                     decoupled_wd: if c.kind == OptimizerKind::AdamW {
                         c.weight_decay
                     } else {

@@ -3,6 +3,7 @@
 //! Plain Rust with `libm` math and fixed accumulation orders, so results are
 //! bit-identical between wasm32 and native builds.
 
+mod health;
 mod matmul;
 mod update;
 
@@ -178,6 +179,18 @@ impl Backend for CpuBackend {
         len: usize,
     ) -> (CpuStorage, Vec<CpuStorage>) {
         update::apply(rule, param, grad, state, len)
+    }
+
+    fn check_finite(
+        &self,
+        status: CpuStorage,
+        param: &CpuStorage,
+        grad: Option<&CpuStorage>,
+        len: usize,
+        slot: usize,
+        step: u64,
+    ) -> CpuStorage {
+        health::check_finite(status, param, grad, len, slot, step)
     }
 
     fn flush(&self) {}

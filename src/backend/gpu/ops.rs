@@ -3,6 +3,7 @@
 //! structs of the WGSL files, field by field.
 
 use super::{groups, GpuBackend, GpuStorage, Kernel};
+use crate::backend::health::{encode_step, HEALTH_SLOT};
 use crate::backend::{Backend, Dims, MatmulDims, UpdateRule, View};
 use crate::error::Result;
 use crate::op::{BinaryOp, ReduceOp, UnaryOp};
@@ -264,6 +265,47 @@ impl Backend for GpuBackend {
         bufs.extend(state.iter().take(wanted).map(|s| s.pooled()));
         self.launch(kernel, &p, &bufs, groups(len));
         (param, state)
+    }
+
+    fn check_finite(
+        &self,
+        status: GpuStorage,
+        param: &GpuStorage,
+        grad: Option<&GpuStorage>,
+        len: usize,
+        slot: usize,
+        step: u64,
+    ) -> GpuStorage {
+        if (slot + 1) * HEALTH_SLOT > status.len() {
+            self.fail(format!(
+                "health check of parameter {slot}: the status holds {} values",
+                status.len()
+            ));
+            return status;
+        }
+        let status_len = status.len();
+        let status = self.owned(status, status_len);
+        let (param_high, param_low) = encode_step(step);
+        let (grad_high, grad_low) = encode_step(step.saturating_add(1));
+        let p = [
+            self.u(len),
+            self.u(slot),
+            u32::from(grad.is_some()),
+            param_high,
+            param_low,
+            grad_high,
+            grad_low,
+        ];
+        // Without a gradient the parameter is bound twice (both read-only) and the
+        // kernel skips the second look.
+        let bufs = [
+            param.pooled(),
+            grad.unwrap_or(param).pooled(),
+            status.pooled(),
+        ];
+        // One workgroup: it folds the whole tensor, then one lane writes the slot.
+        self.launch(Kernel::HEALTH, &p, &bufs, 1);
+        status
     }
 
     fn flush(&self) {

@@ -50,11 +50,13 @@ pub enum Family {
     Matmul,
     /// `update.wgsl`
     Update,
+    /// `health.wgsl`
+    Health,
 }
 
 impl Family {
     /// Every family.
-    pub const ALL: [Family; 8] = [
+    pub const ALL: [Family; 9] = [
         Family::Unary,
         Family::Binary,
         Family::Select,
@@ -63,6 +65,7 @@ impl Family {
         Family::Gather,
         Family::Matmul,
         Family::Update,
+        Family::Health,
     ];
 
     /// The file under `shaders/`.
@@ -76,6 +79,7 @@ impl Family {
             Family::Gather => "gather.wgsl",
             Family::Matmul => "matmul.wgsl",
             Family::Update => "update.wgsl",
+            Family::Health => "health.wgsl",
         }
     }
 
@@ -91,6 +95,7 @@ impl Family {
             Family::Gather => family_source!("gather.wgsl"),
             Family::Matmul => family_source!("matmul.wgsl"),
             Family::Update => family_source!("update.wgsl"),
+            Family::Health => family_source!("health.wgsl"),
         }
     }
 }
@@ -178,6 +183,8 @@ impl Kernel {
         Kernel::new(Family::Update, "update_sgd_momentum", Sig::Update1);
     /// Adam and AdamW.
     pub const ADAM: Kernel = Kernel::new(Family::Update, "update_adam", Sig::Update2);
+    /// The non-finite check of one parameter and its gradient (training health).
+    pub const HEALTH: Kernel = Kernel::new(Family::Health, "health_check_finite", Sig::In2Out1);
 
     /// Every kernel the backend can launch (for validation tests and warm-up).
     pub fn all() -> Vec<Kernel> {
@@ -196,6 +203,7 @@ impl Kernel {
             Kernel::SGD,
             Kernel::SGD_MOMENTUM,
             Kernel::ADAM,
+            Kernel::HEALTH,
         ]);
         v
     }
