@@ -359,23 +359,28 @@ impl Cost {
     }
 }
 
-/// FLOPs for people: `3.2 GFLOP`, `850 kFLOP`, three significant digits at most.
+/// FLOPs for people, in powers of 1000: `3.2 GFLOP`, `850 kFLOP`.
 pub fn flops(v: f64) -> String {
-    scaled(v, "FLOP")
+    scaled(v, 1000.0, &["", "k", "M", "G", "T", "P", "E"], "FLOP")
 }
 
-/// Bytes for people, in powers of 1000: `410 MB`, `4.29 GB`.
+/// Bytes for people, in powers of 1024 (as memory and GPU limits are given):
+/// `410 MiB`, `4 GiB`.
 pub fn bytes(v: u64) -> String {
-    scaled(v as f64, "B")
+    scaled(
+        v as f64,
+        1024.0,
+        &["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"],
+        "B",
+    )
 }
 
-/// `v` with an SI prefix and at most three significant digits.
-fn scaled(v: f64, unit: &str) -> String {
-    const PREFIXES: [&str; 7] = ["", "k", "M", "G", "T", "P", "E"];
+/// `v` in units of `base^k` with at most three significant digits.
+fn scaled(v: f64, base: f64, prefixes: &[&str], unit: &str) -> String {
     let mut x = v.max(0.0);
     let mut p = 0;
-    while x >= 999.5 && p + 1 < PREFIXES.len() {
-        x /= 1000.0;
+    while x >= 999.5 && p + 1 < prefixes.len() {
+        x /= base;
         p += 1;
     }
     let digits = if x >= 99.95 {
@@ -391,7 +396,7 @@ fn scaled(v: f64, unit: &str) -> String {
     } else {
         text
     };
-    format!("{text} {}{unit}", PREFIXES[p])
+    format!("{text} {}{unit}", prefixes[p])
 }
 
 #[cfg(test)]
@@ -404,8 +409,9 @@ mod tests {
         assert_eq!(flops(0.0), "0 FLOP");
         assert_eq!(flops(999.0), "999 FLOP");
         assert_eq!(flops(999.7), "1 kFLOP");
-        assert_eq!(bytes(410_000_000), "410 MB");
-        assert_eq!(bytes(4 << 30), "4.29 GB");
-        assert_eq!(bytes(12_345), "12.3 kB");
+        assert_eq!(bytes(410 << 20), "410 MiB");
+        assert_eq!(bytes(4 << 30), "4 GiB");
+        assert_eq!(bytes(12_345), "12.1 KiB");
+        assert_eq!(bytes(1000), "0.98 KiB");
     }
 }
