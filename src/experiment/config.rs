@@ -31,6 +31,25 @@ impl DataSource {
     pub fn is_synthetic(&self) -> bool {
         !matches!(self, DataSource::Real(_))
     }
+
+    /// Every data source: the 2-D patterns, the 1-D curves, the vendored sets.
+    pub fn all() -> Vec<DataSource> {
+        let mut all: Vec<DataSource> = Pattern2d::ALL.map(DataSource::Classify2d).to_vec();
+        all.extend(Regression1d::ALL.map(DataSource::Regression1d));
+        all.extend(RealSet::ALL.map(DataSource::Real));
+        all
+    }
+
+    /// Stable short name (links, the CLI): the pattern's, curve's or set's own name, in
+    /// kebab-case (the breast cancer set's file name, `breast_cancer`, is not).
+    pub fn name(self) -> &'static str {
+        match self {
+            DataSource::Classify2d(p) => p.name(),
+            DataSource::Regression1d(r) => r.name(),
+            DataSource::Real(RealSet::BreastCancer) => "breast-cancer",
+            DataSource::Real(s) => s.name(),
+        }
+    }
 }
 
 /// The training objective.
@@ -85,6 +104,21 @@ pub enum BackendChoice {
     Gpu,
     /// The GPU when an adapter exists, else the CPU.
     Auto,
+}
+
+impl BackendChoice {
+    /// Every choice.
+    pub const ALL: &'static [BackendChoice] =
+        &[BackendChoice::Cpu, BackendChoice::Gpu, BackendChoice::Auto];
+
+    /// Stable short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendChoice::Cpu => "cpu",
+            BackendChoice::Gpu => "gpu",
+            BackendChoice::Auto => "auto",
+        }
+    }
 }
 
 /// A complete experiment: data, model, objective, optimizer, schedule and seed.

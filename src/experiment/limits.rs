@@ -120,11 +120,17 @@ impl RealLimit {
             self.hi - self.inset
         };
         Control {
-            min: lo as f64,
-            max: hi as f64,
-            step: self.step as f64,
+            min: shortest(lo),
+            max: shortest(hi),
+            step: shortest(self.step),
         }
     }
+}
+
+/// The `f64` written as `v` prints (`0.99999`, not `0.9999899864196777`), so a control's
+/// attributes read as the table does; it converts back to the same `f32`.
+fn shortest(v: f32) -> f64 {
+    format!("{v}").parse().unwrap_or(v as f64)
 }
 
 /// The `min`, `max` and `step` of a page control (an `<input type="number">`).
@@ -136,6 +142,13 @@ pub struct Control {
     pub max: f64,
     /// Increment of the control's arrows.
     pub step: f64,
+}
+
+impl Control {
+    /// `(min, max, step)`, as the page's `number_field` takes them.
+    pub fn bounds(self) -> (f64, f64, f64) {
+        (self.min, self.max, self.step)
+    }
 }
 
 /// Generated points of a synthetic data set.
@@ -506,6 +519,13 @@ mod tests {
         assert_eq!(SAMPLES.interval(), "10..=100000");
         assert!(!LR.contains(0.0) && LR.contains(10.0) && !LR.contains(f32::NAN));
         assert!(MOMENTUM.contains(0.0) && !MOMENTUM.contains(1.0));
+    }
+
+    #[test]
+    fn control_bounds_read_as_written() {
+        assert_eq!(BETA2.control().max, 0.99999);
+        assert_eq!(LR.control().bounds(), (1e-5, 10.0, 0.001));
+        assert_eq!(TEST_FRACTION.control().min, 0.01);
     }
 
     #[test]

@@ -89,6 +89,42 @@ pub(super) fn real_rows(set: RealSet) -> usize {
     }
 }
 
+/// Examples the data has before the split.
+pub(super) fn examples(c: &ExperimentConfig) -> usize {
+    match c.data {
+        DataSource::Real(set) => real_rows(set),
+        _ => c.samples,
+    }
+}
+
+/// Test rows of the split: `round(n * test_fraction)`, as `data::train_test_split` takes.
+pub(super) fn test_rows(c: &ExperimentConfig) -> usize {
+    (examples(c) as f64 * c.test_fraction as f64).round() as usize
+}
+
+/// The loss to use instead of `c.loss` when it does not fit the task (cross-entropy
+/// needs classes, MAE a regression), or `None` when it fits.
+pub(super) fn fitting_loss(c: &ExperimentConfig) -> Option<LossKind> {
+    match (c.loss, c.data.is_classification()) {
+        (LossKind::CrossEntropy, false) => Some(LossKind::Mse),
+        (LossKind::Mae, true) => Some(LossKind::CrossEntropy),
+        (LossKind::Mse | LossKind::Mae | LossKind::CrossEntropy, _) => None,
+    }
+}
+
+/// Steps of one epoch, bounded above: the training rows are at most all examples.
+fn steps_per_epoch(c: &ExperimentConfig) -> u64 {
+    examples(c)
+        .min(MAX_SAMPLES)
+        .div_ceil(c.batch_size.max(1))
+        .max(1) as u64
+}
+
+/// Most epochs whose steps stay within [`MAX_STEPS`].
+pub(super) fn most_epochs(c: &ExperimentConfig) -> u64 {
+    (MAX_STEPS / steps_per_epoch(c)).max(1)
+}
+
 /// Sample count, noise, test fraction and features.
 fn data(c: &ExperimentConfig, p: &mut Problems) {
     if c.data.is_synthetic() {
@@ -97,12 +133,7 @@ fn data(c: &ExperimentConfig, p: &mut Problems) {
     p.real(&limits::NOISE, c.noise);
     let f = c.test_fraction;
     if f.is_finite() && f > 0.0 && f < 1.0 {
-        // The split takes round(n * f) test rows (see data::train_test_split).
-        let n = match c.data {
-            DataSource::Real(set) => real_rows(set),
-            _ => c.samples,
-        };
-        let n_test = (n as f64 * f as f64).round() as usize;
+        let (n, n_test) = (examples(c), test_rows(c));
         if n_test == 0 || n_test >= n {
             p.push(format!(
                 "test_fraction {f} of {n} examples leaves {n_test} for testing and {} for \
@@ -142,17 +173,16 @@ fn model(c: &ExperimentConfig, p: &mut Problems) {
             c.hidden.len()
         ));
     }
-    let classify = c.data.is_classification();
-    match c.loss {
-        LossKind::CrossEntropy if !classify => p.push(
-            "loss cross-entropy needs a classification task; use mse or mae for regression"
-                .to_string(),
-        ),
-        LossKind::Mae if classify => p.push(
-            "loss mae needs a regression task; use cross-entropy or mse for classification"
-                .to_string(),
-        ),
-        LossKind::Mse | LossKind::Mae | LossKind::CrossEntropy => {}
+    if fitting_loss(c).is_some() {
+        let name = c.loss.name();
+        p.push(if c.data.is_classification() {
+            format!(
+                "loss {name} needs a regression task; use cross-entropy or mse for \
+                 classification"
+            )
+        } else {
+            format!("loss {name} needs a classification task; use mse or mae for regression")
+        });
     }
 }
 
@@ -178,23 +208,13 @@ fn schedule(c: &ExperimentConfig, p: &mut Problems) {
         Budget::Epochs(e) if !limits::EPOCHS.contains(e as u64) => {
             p.whole(&limits::EPOCHS, e as u64, " epochs")
         }
-        Budget::Epochs(e) => {
-            let n = match c.data {
-                DataSource::Real(set) => real_rows(set),
-                _ => c.samples.min(MAX_SAMPLES),
-            };
-            // Training rows are at most n, so this bounds the steps from above.
-            let per_epoch = n.div_ceil(c.batch_size.max(1)) as u64;
-            let steps = per_epoch * e as u64;
-            if steps > MAX_STEPS {
-                p.push(format!(
-                    "budget of {e} epochs is about {steps} steps, more than the {MAX_STEPS} \
-                     allowed; use fewer epochs or a larger batch_size"
-                ));
-            }
-        }
+        Budget::Epochs(e) if e as u64 > most_epochs(c) => p.push(format!(
+            "budget of {e} epochs is about {} steps, more than the {MAX_STEPS} allowed; use \
+             fewer epochs or a larger batch_size",
+            steps_per_epoch(c) * e as u64
+        )),
         Budget::Steps(s) if !limits::STEPS.contains(s) => p.whole(&limits::STEPS, s, " steps"),
-        Budget::Steps(_) => {}
+        Budget::Epochs(_) | Budget::Steps(_) => {}
     }
     p.whole(
         &limits::EVAL_EVERY,
