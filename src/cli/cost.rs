@@ -19,10 +19,7 @@ pub fn native_ceiling(device: Option<&Device>) -> Ceiling {
     match device {
         Some(Device::Gpu(g)) => {
             let l = g.limits();
-            ceiling.with_gpu(
-                u64::from(l.max_buffer_size),
-                u64::from(l.max_storage_buffer_binding_size),
-            )
+            ceiling.with_gpu(l.max_buffer_size, l.max_storage_buffer_binding_size)
         }
         Some(Device::Cpu) | None => ceiling,
     }

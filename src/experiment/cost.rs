@@ -65,17 +65,18 @@ impl LayerCost {
     pub fn dense(inputs: u64, outputs: u64, activation: Option<Activation>) -> LayerCost {
         let (i, o) = (inputs, outputs);
         let ops = activation.map_or(0, activation_ops);
+        let (fi, fo, fops) = (i as f64, o as f64, ops as f64);
         let name = match activation {
             Some(a) => format!("dense {i}->{o} {}", a.name()),
             None => format!("dense {i}->{o}"),
         };
         LayerCost {
             name,
-            params: i * o + o,
-            largest_param: i * o,
-            forward_flops: (2 * i * o + o + o * ops) as f64,
-            backward_flops: (4 * i * o + o) as f64 + ELEMENTWISE_BACKWARD * (o * ops) as f64,
-            kept_values: o * (2 + ops),
+            params: i.saturating_mul(o).saturating_add(o),
+            largest_param: i.saturating_mul(o),
+            forward_flops: 2.0 * fi * fo + fo + fo * fops,
+            backward_flops: 4.0 * fi * fo + fo + ELEMENTWISE_BACKWARD * fo * fops,
+            kept_values: o.saturating_mul(2 + ops),
             output_values: o,
         }
     }
@@ -94,9 +95,9 @@ impl LayerCost {
             name: format!("loss {}", loss.name()),
             params: 0,
             largest_param: 0,
-            forward_flops: (ops * outputs) as f64,
-            backward_flops: ELEMENTWISE_BACKWARD * (ops * outputs) as f64,
-            kept_values: kept * outputs,
+            forward_flops: (ops as f64) * outputs as f64,
+            backward_flops: ELEMENTWISE_BACKWARD * (ops as f64) * outputs as f64,
+            kept_values: outputs.saturating_mul(kept),
             output_values: 1,
         }
     }
@@ -276,14 +277,19 @@ impl Cost {
         steps: u64,
         eval_every: u64,
     ) -> Cost {
+        // FLOPs in f64; counts saturate, so an absurd (invalid) config cannot overflow.
         let b = rows.batch as f64;
         let sum = |f: fn(&LayerCost) -> f64| layers.iter().map(f).sum::<f64>();
+        let total = |f: fn(&LayerCost) -> u64, of: &[LayerCost]| {
+            of.iter().fold(0u64, |acc, l| acc.saturating_add(f(l)))
+        };
         let forward = sum(|l| l.forward_flops);
-        let params: u64 = layers.iter().map(|l| l.params).sum();
+        let backward = sum(|l| l.backward_flops);
+        let params = total(|l| l.params, &layers);
         let model = &layers[..layers.len().saturating_sub(1)];
         let model_forward: f64 = model.iter().map(|l| l.forward_flops).sum();
-        let kept: u64 = layers.iter().map(|l| l.kept_values).sum();
-        let outputs: u64 = model.iter().map(|l| l.output_values).sum();
+        let kept = total(|l| l.kept_values, &layers);
+        let outputs = total(|l| l.output_values, model);
         let widest = model
             .iter()
             .map(|l| l.output_values)
@@ -292,25 +298,30 @@ impl Cost {
             .unwrap_or(0);
         let largest_param = layers.iter().map(|l| l.largest_param).max().unwrap_or(0);
         let split = rows.train.max(rows.test);
-        let eval_flops = (rows.train + rows.test) as f64 * forward;
-        let step_flops = b * forward
-            + b * sum(|l| l.backward_flops)
-            + (params * optimizer_ops(optimizer)) as f64;
+        let all_rows = rows.train.saturating_add(rows.test);
+        let io = rows.inputs.saturating_add(rows.outputs);
+        let eval_flops = all_rows as f64 * forward;
+        let optimizer_flops = params as f64 * optimizer_ops(optimizer) as f64;
+        let step_flops = b * forward + b * backward + optimizer_flops;
         let evals = steps.div_ceil(eval_every.max(1)).saturating_add(1);
         let bytes = |values: u64| values.saturating_mul(VALUE_BYTES);
         Cost {
             rows,
             params,
             step_forward_flops: b * forward,
-            step_backward_flops: b * sum(|l| l.backward_flops),
-            step_optimizer_flops: (params * optimizer_ops(optimizer)) as f64,
+            step_backward_flops: b * backward,
+            step_optimizer_flops: optimizer_flops,
             eval_flops,
             view_flops: rows.view as f64 * model_forward,
-            activation_bytes: bytes(rows.batch.saturating_mul(rows.inputs + rows.outputs + kept)),
+            activation_bytes: bytes(rows.batch.saturating_mul(io.saturating_add(kept))),
             param_bytes: bytes(params),
-            optimizer_state_bytes: bytes(params * optimizer_state_values(optimizer.kind)),
-            data_bytes: bytes((rows.train + rows.test).saturating_mul(rows.inputs + rows.outputs)),
-            eval_bytes: bytes(split.saturating_mul(outputs + 2 * widest)),
+            optimizer_state_bytes: bytes(
+                params.saturating_mul(optimizer_state_values(optimizer.kind)),
+            ),
+            data_bytes: bytes(all_rows.saturating_mul(io)),
+            eval_bytes: bytes(
+                split.saturating_mul(outputs.saturating_add(widest.saturating_mul(2))),
+            ),
             largest_buffer_bytes: bytes(
                 split
                     .max(rows.batch)
@@ -338,7 +349,11 @@ impl Cost {
     /// data always, plus the larger of a step's kept activations (with gradients of
     /// the same size in flight during backward, so twice) and an evaluation's outputs.
     pub fn held_bytes(&self) -> u64 {
-        let always = self.param_bytes * 2 + self.optimizer_state_bytes + self.data_bytes;
+        let always = self
+            .param_bytes
+            .saturating_mul(2)
+            .saturating_add(self.optimizer_state_bytes)
+            .saturating_add(self.data_bytes);
         always.saturating_add(self.activation_bytes.saturating_mul(2).max(self.eval_bytes))
     }
 
@@ -402,6 +417,20 @@ fn scaled(v: f64, base: f64, prefixes: &[&str], unit: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_absurd_invalid_config_costs_without_overflow() {
+        let c = ExperimentConfig {
+            hidden: vec![usize::MAX; 20],
+            activations: vec![Activation::Gelu; 20],
+            samples: usize::MAX,
+            batch_size: usize::MAX,
+            ..ExperimentConfig::default()
+        };
+        let cost = Cost::of(&c);
+        assert!(cost.step_flops() > 1e30, "{}", cost.summary());
+        assert_eq!(cost.held_bytes(), u64::MAX);
+    }
 
     #[test]
     fn quantities_print_with_three_significant_digits() {
