@@ -318,6 +318,13 @@ fn enormous_links_are_refused_quickly_with_their_cost_and_exit_code_2() {
         assert!(stderr.contains("--allow-large"), "{what}: {stderr}");
         assert!(!stderr.contains("panicked"), "{what}: {stderr}");
         assert!(out.stdout.is_empty(), "{what}");
+        // Printing its link still works, with the cost as a note.
+        let printed = gradlab(&["link", link]);
+        assert!(printed.status.success(), "{what}");
+        assert!(
+            text(&printed.stderr).contains("needs --allow-large"),
+            "{what}"
+        );
     }
 }
 

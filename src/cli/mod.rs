@@ -90,6 +90,14 @@ pub fn run_command(args: &[String]) -> Result<(), CliError> {
                 Some(d) => (d.config, d.steps),
                 None => (config, None),
             };
+            // Printing a link costs nothing, but say what running it would cost.
+            let (cost, verdict) = crate::experiment::assess(&config, &cost::native_ceiling(None));
+            if !verdict.fits() {
+                eprintln!(
+                    "gradlab: note: {}; `gradlab run` needs --allow-large for it",
+                    verdict.message(&cost)
+                );
+            }
             let link = encode_link(&config, steps, None)?;
             print_out(format!("{}\n", link.fragment))
         }
@@ -199,6 +207,8 @@ usage: gradlab link PRESET|LINK
 Print the canonical experiment link ('#v=1&...') of a preset, or of a link (which
 then shows its warnings on stderr). `gradlab run '<link>'` replays it; the page opens
 it after the '#' of its address.
+An experiment over the cost limits is printed too, with its cost as a note on stderr
+(`gradlab run` needs --allow-large for it).
 ";
 
 const BENCH_HELP: &str = "\
