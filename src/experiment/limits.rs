@@ -350,6 +350,15 @@ pub const EVAL_EVERY: WholeLimit = WholeLimit {
     step: 1,
 };
 
+/// Steps trained so far, as a link's `run=N` records them (0: none yet).
+pub const RUN_STEPS: WholeLimit = WholeLimit {
+    field: "run",
+    min: 0,
+    max: STEPS.max,
+    default: 0,
+    step: 1,
+};
+
 /// Seed of every random choice.
 pub const SEED: WholeLimit = WholeLimit {
     field: "seed",
@@ -360,7 +369,7 @@ pub const SEED: WholeLimit = WholeLimit {
 };
 
 /// Every whole-number field of the table.
-pub const WHOLE_LIMITS: [WholeLimit; 8] = [
+pub const WHOLE_LIMITS: [WholeLimit; 9] = [
     SAMPLES,
     HIDDEN_LAYERS,
     HIDDEN_UNITS,
@@ -368,6 +377,7 @@ pub const WHOLE_LIMITS: [WholeLimit; 8] = [
     EPOCHS,
     STEPS,
     EVAL_EVERY,
+    RUN_STEPS,
     SEED,
 ];
 

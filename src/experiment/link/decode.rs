@@ -8,9 +8,10 @@ use super::values::{parse_u64_clamped, show, split_pairs};
 use super::weights::decode_weights;
 use super::{DecodedLink, Warning, MAX_LINK_BYTES};
 use crate::error::{Error, Result};
+use crate::experiment::limits::{HIDDEN_LAYERS, RUN_STEPS};
 use crate::experiment::validate::{examples, fitting_loss, most_epochs, test_rows};
+use crate::experiment::MAX_STEPS;
 use crate::experiment::{validate, Budget, DataSource, ExperimentConfig};
-use crate::experiment::{MAX_HIDDEN_LAYERS, MAX_STEPS};
 use crate::nn::Activation;
 
 /// The `key=value&...` part of a full URL (`https://host/#v=1&...`), a fragment
@@ -104,18 +105,20 @@ pub fn decode_link(input: &str) -> Result<DecodedLink> {
         ));
     }
     let config = finish(config, &mut warnings)?;
-    let steps = run.map(|v| match parse_u64_clamped(v, 0, MAX_STEPS) {
-        Ok((n, note)) => {
-            if let Some(m) = note {
-                warnings.push(Warning::new(RUN_KEY, m));
+    let steps = run.map(
+        |v| match parse_u64_clamped(v, RUN_STEPS.min, RUN_STEPS.max) {
+            Ok((n, note)) => {
+                if let Some(m) = note {
+                    warnings.push(Warning::new(RUN_KEY, m));
+                }
+                n
             }
-            n
-        }
-        Err(e) => {
-            warnings.push(Warning::new(RUN_KEY, format!("{e}; no steps are run")));
-            0
-        }
-    });
+            Err(e) => {
+                warnings.push(Warning::new(RUN_KEY, format!("{e}; no steps are run")));
+                0
+            }
+        },
+    );
     let weights = blob.and_then(|b| match decode_weights(b, &config) {
         Ok(w) => Some(w),
         Err(e) => {
@@ -149,15 +152,16 @@ pub(super) fn finish(
     warnings: &mut Vec<Warning>,
 ) -> Result<ExperimentConfig> {
     let mut warn = |key: &str, m: String| warnings.push(Warning::new(key, m));
-    if c.hidden.len() > MAX_HIDDEN_LAYERS {
+    let most_layers = HIDDEN_LAYERS.max as usize;
+    if c.hidden.len() > most_layers {
         warn(
             "hidden",
             format!(
-                "{} layers, at most {MAX_HIDDEN_LAYERS} are allowed; the rest are dropped",
+                "{} layers, at most {most_layers} are allowed; the rest are dropped",
                 c.hidden.len()
             ),
         );
-        c.hidden.truncate(MAX_HIDDEN_LAYERS);
+        c.hidden.truncate(most_layers);
     }
     if c.activations.len() != c.hidden.len() {
         let fill = c.activations.last().copied().unwrap_or(Activation::Tanh);
