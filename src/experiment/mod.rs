@@ -3,6 +3,7 @@
 
 mod config;
 mod cost;
+mod cost_limits;
 mod export;
 mod history;
 pub mod limits;
@@ -18,7 +19,7 @@ mod verdict;
 
 pub use config::{BackendChoice, Budget, DataSource, ExperimentConfig, LossKind};
 pub use cost::{
-    activation_ops, bytes, flops, optimizer_ops, optimizer_state_values, Cost, LayerCost, Rows,
+    activation_ops, optimizer_ops, optimizer_state_values, Cost, LayerCost, Rows,
     PAGE_CURVE_POINTS, PAGE_DIGITS_SHOWN, PAGE_GRID_CELLS, VALUE_BYTES,
 };
 pub use export::{from_safetensors, sha256_hex, to_safetensors, CONFIG_KEY, LINK_KEY};
@@ -34,4 +35,4 @@ pub use validate::{
     validate, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_LR, MAX_SAMPLES,
     MAX_STEPS, MIN_SAMPLES,
 };
-pub use verdict::{assess, judge, Excess, Measure, Verdict};
+pub use verdict::{assess, bytes, flops, judge, Excess, Measure, Verdict};

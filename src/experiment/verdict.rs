@@ -1,7 +1,7 @@
 //! Verdicts: a [`Cost`] judged against the default limits (over them a run does not
 //! start by itself) and against a hard [`Ceiling`] (over it a run never starts there).
 
-use super::cost::{bytes, flops, Cost};
+use super::cost::Cost;
 use super::limits::{Ceiling, CostLimits};
 use std::fmt;
 
@@ -204,4 +204,61 @@ pub fn assess(config: &super::ExperimentConfig, ceiling: &Ceiling) -> (Cost, Ver
     let cost = Cost::of(config);
     let verdict = judge(&cost, &super::limits::DEFAULT_COST_LIMITS, ceiling);
     (cost, verdict)
+}
+
+/// FLOPs for people, in powers of 1000: `3.2 GFLOP`, `850 kFLOP`.
+pub fn flops(v: f64) -> String {
+    scaled(v, 1000.0, &["", "k", "M", "G", "T", "P", "E"], "FLOP")
+}
+
+/// Bytes for people, in powers of 1024 (as memory and GPU limits are given):
+/// `410 MiB`, `4 GiB`.
+pub fn bytes(v: u64) -> String {
+    scaled(
+        v as f64,
+        1024.0,
+        &["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"],
+        "B",
+    )
+}
+
+/// `v` in units of `base^k` with at most three significant digits.
+fn scaled(v: f64, base: f64, prefixes: &[&str], unit: &str) -> String {
+    let mut x = v.max(0.0);
+    let mut p = 0;
+    while x >= 999.5 && p + 1 < prefixes.len() {
+        x /= base;
+        p += 1;
+    }
+    let digits = if x >= 99.95 {
+        0
+    } else if x >= 9.995 {
+        1
+    } else {
+        2
+    };
+    let text = format!("{x:.digits$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    };
+    format!("{text} {}{unit}", prefixes[p])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities_print_with_three_significant_digits() {
+        assert_eq!(flops(3.2e9), "3.2 GFLOP");
+        assert_eq!(flops(0.0), "0 FLOP");
+        assert_eq!(flops(999.0), "999 FLOP");
+        assert_eq!(flops(999.7), "1 kFLOP");
+        assert_eq!(bytes(410 << 20), "410 MiB");
+        assert_eq!(bytes(4 << 30), "4 GiB");
+        assert_eq!(bytes(12_345), "12.1 KiB");
+        assert_eq!(bytes(1000), "0.98 KiB");
+    }
 }
