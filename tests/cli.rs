@@ -282,3 +282,74 @@ fn bench_json_has_the_cpu_rows() {
     assert!(rows.iter().all(|r| r["backend"] == "cpu"));
     assert_eq!(report["failed"], false);
 }
+
+/// Valid links that ask for far too much work, each enormous in another way.
+const ENORMOUS_LINKS: [(&str, &str); 4] = [
+    (
+        "the issue's example",
+        "#v=1&data=spiral&samples=100000&batch=100000&hidden=1024,1024,1024,1024,1024,1024,1024,1024&act=relu,relu,relu,relu,relu,relu,relu,relu",
+    ),
+    (
+        "huge data set",
+        "#v=1&data=circle&samples=100000&batch=10&hidden=256,256,256&act=tanh,tanh,tanh",
+    ),
+    (
+        "huge batch",
+        "#v=1&data=xor&samples=100000&batch=100000&hidden=64,64&act=tanh,tanh",
+    ),
+    (
+        "deep and wide",
+        "#v=1&data=moons&hidden=1024,1024,1024,1024,1024,1024,1024,1024&act=gelu,gelu,gelu,gelu,gelu,gelu,gelu,gelu",
+    ),
+];
+
+#[test]
+fn enormous_links_are_refused_quickly_with_their_cost_and_exit_code_2() {
+    for (what, link) in ENORMOUS_LINKS {
+        let start = std::time::Instant::now();
+        let out = gradlab(&["run", link]);
+        let took = start.elapsed();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+        assert!(took.as_secs_f64() < 1.0, "{what}: refusing took {took:?}");
+        assert!(stderr.contains("this run asks for"), "{what}: {stderr}");
+        assert!(stderr.contains("FLOP per step"), "{what}: {stderr}");
+        assert!(stderr.contains("the default limit"), "{what}: {stderr}");
+        assert!(stderr.contains("--allow-large"), "{what}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+        assert!(out.stdout.is_empty(), "{what}");
+        // Printing its link still works, with the cost as a note.
+        let printed = gradlab(&["link", link]);
+        assert!(printed.status.success(), "{what}");
+        assert!(
+            text(&printed.stderr).contains("needs --allow-large"),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn allow_large_runs_a_moderately_large_link() {
+    // Two 1024-unit layers on 250 training rows in batches of 100: about 0.6 GFLOP a
+    // step, several times the default limit, yet two steps finish in a moment.
+    let link = "#v=1&data=circle&batch=100&hidden=1024,1024&act=tanh,tanh&backend=cpu";
+    let refused = gradlab(&["run", link, "--steps", "2"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    let out = gradlab(&["run", link, "--steps", "2", "--allow-large"]);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("running a large experiment"), "{stderr}");
+    assert_eq!(summary_value(&text(&out.stdout), "steps"), "2 (0 epochs)");
+}
+
+#[test]
+fn presets_cost_prints_one_row_per_preset() {
+    let stdout = succeed(&["presets", "--cost"]);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), presets().len() + 1, "{stdout}");
+    assert!(lines[0].contains("step") && lines[0].contains("held"));
+    for (line, p) in lines[1..].iter().zip(presets()) {
+        assert_eq!(line.split_whitespace().next(), Some(p.name));
+        assert!(line.contains("FLOP") && line.contains('B'), "{line}");
+    }
+}

@@ -26,6 +26,8 @@ pub enum Command {
     Version,
     /// List the presets.
     Presets,
+    /// List the presets with what each costs (`presets --cost`).
+    PresetCosts,
     /// Train a preset or an experiment link.
     Run(RunArgs),
     /// Print the canonical link of a preset (or of a link).
@@ -48,6 +50,8 @@ pub struct RunArgs {
     pub seed: Option<u64>,
     /// Write metrics.json, model.safetensors, data.csv and loss.svg here.
     pub out: Option<PathBuf>,
+    /// Run a configuration over the default cost limits (up to the machine's ceiling).
+    pub allow_large: bool,
 }
 
 /// Arguments of `gradlab bench`.
@@ -91,9 +95,10 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             if wants_help(rest) {
                 return Ok(Command::Help(Some("presets")));
             }
-            match rest.first() {
-                None => Ok(Command::Presets),
-                Some(a) => Err(extra("presets", a, &[])),
+            match rest {
+                [] => Ok(Command::Presets),
+                [flag] if flag == "--cost" => Ok(Command::PresetCosts),
+                [a, ..] => Err(extra("presets", a, PRESETS_FLAGS)),
             }
         }
         "run" => parse_run(rest),
@@ -108,7 +113,16 @@ fn wants_help(rest: &[String]) -> bool {
     rest.iter().any(|a| a == "-h" || a == "--help")
 }
 
-const RUN_FLAGS: &[&str] = &["--backend", "--steps", "--seed", "--out", "--help"];
+const PRESETS_FLAGS: &[&str] = &["--cost", "--help"];
+
+const RUN_FLAGS: &[&str] = &[
+    "--backend",
+    "--steps",
+    "--seed",
+    "--out",
+    "--allow-large",
+    "--help",
+];
 
 fn parse_run(rest: &[String]) -> Result<Command, UsageError> {
     if wants_help(rest) {
@@ -116,8 +130,15 @@ fn parse_run(rest: &[String]) -> Result<Command, UsageError> {
     }
     let mut preset = None;
     let (mut backend, mut steps, mut seed, mut out) = (None, None, None, None);
+    let mut allow_large = false;
     let mut it = rest.iter();
     while let Some(arg) = it.next() {
+        if arg == "--allow-large" {
+            if std::mem::replace(&mut allow_large, true) {
+                return Err(UsageError("--allow-large is given more than once".into()));
+            }
+            continue;
+        }
         if !arg.starts_with("--") {
             if preset.is_some() {
                 return Err(extra("run", arg, RUN_FLAGS));
@@ -132,6 +153,9 @@ fn parse_run(rest: &[String]) -> Result<Command, UsageError> {
         };
         if !RUN_FLAGS.contains(&flag) {
             return Err(unknown_flag(flag, RUN_FLAGS));
+        }
+        if flag == "--allow-large" {
+            return Err(UsageError("--allow-large takes no value".into()));
         }
         let value = match inline {
             Some(v) => v,
@@ -167,6 +191,7 @@ fn parse_run(rest: &[String]) -> Result<Command, UsageError> {
         steps,
         seed,
         out,
+        allow_large,
     }))
 }
 
@@ -318,8 +343,16 @@ mod tests {
                 steps: Some(30),
                 seed: Some(7),
                 out: Some("d".into()),
+                allow_large: false,
             })
         );
+    }
+
+    #[test]
+    fn allow_large_and_presets_cost() {
+        let a = parse(&args("run --allow-large spiral")).unwrap();
+        assert!(matches!(a, Command::Run(r) if r.allow_large && r.preset == "spiral"));
+        assert_eq!(parse(&args("presets --cost")), Ok(Command::PresetCosts));
     }
 
     #[test]
@@ -372,6 +405,9 @@ mod tests {
             ("bench --backend", "needs a value"),
             ("bench --backend tpu", "unknown backend"),
             ("presets all", "unexpected argument"),
+            ("presets --costs", "its flags: --cost"),
+            ("run spiral --allow-large --allow-large", "more than once"),
+            ("run spiral --allow-large=yes", "takes no value"),
             ("help nothing", "unknown command"),
         ];
         for (line, needle) in cases {

@@ -7,6 +7,7 @@
 
 pub mod args;
 pub mod bench;
+pub mod cost;
 mod output;
 mod plot;
 pub(crate) mod run;
@@ -80,6 +81,7 @@ pub fn run_command(args: &[String]) -> Result<(), CliError> {
         Command::Help(topic) => print_out(help(topic)),
         Command::Version => print_out(format!("gradlab {}\n", env!("CARGO_PKG_VERSION"))),
         Command::Presets => print_out(presets_list()),
+        Command::PresetCosts => print_out(cost::preset_cost_table()),
         Command::Run(a) => run::run(&a),
         Command::Link(target) => {
             let (config, decoded) = run::resolve(&target)?;
@@ -88,6 +90,14 @@ pub fn run_command(args: &[String]) -> Result<(), CliError> {
                 Some(d) => (d.config, d.steps),
                 None => (config, None),
             };
+            // Printing a link costs nothing, but say what running it would cost.
+            let (cost, verdict) = crate::experiment::assess(&config, &cost::native_ceiling(None));
+            if !verdict.fits() {
+                eprintln!(
+                    "gradlab: note: {}; `gradlab run` needs --allow-large for it",
+                    verdict.message(&cost)
+                );
+            }
             let link = encode_link(&config, steps, None)?;
             print_out(format!("{}\n", link.fragment))
         }
@@ -121,8 +131,8 @@ pub fn presets_list() -> String {
 /// The help text: the overview, or one command's usage.
 pub fn help(topic: Option<&str>) -> String {
     let text = match topic {
-        Some("presets") => "usage: gradlab presets\n\nList the named experiments, one per line.\n",
-        Some("run") => RUN_HELP,
+        Some("presets") => PRESETS_HELP,
+        Some("run") => return RUN_HELP.replace("{LIMITS}", &limits_text()),
         Some("link") => LINK_HELP,
         Some("bench") => BENCH_HELP,
         _ => OVERVIEW,
@@ -130,11 +140,27 @@ pub fn help(topic: Option<&str>) -> String {
     text.to_string()
 }
 
+/// The default cost limits in words, two to a line: `100 MFLOP per step, 500 MFLOP per
+/// evaluation,` / `256 MiB held, 128 MiB in one buffer`.
+fn limits_text() -> String {
+    use crate::experiment::{Measure, DEFAULT_COST_LIMITS as L};
+    [
+        Measure::StepFlops.describe(L.step_flops),
+        Measure::EvalFlops.describe(L.eval_flops),
+        Measure::HeldBytes.describe(L.held_bytes as f64),
+        Measure::BufferBytes.describe(L.buffer_bytes as f64),
+    ]
+    .chunks(2)
+    .map(|pair| pair.join(", "))
+    .collect::<Vec<_>>()
+    .join(",\n                ")
+}
+
 const OVERVIEW: &str = "\
 gradlab: a neural-network lab (tensors, autograd, CPU and WebGPU backends)
 
 usage:
-  gradlab presets                 list the named experiments
+  gradlab presets [--cost]        list the named experiments (or what each costs)
   gradlab run PRESET [options]    train a preset, print a summary
   gradlab run LINK [options]      replay an experiment link (from the page)
   gradlab link PRESET             print a preset's experiment link
@@ -142,11 +168,22 @@ usage:
   gradlab help [COMMAND]          this text, or one command's usage
   gradlab --version
 
-Exit codes: 0 ok, 1 failure while working, 2 bad command line.
+Exit codes: 0 ok, 1 failure while working, 2 bad command line, or an experiment over
+the cost limits (see `gradlab help run`, --allow-large).
+";
+
+const PRESETS_HELP: &str = "\
+usage: gradlab presets [--cost]
+
+List the named experiments, one per line.
+
+  --cost        instead, a table of what each costs: parameters, FLOPs of one step and
+                of one evaluation, bytes held, the largest buffer, steps and total FLOPs
 ";
 
 const RUN_HELP: &str = "\
 usage: gradlab run PRESET|LINK [--backend cpu|gpu|auto] [--steps N] [--seed S] [--out DIR]
+                  [--allow-large]
 
 Train a preset, or replay an experiment link (a full URL, '#v=1&...' or 'v=1&...';
 quote it for the shell), with a progress bar on stderr, then print the final losses,
@@ -158,6 +195,10 @@ trains N steps; its warnings (values it could not take) go to stderr.
   --steps N     train exactly N optimizer steps instead of the preset's budget
   --seed S      seed of data, split, initial weights and batch order
   --out DIR     write DIR/metrics.json, model.safetensors, data.csv, loss.svg
+  --allow-large run an experiment over the default cost limits; without it such a
+                run is refused with its cost and exit code 2. Never past what the
+                machine can hold (3/4 of its memory; the GPU's buffer limits).
+                The default limits: {LIMITS}
 ";
 
 const LINK_HELP: &str = "\
@@ -166,6 +207,8 @@ usage: gradlab link PRESET|LINK
 Print the canonical experiment link ('#v=1&...') of a preset, or of a link (which
 then shows its warnings on stderr). `gradlab run '<link>'` replays it; the page opens
 it after the '#' of its address.
+An experiment over the cost limits is printed too, with its cost as a note on stderr
+(`gradlab run` needs --allow-large for it).
 ";
 
 const BENCH_HELP: &str = "\

@@ -1,12 +1,13 @@
 //! `gradlab run`: train a preset with a progress bar, print a summary, write outputs.
 
 use super::args::is_link;
+use super::cost::{check_cost, native_ceiling};
 use super::output::{write_outputs, RunSummary};
 use super::{print_out, CliError, RunArgs};
 use crate::backend::Device;
 use crate::experiment::{decode_link, DecodedLink, ExperimentConfig, NamedWeight};
 use crate::experiment::{preset, sha256_hex, to_safetensors, BackendChoice, Budget, Runner};
-use crate::experiment::{HistoryPoint, Metrics};
+use crate::experiment::{validate, HistoryPoint, Metrics};
 use crate::platform::{block_on, now_ms};
 use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
@@ -34,8 +35,15 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     if let Some(steps) = args.steps {
         config.budget = Budget::Steps(steps);
     }
+    // Judged before anything is built: first against the host alone (no GPU is
+    // started for a run that cannot go ahead), then against the chosen device.
+    validate(&config)?;
+    check_cost(&config, &native_ceiling(None), args.allow_large)?;
     let (device, notice) = select_device(args.backend.unwrap_or(config.backend))?;
     if let Some(n) = notice {
+        eprintln!("gradlab: {n}");
+    }
+    if let Some(n) = check_cost(&config, &native_ceiling(Some(&device)), args.allow_large)? {
         eprintln!("gradlab: {n}");
     }
     config.backend = if device.is_cpu() {

@@ -31,6 +31,25 @@ impl DataSource {
     pub fn is_synthetic(&self) -> bool {
         !matches!(self, DataSource::Real(_))
     }
+
+    /// Every data source: the 2-D patterns, the 1-D curves, the vendored sets.
+    pub fn all() -> Vec<DataSource> {
+        let mut all: Vec<DataSource> = Pattern2d::ALL.map(DataSource::Classify2d).to_vec();
+        all.extend(Regression1d::ALL.map(DataSource::Regression1d));
+        all.extend(RealSet::ALL.map(DataSource::Real));
+        all
+    }
+
+    /// Stable short name (links, the CLI): the pattern's, curve's or set's own name, in
+    /// kebab-case (the breast cancer set's file name, `breast_cancer`, is not).
+    pub fn name(self) -> &'static str {
+        match self {
+            DataSource::Classify2d(p) => p.name(),
+            DataSource::Regression1d(r) => r.name(),
+            DataSource::Real(RealSet::BreastCancer) => "breast-cancer",
+            DataSource::Real(s) => s.name(),
+        }
+    }
 }
 
 /// The training objective.
@@ -87,6 +106,21 @@ pub enum BackendChoice {
     Auto,
 }
 
+impl BackendChoice {
+    /// Every choice.
+    pub const ALL: &'static [BackendChoice] =
+        &[BackendChoice::Cpu, BackendChoice::Gpu, BackendChoice::Auto];
+
+    /// Stable short name.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendChoice::Cpu => "cpu",
+            BackendChoice::Gpu => "gpu",
+            BackendChoice::Auto => "auto",
+        }
+    }
+}
+
 /// A complete experiment: data, model, objective, optimizer, schedule and seed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -125,27 +159,60 @@ pub struct ExperimentConfig {
 }
 
 impl Default for ExperimentConfig {
+    /// TensorFlow Playground's opening experiment (circle, 4-2 tanh, SGD); every number
+    /// not specific to it comes from the limit table, so the defaults that links, the
+    /// validator and the page's controls use are one.
     fn default() -> Self {
+        use super::limits as l;
         ExperimentConfig {
             data: DataSource::Classify2d(Pattern2d::Circle),
-            samples: 500,
-            noise: 0.0,
-            test_fraction: 0.5,
+            samples: l::SAMPLES.default as usize,
+            noise: l::NOISE.default,
+            test_fraction: l::TEST_FRACTION.default,
             features: FeatureSet::default(),
             standardize: false,
-            hidden: vec![4, 2],
+            hidden: vec![l::HIDDEN_UNITS.default as usize, 2],
             activations: vec![Activation::Tanh, Activation::Tanh],
             loss: LossKind::CrossEntropy,
             optimizer: OptimizerConfig {
                 kind: crate::optim::OptimizerKind::Sgd,
-                lr: 0.03,
-                ..OptimizerConfig::default()
+                lr: l::LR.default,
+                momentum: l::MOMENTUM.default,
+                nesterov: false,
+                beta1: l::BETA1.default,
+                beta2: l::BETA2.default,
+                eps: l::EPS.default,
+                weight_decay: l::WEIGHT_DECAY.default,
+                l1: l::L1.default,
+                l2: l::L2.default,
+                clip_norm: None,
             },
-            batch_size: 10,
-            budget: Budget::Epochs(100),
-            eval_every: 0,
-            seed: 1,
+            batch_size: l::BATCH_SIZE.default as usize,
+            budget: Budget::Epochs(l::EPOCHS.default as u32),
+            eval_every: l::EVAL_EVERY.default,
+            seed: l::SEED.default,
             backend: BackendChoice::Cpu,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table's optimizer defaults are PyTorch's, as `OptimizerConfig::default` says
+    /// (the learning rate and the kind are the playground's).
+    #[test]
+    fn the_default_optimizer_matches_pytorch_defaults_but_for_kind_and_lr() {
+        let ours = ExperimentConfig::default().optimizer;
+        let torch = OptimizerConfig::default();
+        assert_eq!(
+            OptimizerConfig {
+                kind: torch.kind,
+                lr: torch.lr,
+                ..ours
+            },
+            torch
+        );
     }
 }

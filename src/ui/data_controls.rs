@@ -4,6 +4,7 @@
 use super::fields::{check_field, number_field};
 use super::state::Lab;
 use crate::data::FeatureSet;
+use crate::experiment::limits;
 use crate::experiment::DataSource;
 use leptos::prelude::*;
 
@@ -60,14 +61,14 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
                 {number_field(
                     "Noise",
                     "Noise of the generated data (0 = clean)",
-                    (0.0, 1.0, 0.05),
+                    limits::NOISE.control().bounds(),
                     move || cfg.with(|c| c.noise as f64),
                     move |v| lab.edit(|c| c.noise = v as f32),
                 )}
                 {number_field(
                     "Points",
                     "Number of generated points",
-                    (10.0, 5000.0, 10.0),
+                    limits::SAMPLES.control().bounds(),
                     move || cfg.with(|c| c.samples as f64),
                     move |v| lab.edit(|c| c.samples = v.round() as usize),
                 )}
@@ -75,14 +76,14 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
             {number_field(
                 "Test share",
                 "Fraction of the data held out for testing (the ratio of test to all points)",
-                (0.05, 0.95, 0.05),
+                limits::TEST_FRACTION.control().bounds(),
                 move || cfg.with(|c| c.test_fraction as f64),
                 move |v| lab.edit(|c| c.test_fraction = v as f32),
             )}
             {number_field(
                 "Batch size",
                 "Examples per optimizer step",
-                (1.0, 1000.0, 1.0),
+                limits::BATCH_SIZE.control().bounds(),
                 move || cfg.with(|c| c.batch_size as f64),
                 move |v| lab.edit(|c| c.batch_size = v.round() as usize),
             )}
@@ -90,7 +91,7 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
                 {number_field(
                     "Seed",
                     "Seed of every random choice: data, split, initial weights, batch order",
-                    (0.0, 1e9, 1.0),
+                    limits::SEED.control().bounds(),
                     move || cfg.with(|c| c.seed as f64),
                     move |v| lab.edit(|c| c.seed = v.round() as u64),
                 )}

@@ -3,8 +3,11 @@
 
 use leptos::prelude::*;
 
-/// A labelled number input. `value` is read reactively; `on_set` gets each finite value
-/// the user commits (invalid text is ignored and the field shows the last good value).
+/// A labelled number input. `(min, max, step)` come from the experiment's limit table
+/// (`limits::FIELD.control().bounds()`), so the page offers exactly what links and the
+/// validator accept. `value` is read reactively; `on_set` gets each finite value the
+/// user commits, clamped to the range (invalid text is ignored and the field shows the
+/// last good value).
 pub fn number_field(
     label: &'static str,
     tip: &'static str,

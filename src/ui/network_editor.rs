@@ -2,14 +2,16 @@
 //! and the parameter count.
 
 use super::state::Lab;
-use crate::experiment::{DataSource, ExperimentConfig};
+use crate::experiment::{limits, DataSource, ExperimentConfig};
 use crate::nn::Activation;
 use leptos::prelude::*;
 
-/// Most hidden layers the editor offers.
-const MAX_LAYERS: usize = 6;
-/// Most neurons per layer the editor offers.
-const MAX_UNITS: usize = 64;
+/// Most hidden layers the editor offers (the limit table's, as links allow).
+const MAX_LAYERS: usize = limits::HIDDEN_LAYERS.max as usize;
+/// Most neurons per layer the editor offers (the limit table's, as links allow).
+const MAX_UNITS: usize = limits::HIDDEN_UNITS.max as usize;
+/// Fewest neurons per layer.
+const MIN_UNITS: usize = limits::HIDDEN_UNITS.min as usize;
 
 /// Layer sizes `[in, hidden..., out]` the configuration builds, with input and output
 /// widths from the last built model when the data does not say them directly.
@@ -48,7 +50,7 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
         let set_units = move |d: isize| {
             lab.edit(|c| {
                 if let Some(u) = c.hidden.get_mut(l) {
-                    *u = (*u as isize + d).clamp(1, MAX_UNITS as isize) as usize;
+                    *u = (*u as isize + d).clamp(MIN_UNITS as isize, MAX_UNITS as isize) as usize;
                 }
             })
         };
@@ -114,7 +116,11 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
                     disabled=move || cfg.with(|c| c.hidden.len() >= MAX_LAYERS)
                     on:click=move |_| {
                         lab.edit(|c| {
-                            let units = c.hidden.last().copied().unwrap_or(4);
+                            let units = c
+                                .hidden
+                                .last()
+                                .copied()
+                                .unwrap_or(limits::HIDDEN_UNITS.default as usize);
                             let act = c.activations.last().copied().unwrap_or(Activation::Tanh);
                             c.hidden.push(units);
                             c.activations.push(act);

@@ -3,12 +3,12 @@
 
 use super::fields::{check_field, number_field, select_field};
 use super::state::Lab;
-use crate::experiment::{Budget, LossKind};
+use crate::experiment::{limits, Budget, LossKind};
 use crate::optim::OptimizerKind;
 use leptos::prelude::*;
 
-/// The step budget used for "unlimited" training (the validator's largest).
-const UNLIMITED_STEPS: u64 = 10_000_000;
+/// The step budget used for "unlimited" training (the limit table's largest).
+const UNLIMITED_STEPS: u64 = limits::STEPS.max;
 
 /// The optimizer panel.
 #[component]
@@ -61,7 +61,7 @@ pub fn OptimizerControls(lab: Lab) -> impl IntoView {
             {number_field(
                 "Learning rate",
                 "Step size of the optimizer",
-                (1e-5, 10.0, 0.001),
+                limits::LR.control().bounds(),
                 move || cfg.with(|c| c.optimizer.lr as f64),
                 move |v| lab.edit(|c| c.optimizer.lr = v as f32),
             )}
@@ -69,7 +69,7 @@ pub fn OptimizerControls(lab: Lab) -> impl IntoView {
                 {number_field(
                     "Momentum",
                     "Momentum factor",
-                    (0.0, 0.999, 0.05),
+                    limits::MOMENTUM.control().bounds(),
                     move || cfg.with(|c| c.optimizer.momentum as f64),
                     move |v| lab.edit(|c| c.optimizer.momentum = v as f32),
                 )}
@@ -84,14 +84,14 @@ pub fn OptimizerControls(lab: Lab) -> impl IntoView {
                 {number_field(
                     "β₁",
                     "Decay of Adam's first moment",
-                    (0.0, 0.9999, 0.01),
+                    limits::BETA1.control().bounds(),
                     move || cfg.with(|c| c.optimizer.beta1 as f64),
                     move |v| lab.edit(|c| c.optimizer.beta1 = v as f32),
                 )}
                 {number_field(
                     "β₂",
                     "Decay of Adam's second moment",
-                    (0.0, 0.99999, 0.001),
+                    limits::BETA2.control().bounds(),
                     move || cfg.with(|c| c.optimizer.beta2 as f64),
                     move |v| lab.edit(|c| c.optimizer.beta2 = v as f32),
                 )}
@@ -100,7 +100,7 @@ pub fn OptimizerControls(lab: Lab) -> impl IntoView {
                 {number_field(
                     "Weight decay",
                     "AdamW's decoupled weight decay",
-                    (0.0, 1.0, 0.001),
+                    limits::WEIGHT_DECAY.control().bounds(),
                     move || cfg.with(|c| c.optimizer.weight_decay as f64),
                     move |v| lab.edit(|c| c.optimizer.weight_decay = v as f32),
                 )}
@@ -108,14 +108,14 @@ pub fn OptimizerControls(lab: Lab) -> impl IntoView {
             {number_field(
                 "L1",
                 "L1 penalty: adds l1 · sign(w) to each gradient",
-                (0.0, 1.0, 0.0001),
+                limits::L1.control().bounds(),
                 move || cfg.with(|c| c.optimizer.l1 as f64),
                 move |v| lab.edit(|c| c.optimizer.l1 = v as f32),
             )}
             {number_field(
                 "L2",
                 "L2 penalty: adds l2 · w to each gradient",
-                (0.0, 1.0, 0.0001),
+                limits::L2.control().bounds(),
                 move || cfg.with(|c| c.optimizer.l2 as f64),
                 move |v| lab.edit(|c| c.optimizer.l2 = v as f32),
             )}
@@ -124,7 +124,7 @@ pub fn OptimizerControls(lab: Lab) -> impl IntoView {
                     {number_field(
                         "Epochs",
                         "Whole passes over the training set before training stops",
-                        (1.0, 100_000.0, 1.0),
+                        limits::EPOCHS.control().bounds(),
                         move || {
                             cfg.with(|c| match c.budget {
                                 Budget::Epochs(e) => e as f64,
@@ -143,7 +143,7 @@ pub fn OptimizerControls(lab: Lab) -> impl IntoView {
                             c.budget = if on {
                                 Budget::Steps(UNLIMITED_STEPS)
                             } else {
-                                Budget::Epochs(100)
+                                Budget::Epochs(limits::EPOCHS.default as u32)
                             }
                         })
                     },

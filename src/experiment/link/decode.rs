@@ -8,9 +8,10 @@ use super::values::{parse_u64_clamped, show, split_pairs};
 use super::weights::decode_weights;
 use super::{DecodedLink, Warning, MAX_LINK_BYTES};
 use crate::error::{Error, Result};
-use crate::experiment::validate::real_rows;
-use crate::experiment::{validate, Budget, DataSource, ExperimentConfig, LossKind};
-use crate::experiment::{MAX_HIDDEN_LAYERS, MAX_SAMPLES, MAX_STEPS};
+use crate::experiment::limits::{HIDDEN_LAYERS, RUN_STEPS};
+use crate::experiment::validate::{examples, fitting_loss, most_epochs, test_rows};
+use crate::experiment::MAX_STEPS;
+use crate::experiment::{validate, Budget, DataSource, ExperimentConfig};
 use crate::nn::Activation;
 
 /// The `key=value&...` part of a full URL (`https://host/#v=1&...`), a fragment
@@ -104,18 +105,20 @@ pub fn decode_link(input: &str) -> Result<DecodedLink> {
         ));
     }
     let config = finish(config, &mut warnings)?;
-    let steps = run.map(|v| match parse_u64_clamped(v, 0, MAX_STEPS) {
-        Ok((n, note)) => {
-            if let Some(m) = note {
-                warnings.push(Warning::new(RUN_KEY, m));
+    let steps = run.map(
+        |v| match parse_u64_clamped(v, RUN_STEPS.min, RUN_STEPS.max) {
+            Ok((n, note)) => {
+                if let Some(m) = note {
+                    warnings.push(Warning::new(RUN_KEY, m));
+                }
+                n
             }
-            n
-        }
-        Err(e) => {
-            warnings.push(Warning::new(RUN_KEY, format!("{e}; no steps are run")));
-            0
-        }
-    });
+            Err(e) => {
+                warnings.push(Warning::new(RUN_KEY, format!("{e}; no steps are run")));
+                0
+            }
+        },
+    );
     let weights = blob.and_then(|b| match decode_weights(b, &config) {
         Ok(w) => Some(w),
         Err(e) => {
@@ -140,31 +143,25 @@ pub(super) fn shown_key(key: &str) -> String {
     }
 }
 
-/// Number of examples the data has (before the split).
-fn examples(c: &ExperimentConfig) -> usize {
-    match c.data {
-        DataSource::Real(set) => real_rows(set),
-        _ => c.samples.min(MAX_SAMPLES),
-    }
-}
-
 /// Repairs what single keys cannot see (layer count, one activation per layer, a loss
 /// that fits the task, features, the split, an epoch budget's step count), noting each
-/// change, then validates. An error here means a bug in the repairs, not bad input.
+/// change, then validates. The checks are the validator's own (`fitting_loss`,
+/// `test_rows`, `most_epochs`); an error here means a bug in the repairs, not bad input.
 pub(super) fn finish(
     mut c: ExperimentConfig,
     warnings: &mut Vec<Warning>,
 ) -> Result<ExperimentConfig> {
     let mut warn = |key: &str, m: String| warnings.push(Warning::new(key, m));
-    if c.hidden.len() > MAX_HIDDEN_LAYERS {
+    let most_layers = HIDDEN_LAYERS.max as usize;
+    if c.hidden.len() > most_layers {
         warn(
             "hidden",
             format!(
-                "{} layers, at most {MAX_HIDDEN_LAYERS} are allowed; the rest are dropped",
+                "{} layers, at most {most_layers} are allowed; the rest are dropped",
                 c.hidden.len()
             ),
         );
-        c.hidden.truncate(MAX_HIDDEN_LAYERS);
+        c.hidden.truncate(most_layers);
     }
     if c.activations.len() != c.hidden.len() {
         let fill = c.activations.last().copied().unwrap_or(Activation::Tanh);
@@ -177,20 +174,14 @@ pub(super) fn finish(
                 if c.activations.len() > c.hidden.len() {
                     "cut".to_string()
                 } else {
-                    format!("filled with {} up", super::names::act_name(fill))
+                    format!("filled with {} up", fill.name())
                 }
             ),
         );
         c.activations.resize(c.hidden.len(), fill);
     }
-    let classify = c.data.is_classification();
-    let fitting = match c.loss {
-        LossKind::CrossEntropy if !classify => Some(LossKind::Mse),
-        LossKind::Mae if classify => Some(LossKind::CrossEntropy),
-        LossKind::Mse | LossKind::Mae | LossKind::CrossEntropy => None,
-    };
-    if let Some(l) = fitting {
-        let task = if classify {
+    if let Some(l) = fitting_loss(&c) {
+        let task = if c.data.is_classification() {
             "classification"
         } else {
             "regression"
@@ -209,8 +200,7 @@ pub(super) fn finish(
         warn("feat", "no input feature; x1,x2 are used".into());
         c.features = Default::default();
     }
-    let n = examples(&c);
-    let n_test = (n as f64 * c.test_fraction as f64).round() as usize;
+    let (n, n_test) = (examples(&c), test_rows(&c));
     if n_test == 0 || n_test >= n {
         let f = ExperimentConfig::default().test_fraction;
         warn(
@@ -223,8 +213,7 @@ pub(super) fn finish(
         c.test_fraction = f;
     }
     if let Budget::Epochs(e) = c.budget {
-        let per_epoch = n.div_ceil(c.batch_size.max(1)) as u64;
-        let most = (MAX_STEPS / per_epoch.max(1)).max(1);
+        let most = most_epochs(&c);
         if e as u64 > most {
             warn(
                 "budget",

@@ -4,13 +4,14 @@ use super::keys::{CURRENT_VERSION, FIELDS, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
 use super::weights::{try_encode, EncodeFailure};
 use super::EncodedLink;
 use crate::error::{Error, Result};
-use crate::experiment::{validate, ExperimentConfig, NamedWeight, MAX_STEPS};
+use crate::experiment::limits::RUN_STEPS;
+use crate::experiment::{validate, ExperimentConfig, NamedWeight};
 
 /// The canonical link of an experiment: `#v=1&data=...&backend=cpu`, then `run=N` when
 /// `steps` (trained so far) is known, then `w=` with `weights` when they fit
 /// ([`super::MAX_WEIGHTS_CHARS`]; otherwise [`EncodedLink::weights_note`] says why they
-/// were left out). Errs when `config` is invalid, `steps` exceeds
-/// [`MAX_STEPS`], or `weights` do not match the config's model (naming the first
+/// were left out). Errs when `config` is invalid, `steps` is outside
+/// [`RUN_STEPS`], or `weights` do not match the config's model (naming the first
 /// mismatch).
 pub fn encode_link(
     config: &ExperimentConfig,
@@ -25,9 +26,10 @@ pub fn encode_link(
             .map(|f| format!("{}={}", f.key, (f.write)(config))),
     );
     if let Some(n) = steps {
-        if n > MAX_STEPS {
+        if !RUN_STEPS.contains(n) {
             return Err(Error::Config(format!(
-                "run must be at most {MAX_STEPS} steps, got {n}"
+                "run must be at most {} steps, got {n}",
+                RUN_STEPS.max
             )));
         }
         parts.push(format!("{RUN_KEY}={n}"));

@@ -1,85 +1,86 @@
-//! The link spelling of every enum value. Exhaustive matches: a new variant does not
-//! compile until it has a name here. Like keys, these names are never changed.
+//! The link spelling of enum values: each enum's own `name()` (the CLI and the page
+//! use the same names). Like keys, these names are part of the link format and are
+//! never changed; `tests::value_names_are_pinned` fails when one is.
 
-use crate::data::{Pattern2d, RealSet, Regression1d};
 use crate::experiment::{BackendChoice, DataSource, LossKind};
 use crate::nn::Activation;
 use crate::optim::OptimizerKind;
 
-/// The link name of a data source (exhaustive: a new source must be named here).
-pub(super) fn data_name(d: DataSource) -> &'static str {
-    match d {
-        DataSource::Classify2d(p) => match p {
-            Pattern2d::Circle => "circle",
-            Pattern2d::Xor => "xor",
-            Pattern2d::Gauss => "gauss",
-            Pattern2d::Spiral => "spiral",
-            Pattern2d::Moons => "moons",
-        },
-        DataSource::Regression1d(r) => match r {
-            Regression1d::Linear => "linear",
-            Regression1d::Sine => "sine",
-        },
-        DataSource::Real(s) => match s {
-            RealSet::Digits => "digits",
-            RealSet::Iris => "iris",
-            RealSet::BreastCancer => "breast-cancer",
-            RealSet::Wine => "wine",
-            RealSet::Diabetes => "diabetes",
-        },
+/// An enum a link names by value.
+pub(super) trait Named: Copy + 'static {
+    /// Every value, in the order messages list them.
+    fn all() -> Vec<Self>;
+    /// The value's name.
+    fn link_name(self) -> &'static str;
+}
+
+/// Implements [`Named`] from the enum's `ALL` list and `name()`.
+macro_rules! named_by_all {
+    ($($t:ty),*) => {$(
+        impl Named for $t {
+            fn all() -> Vec<Self> {
+                <$t>::ALL.to_vec()
+            }
+            fn link_name(self) -> &'static str {
+                self.name()
+            }
+        }
+    )*};
+}
+
+named_by_all!(LossKind, OptimizerKind, BackendChoice, Activation);
+
+impl Named for DataSource {
+    fn all() -> Vec<Self> {
+        DataSource::all()
+    }
+    fn link_name(self) -> &'static str {
+        self.name()
     }
 }
 
-/// Every data source.
-pub(super) fn all_data() -> Vec<DataSource> {
-    let mut all: Vec<DataSource> = Pattern2d::ALL.map(DataSource::Classify2d).to_vec();
-    all.extend(Regression1d::ALL.map(DataSource::Regression1d));
-    all.extend(RealSet::ALL.map(DataSource::Real));
-    all
-}
-
-/// The link name of an activation.
-pub(super) fn act_name(a: Activation) -> &'static str {
-    match a {
-        Activation::Linear => "linear",
-        Activation::Relu => "relu",
-        Activation::Tanh => "tanh",
-        Activation::Sigmoid => "sigmoid",
-        Activation::Gelu => "gelu",
-    }
-}
-
-/// The link name of a loss.
-pub(super) fn loss_name(l: LossKind) -> &'static str {
-    match l {
-        LossKind::Mse => "mse",
-        LossKind::Mae => "mae",
-        LossKind::CrossEntropy => "cross-entropy",
-    }
-}
-
-/// The link name of an optimizer.
-pub(super) fn opt_name(k: OptimizerKind) -> &'static str {
-    match k {
-        OptimizerKind::Sgd => "sgd",
-        OptimizerKind::Momentum => "momentum",
-        OptimizerKind::Adam => "adam",
-        OptimizerKind::AdamW => "adamw",
-    }
-}
-
-/// The link name of a backend.
-pub(super) fn backend_name(b: BackendChoice) -> &'static str {
-    match b {
-        BackendChoice::Cpu => "cpu",
-        BackendChoice::Gpu => "gpu",
-        BackendChoice::Auto => "auto",
-    }
-}
-
-/// Every backend choice.
-pub(super) const BACKENDS: [BackendChoice; 3] =
-    [BackendChoice::Cpu, BackendChoice::Gpu, BackendChoice::Auto];
-
-/// The link names of the seven 2-D features, in [`FeatureSet::flags`] order.
+/// The link names of the seven 2-D features, in [`crate::data::FeatureSet::flags`]
+/// order (the data module's display names, `x1^2`, are not URL-friendly).
 pub(super) const FEATURE_NAMES: [&str; 7] = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names<T: Named>() -> Vec<&'static str> {
+        T::all().into_iter().map(T::link_name).collect()
+    }
+
+    /// The format's names, written out: renaming an enum value must not rename it in
+    /// links (old links would stop decoding), so a rename fails here first.
+    #[test]
+    fn value_names_are_pinned() {
+        assert_eq!(
+            names::<DataSource>(),
+            [
+                "circle",
+                "xor",
+                "gauss",
+                "spiral",
+                "moons",
+                "linear",
+                "sine",
+                "digits",
+                "iris",
+                "breast-cancer",
+                "wine",
+                "diabetes"
+            ]
+        );
+        assert_eq!(
+            names::<Activation>(),
+            ["linear", "relu", "tanh", "sigmoid", "gelu"]
+        );
+        assert_eq!(names::<LossKind>(), ["mse", "mae", "cross-entropy"]);
+        assert_eq!(
+            names::<OptimizerKind>(),
+            ["sgd", "momentum", "adam", "adamw"]
+        );
+        assert_eq!(names::<BackendChoice>(), ["cpu", "gpu", "auto"]);
+    }
+}

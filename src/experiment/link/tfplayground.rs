@@ -27,8 +27,8 @@ use super::values::{parse_bool, parse_f32, parse_u64_clamped, show, split_list, 
 use super::{DecodedLink, Warning, MAX_LINK_BYTES};
 use crate::data::{FeatureSet, Pattern2d, Regression1d};
 use crate::error::{Error, Result};
-use crate::experiment::{DataSource, ExperimentConfig, LossKind, MAX_BATCH_SIZE};
-use crate::experiment::{MAX_HIDDEN_UNITS, MAX_LR};
+use crate::experiment::limits::{BATCH_SIZE, HIDDEN_UNITS, LR};
+use crate::experiment::{DataSource, ExperimentConfig, LossKind};
 use crate::nn::Activation;
 use crate::optim::OptimizerKind;
 
@@ -185,7 +185,7 @@ pub(super) fn import_pairs(pairs: Vec<(String, String)>) -> Result<DecodedLink> 
             },
             "regularizationRate" => reg_rate = number(v, 0.0, 1.0, 0.0, &mut note),
             "learningRate" => {
-                let lr = number(v, 0.0, MAX_LR, 0.03, &mut note);
+                let lr = number(v, LR.lo, LR.hi, LR.default, &mut note);
                 c.optimizer.lr = if lr > 0.0 {
                     lr
                 } else {
@@ -201,7 +201,7 @@ pub(super) fn import_pairs(pairs: Vec<(String, String)>) -> Result<DecodedLink> 
                 let p = number(v, 10.0, 90.0, 50.0, &mut note) as f64;
                 c.test_fraction = ((100.0 - p) / 100.0) as f32;
             }
-            "batchSize" => match parse_u64_clamped(v, 1, MAX_BATCH_SIZE as u64) {
+            "batchSize" => match parse_u64_clamped(v, BATCH_SIZE.min, BATCH_SIZE.max) {
                 Ok((n, n_note)) => (c.batch_size, note) = (n as usize, n_note),
                 Err(e) => note = Some(format!("{e}; the default 10 is used")),
             },
@@ -209,7 +209,7 @@ pub(super) fn import_pairs(pairs: Vec<(String, String)>) -> Result<DecodedLink> 
                 let (items, _) = split_list(v);
                 c.hidden.clear();
                 for item in items {
-                    match parse_u64_clamped(item, 1, MAX_HIDDEN_UNITS as u64) {
+                    match parse_u64_clamped(item, HIDDEN_UNITS.min, HIDDEN_UNITS.max) {
                         Ok((n, n_note)) => {
                             c.hidden.push(n as usize);
                             note = note.or(n_note);
