@@ -22,7 +22,8 @@ pub struct Traffic {
     pub step: GpuStats,
     /// One refresh, recording a history point and taking the host copy.
     pub refresh: GpuStats,
-    /// One refresh that neither records nor takes the host copy (plots only).
+    /// One refresh that neither records nor takes the host copy (plots only): most
+    /// refreshes while training.
     pub plots_only: GpuStats,
 }
 
@@ -38,20 +39,19 @@ fn warm_runner(name: &str, device: &Device) -> Result<Runner> {
     Ok(runner)
 }
 
-/// The page's refresh, natively: a history point when `record`, the host copy of the
-/// training state when `host_copy`, then everything the plots draw.
+/// The page's refresh (src/ui/driver.rs `refresh()`), natively: a history point when
+/// `record`, then everything the plots draw with the weights in one readback, then, when
+/// `host_copy`, the host copy of the training state built on those weights (the page
+/// takes it every few seconds while training).
 pub async fn page_refresh(runner: &mut Runner, record: bool, host_copy: bool) -> Result<()> {
     if record && runner.history().last().map(|p| p.step) != Some(runner.step_count()) {
         runner.record().await?;
     }
-    let copy = if host_copy {
-        Some(runner.snapshot().await?)
-    } else {
-        None
-    };
-    let weights = copy.map(|c| c.weights);
     let points = runner.points_2d();
-    runner.plots(points.as_ref(), weights).await?;
+    let plots = runner.plots(points.as_ref(), None).await?;
+    if host_copy {
+        runner.snapshot_with_weights(plots.weights).await?;
+    }
     Ok(())
 }
 
@@ -88,7 +88,14 @@ pub(super) fn traffic_rows(report: &mut BenchReport, device: &Device) -> Result<
             ("refresh", t.refresh),
             ("plots", t.plots_only),
         ] {
-            report.push("gpu", what, name, "dispatches", s.dispatches as f64, "count");
+            report.push(
+                "gpu",
+                what,
+                name,
+                "dispatches",
+                s.dispatches as f64,
+                "count",
+            );
             report.push("gpu", what, name, "submits", s.submits as f64, "count");
             report.push("gpu", what, name, "readbacks", s.readbacks as f64, "count");
         }
