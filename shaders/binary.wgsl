@@ -1,4 +1,5 @@
-// Elementwise ops of two inputs with numpy broadcasting: out[i] = op(a[av(i)], b[bv(i)]).
+// Elementwise ops of two inputs with numpy broadcasting: out[i] = op(a[av(i)], b[bv(i)]),
+// or op(a[av(i)], c) with a uniform constant c (scalar mode, see `misc`).
 // Entry points are `binary_<op>`, named by `BinaryOp::wgsl_entry()`; the math follows the
 // CPU reference in `src/tensor/op.rs` (Max's NaN rule, comparisons giving 1.0 / 0.0).
 // NaN is tested on the bits (`is_nan`) before any comparison: WGSL leaves comparisons
@@ -11,7 +12,9 @@ struct Params {
     dims: vec4<u32>,
     a_strides: vec4<u32>,
     b_strides: vec4<u32>,
-    // (a offset, b offset, number of output elements, unused)
+    // (a offset, b offset, number of output elements, scalar mode). In scalar mode
+    // (1) the second operand is the constant whose bits are b_strides.x, and `b` is a
+    // placeholder that is never read: constants cost no buffer and no fill dispatch.
     misc: vec4<u32>,
 }
 
@@ -38,6 +41,9 @@ fn lhs(i: u32) -> f32 {
 }
 
 fn rhs(i: u32) -> f32 {
+    if (params.misc.w == 1u) {
+        return bitcast<f32>(params.b_strides.x);
+    }
     return b[at(unflatten(i), params.misc.y, params.b_strides)];
 }
 

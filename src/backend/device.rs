@@ -1,7 +1,7 @@
 //! `Device` and `Storage`: the enum dispatch from tensors to a concrete backend.
 //!
-//! Adding a backend means one variant in each enum and one arm per method below; the
-//! compiler lists them all.
+//! Adding a backend means one variant in each enum, one `storage_access!` line and one
+//! arm in `on_backend!`; each method is written once for every backend.
 
 use super::cpu::{CpuBackend, CpuStorage};
 use super::gpu::{GpuBackend, GpuStats, GpuStorage};
@@ -30,34 +30,75 @@ pub enum Storage {
 
 // Storage from one backend handed to another is a programming error (tensors check
 // devices before every op), so these panic with a message rather than return errors.
-impl Storage {
-    fn cpu(&self) -> &CpuStorage {
-        match self {
-            Storage::Cpu(s) => s,
-            Storage::Gpu(_) => panic!("a GPU storage was passed to the CPU backend"),
-        }
-    }
+// One module per backend with the same names, so `on_backend!` writes each `Device`
+// method once for all backends.
+macro_rules! storage_access {
+    ($module:ident, $variant:ident, $storage:ty, $msg:literal) => {
+        mod $module {
+            use super::*;
 
-    fn gpu(&self) -> &GpuStorage {
-        match self {
-            Storage::Gpu(s) => s,
-            Storage::Cpu(_) => panic!("a CPU storage was passed to the GPU backend"),
-        }
-    }
+            pub fn get(s: &Storage) -> &$storage {
+                match s {
+                    Storage::$variant(s) => s,
+                    _ => panic!($msg),
+                }
+            }
 
-    fn into_cpu(self) -> CpuStorage {
-        match self {
-            Storage::Cpu(s) => s,
-            Storage::Gpu(_) => panic!("a GPU storage was passed to the CPU backend"),
-        }
-    }
+            pub fn take(s: Storage) -> $storage {
+                match s {
+                    Storage::$variant(s) => s,
+                    _ => panic!($msg),
+                }
+            }
 
-    fn into_gpu(self) -> GpuStorage {
-        match self {
-            Storage::Gpu(s) => s,
-            Storage::Cpu(_) => panic!("a CPU storage was passed to the GPU backend"),
+            pub fn view((s, v): (&Storage, View)) -> (&$storage, View) {
+                (get(s), v)
+            }
+
+            pub fn parts<'a>(parts: &[(&'a Storage, usize)]) -> Vec<(&'a $storage, usize)> {
+                parts.iter().map(|(s, n)| (get(s), *n)).collect()
+            }
+
+            pub fn wrap(s: $storage) -> Storage {
+                Storage::$variant(s)
+            }
         }
-    }
+    };
+}
+
+storage_access!(
+    on_cpu,
+    Cpu,
+    CpuStorage,
+    "a GPU storage was passed to the CPU backend"
+);
+storage_access!(
+    on_gpu,
+    Gpu,
+    GpuStorage,
+    "a CPU storage was passed to the GPU backend"
+);
+
+/// Runs `$body` with `$b` bound to the device's backend and `$s` to its storage
+/// accessors (`get`, `take`, `view`, `parts`, `wrap`): the one place that matches on
+/// the backend, so a `Device` method is one line.
+macro_rules! on_backend {
+    ($device:expr, |$b:ident, $s:ident| $body:expr) => {
+        match $device {
+            Device::Cpu => {
+                #[allow(unused_imports)]
+                use on_cpu as $s;
+                let $b = &CpuBackend;
+                $body
+            }
+            Device::Gpu(g) => {
+                #[allow(unused_imports)]
+                use on_gpu as $s;
+                let $b: &GpuBackend = g;
+                $body
+            }
+        }
+    };
 }
 
 impl PartialEq for Device {
@@ -138,103 +179,84 @@ impl Device {
 
     /// Copy host data to the device.
     pub fn upload(&self, data: &[f32]) -> Storage {
-        match self {
-            Device::Cpu => Storage::Cpu(CpuBackend.upload(data)),
-            Device::Gpu(g) => Storage::Gpu(g.upload(data)),
-        }
+        on_backend!(self, |b, s| s::wrap(b.upload(data)))
     }
 
     /// `len` copies of `value`.
     pub fn fill(&self, len: usize, value: f32) -> Storage {
-        match self {
-            Device::Cpu => Storage::Cpu(CpuBackend.fill(len, value)),
-            Device::Gpu(g) => Storage::Gpu(g.fill(len, value)),
-        }
+        on_backend!(self, |b, s| s::wrap(b.fill(len, value)))
     }
 
     /// See [`Backend::unary`].
     pub fn unary(&self, op: UnaryOp, x: &Storage, len: usize) -> Storage {
-        match self {
-            Device::Cpu => Storage::Cpu(CpuBackend.unary(op, x.cpu(), len)),
-            Device::Gpu(g) => Storage::Gpu(g.unary(op, x.gpu(), len)),
-        }
+        on_backend!(self, |b, s| s::wrap(b.unary(op, s::get(x), len)))
     }
 
     /// See [`Backend::binary`].
     pub fn binary(
         &self,
         op: BinaryOp,
-        a: (&Storage, View),
-        b: (&Storage, View),
+        x: (&Storage, View),
+        y: (&Storage, View),
         out: Dims,
     ) -> Storage {
-        match self {
-            Device::Cpu => {
-                Storage::Cpu(CpuBackend.binary(op, (a.0.cpu(), a.1), (b.0.cpu(), b.1), out))
-            }
-            Device::Gpu(g) => Storage::Gpu(g.binary(op, (a.0.gpu(), a.1), (b.0.gpu(), b.1), out)),
-        }
+        on_backend!(self, |b, s| s::wrap(b.binary(
+            op,
+            s::view(x),
+            s::view(y),
+            out
+        )))
+    }
+
+    /// See [`Backend::binary_scalar`].
+    pub fn binary_scalar(&self, op: BinaryOp, x: (&Storage, View), c: f32, out: Dims) -> Storage {
+        on_backend!(self, |b, s| s::wrap(b.binary_scalar(
+            op,
+            s::view(x),
+            c,
+            out
+        )))
     }
 
     /// See [`Backend::select`].
     pub fn select(
         &self,
         c: (&Storage, View),
-        a: (&Storage, View),
-        b: (&Storage, View),
+        x: (&Storage, View),
+        y: (&Storage, View),
         out: Dims,
     ) -> Storage {
-        match self {
-            Device::Cpu => Storage::Cpu(CpuBackend.select(
-                (c.0.cpu(), c.1),
-                (a.0.cpu(), a.1),
-                (b.0.cpu(), b.1),
-                out,
-            )),
-            Device::Gpu(g) => {
-                Storage::Gpu(g.select((c.0.gpu(), c.1), (a.0.gpu(), a.1), (b.0.gpu(), b.1), out))
-            }
-        }
+        on_backend!(self, |b, s| s::wrap(b.select(
+            s::view(c),
+            s::view(x),
+            s::view(y),
+            out
+        )))
     }
 
     /// See [`Backend::copy_view`].
     pub fn copy_view(&self, x: &Storage, view: View, out: Dims) -> Storage {
-        match self {
-            Device::Cpu => Storage::Cpu(CpuBackend.copy_view(x.cpu(), view, out)),
-            Device::Gpu(g) => Storage::Gpu(g.copy_view(x.gpu(), view, out)),
-        }
+        on_backend!(self, |b, s| s::wrap(b.copy_view(s::get(x), view, out)))
     }
 
     /// See [`Backend::reduce`].
     pub fn reduce(&self, op: ReduceOp, x: &Storage, outer: usize, inner: usize) -> Storage {
-        match self {
-            Device::Cpu => Storage::Cpu(CpuBackend.reduce(op, x.cpu(), outer, inner)),
-            Device::Gpu(g) => Storage::Gpu(g.reduce(op, x.gpu(), outer, inner)),
-        }
+        on_backend!(self, |b, s| s::wrap(b.reduce(op, s::get(x), outer, inner)))
     }
 
     /// See [`Backend::concat`].
     pub fn concat(&self, parts: &[(&Storage, usize)], outer: usize) -> Storage {
-        match self {
-            Device::Cpu => {
-                let p: Vec<(&CpuStorage, usize)> =
-                    parts.iter().map(|(s, c)| (s.cpu(), *c)).collect();
-                Storage::Cpu(CpuBackend.concat(&p, outer))
-            }
-            Device::Gpu(g) => {
-                let p: Vec<(&GpuStorage, usize)> =
-                    parts.iter().map(|(s, c)| (s.gpu(), *c)).collect();
-                Storage::Gpu(g.concat(&p, outer))
-            }
-        }
+        on_backend!(self, |b, s| s::wrap(b.concat(&s::parts(parts), outer)))
     }
 
     /// See [`Backend::gather_rows`].
     pub fn gather_rows(&self, table: &Storage, cols: usize, idx: &Storage, n: usize) -> Storage {
-        match self {
-            Device::Cpu => Storage::Cpu(CpuBackend.gather_rows(table.cpu(), cols, idx.cpu(), n)),
-            Device::Gpu(g) => Storage::Gpu(g.gather_rows(table.gpu(), cols, idx.gpu(), n)),
-        }
+        on_backend!(self, |b, s| s::wrap(b.gather_rows(
+            s::get(table),
+            cols,
+            s::get(idx),
+            n
+        )))
     }
 
     /// See [`Backend::scatter_add_rows`].
@@ -246,20 +268,18 @@ impl Device {
         n: usize,
         rows: usize,
     ) -> Storage {
-        match self {
-            Device::Cpu => {
-                Storage::Cpu(CpuBackend.scatter_add_rows(src.cpu(), cols, idx.cpu(), n, rows))
-            }
-            Device::Gpu(g) => Storage::Gpu(g.scatter_add_rows(src.gpu(), cols, idx.gpu(), n, rows)),
-        }
+        on_backend!(self, |b, s| s::wrap(b.scatter_add_rows(
+            s::get(src),
+            cols,
+            s::get(idx),
+            n,
+            rows
+        )))
     }
 
     /// See [`Backend::matmul`].
-    pub fn matmul(&self, a: &Storage, b: &Storage, dims: MatmulDims) -> Storage {
-        match self {
-            Device::Cpu => Storage::Cpu(CpuBackend.matmul(a.cpu(), b.cpu(), dims)),
-            Device::Gpu(g) => Storage::Gpu(g.matmul(a.gpu(), b.gpu(), dims)),
-        }
+    pub fn matmul(&self, x: &Storage, y: &Storage, dims: MatmulDims) -> Storage {
+        on_backend!(self, |b, s| s::wrap(b.matmul(s::get(x), s::get(y), dims)))
     }
 
     /// See [`Backend::update`].
@@ -271,18 +291,11 @@ impl Device {
         state: Vec<Storage>,
         len: usize,
     ) -> (Storage, Vec<Storage>) {
-        match self {
-            Device::Cpu => {
-                let st = state.into_iter().map(Storage::into_cpu).collect();
-                let (p, st) = CpuBackend.update(rule, param.into_cpu(), grad.cpu(), st, len);
-                (Storage::Cpu(p), st.into_iter().map(Storage::Cpu).collect())
-            }
-            Device::Gpu(g) => {
-                let st = state.into_iter().map(Storage::into_gpu).collect();
-                let (p, st) = g.update(rule, param.into_gpu(), grad.gpu(), st, len);
-                (Storage::Gpu(p), st.into_iter().map(Storage::Gpu).collect())
-            }
-        }
+        on_backend!(self, |b, s| {
+            let st = state.into_iter().map(s::take).collect();
+            let (p, st) = b.update(rule, s::take(param), s::get(grad), st, len);
+            (s::wrap(p), st.into_iter().map(s::wrap).collect())
+        })
     }
 
     /// See [`Backend::check_finite`].
@@ -295,57 +308,38 @@ impl Device {
         slot: usize,
         step: u64,
     ) -> Storage {
-        match self {
-            Device::Cpu => Storage::Cpu(CpuBackend.check_finite(
-                status.into_cpu(),
-                param.cpu(),
-                grad.map(Storage::cpu),
-                len,
-                slot,
-                step,
-            )),
-            Device::Gpu(g) => Storage::Gpu(g.check_finite(
-                status.into_gpu(),
-                param.gpu(),
-                grad.map(Storage::gpu),
-                len,
-                slot,
-                step,
-            )),
-        }
+        on_backend!(self, |b, s| s::wrap(b.check_finite(
+            s::take(status),
+            s::get(param),
+            grad.map(s::get),
+            len,
+            slot,
+            step,
+        )))
     }
 
     /// See [`Backend::flush`].
     pub fn flush(&self) {
-        match self {
-            Device::Cpu => CpuBackend.flush(),
-            Device::Gpu(g) => g.flush(),
-        }
+        on_backend!(self, |b, _s| b.flush())
     }
 
     /// See [`Backend::read`].
     pub async fn read(&self, x: &Storage, len: usize) -> Result<Vec<f32>> {
-        match self {
-            Device::Cpu => CpuBackend.read(x.cpu(), len).await,
-            Device::Gpu(g) => g.read(x.gpu(), len).await,
-        }
+        on_backend!(self, |b, s| b.read(s::get(x), len).await)
     }
 
-    /// Read several storages back, each with its length, in one go. The GPU backend
-    /// should copy them into one staging buffer and map it once (today: one read each).
+    /// Read several storages back, each with its length, in one round trip: on the GPU
+    /// one staging buffer, one submit and one mapping for all of them (see
+    /// [`Backend::read_many`]).
     pub async fn read_many(&self, xs: &[(&Storage, usize)]) -> Result<Vec<Vec<f32>>> {
-        let mut out = Vec::with_capacity(xs.len());
-        for (x, len) in xs {
-            out.push(self.read(x, *len).await?);
-        }
-        Ok(out)
+        on_backend!(self, |b, s| b.read_many(&s::parts(xs)).await)
     }
 
     /// Read without awaiting when the data already sits in host memory (CPU backend);
     /// `None` for a device that must be read asynchronously.
     pub fn read_now(&self, x: &Storage, len: usize) -> Option<Vec<f32>> {
         match self {
-            Device::Cpu => Some(x.cpu()[..len].to_vec()),
+            Device::Cpu => Some(on_cpu::get(x)[..len].to_vec()),
             Device::Gpu(_) => None,
         }
     }

@@ -99,6 +99,15 @@ pub trait Backend {
         b: (&Self::Storage, View),
         out: Dims,
     ) -> Self::Storage;
+    /// `out[i] = op(a[av(i)], c)`: a binary op whose second operand is a constant,
+    /// passed to the kernel as a uniform parameter (no buffer, no fill dispatch).
+    fn binary_scalar(
+        &self,
+        op: BinaryOp,
+        a: (&Self::Storage, View),
+        c: f32,
+        out: Dims,
+    ) -> Self::Storage;
     /// `out[i] = if c[cv(i)] != 0 { a[av(i)] } else { b[bv(i)] }`.
     fn select(
         &self,
@@ -162,4 +171,18 @@ pub trait Backend {
     fn flush(&self);
     /// Copy `len` elements back to the host, once the device has computed them.
     fn read(&self, x: &Self::Storage, len: usize) -> impl Future<Output = Result<Vec<f32>>>;
+    /// Copy several storages back, each with its length, in one round trip (the GPU
+    /// packs them into one staging buffer and maps it once). The default reads each.
+    fn read_many(
+        &self,
+        parts: &[(&Self::Storage, usize)],
+    ) -> impl Future<Output = Result<Vec<Vec<f32>>>> {
+        async move {
+            let mut out = Vec::with_capacity(parts.len());
+            for (x, len) in parts {
+                out.push(self.read(x, *len).await?);
+            }
+            Ok(out)
+        }
+    }
 }

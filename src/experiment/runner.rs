@@ -377,32 +377,24 @@ impl Runner {
         Ok(())
     }
 
-    /// The parameters read back, in order, with PyTorch names and shapes.
+    /// The parameters read back, in order, with PyTorch names and shapes (one
+    /// readback for all of them).
     pub async fn weights(&self) -> Result<Vec<NamedWeight>> {
-        let mut out = Vec::with_capacity(self.model.params().len());
-        for (name, t) in self.model.params().iter() {
-            out.push(NamedWeight {
+        let params = self.model.params();
+        let values = Tensor::read_all(&params.tensors().iter().collect::<Vec<_>>()).await?;
+        Ok(params
+            .iter()
+            .zip(values)
+            .map(|((name, t), data)| NamedWeight {
                 name: name.to_string(),
                 shape: t.dims().to_vec(),
-                data: t.to_vec().await?,
-            });
-        }
-        Ok(out)
+                data,
+            })
+            .collect())
     }
 
     /// Raw model outputs for `n` preprocessed input rows.
     pub async fn predict(&self, x: &[f32], n: usize) -> Result<Vec<f32>> {
-        let f = self.data.train.features;
-        if x.len() != n * f {
-            return Err(Error::Format(format!(
-                "predict: {} values are not {n} rows of {f} features",
-                x.len()
-            )));
-        }
-        let out = no_grad(|| {
-            self.model
-                .forward(&Tensor::from_slice(x, &[n, f], &self.device))
-        });
-        out.to_vec().await
+        self.forward_rows(x, n)?.to_vec().await
     }
 }

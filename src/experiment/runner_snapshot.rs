@@ -28,7 +28,12 @@ pub struct Snapshot {
 impl Runner {
     /// Read the whole training state back to the host.
     pub async fn snapshot(&self) -> Result<Snapshot> {
-        let weights = self.weights().await?;
+        self.snapshot_with_weights(self.weights().await?).await
+    }
+
+    /// The whole training state, with `weights` just read by the caller (the plots'
+    /// readback carries them), so only the optimizer state is read here.
+    pub async fn snapshot_with_weights(&self, weights: Vec<NamedWeight>) -> Result<Snapshot> {
         let lens: Vec<usize> = weights.iter().map(|w| w.data.len()).collect();
         let (optimizer_steps, optimizer_state) =
             self.optimizer.state_to_host(self.device(), &lens).await?;

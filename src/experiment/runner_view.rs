@@ -10,6 +10,7 @@ use super::{DataSource, Runner};
 use crate::autograd::no_grad;
 use crate::data::{generate_2d, map_features, train_test_split, Dataset};
 use crate::error::{Error, Result};
+use crate::nn::Module;
 use crate::rng::Rng;
 use crate::tensor::Tensor;
 
@@ -105,6 +106,13 @@ impl Runner {
 
     /// Every layer of the model evaluated over an `n x n` grid (see [`GridView`]).
     pub async fn grid_view(&self, lo: f32, hi: f32, n: usize) -> Result<GridView> {
+        let pending = self.grid_pending(lo, hi, n)?;
+        let values = Tensor::read_all(&pending.outs.iter().collect::<Vec<_>>()).await?;
+        Ok(pending.finish(values))
+    }
+
+    /// The grid's model evaluations recorded on the device, not yet read.
+    pub(super) fn grid_pending(&self, lo: f32, hi: f32, n: usize) -> Result<PendingGrid> {
         let x = self
             .grid_inputs(lo, hi, n)
             .ok_or_else(|| Error::Config("grid view: the data is not 2-D".into()))?;
@@ -117,33 +125,28 @@ impl Runner {
             let xt = Tensor::from_slice(&x, &[cells, f], self.device());
             self.model().forward_layers(&xt)
         });
-        let mut layers = Vec::with_capacity(outs.len());
-        let mut widths = Vec::with_capacity(outs.len());
-        for t in &outs {
-            widths.push(t.dims().get(1).copied().unwrap_or(1));
-            layers.push(t.to_vec().await?);
-        }
-        let p1 = match (layers.last(), widths.last()) {
-            (Some(logits), Some(&2)) => logits
-                .chunks_exact(2)
-                .map(|l| 1.0 / (1.0 + libm::expf(l[0] - l[1])))
-                .collect(),
-            _ => Vec::new(),
-        };
-        Ok(GridView {
+        Ok(PendingGrid {
             n,
             lo,
             hi,
             inputs,
-            layers,
-            widths,
-            p1,
+            outs,
         })
     }
 
     /// For a one-input, one-target regression: the points and the model's curve at
     /// `samples` evenly spaced inputs, all in original units; `None` for other data.
     pub async fn curve_1d(&self, samples: usize) -> Result<Option<Curve1d>> {
+        let Some(pending) = self.curve_pending(samples)? else {
+            return Ok(None);
+        };
+        let ys = pending.out.to_vec().await?;
+        Ok(Some(pending.finish(self, ys)))
+    }
+
+    /// The curve's model evaluation recorded on the device, not yet read; `None` for
+    /// data other than a one-input, one-target regression.
+    pub(super) fn curve_pending(&self, samples: usize) -> Result<Option<PendingCurve>> {
         let (train, test) = (self.train_data(), self.test_data());
         if train.is_classification() || train.features != 1 || train.targets != 1 {
             return Ok(None);
@@ -172,19 +175,93 @@ impl Runner {
         let xs: Vec<f32> = (0..samples)
             .map(|i| lo + (hi - lo) * i as f32 / (samples - 1) as f32)
             .collect();
-        let mut ys = self.predict(&xs, samples).await?;
+        let out = self.forward_rows(&xs, samples)?;
         let mut xo = xs;
         if let Some(s) = &data.x_scaler {
             s.invert(&mut xo);
         }
-        if let Some(s) = &data.y_scaler {
-            s.invert(&mut ys);
-        }
-        Ok(Some(Curve1d {
+        Ok(Some(PendingCurve {
             train: original(train),
             test: original(test),
-            fit: xo.into_iter().zip(ys).collect(),
+            x: xo,
+            out,
         }))
+    }
+
+    /// The model's raw outputs for `n` preprocessed input rows, recorded (not read).
+    pub(super) fn forward_rows(&self, x: &[f32], n: usize) -> Result<Tensor> {
+        let f = self.train_data().features;
+        if x.len() != n * f {
+            return Err(Error::Format(format!(
+                "predict: {} values are not {n} rows of {f} features",
+                x.len()
+            )));
+        }
+        Ok(no_grad(|| {
+            self.model()
+                .forward(&Tensor::from_slice(x, &[n, f], self.device()))
+        }))
+    }
+}
+
+/// A grid view whose layer outputs are still on the device.
+pub(super) struct PendingGrid {
+    n: usize,
+    lo: f32,
+    hi: f32,
+    inputs: Vec<Vec<f32>>,
+    /// Each layer's output, `(cells, width)`.
+    pub outs: Vec<Tensor>,
+}
+
+impl PendingGrid {
+    /// The view, from the layers' values read back (in the order of `outs`).
+    pub fn finish(self, layers: Vec<Vec<f32>>) -> GridView {
+        let widths: Vec<usize> = self
+            .outs
+            .iter()
+            .map(|t| t.dims().get(1).copied().unwrap_or(1))
+            .collect();
+        let p1 = match (layers.last(), widths.last()) {
+            (Some(logits), Some(&2)) => logits
+                .chunks_exact(2)
+                .map(|l| 1.0 / (1.0 + libm::expf(l[0] - l[1])))
+                .collect(),
+            _ => Vec::new(),
+        };
+        GridView {
+            n: self.n,
+            lo: self.lo,
+            hi: self.hi,
+            inputs: self.inputs,
+            layers,
+            widths,
+            p1,
+        }
+    }
+}
+
+/// A fitted curve whose model outputs are still on the device.
+pub(super) struct PendingCurve {
+    train: Vec<(f32, f32)>,
+    test: Vec<(f32, f32)>,
+    /// Sample inputs in original units.
+    x: Vec<f32>,
+    /// The model's outputs at the samples, `(samples, 1)`.
+    pub out: Tensor,
+}
+
+impl PendingCurve {
+    /// The curve, from the outputs read back (in model units).
+    pub fn finish(self, runner: &Runner, mut ys: Vec<f32>) -> Curve1d {
+        if let Some(s) = &runner.prepared().y_scaler {
+            s.invert(&mut ys);
+        }
+        Curve1d {
+            train: self.train,
+            test: self.test,
+            fit: self.x.into_iter().zip(ys).collect(),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::autograd::no_grad;
 use crate::rng::Rng;
-use crate::tensor::Tensor;
+use crate::tensor::{BinaryOp, Tensor};
 
 fn last_axis(x: &Tensor) -> usize {
     assert!(x.rank() > 0, "needs at least one axis");
@@ -47,10 +47,12 @@ pub fn one_hot(labels: &[usize], classes: usize, device: &crate::Device) -> Tens
 /// Mean binary cross-entropy of probabilities `p` against targets `t` in [0, 1]:
 /// `-mean(t ln p + (1 - t) ln(1 - p))`, with `p` clamped to `[1e-7, 1 - 1e-7]`.
 pub fn binary_cross_entropy(p: &Tensor, t: &Tensor) -> Tensor {
-    let lo = p.scalar_like(1e-7);
-    let hi = p.scalar_like(-(1.0 - 1e-7));
-    // clamp(p) = -max(-max(p, lo), -hi)
-    let pc = p.maximum(&lo).neg().maximum(&hi).neg();
+    // clamp(p) = -max(-max(p, lo), -hi), the bounds as kernel constants.
+    let pc = p
+        .binary_scalar(BinaryOp::Max, 1e-7)
+        .neg()
+        .binary_scalar(BinaryOp::Max, -(1.0 - 1e-7))
+        .neg();
     let one_minus_t = t.neg().add_scalar(1.0);
     let one_minus_p = pc.neg().add_scalar(1.0);
     t.mul(&pc.log())
@@ -62,9 +64,8 @@ pub fn binary_cross_entropy(p: &Tensor, t: &Tensor) -> Tensor {
 /// Mean binary cross-entropy from logits, in the overflow-free form
 /// `mean(max(x, 0) - x t + ln(1 + e^(-|x|)))`.
 pub fn bce_with_logits(x: &Tensor, t: &Tensor) -> Tensor {
-    let zero = x.scalar_like(0.0);
     let softplus_neg_abs = x.abs().neg().exp().add_scalar(1.0).log();
-    x.maximum(&zero)
+    x.binary_scalar(BinaryOp::Max, 0.0)
         .sub(&x.mul(t))
         .add(&softplus_neg_abs)
         .mean_all()

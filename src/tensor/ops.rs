@@ -137,13 +137,30 @@ impl Tensor {
     pub fn scalar_like(&self, v: f32) -> Tensor {
         Tensor::scalar(v, self.device())
     }
+    /// `op(self, c)` elementwise, with `c` a kernel parameter (no constant tensor is
+    /// stored or filled). The graph records `op(self, scalar)` with a rank-0 constant,
+    /// made only when the op is recorded (its backward rule may read it).
+    pub fn binary_scalar(&self, op: BinaryOp, c: f32) -> Tensor {
+        let shape = self.shape().clone();
+        let s = self.device().binary_scalar(
+            op,
+            (self.storage(), shape.broadcast_view(&shape)),
+            c,
+            shape.padded(),
+        );
+        if is_grad_enabled() && self.requires_grad() {
+            Tensor::record(Op::Binary(op), &[self, &self.scalar_like(c)], s, shape)
+        } else {
+            Tensor::from_op(s, shape, self.device(), None)
+        }
+    }
     /// `self + c`.
     pub fn add_scalar(&self, c: f32) -> Tensor {
-        self.add(&self.scalar_like(c))
+        self.binary_scalar(BinaryOp::Add, c)
     }
     /// `self * c`.
     pub fn mul_scalar(&self, c: f32) -> Tensor {
-        self.mul(&self.scalar_like(c))
+        self.binary_scalar(BinaryOp::Mul, c)
     }
     /// `self ^ 2`.
     pub fn square(&self) -> Tensor {

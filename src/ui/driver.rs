@@ -344,14 +344,29 @@ impl Driver {
             }
         }
         self.lab.history.set(r.history().to_vec());
+        // Everything the plots draw, the weights included, in one readback.
+        let plots = match answer(r.plots(self.points.as_ref(), None)).await {
+            Ok(p) => p,
+            Err(e) => {
+                self.fail(e);
+                return;
+            }
+        };
         // On the GPU, keep a host copy of the whole training state (a lost device cannot
-        // be read); its weights also feed the plots, so they are read back once.
-        let mut weights = None;
-        if !self.device.is_cpu() {
-            match answer(r.snapshot()).await {
+        // be read): the weights just read, and the optimizer state, read only every few
+        // seconds while training (and whenever training has stopped).
+        thread_local! {
+            static HOST_COPY_AT: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
+        }
+        let now = now_ms();
+        let copy_due = self.host_copy.is_none()
+            || !self.lab.running.get_untracked()
+            || now - HOST_COPY_AT.get() >= HOST_COPY_EVERY_MS;
+        if !self.device.is_cpu() && copy_due {
+            match answer(r.snapshot_with_weights(plots.weights.clone())).await {
                 Ok(copy) => {
-                    weights = Some(copy.weights.clone());
                     self.host_copy = Some(copy);
+                    HOST_COPY_AT.set(now);
                 }
                 Err(e) => {
                     self.fail(e);
@@ -359,18 +374,14 @@ impl Driver {
                 }
             }
         }
-        let Some(r) = self.runner.as_mut() else {
-            return;
-        };
-        match answer(read_plot_frame(r, self.points.clone(), weights)).await {
-            Ok(s) => {
-                self.publish(&s.weights);
-                self.lab.plot_frame.set(s);
-            }
-            Err(e) => self.fail(e),
-        }
+        let s = read_plot_frame(r, self.points.clone(), plots);
+        self.publish(&s.weights);
+        self.lab.plot_frame.set(s);
     }
 }
+
+/// Milliseconds between host copies of the optimizer state while training on the GPU.
+const HOST_COPY_EVERY_MS: f64 = 3000.0;
 
 /// Longest wait for a readback before the GPU counts as lost.
 const READBACK_TIMEOUT_MS: i32 = 30_000;

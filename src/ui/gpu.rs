@@ -1,15 +1,15 @@
-//! Finding WebGPU: the browser's adapter (vendor and architecture from its
-//! `GPUAdapterInfo`, which wgpu does not expose on the web) and the GPU device.
+//! Finding WebGPU: the GPU backend opened on the browser's adapter (named by its
+//! vendor and architecture), checked against the CPU before the page uses it.
 
 use crate::backend::gpu::GpuBackend;
 use crate::error::Error;
 use crate::experiment::{preset, Runner};
 use crate::Device;
-use js_sys::{Function, Promise, Reflect};
+use js_sys::{Promise, Reflect};
 use std::future::Future;
 use std::rc::Rc;
 use std::task::Poll;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 /// What the search for WebGPU found.
@@ -20,72 +20,37 @@ pub struct GpuProbe {
     pub device: Result<Device, String>,
 }
 
-/// Looks for a WebGPU adapter and opens the GPU backend on it.
+/// Opens the GPU backend on the browser's WebGPU adapter and checks it against the CPU.
+/// The backend's own adapter request is the only one: its adapter info (the browser's
+/// vendor and architecture) names the adapter here.
 pub async fn probe() -> GpuProbe {
-    match adapter_label().await {
-        Ok(label) => GpuProbe {
-            adapter: Some(label),
-            device: open_device().await,
-        },
-        Err(why) => GpuProbe {
+    if !has_webgpu() {
+        return GpuProbe {
             adapter: None,
-            device: Err(why),
-        },
+            device: Err("this browser does not offer WebGPU (navigator.gpu is missing)".into()),
+        };
     }
-}
-
-fn get(target: &JsValue, key: &str) -> Result<JsValue, String> {
-    Reflect::get(target, &JsValue::from_str(key)).map_err(|e| format!("reading {key}: {e:?}"))
-}
-
-/// `navigator.gpu.requestAdapter()`, then the adapter's `info.vendor` and
-/// `info.architecture`.
-async fn adapter_label() -> Result<String, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let gpu = get(&window.navigator(), "gpu")?;
-    if gpu.is_undefined() || gpu.is_null() {
-        return Err("this browser does not offer WebGPU (navigator.gpu is missing)".into());
-    }
-    let request: Function = get(&gpu, "requestAdapter")?
-        .dyn_into()
-        .map_err(|_| "navigator.gpu.requestAdapter is not a function".to_string())?;
-    let promise: Promise = request
-        .call0(&gpu)
-        .map_err(|e| format!("requestAdapter failed: {e:?}"))?
-        .dyn_into()
-        .map_err(|_| "requestAdapter did not return a promise".to_string())?;
-    let adapter = JsFuture::from(promise)
-        .await
-        .map_err(|e| format!("requestAdapter failed: {e:?}"))?;
-    if adapter.is_null() || adapter.is_undefined() {
-        return Err("WebGPU is present but found no adapter".into());
-    }
-    let info = get(&adapter, "info")?;
-    let field = |k| {
-        get(&info, k)
-            .ok()
-            .and_then(|v| v.as_string())
-            .filter(|s| !s.is_empty())
+    let dev = match GpuBackend::new().await {
+        Ok(g) => Device::Gpu(Rc::new(g)),
+        Err(e) => {
+            return GpuProbe {
+                adapter: None,
+                device: Err(format!("the WebGPU device could not be opened ({e})")),
+            }
+        }
     };
-    let parts: Vec<String> = [field("vendor"), field("architecture")]
-        .into_iter()
-        .flatten()
-        .collect();
-    Ok(if parts.is_empty() {
-        "unknown adapter".to_string()
-    } else {
-        parts.join(" ")
-    })
+    let adapter = Some(dev.label());
+    GpuProbe {
+        adapter,
+        device: self_test(&dev).await.map(|()| dev),
+    }
 }
 
-/// Opens the GPU backend (wgpu on the browser's WebGPU) and checks it against the CPU.
-async fn open_device() -> Result<Device, String> {
-    let dev = GpuBackend::new()
-        .await
-        .map(|g| Device::Gpu(Rc::new(g)))
-        .map_err(|e| format!("the WebGPU device could not be opened ({e})"))?;
-    self_test(&dev).await?;
-    Ok(dev)
+/// Whether `navigator.gpu` exists (a property check; no adapter is requested).
+fn has_webgpu() -> bool {
+    web_sys::window()
+        .and_then(|w| Reflect::get(&w.navigator(), &JsValue::from_str("gpu")).ok())
+        .is_some_and(|g| !g.is_undefined() && !g.is_null())
 }
 
 /// Longest wait for the self-test's readback (software adapters compile slowly).

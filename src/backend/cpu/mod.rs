@@ -80,6 +80,27 @@ impl Backend for CpuBackend {
         Rc::new(o)
     }
 
+    fn binary_scalar(
+        &self,
+        op: BinaryOp,
+        (a, av): (&CpuStorage, View),
+        c: f32,
+        out: Dims,
+    ) -> CpuStorage {
+        let n = numel(out);
+        if is_contiguous(av, out) {
+            return Rc::new(
+                a[av.offset..av.offset + n]
+                    .iter()
+                    .map(|&x| op.apply(x, c))
+                    .collect(),
+            );
+        }
+        let mut o = vec![0.0; n];
+        for_each_index(out, |f, i| o[f] = op.apply(a[av.at(i)], c));
+        Rc::new(o)
+    }
+
     fn select(
         &self,
         (c, cv): (&CpuStorage, View),

@@ -12,7 +12,6 @@
 //! a lost device or a tensor too large for the adapter is recorded and surfaces as
 //! `Error::Gpu` from the next read, so the caller can fall back to the CPU.
 
-pub mod bench;
 mod context;
 mod encoder;
 mod matmul;

@@ -101,6 +101,27 @@ impl Backend for GpuBackend {
         s
     }
 
+    fn binary_scalar(
+        &self,
+        op: BinaryOp,
+        (a, av): (&GpuStorage, View),
+        c: f32,
+        out: Dims,
+    ) -> GpuStorage {
+        let n = numel(out);
+        let s = self.alloc(n);
+        // The binary kernel's scalar mode (`misc.w == 1`): the second operand is the
+        // constant in `b_strides.x`, and the unused `b` binding gets the dummy buffer.
+        let mut p = Vec::with_capacity(16);
+        p.extend(self.dims(out));
+        p.extend(self.strides(av));
+        p.extend([c.to_bits(), 0, 0, 0]);
+        p.extend([self.u(av.offset), 0, self.u(n), 1]);
+        let bufs = [a.pooled(), &self.dummy, s.pooled()];
+        self.launch(Kernel::binary(op), &p, &bufs, groups(n));
+        s
+    }
+
     fn select(
         &self,
         (c, cv): (&GpuStorage, View),
@@ -314,5 +335,12 @@ impl Backend for GpuBackend {
 
     fn read(&self, x: &GpuStorage, len: usize) -> impl Future<Output = Result<Vec<f32>>> {
         self.read_back(x, len)
+    }
+
+    fn read_many(
+        &self,
+        parts: &[(&GpuStorage, usize)],
+    ) -> impl Future<Output = Result<Vec<Vec<f32>>>> {
+        self.read_back_many(parts)
     }
 }

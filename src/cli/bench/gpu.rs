@@ -70,6 +70,7 @@ pub(super) fn gpu_rows(report: &mut BenchReport, required: bool) -> Result<()> {
             "steps/s",
         );
     }
+    super::readbacks::traffic_rows(report, &device)?;
     report
         .notes
         .push("GPU matmul rows: each kernel validated against an f64 product first".into());

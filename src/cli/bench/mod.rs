@@ -8,9 +8,11 @@
 
 mod gpu;
 mod matmul;
+mod readbacks;
 
 pub use gpu::{dispatch_overhead_us, GPU_MATMUL_SIZES};
 pub use matmul::{check_matmul, time_matmul};
+pub use readbacks::{page_refresh, traffic, Traffic, TRAFFIC_PRESETS};
 
 use super::{print_out, BenchArgs, CliError};
 use crate::backend::Device;

@@ -1,0 +1,106 @@
+//! Device traffic per training step and per page refresh: dispatches, submits and
+//! readbacks counted by the GPU backend's [`GpuStats`]. The refresh replays, natively,
+//! the reads of the page's `refresh()` (src/ui/driver.rs): an evaluation (a history
+//! point), the host copy of the training state, and the plots (decision-boundary grid
+//! with every layer for the network view, regression curve, digits, weights).
+
+use super::BenchReport;
+use crate::backend::gpu::GpuStats;
+use crate::backend::Device;
+use crate::error::{Error, Result};
+use crate::experiment::{preset, BackendChoice, Runner};
+use crate::platform::block_on;
+
+/// Presets of the traffic rows: a 2-D classification (grid and network view), the
+/// image set (digits view) and a 1-D regression (curve).
+pub const TRAFFIC_PRESETS: [&str; 3] = ["spiral", "digits", "linear-regression"];
+
+/// What one warm training step and one page refresh cost on the device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Traffic {
+    /// One warm training step.
+    pub step: GpuStats,
+    /// One refresh, recording a history point and taking the host copy.
+    pub refresh: GpuStats,
+    /// One refresh that neither records nor takes the host copy (plots only): most
+    /// refreshes while training.
+    pub plots_only: GpuStats,
+}
+
+/// A runner of preset `name` on `device`, trained a few steps so every cache is warm.
+fn warm_runner(name: &str, device: &Device) -> Result<Runner> {
+    let mut config =
+        preset(name).ok_or_else(|| Error::Config(format!("no preset named '{name}'")))?;
+    config.backend = BackendChoice::Gpu;
+    let mut runner = Runner::new(config, device.clone())?;
+    runner.train_steps(3)?;
+    block_on(page_refresh(&mut runner, true, true))?;
+    runner.train_steps(1)?;
+    Ok(runner)
+}
+
+/// The page's refresh (src/ui/driver.rs `refresh()`), natively: a history point when
+/// `record`, then everything the plots draw with the weights in one readback, then, when
+/// `host_copy`, the host copy of the training state built on those weights (the page
+/// takes it every few seconds while training).
+pub async fn page_refresh(runner: &mut Runner, record: bool, host_copy: bool) -> Result<()> {
+    if record && runner.history().last().map(|p| p.step) != Some(runner.step_count()) {
+        runner.record().await?;
+    }
+    let points = runner.points_2d();
+    let plots = runner.plots(points.as_ref(), None).await?;
+    if host_copy {
+        runner.snapshot_with_weights(plots.weights).await?;
+    }
+    Ok(())
+}
+
+/// Counts a warm step and a refresh of preset `name` on the GPU `device`.
+pub fn traffic(name: &str, device: &Device) -> Result<Traffic> {
+    let stats = || {
+        device
+            .gpu_stats()
+            .ok_or_else(|| Error::Gpu("traffic rows need the GPU backend".into()))
+    };
+    let mut runner = warm_runner(name, device)?;
+    let before = stats()?;
+    runner.step()?;
+    let step = stats()?.since(&before);
+    let before = stats()?;
+    block_on(page_refresh(&mut runner, true, true))?;
+    let refresh = stats()?.since(&before);
+    let before = stats()?;
+    block_on(page_refresh(&mut runner, false, false))?;
+    let plots_only = stats()?.since(&before);
+    Ok(Traffic {
+        step,
+        refresh,
+        plots_only,
+    })
+}
+
+/// The traffic rows of every [`TRAFFIC_PRESETS`] entry.
+pub(super) fn traffic_rows(report: &mut BenchReport, device: &Device) -> Result<()> {
+    for name in TRAFFIC_PRESETS {
+        let t = traffic(name, device)?;
+        for (what, s) in [
+            ("step", t.step),
+            ("refresh", t.refresh),
+            ("plots", t.plots_only),
+        ] {
+            report.push(
+                "gpu",
+                what,
+                name,
+                "dispatches",
+                s.dispatches as f64,
+                "count",
+            );
+            report.push("gpu", what, name, "submits", s.submits as f64, "count");
+            report.push("gpu", what, name, "readbacks", s.readbacks as f64, "count");
+        }
+    }
+    let note = "refresh = history point + host copy of the training state + plots (the page's refresh()); plots = the plots alone";
+    report.notes.push(note.into());
+    Ok(())
+}
