@@ -22,12 +22,11 @@ const CPU_SLICE_MS: f64 = 10.0;
 const GPU_SLICE_MS: f64 = 4.0;
 /// Most GPU steps queued per frame, so the device never falls far behind.
 const GPU_STEPS_PER_FRAME: u32 = 8;
-/// Fewest milliseconds between history points on the CPU (each is a full evaluation).
-const CPU_RECORD_MS: f64 = 30.0;
-/// Fewest milliseconds between history points on the GPU (each waits for a readback).
-const GPU_RECORD_MS: f64 = 100.0;
 /// Milliseconds between readbacks of the plots while training.
 const READ_EVERY_MS: f64 = 250.0;
+/// Fewest milliseconds between redraws of the loss history while training (the points
+/// themselves are all recorded, at the runner's steps; only their display waits).
+const HISTORY_SHOW_MS: f64 = 100.0;
 
 /// Starts the driver for `lab`; it runs for the life of the page.
 pub fn start(lab: Lab) {
@@ -92,8 +91,8 @@ struct Driver {
     /// Set when training diverged: stepping is refused until a reset.
     diverged: bool,
     last_read: f64,
-    /// When the last history point was recorded.
-    last_record: f64,
+    /// When the history was last published to the page.
+    last_history_shown: f64,
     rate_mark: (f64, u64),
     /// Whether training ran at the previous frame.
     was_running: bool,
@@ -119,7 +118,7 @@ impl Driver {
             points: None,
             diverged: false,
             last_read: 0.0,
-            last_record: 0.0,
+            last_history_shown: 0.0,
             rate_mark: (now_ms(), 0),
             was_running: false,
             run: 0,
@@ -152,8 +151,10 @@ impl Driver {
 
     /// Rebuilds the run from the current configuration.
     fn reset(&mut self) {
+        // `running` is left as it is: an edit pauses when it is made (`Lab::edit`), and a
+        // play pressed after it (even before this reset is handled, while WebGPU is still
+        // being probed) must start the new run, not be undone here.
         self.run += 1;
-        self.lab.running.set(false);
         self.diverged = false;
         self.host_copy = None;
         self.after_replay = None;
@@ -209,24 +210,27 @@ impl Driver {
         } else {
             (CPU_SLICE_MS, u32::MAX)
         };
-        let (every, min_gap) = (
-            r.eval_interval(),
-            if gpu { GPU_RECORD_MS } else { CPU_RECORD_MS },
-        );
         let mut n = 0;
         let mut failed = None;
-        let mut point_due = false;
+        let mut recorded = false;
         while n < cap && now_ms() - t0 < budget && !r.is_done() {
             if let Err(e) = r.step() {
                 failed = Some(e);
                 break;
             }
             n += 1;
-            // A history point at each evaluation interval (an epoch by default), as
-            // often as the readback budget allows.
-            if r.step_count() % every == 0 && now_ms() - self.last_record >= min_gap {
-                point_due = true;
-                break;
+            // A history point exactly where the runner's own loop records one (the
+            // CLI's metrics.json has the same points), whatever the timing.
+            if r.record_due() {
+                if let Err(e) = answer(r.record()).await {
+                    failed = Some(e);
+                    break;
+                }
+                recorded = true;
+                if gpu {
+                    // The readback has just waited for the device: give the frame back.
+                    break;
+                }
             }
         }
         let done = r.is_done();
@@ -245,8 +249,8 @@ impl Driver {
         self.publish_status(rate);
         if done || now - self.last_read >= READ_EVERY_MS {
             self.refresh().await;
-        } else if point_due {
-            self.record_point().await;
+        } else if recorded && now - self.last_history_shown >= HISTORY_SHOW_MS {
+            self.show_history();
         }
         if done {
             self.lab.running.set(false);
@@ -313,37 +317,32 @@ impl Driver {
         self.lab.status.set(s);
     }
 
-    /// Records a history point and reads the plots' data back.
-    async fn record_point(&mut self) {
-        self.last_record = now_ms();
-        let Some(r) = self.runner.as_mut() else {
-            return;
-        };
-        if self.diverged || r.history().last().map(|p| p.step) == Some(r.step_count()) {
-            return;
-        }
-        match answer(r.record()).await {
-            Ok(_) => self.lab.history.set(r.history().to_vec()),
-            Err(e) => self.fail(e),
+    /// Publishes the runner's history to the page (the loss chart and counters).
+    fn show_history(&mut self) {
+        self.last_history_shown = now_ms();
+        if let Some(r) = &self.runner {
+            self.lab.history.set(r.history().to_vec());
         }
     }
 
     async fn refresh(&mut self) {
         self.last_read = now_ms();
-        self.last_record = self.last_read;
         let Some(r) = self.runner.as_mut() else {
             return;
         };
         if self.diverged {
             return;
         }
-        if r.history().last().map(|p| p.step) != Some(r.step_count()) {
+        if r.record_due() {
             if let Err(e) = answer(r.record()).await {
                 self.fail(e);
                 return;
             }
         }
-        self.lab.history.set(r.history().to_vec());
+        self.show_history();
+        let Some(r) = self.runner.as_mut() else {
+            return;
+        };
         // On the GPU, keep a host copy of the whole training state (a lost device cannot
         // be read); its weights also feed the plots, so they are read back once.
         let mut weights = None;

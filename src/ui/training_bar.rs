@@ -1,7 +1,7 @@
 //! Training controls: reset, play/pause, one step; the step and epoch counters, speed
 //! and the latest losses.
 
-use super::fields::fmt_value;
+use super::fields::fmt_loss;
 use super::state::{Cmd, Lab};
 use leptos::prelude::*;
 
@@ -70,13 +70,13 @@ pub fn TrainingBar(lab: Lab) -> impl IntoView {
                 <div title="Loss over the whole training set">
                     <dt>"Train loss"</dt>
                     <dd data-testid="train-loss">
-                        {move || last().map_or("–".into(), |p| fmt_value(p.train_loss))}
+                        {move || last().map_or("–".into(), |p| fmt_loss(p.train_loss))}
                     </dd>
                 </div>
                 <div title="Loss over the test set">
                     <dt>"Test loss"</dt>
                     <dd data-testid="test-loss">
-                        {move || last().map_or("–".into(), |p| fmt_value(p.test_loss))}
+                        {move || last().map_or("–".into(), |p| fmt_loss(p.test_loss))}
                     </dd>
                 </div>
                 <div title="Fraction of test points classified correctly">
