@@ -125,27 +125,60 @@ pub struct ExperimentConfig {
 }
 
 impl Default for ExperimentConfig {
+    /// TensorFlow Playground's opening experiment (circle, 4-2 tanh, SGD); every number
+    /// not specific to it comes from the limit table, so the defaults that links, the
+    /// validator and the page's controls use are one.
     fn default() -> Self {
+        use super::limits as l;
         ExperimentConfig {
             data: DataSource::Classify2d(Pattern2d::Circle),
-            samples: 500,
-            noise: 0.0,
-            test_fraction: 0.5,
+            samples: l::SAMPLES.default as usize,
+            noise: l::NOISE.default,
+            test_fraction: l::TEST_FRACTION.default,
             features: FeatureSet::default(),
             standardize: false,
-            hidden: vec![4, 2],
+            hidden: vec![l::HIDDEN_UNITS.default as usize, 2],
             activations: vec![Activation::Tanh, Activation::Tanh],
             loss: LossKind::CrossEntropy,
             optimizer: OptimizerConfig {
                 kind: crate::optim::OptimizerKind::Sgd,
-                lr: 0.03,
-                ..OptimizerConfig::default()
+                lr: l::LR.default,
+                momentum: l::MOMENTUM.default,
+                nesterov: false,
+                beta1: l::BETA1.default,
+                beta2: l::BETA2.default,
+                eps: l::EPS.default,
+                weight_decay: l::WEIGHT_DECAY.default,
+                l1: l::L1.default,
+                l2: l::L2.default,
+                clip_norm: None,
             },
-            batch_size: 10,
-            budget: Budget::Epochs(100),
-            eval_every: 0,
-            seed: 1,
+            batch_size: l::BATCH_SIZE.default as usize,
+            budget: Budget::Epochs(l::EPOCHS.default as u32),
+            eval_every: l::EVAL_EVERY.default,
+            seed: l::SEED.default,
             backend: BackendChoice::Cpu,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table's optimizer defaults are PyTorch's, as `OptimizerConfig::default` says
+    /// (the learning rate and the kind are the playground's).
+    #[test]
+    fn the_default_optimizer_matches_pytorch_defaults_but_for_kind_and_lr() {
+        let ours = ExperimentConfig::default().optimizer;
+        let torch = OptimizerConfig::default();
+        assert_eq!(
+            OptimizerConfig {
+                kind: torch.kind,
+                lr: torch.lr,
+                ..ours
+            },
+            torch
+        );
     }
 }

@@ -2,8 +2,10 @@
 //! (the one training loop used by the page, the CLI and the tests).
 
 mod config;
+mod cost;
 mod export;
 mod history;
+pub mod limits;
 pub mod link;
 mod prepare;
 mod presets;
@@ -12,10 +14,16 @@ mod runner_snapshot;
 mod runner_view;
 mod runner_weights;
 mod validate;
+mod verdict;
 
 pub use config::{BackendChoice, Budget, DataSource, ExperimentConfig, LossKind};
+pub use cost::{
+    activation_ops, bytes, flops, optimizer_ops, optimizer_state_values, Cost, LayerCost, Rows,
+    PAGE_CURVE_POINTS, PAGE_DIGITS_SHOWN, PAGE_GRID_CELLS, VALUE_BYTES,
+};
 pub use export::{from_safetensors, sha256_hex, to_safetensors, CONFIG_KEY, LINK_KEY};
 pub use history::{Evaluation, HistoryPoint, Metrics, NamedWeight};
+pub use limits::{Ceiling, CostLimits, DEFAULT_COST_LIMITS};
 pub use link::{decode_link, encode_link, import_tfplayground, DecodedLink, EncodedLink, Warning};
 pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
@@ -26,3 +34,4 @@ pub use validate::{
     validate, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_LR, MAX_SAMPLES,
     MAX_STEPS, MIN_SAMPLES,
 };
+pub use verdict::{assess, judge, Excess, Measure, Verdict};

@@ -7,26 +7,27 @@
 //! `is_finite` before its range.
 
 use super::config::{Budget, DataSource, ExperimentConfig, LossKind};
+use super::limits::{self, RealLimit, WholeLimit};
 use crate::data::RealSet;
 use crate::error::{Error, Result};
 use crate::optim::OptimizerConfig;
 
 /// Fewest generated points of a synthetic set.
-pub const MIN_SAMPLES: usize = 10;
+pub const MIN_SAMPLES: usize = limits::SAMPLES.min as usize;
 /// Most generated points of a synthetic set.
-pub const MAX_SAMPLES: usize = 100_000;
+pub const MAX_SAMPLES: usize = limits::SAMPLES.max as usize;
 /// Most hidden layers.
-pub const MAX_HIDDEN_LAYERS: usize = 8;
+pub const MAX_HIDDEN_LAYERS: usize = limits::HIDDEN_LAYERS.max as usize;
 /// Most units in one hidden layer.
-pub const MAX_HIDDEN_UNITS: usize = 1024;
+pub const MAX_HIDDEN_UNITS: usize = limits::HIDDEN_UNITS.max as usize;
 /// Largest learning rate.
-pub const MAX_LR: f32 = 10.0;
+pub const MAX_LR: f32 = limits::LR.hi;
 /// Largest mini-batch.
-pub const MAX_BATCH_SIZE: usize = 100_000;
+pub const MAX_BATCH_SIZE: usize = limits::BATCH_SIZE.max as usize;
 /// Most epochs of an epoch budget.
-pub const MAX_EPOCHS: u32 = 100_000;
+pub const MAX_EPOCHS: u32 = limits::EPOCHS.max as u32;
 /// Most optimizer steps of a run (a step budget, or epochs times batches per epoch).
-pub const MAX_STEPS: u64 = 10_000_000;
+pub const MAX_STEPS: u64 = limits::STEPS.max;
 
 /// Checks `c`; on failure `Err(Error::Config)` lists every problem found, each naming the
 /// field (as spelled in the config, e.g. `optimizer.lr`) and its allowed range.
@@ -53,16 +54,24 @@ impl Problems {
         self.0.push(msg);
     }
 
-    /// Requires `v` finite and in `[lo, hi]`, `lo` / `hi` included as the flags say.
-    fn range(&mut self, field: &str, v: f32, lo: (f32, bool), hi: (f32, bool)) {
-        let above = if lo.1 { v >= lo.0 } else { v > lo.0 };
-        let below = if hi.1 { v <= hi.0 } else { v < hi.0 };
-        if !(v.is_finite() && above && below) {
-            let open = if lo.1 { '[' } else { '(' };
-            let close = if hi.1 { ']' } else { ')' };
+    /// Requires `v` in the field's interval (finite).
+    fn real(&mut self, limit: &RealLimit, v: f32) {
+        if !limit.contains(v) {
             self.push(format!(
-                "{field} must be a finite number in {open}{}, {}{close}, got {v}",
-                lo.0, hi.0
+                "{} must be a finite number in {}, got {v}",
+                limit.field,
+                limit.interval()
+            ));
+        }
+    }
+
+    /// Requires `v` in the field's range.
+    fn whole(&mut self, limit: &WholeLimit, v: u64, unit: &str) {
+        if !limit.contains(v) {
+            self.push(format!(
+                "{} must be in {}{unit}, got {v}",
+                limit.field,
+                limit.interval()
             ));
         }
     }
@@ -82,13 +91,10 @@ pub(super) fn real_rows(set: RealSet) -> usize {
 
 /// Sample count, noise, test fraction and features.
 fn data(c: &ExperimentConfig, p: &mut Problems) {
-    if c.data.is_synthetic() && !(MIN_SAMPLES..=MAX_SAMPLES).contains(&c.samples) {
-        p.push(format!(
-            "samples must be in {MIN_SAMPLES}..={MAX_SAMPLES}, got {}",
-            c.samples
-        ));
+    if c.data.is_synthetic() {
+        p.whole(&limits::SAMPLES, c.samples as u64, "");
     }
-    p.range("noise", c.noise, (0.0, true), (1.0, true));
+    p.real(&limits::NOISE, c.noise);
     let f = c.test_fraction;
     if f.is_finite() && f > 0.0 && f < 1.0 {
         // The split takes round(n * f) test rows (see data::train_test_split).
@@ -105,7 +111,7 @@ fn data(c: &ExperimentConfig, p: &mut Problems) {
             ));
         }
     } else {
-        p.range("test_fraction", f, (0.0, false), (1.0, false));
+        p.real(&limits::TEST_FRACTION, f);
     }
     if matches!(c.data, DataSource::Classify2d(_)) && c.features.count() == 0 {
         p.push("features: at least one input feature must be selected".to_string());
@@ -121,9 +127,10 @@ fn model(c: &ExperimentConfig, p: &mut Problems) {
         ));
     }
     for (i, &h) in c.hidden.iter().enumerate().take(MAX_HIDDEN_LAYERS + 1) {
-        if !(1..=MAX_HIDDEN_UNITS).contains(&h) {
+        if !limits::HIDDEN_UNITS.contains(h as u64) {
             p.push(format!(
-                "hidden[{i}] must be in 1..={MAX_HIDDEN_UNITS} units, got {h}"
+                "hidden[{i}] must be in {} units, got {h}",
+                limits::HIDDEN_UNITS.interval()
             ));
         }
     }
@@ -151,35 +158,25 @@ fn model(c: &ExperimentConfig, p: &mut Problems) {
 
 /// Every optimizer field (all are checked whatever the kind, since links carry them all).
 fn optimizer(o: &OptimizerConfig, p: &mut Problems) {
-    p.range("optimizer.lr", o.lr, (0.0, false), (MAX_LR, true));
-    p.range("optimizer.momentum", o.momentum, (0.0, true), (1.0, false));
-    p.range("optimizer.beta1", o.beta1, (0.0, true), (1.0, false));
-    p.range("optimizer.beta2", o.beta2, (0.0, true), (1.0, false));
-    p.range("optimizer.eps", o.eps, (0.0, false), (1.0, true));
-    p.range(
-        "optimizer.weight_decay",
-        o.weight_decay,
-        (0.0, true),
-        (1.0, true),
-    );
-    p.range("optimizer.l1", o.l1, (0.0, true), (1.0, true));
-    p.range("optimizer.l2", o.l2, (0.0, true), (1.0, true));
+    p.real(&limits::LR, o.lr);
+    p.real(&limits::MOMENTUM, o.momentum);
+    p.real(&limits::BETA1, o.beta1);
+    p.real(&limits::BETA2, o.beta2);
+    p.real(&limits::EPS, o.eps);
+    p.real(&limits::WEIGHT_DECAY, o.weight_decay);
+    p.real(&limits::L1, o.l1);
+    p.real(&limits::L2, o.l2);
     if let Some(v) = o.clip_norm {
-        p.range("optimizer.clip_norm", v, (0.0, false), (f32::MAX, true));
+        p.real(&limits::CLIP_NORM, v);
     }
 }
 
 /// Batch size, budget (also in steps, for an epoch budget) and evaluation interval.
 fn schedule(c: &ExperimentConfig, p: &mut Problems) {
-    if !(1..=MAX_BATCH_SIZE).contains(&c.batch_size) {
-        p.push(format!(
-            "batch_size must be in 1..={MAX_BATCH_SIZE}, got {}",
-            c.batch_size
-        ));
-    }
+    p.whole(&limits::BATCH_SIZE, c.batch_size as u64, "");
     match c.budget {
-        Budget::Epochs(e) if !(1..=MAX_EPOCHS).contains(&e) => {
-            p.push(format!("budget must be 1..={MAX_EPOCHS} epochs, got {e}"))
+        Budget::Epochs(e) if !limits::EPOCHS.contains(e as u64) => {
+            p.whole(&limits::EPOCHS, e as u64, " epochs")
         }
         Budget::Epochs(e) => {
             let n = match c.data {
@@ -196,17 +193,14 @@ fn schedule(c: &ExperimentConfig, p: &mut Problems) {
                 ));
             }
         }
-        Budget::Steps(s) if !(1..=MAX_STEPS).contains(&s) => {
-            p.push(format!("budget must be 1..={MAX_STEPS} steps, got {s}"))
-        }
+        Budget::Steps(s) if !limits::STEPS.contains(s) => p.whole(&limits::STEPS, s, " steps"),
         Budget::Steps(_) => {}
     }
-    if c.eval_every > MAX_STEPS {
-        p.push(format!(
-            "eval_every must be in 0..={MAX_STEPS} steps (0: once per epoch), got {}",
-            c.eval_every
-        ));
-    }
+    p.whole(
+        &limits::EVAL_EVERY,
+        c.eval_every,
+        " steps (0: once per epoch)",
+    );
 }
 
 #[cfg(test)]
