@@ -43,7 +43,11 @@ fn stepping_with_record_due_gives_the_history_of_run() {
         let mut cli = Runner::new(config(steps, every), Device::Cpu).expect("config builds");
         block_on(cli.run(|_, _| {})).expect("trains");
         let page = page_loop(config(steps, every));
-        assert_eq!(curve(page.history()), curve(cli.history()), "{steps} steps, eval {every}");
+        assert_eq!(
+            curve(page.history()),
+            curve(cli.history()),
+            "{steps} steps, eval {every}"
+        );
         assert_eq!(page.history(), cli.history(), "metrics too");
     }
 }

@@ -4,13 +4,17 @@
 //! publishes into the [`Lab`] signals, so the page never blocks on training.
 
 mod backend;
+mod cost;
 mod link;
 
 use super::gpu;
 use super::snapshot::snapshot;
-use super::state::{BackendKind, Cmd, Lab, Snapshot, Status};
+use super::state::{Cmd, Lab, Snapshot, Status};
 use crate::error::{Error, Result};
-use crate::experiment::{BackendChoice, NamedWeight, Points2d, Runner, Snapshot as RunSnapshot};
+use crate::experiment::{
+    BackendChoice, DecodedLink, ExperimentConfig, NamedWeight, Points2d, Runner,
+    Snapshot as RunSnapshot,
+};
 use crate::platform::now_ms;
 use crate::Device;
 use leptos::prelude::*;
@@ -42,6 +46,10 @@ pub fn start(lab: Lab) {
                 .any(|c| matches!(c, Cmd::OpenLink(l) if l.config.backend == BackendChoice::Cpu))
         });
         d.probe_gpu(keep_cpu).await;
+        if d.runner.is_none() && cost::held_back(&lab) {
+            // Judged again against the GPU's ceiling.
+            d.rebuild_held_back().await;
+        }
         lab.backend.update(|b| b.probing = false);
         loop {
             next_frame().await;
@@ -105,6 +113,10 @@ struct Driver {
     after_replay: Option<(u64, Vec<NamedWeight>)>,
     /// `(run, step)` of the last state published (link, weights hash).
     published: (u64, u64),
+    /// The configuration the person confirmed over the default cost limits.
+    confirmed: Option<ExperimentConfig>,
+    /// A link held back by the cost gate, opened once the person confirms it.
+    held_link: Option<DecodedLink>,
 }
 
 impl Driver {
@@ -125,12 +137,15 @@ impl Driver {
             host_copy: None,
             after_replay: None,
             published: (0, u64::MAX),
+            confirmed: None,
+            held_link: None,
         }
     }
 
     async fn handle(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::Reset => {
+                self.held_link = None;
                 self.reset();
                 self.refresh().await;
             }
@@ -141,11 +156,12 @@ impl Driver {
             }
             Cmd::SetBackend(kind) => {
                 self.set_backend(kind).await;
-                self.refresh().await;
+                self.after_move().await;
             }
             Cmd::Refresh => self.refresh().await,
             Cmd::OpenLink(link) => self.open_link(*link).await,
             Cmd::LoadWeights(w) => self.load_weights(&w).await,
+            Cmd::ConfirmLarge => self.confirm_large().await,
         }
     }
 
@@ -160,6 +176,15 @@ impl Driver {
         self.after_replay = None;
         self.lab.history.set(Vec::new());
         let config = self.lab.config.get_untracked();
+        if !self.cost_allows(&config) {
+            // Held back: nothing is built (building evaluates it at once).
+            self.lab.error.set(None);
+            self.runner = None;
+            self.points = None;
+            self.lab.snapshot.set(Snapshot::default());
+            self.publish_status(0.0);
+            return;
+        }
         match Runner::new(config, self.device.clone()) {
             Ok(r) => {
                 self.lab.error.set(None);
@@ -257,50 +282,7 @@ impl Driver {
         }
     }
 
-    /// Stops training and shows `e`. A GPU failure (lost device, driver error) leaves
-    /// the GPU: the run restarts on the CPU backend and the notice says why.
-    fn fail(&mut self, e: Error) {
-        self.lab.running.set(false);
-        match e {
-            Error::NonFinite { .. } => {
-                self.diverged = true;
-                self.lab.error.set(Some(e.to_string()));
-            }
-            Error::Gpu(_) if !self.device.is_cpu() => {
-                self.gpu = None;
-                self.gpu_reason = format!("the GPU failed ({e})");
-                self.device = Device::Cpu;
-                let config = self.lab.config.get_untracked();
-                let resumed = self
-                    .host_copy
-                    .take()
-                    .and_then(|snap| Runner::restore(config, Device::Cpu, &snap).ok());
-                let notice = match resumed {
-                    Some(r) => {
-                        let from = r.step_count();
-                        self.lab.history.set(r.history().to_vec());
-                        self.runner = Some(r);
-                        self.publish_status(0.0);
-                        format!(
-                            "the GPU failed, so the run continues on the CPU backend from step {from} (its last copy read back): {e}"
-                        )
-                    }
-                    None => {
-                        self.reset();
-                        format!("the GPU failed, so the run restarted on the CPU backend: {e}")
-                    }
-                };
-                self.lab.backend.update(|b| {
-                    b.active = BackendKind::Cpu;
-                    b.notice = Some(notice);
-                });
-                self.lab.send(Cmd::Refresh);
-            }
-            _ => self.lab.error.set(Some(e.to_string())),
-        }
-    }
-
-    fn publish_status(&self, steps_per_sec: f64) {
+    pub(super) fn publish_status(&self, steps_per_sec: f64) {
         let s = match &self.runner {
             Some(r) => Status {
                 step: r.step_count(),

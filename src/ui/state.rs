@@ -45,6 +45,27 @@ pub enum Cmd {
     OpenLink(Box<DecodedLink>),
     /// Load weights (an imported safetensors file) into the run, matched by name.
     LoadWeights(Vec<NamedWeight>),
+    /// The person accepts the cost of the configuration held back by [`Lab::cost`]:
+    /// build the run (and open the link that asked for it, if one did).
+    ConfirmLarge,
+}
+
+/// A configuration over the cost limits, held back before anything was built: what it
+/// would cost and whether the person may confirm it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostNotice {
+    /// What one step, one evaluation and the memory come to
+    /// (`3.2 GFLOP per step, 1.1 GFLOP per evaluation, 410 MB held`).
+    pub summary: String,
+    /// Each limit passed, hard ceilings first (`... is 32x the default limit (100 MFLOP)`).
+    pub excesses: Vec<String>,
+    /// True when only default limits are passed: the person may confirm. False when a
+    /// ceiling of this device is passed: the run cannot start here at all.
+    pub may_start: bool,
+    /// The backend it was judged for, as people say it (`the CPU backend`, `WebGPU`).
+    pub backend: &'static str,
+    /// True when WebGPU is available and could take a run the CPU backend refuses.
+    pub gpu_hint: bool,
 }
 
 /// The model as a safetensors file, as of the last readback.
@@ -165,6 +186,8 @@ pub struct Lab {
     pub link_notices: RwSignal<Vec<String>>,
     /// The outcome of the last model import.
     pub io_message: RwSignal<Option<String>>,
+    /// A configuration held back by the cost limits (nothing was built for it).
+    pub cost: RwSignal<Option<CostNotice>>,
 }
 
 /// The preset the page opens with.
@@ -190,6 +213,7 @@ impl Lab {
             model_file: StoredValue::new(None),
             link_notices: RwSignal::new(Vec::new()),
             io_message: RwSignal::new(None),
+            cost: RwSignal::new(None),
         }
     }
 

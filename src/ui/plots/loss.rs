@@ -27,14 +27,8 @@ fn draw_on(root: &Area, history: &[HistoryPoint], log: bool) -> DrawResult {
         .filter(|(i, _)| i % k == 0 || *i == last)
         .map(|(_, p)| p)
         .collect();
-    let train: Vec<(u64, f64)> = history
-        .iter()
-        .map(|p| (p.step, y(p.train_loss)))
-        .collect();
-    let test: Vec<(u64, f64)> = history
-        .iter()
-        .map(|p| (p.step, y(p.test_loss)))
-        .collect();
+    let train: Vec<(u64, f64)> = history.iter().map(|p| (p.step, y(p.train_loss))).collect();
+    let test: Vec<(u64, f64)> = history.iter().map(|p| (p.step, y(p.test_loss))).collect();
     let (lo, hi) = train
         .iter()
         .chain(&test)
