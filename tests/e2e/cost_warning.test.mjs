@@ -134,9 +134,9 @@ test('the issue link is refused on the CPU backend, a clear message and no confi
 });
 
 test('over the default limits only: confirmed, it builds, and trains only on play', { timeout: 240_000 }, async () => {
-  // 100,000 points through a 64-64 network: one evaluation is about 0.9 GFLOP, over the
+  // 100,000 points through a 96-96 network: one evaluation is about 2 GFLOP, over the
   // default limit (0.5) and under the CPU backend's ceiling (4).
-  const large = link({ samples: '100000', hidden: '64,64', act: 'tanh,tanh', backend: 'cpu' });
+  const large = link({ samples: '100000', hidden: '96,96', act: 'tanh,tanh', backend: 'cpu' });
   const { page, errors } = await open(large);
   const warning = page.getByTestId('cost-warning');
   await warning.waitFor({ timeout: 10_000 });
@@ -162,9 +162,14 @@ test('over the default limits only: confirmed, it builds, and trains only on pla
     { timeout: 60_000 },
   );
   await page.getByTestId('train-toggle').click();
-  // Another edit of a large config asks again.
+  // The confirmed config rebuilds without asking again; another large one asks.
   await page.getByTestId('reset-button').click();
+  await page.waitForTimeout(500);
   assert.equal(await warning.count(), 0, 'the same confirmed config rebuilds without asking');
+  const seed = page.getByLabel('Seed');
+  await seed.fill('7');
+  await seed.press('Enter');
+  await warning.waitFor({ timeout: 10_000 });
   assert.deepEqual(errors, []);
   await page.close();
 });
