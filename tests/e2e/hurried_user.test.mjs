@@ -1,9 +1,17 @@
 // A hurried user: a reload in the middle of a run comes back to a working page (its
-// link replays to the step it held and training goes on from there), and play pressed
+// link replays to the step it held, and play trains again), and play pressed
 // twice quickly is a play and a pause, with nothing left running behind the button.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browserForFile, chooseBackend, choosePreset, openPage, readNumber } from './helpers.mjs';
+import {
+  browserForFile,
+  chooseBackend,
+  choosePreset,
+  gradlab,
+  openPage,
+  readNumber,
+  withKey,
+} from './helpers.mjs';
 
 const browser = browserForFile();
 
@@ -52,10 +60,19 @@ test('a reload mid-run comes back working, at the step its link held', { timeout
     { timeout: 120_000, polling: 100 },
   );
   assert.equal(await page.getByTestId('preset-select').inputValue(), 'xor');
-  // And training goes on from there.
+  // And play trains again. (A link replays its run=N steps, as the CLI does: its budget
+  // is N, so play after the replay starts that run over rather than going past N.)
   await page.getByTestId('train-toggle').click();
-  await waitStepsPast(page, held);
-  await page.getByTestId('train-toggle').click();
+  await page.waitForFunction(
+    (n) => document.querySelector('[data-testid=step-count]')?.textContent !== String(n),
+    held,
+    { timeout: 30_000, polling: 50 },
+  );
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=train-toggle]')?.getAttribute('aria-pressed') === 'false',
+    null,
+    { timeout: 120_000, polling: 100 },
+  );
   assert.deepEqual(
     errors.filter((e) => !/net::ERR_ABORTED/.test(e)),
     [],
@@ -64,9 +81,9 @@ test('a reload mid-run comes back working, at the step its link held', { timeout
 });
 
 test('play pressed twice quickly plays and pauses; nothing runs behind the button', { timeout: 180_000 }, async () => {
-  const { page, errors } = await openPage(browser());
-  await chooseBackend(page, 'cpu');
-  await choosePreset(page, 'circle');
+  // A long budget, so the run is still going at every press (a finished run restarts).
+  const long = withKey(withKey(gradlab('link', 'circle').trim(), 'budget', 'epochs:4000'), 'backend', 'cpu');
+  const { page, errors } = await openPage(browser(), undefined, long);
   const toggle = page.getByTestId('train-toggle');
   await toggle.dblclick();
   await page.waitForTimeout(300);
