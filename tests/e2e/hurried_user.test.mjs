@@ -62,15 +62,19 @@ test('a reload mid-run comes back working, at the step its link held', { timeout
   assert.equal(await page.getByTestId('preset-select').inputValue(), 'xor');
   // And play trains again. (A link replays its run=N steps, as the CLI does: its budget
   // is N, so play after the replay starts that run over rather than going past N.)
+  // (The run can be over before a poll sees a step: the run counter tells it ran.)
+  const replayRun = await page.getByTestId('step-count').getAttribute('data-run');
   await page.getByTestId('train-toggle').click();
   await page.waitForFunction(
-    (n) => document.querySelector('[data-testid=step-count]')?.textContent !== String(n),
-    held,
+    (old) => document.querySelector('[data-testid=step-count]')?.dataset.run !== old,
+    replayRun,
     { timeout: 30_000, polling: 50 },
   );
   await page.waitForFunction(
-    () => document.querySelector('[data-testid=train-toggle]')?.getAttribute('aria-pressed') === 'false',
-    null,
+    (n) =>
+      document.querySelector('[data-testid=step-count]')?.textContent === String(n) &&
+      document.querySelector('[data-testid=train-toggle]')?.getAttribute('aria-pressed') === 'false',
+    held,
     { timeout: 120_000, polling: 100 },
   );
   assert.deepEqual(
