@@ -12,7 +12,7 @@ use super::snapshot::snapshot;
 use super::state::{Cmd, Lab, Snapshot, Status};
 use crate::error::{Error, Result};
 use crate::experiment::{
-    BackendChoice, DecodedLink, ExperimentConfig, NamedWeight, Points2d, Runner,
+    BackendChoice, DecodedLink, ExperimentConfig, HistoryPoint, NamedWeight, Points2d, Runner,
     Snapshot as RunSnapshot,
 };
 use crate::platform::now_ms;
@@ -175,6 +175,7 @@ impl Driver {
         self.host_copy = None;
         self.after_replay = None;
         self.lab.history.set(Vec::new());
+        self.lab.live.set(None);
         let config = self.lab.config.get_untracked();
         if !self.cost_allows(&config) {
             // Held back: nothing is built (building evaluates it at once).
@@ -321,6 +322,25 @@ impl Driver {
                 return;
             }
         }
+        // The counters show the state as of now: the history's last point when it is at
+        // this step, else an evaluation that is shown but not recorded.
+        let live = match r.history().last().filter(|p| p.step == r.step_count()) {
+            Some(p) => p.clone(),
+            None => match answer(r.evaluate()).await {
+                Ok(e) => HistoryPoint {
+                    step: r.step_count(),
+                    epoch: r.epoch(),
+                    train_loss: e.train_loss,
+                    test_loss: e.test_loss,
+                    metrics: e.metrics,
+                },
+                Err(e) => {
+                    self.fail(e);
+                    return;
+                }
+            },
+        };
+        self.lab.live.set(Some(live));
         self.show_history();
         let Some(r) = self.runner.as_mut() else {
             return;

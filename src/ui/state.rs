@@ -162,8 +162,13 @@ pub struct Lab {
     pub running: RwSignal<bool>,
     /// Step counters and speed.
     pub status: RwSignal<Status>,
-    /// Loss and metrics history.
+    /// Loss and metrics history: points at the runner's evaluation steps only (as the
+    /// CLI records them), whatever the timing.
     pub history: RwSignal<Vec<HistoryPoint>>,
+    /// Losses and metrics as of the last readback: the history's last point, or an
+    /// evaluation of a step between two history points (after a single step or a pause),
+    /// shown by the counters and the metrics but never added to the history.
+    pub live: RwSignal<Option<HistoryPoint>>,
     /// Data for the plots.
     pub snapshot: RwSignal<Snapshot>,
     /// A divergence or configuration error to show.
@@ -202,6 +207,7 @@ impl Lab {
             running: RwSignal::new(false),
             status: RwSignal::new(Status::default()),
             history: RwSignal::new(Vec::new()),
+            live: RwSignal::new(None),
             snapshot: RwSignal::new(Snapshot::default()),
             error: RwSignal::new(None),
             backend: RwSignal::new(BackendInfo::default()),

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 /// Play/pause, step, reset and the live counters.
 #[component]
 pub fn TrainingBar(lab: Lab) -> impl IntoView {
-    let last = move || lab.history.with(|h| h.last().cloned());
+    let last = move || lab.live.get();
     let toggle = move |_| {
         if !lab.running.get_untracked() && lab.status.with_untracked(|s| s.step >= s.total_steps) {
             // Finished: play starts over, as a fresh run.

@@ -21,9 +21,18 @@ const browser = browserForFile();
 const probing = (page) =>
   page.evaluate(() => document.querySelector('.backend')?.dataset.state !== 'ready');
 
-/** Opens the page and returns as soon as the app has mounted (before the probe ends). */
+/** Opens the page and returns as soon as the app has mounted, before the probe ends:
+ * the adapter request is held back 3 s (a warm browser answers in well under the
+ * two seconds a person needs to pick a preset and press play, a cold one does not). */
 async function openEarly(b) {
   const page = await b.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.addInitScript(() => {
+    const gpu = navigator.gpu;
+    if (!gpu) return;
+    const request = gpu.requestAdapter.bind(gpu);
+    gpu.requestAdapter = (...args) =>
+      new Promise((resolve) => setTimeout(() => resolve(request(...args)), 3000));
+  });
   const errors = [];
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
   page.on('pageerror', (e) => errors.push(String(e)));
