@@ -32,7 +32,12 @@ test('a reload mid-run comes back working, at the step its link held', { timeout
   await chooseBackend(page, 'cpu');
   await choosePreset(page, 'xor');
   await page.getByTestId('train-toggle').click();
-  await waitStepsPast(page, 30);
+  // Mid-run: the address bar's link (published with each readback) has moved on.
+  await page.waitForFunction(
+    () => Number(new URLSearchParams(location.hash.slice(1)).get('run')) > 30,
+    null,
+    { timeout: 60_000, polling: 20 },
+  );
   // Reload while training; the address bar's link at that moment is what comes back.
   // (Noted and reloaded in one task, so the page cannot move the link in between.)
   await page.evaluate(() =>
