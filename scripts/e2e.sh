@@ -5,6 +5,7 @@
 # application/wasm type), then runs `node --test tests/e2e/`. The spec files get:
 #   GRADLAB_E2E_URL   base URL of the page, e.g. http://127.0.0.1:8091/
 #   GRADLAB_CHROMIUM  the Chromium to launch with playwright-core (executablePath)
+#   GRADLAB_BIN       the native CLI (default target/debug/gradlab, built or brought up to date)
 # Node 20 only picks up files named like *.test.mjs / *.test.js in a folder.
 # Build the page first (`make e2e` does: trunk build --release).
 set -euo pipefail
@@ -32,6 +33,16 @@ fi
 
 export GRADLAB_E2E_URL="http://127.0.0.1:$PORT/"
 export GRADLAB_CHROMIUM="${GRADLAB_CHROMIUM:-/usr/bin/chromium}"
+
+# The native CLI, for the tests that compare the page with it (same link, same history
+# and weights): target/debug/gradlab from `cargo build`, which builds it when missing
+# and is a no-op when it is current (a stale binary would compare old code).
+if [ -z "${GRADLAB_BIN:-}" ]; then
+  say "building the native CLI (cargo build --bin gradlab)"
+  cargo build --bin gradlab
+  GRADLAB_BIN="$ROOT/target/debug/gradlab"
+fi
+export GRADLAB_BIN
 
 python3 -m http.server --bind 127.0.0.1 --directory dist "$PORT" >/dev/null 2>&1 &
 server=$!

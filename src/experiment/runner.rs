@@ -159,6 +159,15 @@ impl Runner {
         }
     }
 
+    /// True when a history point is due at the current step and not yet recorded: at
+    /// step 0, every [`Runner::eval_interval`] steps and once the budget is spent. The
+    /// CLI's [`Runner::run`] and the page both record exactly there, so their histories
+    /// (and loss curves) are the same points.
+    pub fn record_due(&self) -> bool {
+        let due = self.step.is_multiple_of(self.eval_interval()) || self.is_done();
+        due && self.history.last().map(|p| p.step) != Some(self.step)
+    }
+
     /// The model.
     pub fn model(&self) -> &Mlp {
         &self.model
@@ -331,14 +340,13 @@ impl Runner {
         mut on_point: impl FnMut(&HistoryPoint, u64),
     ) -> Result<HistoryPoint> {
         let total = self.total_steps();
-        let every = self.eval_interval();
         if self.history.last().map(|p| p.step) != Some(self.step) {
             let p = self.record().await?;
             on_point(&p, total);
         }
         while !self.is_done() {
             self.step()?;
-            if self.step.is_multiple_of(every) || self.is_done() {
+            if self.record_due() {
                 let p = self.record().await?;
                 on_point(&p, total);
             }

@@ -4,13 +4,17 @@
 //! publishes into the [`Lab`] signals, so the page never blocks on training.
 
 mod backend;
+mod cost;
 mod link;
 
 use super::gpu;
 use super::plot_frame::read_plot_frame;
-use super::state::{BackendKind, Cmd, Lab, PlotFrame, Status};
+use super::state::{Cmd, Lab, PlotFrame, Status};
 use crate::error::{Error, Result};
-use crate::experiment::{BackendChoice, NamedWeight, Points2d, Runner, Snapshot};
+use crate::experiment::{
+    BackendChoice, DecodedLink, ExperimentConfig, HistoryPoint, NamedWeight, Points2d, Runner,
+    Snapshot,
+};
 use crate::platform::now_ms;
 use crate::Device;
 use leptos::prelude::*;
@@ -22,12 +26,11 @@ const CPU_SLICE_MS: f64 = 10.0;
 const GPU_SLICE_MS: f64 = 4.0;
 /// Most GPU steps queued per frame, so the device never falls far behind.
 const GPU_STEPS_PER_FRAME: u32 = 8;
-/// Fewest milliseconds between history points on the CPU (each is a full evaluation).
-const CPU_RECORD_MS: f64 = 30.0;
-/// Fewest milliseconds between history points on the GPU (each waits for a readback).
-const GPU_RECORD_MS: f64 = 100.0;
 /// Milliseconds between readbacks of the plots while training.
 const READ_EVERY_MS: f64 = 250.0;
+/// Fewest milliseconds between redraws of the loss history while training (the points
+/// themselves are all recorded, at the runner's steps; only their display waits).
+const HISTORY_SHOW_MS: f64 = 100.0;
 
 /// Starts the driver for `lab`; it runs for the life of the page.
 pub fn start(lab: Lab) {
@@ -43,6 +46,10 @@ pub fn start(lab: Lab) {
                 .any(|c| matches!(c, Cmd::OpenLink(l) if l.config.backend == BackendChoice::Cpu))
         });
         d.probe_gpu(keep_cpu).await;
+        if d.runner.is_none() && cost::held_back(&lab) {
+            // Judged again against the GPU's ceiling.
+            d.rebuild_held_back().await;
+        }
         lab.backend.update(|b| b.probing = false);
         loop {
             next_frame().await;
@@ -92,8 +99,8 @@ struct Driver {
     /// Set when training diverged: stepping is refused until a reset.
     diverged: bool,
     last_read: f64,
-    /// When the last history point was recorded.
-    last_record: f64,
+    /// When the history was last published to the page.
+    last_history_shown: f64,
     rate_mark: (f64, u64),
     /// Whether training ran at the previous frame.
     was_running: bool,
@@ -106,6 +113,10 @@ struct Driver {
     after_replay: Option<(u64, Vec<NamedWeight>)>,
     /// `(run, step)` of the last state published (link, weights hash).
     published: (u64, u64),
+    /// The configuration the person confirmed over the default cost limits.
+    confirmed: Option<ExperimentConfig>,
+    /// A link held back by the cost gate, opened once the person confirms it.
+    held_link: Option<DecodedLink>,
 }
 
 impl Driver {
@@ -119,19 +130,22 @@ impl Driver {
             points: None,
             diverged: false,
             last_read: 0.0,
-            last_record: 0.0,
+            last_history_shown: 0.0,
             rate_mark: (now_ms(), 0),
             was_running: false,
             run: 0,
             host_copy: None,
             after_replay: None,
             published: (0, u64::MAX),
+            confirmed: None,
+            held_link: None,
         }
     }
 
     async fn handle(&mut self, cmd: Cmd) {
         match cmd {
             Cmd::Reset => {
+                self.held_link = None;
                 self.reset();
                 self.refresh().await;
             }
@@ -142,23 +156,36 @@ impl Driver {
             }
             Cmd::SetBackend(kind) => {
                 self.set_backend(kind).await;
-                self.refresh().await;
+                self.after_move().await;
             }
             Cmd::Refresh => self.refresh().await,
             Cmd::OpenLink(link) => self.open_link(*link).await,
             Cmd::LoadWeights(w) => self.load_weights(&w).await,
+            Cmd::ConfirmLarge => self.confirm_large().await,
         }
     }
 
     /// Rebuilds the run from the current configuration.
     fn reset(&mut self) {
+        // `running` is left as it is: an edit pauses when it is made (`Lab::edit`), and a
+        // play pressed after it (even before this reset is handled, while WebGPU is still
+        // being probed) must start the new run, not be undone here.
         self.run += 1;
-        self.lab.running.set(false);
         self.diverged = false;
         self.host_copy = None;
         self.after_replay = None;
         self.lab.history.set(Vec::new());
+        self.lab.live.set(None);
         let config = self.lab.config.get_untracked();
+        if !self.cost_allows(&config) {
+            // Held back: nothing is built (building evaluates it at once).
+            self.lab.error.set(None);
+            self.runner = None;
+            self.points = None;
+            self.lab.plot_frame.set(PlotFrame::default());
+            self.publish_status(0.0);
+            return;
+        }
         match Runner::new(config, self.device.clone()) {
             Ok(r) => {
                 self.lab.error.set(None);
@@ -209,24 +236,27 @@ impl Driver {
         } else {
             (CPU_SLICE_MS, u32::MAX)
         };
-        let (every, min_gap) = (
-            r.eval_interval(),
-            if gpu { GPU_RECORD_MS } else { CPU_RECORD_MS },
-        );
         let mut n = 0;
         let mut failed = None;
-        let mut point_due = false;
+        let mut recorded = false;
         while n < cap && now_ms() - t0 < budget && !r.is_done() {
             if let Err(e) = r.step() {
                 failed = Some(e);
                 break;
             }
             n += 1;
-            // A history point at each evaluation interval (an epoch by default), as
-            // often as the readback budget allows.
-            if r.step_count() % every == 0 && now_ms() - self.last_record >= min_gap {
-                point_due = true;
-                break;
+            // A history point exactly where the runner's own loop records one (the
+            // CLI's metrics.json has the same points), whatever the timing.
+            if r.record_due() {
+                if let Err(e) = answer(r.record()).await {
+                    failed = Some(e);
+                    break;
+                }
+                recorded = true;
+                if gpu {
+                    // The readback has just waited for the device: give the frame back.
+                    break;
+                }
             }
         }
         let done = r.is_done();
@@ -245,58 +275,15 @@ impl Driver {
         self.publish_status(rate);
         if done || now - self.last_read >= READ_EVERY_MS {
             self.refresh().await;
-        } else if point_due {
-            self.record_point().await;
+        } else if recorded && now - self.last_history_shown >= HISTORY_SHOW_MS {
+            self.show_history();
         }
         if done {
             self.lab.running.set(false);
         }
     }
 
-    /// Stops training and shows `e`. A GPU failure (lost device, driver error) leaves
-    /// the GPU: the run restarts on the CPU backend and the notice says why.
-    fn fail(&mut self, e: Error) {
-        self.lab.running.set(false);
-        match e {
-            Error::NonFinite { .. } => {
-                self.diverged = true;
-                self.lab.error.set(Some(e.to_string()));
-            }
-            Error::Gpu(_) if !self.device.is_cpu() => {
-                self.gpu = None;
-                self.gpu_reason = format!("the GPU failed ({e})");
-                self.device = Device::Cpu;
-                let config = self.lab.config.get_untracked();
-                let resumed = self
-                    .host_copy
-                    .take()
-                    .and_then(|snap| Runner::restore(config, Device::Cpu, &snap).ok());
-                let notice = match resumed {
-                    Some(r) => {
-                        let from = r.step_count();
-                        self.lab.history.set(r.history().to_vec());
-                        self.runner = Some(r);
-                        self.publish_status(0.0);
-                        format!(
-                            "the GPU failed, so the run continues on the CPU backend from step {from} (its last copy read back): {e}"
-                        )
-                    }
-                    None => {
-                        self.reset();
-                        format!("the GPU failed, so the run restarted on the CPU backend: {e}")
-                    }
-                };
-                self.lab.backend.update(|b| {
-                    b.active = BackendKind::Cpu;
-                    b.notice = Some(notice);
-                });
-                self.lab.send(Cmd::Refresh);
-            }
-            _ => self.lab.error.set(Some(e.to_string())),
-        }
-    }
-
-    fn publish_status(&self, steps_per_sec: f64) {
+    pub(super) fn publish_status(&self, steps_per_sec: f64) {
         let s = match &self.runner {
             Some(r) => Status {
                 step: r.step_count(),
@@ -313,37 +300,51 @@ impl Driver {
         self.lab.status.set(s);
     }
 
-    /// Records a history point and reads the plots' data back.
-    async fn record_point(&mut self) {
-        self.last_record = now_ms();
-        let Some(r) = self.runner.as_mut() else {
-            return;
-        };
-        if self.diverged || r.history().last().map(|p| p.step) == Some(r.step_count()) {
-            return;
-        }
-        match answer(r.record()).await {
-            Ok(_) => self.lab.history.set(r.history().to_vec()),
-            Err(e) => self.fail(e),
+    /// Publishes the runner's history to the page (the loss chart and counters).
+    fn show_history(&mut self) {
+        self.last_history_shown = now_ms();
+        if let Some(r) = &self.runner {
+            self.lab.history.set(r.history().to_vec());
         }
     }
 
     async fn refresh(&mut self) {
         self.last_read = now_ms();
-        self.last_record = self.last_read;
         let Some(r) = self.runner.as_mut() else {
             return;
         };
         if self.diverged {
             return;
         }
-        if r.history().last().map(|p| p.step) != Some(r.step_count()) {
+        if r.record_due() {
             if let Err(e) = answer(r.record()).await {
                 self.fail(e);
                 return;
             }
         }
-        self.lab.history.set(r.history().to_vec());
+        // The counters show the state as of now: the history's last point when it is at
+        // this step, else an evaluation that is shown but not recorded.
+        let live = match r.history().last().filter(|p| p.step == r.step_count()) {
+            Some(p) => p.clone(),
+            None => match answer(r.evaluate()).await {
+                Ok(e) => HistoryPoint {
+                    step: r.step_count(),
+                    epoch: r.epoch(),
+                    train_loss: e.train_loss,
+                    test_loss: e.test_loss,
+                    metrics: e.metrics,
+                },
+                Err(e) => {
+                    self.fail(e);
+                    return;
+                }
+            },
+        };
+        self.lab.live.set(Some(live));
+        self.show_history();
+        let Some(r) = self.runner.as_mut() else {
+            return;
+        };
         // Everything the plots draw, the weights included, in one readback.
         let plots = match answer(r.plots(self.points.as_ref(), None)).await {
             Ok(p) => p,

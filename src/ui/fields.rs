@@ -105,3 +105,10 @@ pub fn fmt_value(v: f64) -> String {
         format!("{v:.4}")
     }
 }
+
+/// A loss for display, as [`fmt_value`] but never below zero: every loss here is
+/// non-negative by definition, yet a cross-entropy whose terms are all zero sums to
+/// `-0.0` (negated zeros), which would print as `-0.0000`.
+pub fn fmt_loss(v: f64) -> String {
+    fmt_value(if v <= 0.0 { 0.0 } else { v })
+}

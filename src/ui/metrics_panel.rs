@@ -5,10 +5,10 @@ use super::fields::fmt_value;
 use super::state::Lab;
 use leptos::prelude::*;
 
-/// The metrics of the latest history point.
+/// The metrics as of the last readback ([`Lab::live`]).
 #[component]
 pub fn MetricsPanel(lab: Lab) -> impl IntoView {
-    let metrics = move || lab.history.with(|h| h.last().map(|p| p.metrics.clone()));
+    let metrics = move || lab.live.with(|p| p.as_ref().map(|p| p.metrics.clone()));
     let row = |name: &'static str, tip: &'static str, v: Option<f64>| {
         v.map(|v| {
             view! {

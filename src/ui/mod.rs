@@ -4,6 +4,7 @@
 //! show what the driver publishes.
 
 mod backend_panel;
+mod cost_warning;
 mod data_controls;
 mod digits_grid;
 mod driver;
@@ -42,6 +43,7 @@ pub fn App() -> impl IntoView {
             <backend_panel::BackendPanel lab=lab />
         </header>
         <error_banner::ErrorBanner lab=lab />
+        <cost_warning::CostWarning lab=lab />
         <share::LinkNotices lab=lab />
         <main class="layout">
             <section class="panel controls" aria-label="Experiment settings">

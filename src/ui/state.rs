@@ -45,6 +45,27 @@ pub enum Cmd {
     OpenLink(Box<DecodedLink>),
     /// Load weights (an imported safetensors file) into the run, matched by name.
     LoadWeights(Vec<NamedWeight>),
+    /// The person accepts the cost of the configuration held back by [`Lab::cost`]:
+    /// build the run (and open the link that asked for it, if one did).
+    ConfirmLarge,
+}
+
+/// A configuration over the cost limits, held back before anything was built: what it
+/// would cost and whether the person may confirm it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostNotice {
+    /// What one step, one evaluation and the memory come to
+    /// (`3.2 GFLOP per step, 1.1 GFLOP per evaluation, 410 MB held`).
+    pub summary: String,
+    /// Each limit passed, hard ceilings first (`... is 32x the default limit (100 MFLOP)`).
+    pub excesses: Vec<String>,
+    /// True when only default limits are passed: the person may confirm. False when a
+    /// ceiling of this device is passed: the run cannot start here at all.
+    pub may_start: bool,
+    /// The backend it was judged for, as people say it (`the CPU backend`, `WebGPU`).
+    pub backend: &'static str,
+    /// True when WebGPU is available and could take a run the CPU backend refuses.
+    pub gpu_hint: bool,
 }
 
 /// The model as a safetensors file, as of the last readback.
@@ -142,8 +163,13 @@ pub struct Lab {
     pub running: RwSignal<bool>,
     /// Step counters and speed.
     pub status: RwSignal<Status>,
-    /// Loss and metrics history.
+    /// Loss and metrics history: points at the runner's evaluation steps only (as the
+    /// CLI records them), whatever the timing.
     pub history: RwSignal<Vec<HistoryPoint>>,
+    /// Losses and metrics as of the last readback: the history's last point, or an
+    /// evaluation of a step between two history points (after a single step or a pause),
+    /// shown by the counters and the metrics but never added to the history.
+    pub live: RwSignal<Option<HistoryPoint>>,
     /// Data for the plots.
     pub plot_frame: RwSignal<PlotFrame>,
     /// A divergence or configuration error to show.
@@ -166,6 +192,8 @@ pub struct Lab {
     pub link_notices: RwSignal<Vec<String>>,
     /// The outcome of the last model import.
     pub io_message: RwSignal<Option<String>>,
+    /// A configuration held back by the cost limits (nothing was built for it).
+    pub cost: RwSignal<Option<CostNotice>>,
 }
 
 /// The preset the page opens with.
@@ -180,6 +208,7 @@ impl Lab {
             running: RwSignal::new(false),
             status: RwSignal::new(Status::default()),
             history: RwSignal::new(Vec::new()),
+            live: RwSignal::new(None),
             plot_frame: RwSignal::new(PlotFrame::default()),
             error: RwSignal::new(None),
             backend: RwSignal::new(BackendInfo::default()),
@@ -191,6 +220,7 @@ impl Lab {
             model_file: StoredValue::new(None),
             link_notices: RwSignal::new(Vec::new()),
             io_message: RwSignal::new(None),
+            cost: RwSignal::new(None),
         }
     }
 

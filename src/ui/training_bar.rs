@@ -1,14 +1,14 @@
 //! Training controls: reset, play/pause, one step; the step and epoch counters, speed
 //! and the latest losses.
 
-use super::fields::fmt_value;
+use super::fields::fmt_loss;
 use super::state::{Cmd, Lab};
 use leptos::prelude::*;
 
 /// Play/pause, step, reset and the live counters.
 #[component]
 pub fn TrainingBar(lab: Lab) -> impl IntoView {
-    let last = move || lab.history.with(|h| h.last().cloned());
+    let last = move || lab.live.get();
     let toggle = move |_| {
         if !lab.running.get_untracked() && lab.status.with_untracked(|s| s.step >= s.total_steps) {
             // Finished: play starts over, as a fresh run.
@@ -70,13 +70,13 @@ pub fn TrainingBar(lab: Lab) -> impl IntoView {
                 <div title="Loss over the whole training set">
                     <dt>"Train loss"</dt>
                     <dd data-testid="train-loss">
-                        {move || last().map_or("–".into(), |p| fmt_value(p.train_loss))}
+                        {move || last().map_or("–".into(), |p| fmt_loss(p.train_loss))}
                     </dd>
                 </div>
                 <div title="Loss over the test set">
                     <dt>"Test loss"</dt>
                     <dd data-testid="test-loss">
-                        {move || last().map_or("–".into(), |p| fmt_value(p.test_loss))}
+                        {move || last().map_or("–".into(), |p| fmt_loss(p.test_loss))}
                     </dd>
                 </div>
                 <div title="Fraction of test points classified correctly">

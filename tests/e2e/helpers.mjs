@@ -3,7 +3,8 @@
 // scripts/e2e.sh, collect console errors, and read the page's data-testid hooks.
 import { createRequire } from 'node:module';
 import { after, before } from 'node:test';
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 const require = createRequire(import.meta.url);
@@ -185,4 +186,57 @@ export async function screenshot(page, name) {
   const file = path.join(ARTIFACTS, name);
   await page.screenshot({ path: file });
   return file;
+}
+
+/**
+ * The native CLI: GRADLAB_BIN when set (scripts/e2e.sh sets it to target/debug/gradlab,
+ * building it when missing), else target/debug/gradlab, built here by `cargo build`.
+ */
+export function gradlabBin() {
+  if (process.env.GRADLAB_BIN) return process.env.GRADLAB_BIN;
+  const bin = path.join(ROOT, 'target/debug/gradlab');
+  if (!existsSync(bin)) {
+    execFileSync('cargo', ['build', '--bin', 'gradlab'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      timeout: 1_200_000,
+    });
+  }
+  if (!existsSync(bin)) throw new Error(`${bin} was not built`);
+  return bin;
+}
+
+/** `gradlab ARGS...`, its standard output. */
+export function gradlab(...args) {
+  return execFileSync(gradlabBin(), args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** Link `link` with key `k` set to `v` (appended when missing); other keys as written. */
+export function withKey(link, k, v) {
+  const re = new RegExp(`([#&])${k}=[^&]*`);
+  return re.test(link) ? link.replace(re, `$1${k}=${v}`) : `${link}&${k}=${v}`;
+}
+
+/** Clicks the button `id` and saves its download under artifacts/; returns the path. */
+export async function download(page, id) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(id).click()]);
+  const file = path.join(ARTIFACTS, dl.suggestedFilename());
+  await dl.saveAs(file);
+  return file;
+}
+
+/** Waits until training has stopped at `steps` steps. */
+export async function waitStoppedAt(page, steps, timeout = 120_000) {
+  await page.waitForFunction(
+    (n) =>
+      document.querySelector('[data-testid=step-count]')?.textContent === String(n) &&
+      document.querySelector('[data-testid=train-toggle]')?.getAttribute('aria-pressed') ===
+        'false',
+    steps,
+    { timeout, polling: 100 },
+  );
 }

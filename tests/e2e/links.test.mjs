@@ -6,9 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import {
+  gradlabBin,
   chooseBackend,
   choosePreset,
   editSetting,
@@ -18,7 +17,6 @@ import {
   browserForFile,
 } from './helpers.mjs';
 
-const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const TF_LINK =
   '#activation=relu&batchSize=10&dataset=xor&regDataset=reg-plane&learningRate=0.03&' +
   'regularizationRate=0&noise=0&networkShape=4,2&seed=0.12345&showTestData=false&' +
@@ -67,19 +65,6 @@ async function weightsHash(page) {
     { timeout: 30_000 },
   );
   return (await el.textContent()).trim();
-}
-
-/** The native CLI, built (release, incremental) unless GRADLAB_BIN names one. */
-function gradlabBin() {
-  if (process.env.GRADLAB_BIN) return process.env.GRADLAB_BIN;
-  execFileSync('cargo', ['build', '--release', '--bin', 'gradlab'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    timeout: 1_200_000,
-  });
-  const bin = path.join(ROOT, 'target/release/gradlab');
-  assert.ok(existsSync(bin), `${bin} was not built`);
-  return bin;
 }
 
 test('the address bar follows the experiment without new history entries', { timeout: 120_000 }, async () => {

@@ -5,9 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { ARTIFACTS, choosePreset, openPage, reset, browserForFile } from './helpers.mjs';
+import { readFileSync } from 'node:fs';
+import {
+  browserForFile,
+  choosePreset,
+  download,
+  gradlab,
+  openPage,
+  reset,
+  withKey,
+} from './helpers.mjs';
 
 const browser = browserForFile();
 
@@ -16,15 +23,6 @@ const SPIRAL_RUN =
   'std=false&hidden=8,8&act=tanh,tanh&loss=cross-entropy&opt=adam&lr=0.01&momentum=0.9&' +
   'nesterov=false&beta1=0.9&beta2=0.999&eps=1e-8&wd=0&l1=0&l2=0&clip=none&batch=10&' +
   'budget=epochs:200&eval=0&seed=1&backend=cpu&run=100';
-
-/** Clicks the button `id` and saves the download under artifacts/; returns its path. */
-async function download(page, id) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByTestId(id).click()]);
-  const file = path.join(ARTIFACTS, dl.suggestedFilename());
-  await dl.saveAs(file);
-  return file;
-}
 
 /** Losses, accuracy and a digest of the decision-boundary canvas. */
 async function predictions(page) {
@@ -97,8 +95,10 @@ test('export, reset, re-import: the same predictions; other models are refused',
 });
 
 test('the data downloads as CSV and the history as JSON', { timeout: 120_000 }, async () => {
-  const { page } = await openPage(browser());
-  await choosePreset(page, 'circle');
+  // circle, evaluated every step (history points fall at the runner's evaluation
+  // steps, an epoch by default), on WebGPU when the browser has it.
+  const circleEveryStep = withKey(withKey(gradlab('link', 'circle').trim(), 'eval', '1'), 'backend', 'gpu');
+  const { page } = await openPage(browser(), undefined, circleEveryStep);
   for (let i = 0; i < 2; i++) await page.getByTestId('step-button').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=step-count]')?.textContent === '2');
   const csv = readFileSync(await download(page, 'export-data'), 'utf8').trim().split('\n');

@@ -4,6 +4,7 @@
 
 use super::super::links;
 use super::super::state::BackendKind;
+use super::cost::held_back;
 use super::Driver;
 use crate::experiment::{BackendChoice, DecodedLink, NamedWeight, Runner};
 use leptos::prelude::*;
@@ -24,6 +25,10 @@ impl Driver {
         self.reset();
         self.refresh().await;
         if self.runner.is_none() {
+            if held_back(&self.lab) {
+                // Opened (replayed, its weights loaded) once the person confirms.
+                self.held_link = Some(link);
+            }
             return;
         }
         let steps = link.steps.unwrap_or(0);

@@ -2,7 +2,7 @@
 //! as an orange-blue heatmap, with the train points (white ring) and test points
 //! (dark ring) on top.
 
-use super::{area, class_color, diverging, tick, Area, DrawResult, INK};
+use super::{area, class_color, diverging, dot_stride, tick, Area, DrawResult, INK};
 use crate::experiment::{GridView, Points2d};
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -61,6 +61,7 @@ fn draw_on(
         pts.xy
             .chunks_exact(2)
             .zip(&pts.labels)
+            .step_by(dot_stride(pts.labels.len()))
             .map(move |(p, &l)| {
                 let c = (p[0] as f64, p[1] as f64);
                 EmptyElement::at(c)

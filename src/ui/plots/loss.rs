@@ -27,14 +27,8 @@ fn draw_on(root: &Area, history: &[HistoryPoint], log: bool) -> DrawResult {
         .filter(|(i, _)| i % k == 0 || *i == last)
         .map(|(_, p)| p)
         .collect();
-    let train: Vec<(f64, f64)> = history
-        .iter()
-        .map(|p| (p.step as f64, y(p.train_loss)))
-        .collect();
-    let test: Vec<(f64, f64)> = history
-        .iter()
-        .map(|p| (p.step as f64, y(p.test_loss)))
-        .collect();
+    let train: Vec<(u64, f64)> = history.iter().map(|p| (p.step, y(p.train_loss))).collect();
+    let test: Vec<(u64, f64)> = history.iter().map(|p| (p.step, y(p.test_loss))).collect();
     let (lo, hi) = train
         .iter()
         .chain(&test)
@@ -49,12 +43,14 @@ fn draw_on(root: &Area, history: &[HistoryPoint], log: bool) -> DrawResult {
     } else {
         (0.0, 1.0)
     };
-    let x_max = history.last().map_or(1.0, |p| p.step as f64).max(1.0);
+    // Steps are whole numbers: an integer axis puts its ticks on distinct integers
+    // (a float axis over 0..1 labelled `0 0 0 1 1 1`).
+    let x_max = history.last().map_or(1, |p| p.step).max(1);
     let mut chart = ChartBuilder::on(root)
         .margin(10)
         .x_label_area_size(32)
         .y_label_area_size(56)
-        .build_cartesian_2d(0f64..x_max, lo..hi)?;
+        .build_cartesian_2d(0u64..x_max, lo..hi)?;
     let y_fmt = |v: &f64| {
         if log {
             format!("{:.0e}", 10f64.powf(*v))
@@ -68,7 +64,7 @@ fn draw_on(root: &Area, history: &[HistoryPoint], log: bool) -> DrawResult {
         .y_desc(if log { "loss (log)" } else { "loss" })
         .x_labels(6)
         .y_labels(6)
-        .x_label_formatter(&|v| format!("{v:.0}"))
+        .x_label_formatter(&|v| v.to_string())
         .y_label_formatter(&y_fmt)
         .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
         .light_line_style(RGBColor(238, 238, 238))

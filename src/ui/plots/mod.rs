@@ -83,6 +83,17 @@ pub fn class_color(c: usize) -> RGBColor {
     }
 }
 
+/// Most points of one set drawn in a scatter. Each dot is several canvas calls, so
+/// 100,000 of them (a valid link) would hold the page for seconds at every redraw;
+/// beyond a few thousand the dots cover the plot anyway.
+pub const MAX_DOTS: usize = 2000;
+
+/// The stride that keeps at most [`MAX_DOTS`] of `n` points: every k-th, a fixed and
+/// evenly spread sample, so the picture does not flicker between redraws.
+pub fn dot_stride(n: usize) -> usize {
+    n.div_ceil(MAX_DOTS).max(1)
+}
+
 /// A short axis label.
 pub fn tick(v: f64) -> String {
     if v != 0.0 && (v.abs() >= 1e4 || v.abs() < 1e-2) {

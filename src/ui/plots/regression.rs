@@ -1,6 +1,8 @@
 //! A 1-D regression: the train and test points and the model's fitted curve.
 
-use super::{area, draw_legend, legend_line, tick, Area, DrawResult, BLUE, INK, ORANGE};
+use super::{
+    area, dot_stride, draw_legend, legend_line, tick, Area, DrawResult, BLUE, INK, ORANGE,
+};
 use crate::experiment::Curve1d;
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
@@ -50,6 +52,7 @@ fn draw_on(root: &Area, c: &Curve1d) -> DrawResult {
         .draw_series(
             c.train
                 .iter()
+                .step_by(dot_stride(c.train.len()))
                 .map(|p| Circle::new(pt(p), 3, BLUE.mix(0.75).filled())),
         )?
         .label("train")
@@ -58,6 +61,7 @@ fn draw_on(root: &Area, c: &Curve1d) -> DrawResult {
         .draw_series(
             c.test
                 .iter()
+                .step_by(dot_stride(c.test.len()))
                 .map(|p| Circle::new(pt(p), 3, ORANGE.filled())),
         )?
         .label("test")

