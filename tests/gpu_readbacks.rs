@@ -97,3 +97,51 @@ fn a_step_reads_nothing_and_a_plot_refresh_maps_once() {
         assert_eq!(t.plots_only.submits, 1, "{name}: {:?}", t.plots_only);
     }
 }
+
+/// The page's whole refresh (`Runner::refresh`): the plots, the weights and an evaluation
+/// of a step between two history points in ONE mapping, with the same losses as a
+/// separate `evaluate`; the host copy of the optimizer state costs exactly one more.
+#[test]
+fn a_page_refresh_with_an_evaluation_maps_once_and_a_host_copy_once_more() {
+    let Some(gpu) = gpu_device() else { return };
+    let stats = || gpu.gpu_stats().expect("gpu stats");
+    for name in TRAFFIC_PRESETS {
+        let mut config = gradlab::experiment::preset(name).expect("preset");
+        config.backend = gradlab::experiment::BackendChoice::Gpu;
+        config.eval_every = 1_000_000;
+        let mut r = gradlab::experiment::Runner::new(config, gpu.clone()).expect("runner");
+        r.train_steps(3).expect("steps");
+        let expected = block_on(r.evaluate()).expect("evaluate");
+        let points = r.points_2d();
+        block_on(r.plots(points.as_ref(), None)).expect("warm plots");
+        let before = stats();
+        let read = block_on(r.refresh(points.as_ref(), false)).expect("refresh");
+        let d = stats().since(&before);
+        assert_eq!(d.readbacks, 1, "{name}: one mapping per refresh: {d:?}");
+        assert_eq!(d.submits, 1, "{name}: {d:?}");
+        let live = read.live.expect("an evaluation of step 3");
+        assert_eq!(live.step, 3);
+        assert_eq!(
+            live.train_loss.to_bits(),
+            expected.train_loss.to_bits(),
+            "{name}"
+        );
+        assert_eq!(
+            live.test_loss.to_bits(),
+            expected.test_loss.to_bits(),
+            "{name}"
+        );
+        assert!(
+            r.history().iter().all(|p| p.step != 3),
+            "{name}: not due, not recorded"
+        );
+        let before = stats();
+        let read = block_on(r.refresh(points.as_ref(), true)).expect("refresh with copy");
+        let d = stats().since(&before);
+        assert!(read.host_copy.is_some());
+        assert_eq!(
+            d.readbacks, 2,
+            "{name}: plots+evaluation, then optimizer state: {d:?}"
+        );
+    }
+}

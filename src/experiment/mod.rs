@@ -11,8 +11,10 @@ pub mod link;
 mod prepare;
 mod presets;
 mod runner;
+mod runner_eval;
 mod runner_health;
 mod runner_plots;
+mod runner_refresh;
 mod runner_snapshot;
 mod runner_view;
 mod runner_weights;
@@ -31,9 +33,11 @@ pub use link::{decode_link, encode_link, import_tfplayground, DecodedLink, Encod
 pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
 pub use runner::{Runner, MAX_HISTORY_POINTS};
+pub use runner_eval::PendingEvaluation;
 pub use runner_plots::{
     grid_bound, DigitsPlot, PlotData, PLOT_CURVE_POINTS, PLOT_DIGITS, PLOT_GRID,
 };
+pub use runner_refresh::Refresh;
 pub use runner_snapshot::Snapshot;
 pub use runner_view::{Curve1d, GridView, Points2d};
 pub use validate::{

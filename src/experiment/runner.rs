@@ -4,15 +4,15 @@
 //! anything back; `evaluate`/`record` are the only places values come back (async), so
 //! a GPU run waits for the device only when a plot or a metric needs a number.
 
-use super::history::{Evaluation, HistoryPoint, Metrics, NamedWeight};
+use super::history::{Evaluation, HistoryPoint, NamedWeight};
 use super::prepare::{prepare, streams, PreparedData};
+use super::runner_eval::{test_metrics, PendingEvaluation};
 use super::runner_health::{non_finite_error, HealthStatus};
 use super::{validate, Budget, ExperimentConfig, LossKind};
 use crate::autograd::no_grad;
 use crate::backend::Device;
 use crate::data::{Batcher, Dataset};
 use crate::error::{Error, Result};
-use crate::metrics::{argmax_rows, ClassificationReport, RegressionReport};
 use crate::nn::functional::{cross_entropy_logits, mae, mse, one_hot, softmax};
 use crate::nn::{Mlp, Module};
 use crate::optim::Optimizer;
@@ -249,6 +249,15 @@ impl Runner {
     /// parameter or a gradient held NaN or an infinity at any step so far (naming the
     /// first parameter and step), or when a loss is NaN or infinite.
     pub async fn evaluate(&self) -> Result<Evaluation> {
+        let pending = self.evaluation_pending();
+        let values = Tensor::read_all(&pending.tensors()).await?;
+        self.evaluation_finish(values)
+    }
+
+    /// An evaluation recorded on the device but not read yet: read
+    /// [`PendingEvaluation::tensors`] (alone, or in the same readback as other values,
+    /// as the page's refresh does) and pass the values to [`Runner::evaluation_finish`].
+    pub fn evaluation_pending(&self) -> PendingEvaluation {
         let (train_loss, test_loss, test_out) = no_grad(|| {
             let train_loss = self.loss(&self.model.forward(&self.train.x), &self.train.t);
             let out = self.model.forward(&self.test.x);
@@ -260,10 +269,12 @@ impl Runner {
         self.health
             .check(&self.device, self.model.params(), None, self.step);
         let health = self.health.tensor(&self.device);
-        let mut read = Tensor::read_all(&[&train_loss, &test_loss, &test_out, &health])
-            .await?
-            .into_iter();
-        drop(health);
+        PendingEvaluation([train_loss, test_loss, test_out, health])
+    }
+
+    /// The evaluation from the values of [`PendingEvaluation::tensors`], in order.
+    pub fn evaluation_finish(&self, values: Vec<Vec<f32>>) -> Result<Evaluation> {
+        let mut read = values.into_iter();
         let mut next = || read.next().unwrap_or_default();
         let (train_loss, test_loss, out, status) = (next(), next(), next(), next());
         if let Some(e) = non_finite_error(&status, self.model.params().names()) {
@@ -281,43 +292,19 @@ impl Runner {
         Ok(Evaluation {
             train_loss,
             test_loss,
-            metrics: self.metrics(&out),
+            metrics: test_metrics(&self.data, &out),
         })
-    }
-
-    fn metrics(&self, out: &[f32]) -> Metrics {
-        let test = &self.data.test;
-        if test.is_classification() {
-            let classes = test.num_classes();
-            let pred = argmax_rows(out, test.n, classes);
-            let r = ClassificationReport::compute(&pred, &test.labels(), classes);
-            Metrics {
-                accuracy: Some(r.accuracy),
-                precision: Some(r.precision),
-                recall: Some(r.recall),
-                f1: Some(r.f1),
-                confusion: Some(r.confusion),
-                ..Metrics::default()
-            }
-        } else {
-            let (mut pred, mut truth) = (out.to_vec(), test.y.clone());
-            if let Some(s) = &self.data.y_scaler {
-                s.invert(&mut pred);
-                s.invert(&mut truth);
-            }
-            let r = RegressionReport::compute(&pred, &truth);
-            Metrics {
-                mse: Some(r.mse),
-                mae: Some(r.mae),
-                r2: Some(r.r2),
-                ..Metrics::default()
-            }
-        }
     }
 
     /// Evaluate and append a history point.
     pub async fn record(&mut self) -> Result<HistoryPoint> {
         let e = self.evaluate().await?;
+        Ok(self.record_evaluation(e))
+    }
+
+    /// Append a history point at this step from an evaluation of this step (see
+    /// [`Runner::evaluation_pending`]).
+    pub fn record_evaluation(&mut self, e: Evaluation) -> HistoryPoint {
         let p = HistoryPoint {
             step: self.step,
             epoch: self.epoch(),
@@ -329,7 +316,7 @@ impl Runner {
         if self.history.len() > MAX_HISTORY_POINTS {
             thin_history(&mut self.history);
         }
-        Ok(p)
+        p
     }
 
     /// Train to the end of the budget, recording a point at the start, every

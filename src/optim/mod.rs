@@ -191,14 +191,11 @@ impl Optimizer {
         lens: &[usize],
     ) -> Result<()> {
         // Build the whole new state first so a failed read leaves the old one intact.
-        let mut moved = Vec::with_capacity(self.state.len());
-        for (st, &len) in self.state.iter().zip(lens) {
-            let mut m = Vec::with_capacity(st.len());
-            for s in st {
-                m.push(to.upload(&from.read(s, len).await?));
-            }
-            moved.push(m);
-        }
+        let host = self.read_state(from, lens).await?;
+        let moved = host
+            .iter()
+            .map(|st| st.iter().map(|v| to.upload(v)).collect())
+            .collect();
         self.state = moved;
         Ok(())
     }
@@ -209,15 +206,28 @@ impl Optimizer {
         device: &crate::Device,
         lens: &[usize],
     ) -> Result<(u64, Vec<Vec<Vec<f32>>>)> {
-        let mut host = Vec::with_capacity(self.state.len());
-        for (st, &len) in self.state.iter().zip(lens) {
-            let mut h = Vec::with_capacity(st.len());
-            for s in st {
-                h.push(device.read(s, len).await?);
-            }
-            host.push(h);
-        }
+        let host = self.read_state(device, lens).await?;
         Ok((self.step, host))
+    }
+
+    /// Every state tensor read back in one readback, grouped per parameter.
+    async fn read_state(
+        &self,
+        device: &crate::Device,
+        lens: &[usize],
+    ) -> Result<Vec<Vec<Vec<f32>>>> {
+        let parts: Vec<_> = self
+            .state
+            .iter()
+            .zip(lens)
+            .flat_map(|(st, &len)| st.iter().map(move |s| (s, len)))
+            .collect();
+        let mut values = device.read_many(&parts).await?.into_iter();
+        Ok(self
+            .state
+            .iter()
+            .map(|st| values.by_ref().take(st.len()).collect())
+            .collect())
     }
 
     /// An optimizer continuing from a host copy of its step count and state.

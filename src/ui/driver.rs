@@ -12,8 +12,7 @@ use super::plot_frame::read_plot_frame;
 use super::state::{Cmd, Lab, PlotFrame, Status};
 use crate::error::{Error, Result};
 use crate::experiment::{
-    BackendChoice, DecodedLink, ExperimentConfig, HistoryPoint, NamedWeight, Points2d, Runner,
-    Snapshot,
+    BackendChoice, DecodedLink, ExperimentConfig, NamedWeight, Points2d, Runner, Snapshot,
 };
 use crate::platform::now_ms;
 use crate::Device;
@@ -109,6 +108,8 @@ struct Driver {
     /// While on the GPU: the training state as last read back, so a lost device can
     /// hand the run to the CPU without losing it.
     host_copy: Option<Snapshot>,
+    /// When `host_copy` was taken (ms).
+    host_copy_at: f64,
     /// A link's weights, loaded once its `run=N` replay reaches step N.
     after_replay: Option<(u64, Vec<NamedWeight>)>,
     /// `(run, step)` of the last state published (link, weights hash).
@@ -135,6 +136,7 @@ impl Driver {
             was_running: false,
             run: 0,
             host_copy: None,
+            host_copy_at: f64::NEG_INFINITY,
             after_replay: None,
             published: (0, u64::MAX),
             confirmed: None,
@@ -316,65 +318,32 @@ impl Driver {
         if self.diverged {
             return;
         }
-        if r.record_due() {
-            if let Err(e) = answer(r.record()).await {
-                self.fail(e);
-                return;
-            }
-        }
-        // The counters show the state as of now: the history's last point when it is at
-        // this step, else an evaluation that is shown but not recorded.
-        let live = match r.history().last().filter(|p| p.step == r.step_count()) {
-            Some(p) => p.clone(),
-            None => match answer(r.evaluate()).await {
-                Ok(e) => HistoryPoint {
-                    step: r.step_count(),
-                    epoch: r.epoch(),
-                    train_loss: e.train_loss,
-                    test_loss: e.test_loss,
-                    metrics: e.metrics,
-                },
-                Err(e) => {
-                    self.fail(e);
-                    return;
-                }
-            },
-        };
-        self.lab.live.set(Some(live));
-        self.show_history();
-        let Some(r) = self.runner.as_mut() else {
-            return;
-        };
-        // Everything the plots draw, the weights included, in one readback.
-        let plots = match answer(r.plots(self.points.as_ref(), None)).await {
-            Ok(p) => p,
+        // On the GPU, keep a host copy of the whole training state (a lost device cannot
+        // be read): the weights read for the plots, and the optimizer state, read only
+        // every few seconds while training (and whenever training has stopped).
+        let now = now_ms();
+        let copy_due = !self.device.is_cpu()
+            && (self.host_copy.is_none()
+                || !self.lab.running.get_untracked()
+                || now - self.host_copy_at >= HOST_COPY_EVERY_MS);
+        // The plots, the weights and an evaluation of this step in one readback.
+        let read = match answer(r.refresh(self.points.as_ref(), copy_due)).await {
+            Ok(read) => read,
             Err(e) => {
                 self.fail(e);
                 return;
             }
         };
-        // On the GPU, keep a host copy of the whole training state (a lost device cannot
-        // be read): the weights just read, and the optimizer state, read only every few
-        // seconds while training (and whenever training has stopped).
-        thread_local! {
-            static HOST_COPY_AT: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
+        if let Some(copy) = read.host_copy {
+            self.host_copy = Some(copy);
+            self.host_copy_at = now;
         }
-        let now = now_ms();
-        let copy_due = self.host_copy.is_none()
-            || !self.lab.running.get_untracked()
-            || now - HOST_COPY_AT.get() >= HOST_COPY_EVERY_MS;
-        if !self.device.is_cpu() && copy_due {
-            match answer(r.snapshot_with_weights(plots.weights.clone())).await {
-                Ok(copy) => {
-                    self.host_copy = Some(copy);
-                    HOST_COPY_AT.set(now);
-                }
-                Err(e) => {
-                    self.fail(e);
-                    return;
-                }
-            }
-        }
+        self.lab.live.set(read.live);
+        self.show_history();
+        let Some(r) = self.runner.as_ref() else {
+            return;
+        };
+        let plots = read.plots;
         let s = read_plot_frame(r, self.points.clone(), plots);
         self.publish(&s.weights);
         self.lab.plot_frame.set(s);

@@ -39,19 +39,20 @@ fn warm_runner(name: &str, device: &Device) -> Result<Runner> {
     Ok(runner)
 }
 
-/// The page's refresh (src/ui/driver.rs `refresh()`), natively: a history point when
-/// `record`, then everything the plots draw with the weights in one readback, then, when
-/// `host_copy`, the host copy of the training state built on those weights (the page
-/// takes it every few seconds while training).
+/// The page's refresh, natively: with `record`, [`Runner::refresh`] as the page's
+/// `refresh()` calls it (the plots, the weights and an evaluation of this step in one
+/// readback, plus the host copy of the optimizer state when `host_copy`: the page takes
+/// it every few seconds while training); without, the plots alone.
 pub async fn page_refresh(runner: &mut Runner, record: bool, host_copy: bool) -> Result<()> {
-    if record && runner.history().last().map(|p| p.step) != Some(runner.step_count()) {
-        runner.record().await?;
+    if !record {
+        // The plots alone (the history already has this step): what most refreshes
+        // while training cost besides an evaluation.
+        let points = runner.points_2d();
+        runner.plots(points.as_ref(), None).await?;
+        return Ok(());
     }
     let points = runner.points_2d();
-    let plots = runner.plots(points.as_ref(), None).await?;
-    if host_copy {
-        runner.snapshot_with_weights(plots.weights).await?;
-    }
+    runner.refresh(points.as_ref(), host_copy).await?;
     Ok(())
 }
 
