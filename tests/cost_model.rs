@@ -245,3 +245,46 @@ fn messages_name_the_measure_and_how_far_over_it_is() {
     );
     assert!(v.message(&cost).starts_with("this run asks for "));
 }
+
+/// Many rows through a thin network: few FLOPs, but millions of values through the
+/// elementwise kernels per step, which is what a CPU step in the page pays for.
+#[test]
+fn many_rows_through_a_thin_network_are_refused_on_the_page_cpu_by_values_not_flops() {
+    // circle's own 2 -> 4 -> 2 -> 2 tanh network, 100,000 points, half of them for
+    // training, in one batch.
+    let decoded = decode_link("#v=1&data=circle&samples=100000&batch=100000").expect("link");
+    let c = decoded.config;
+    let cost = Cost::of(&c);
+    // Per row, by hand: the 2 inputs and 2 one-hot targets; dense 2->4 tanh keeps the
+    // matmul, the bias add and tanh (4 * 3); 4->2 tanh likewise (2 * 3); the output
+    // layer 2->2 keeps matmul and bias (2 * 2); cross-entropy keeps 4 per output (2 * 4).
+    assert_eq!(cost.values_per_row, 4 + 12 + 6 + 4 + 8);
+    assert_eq!(cost.rows.batch, 50_000);
+    assert_eq!(cost.step_values(), 50_000 * cost.values_per_row);
+    assert!(
+        cost.step_flops() < PAGE_CPU_STEP_FLOPS / 10.0,
+        "{}",
+        cost.summary()
+    );
+    let cpu = judge(&cost, &DEFAULT_COST_LIMITS, &Ceiling::page_cpu());
+    let Verdict::TooLarge(over) = &cpu else {
+        panic!("refused on the page's CPU: {cpu:?}")
+    };
+    assert!(
+        over.iter().any(|e| e.measure == Measure::StepValues),
+        "{over:?}"
+    );
+    let gpu = judge(
+        &cost,
+        &DEFAULT_COST_LIMITS,
+        &Ceiling::page_gpu(4 * GIB, 4 * GIB),
+    );
+    assert!(gpu.may_start(), "{gpu:?}");
+    // The same points in batches of 10 stream little per step and may run on the CPU.
+    let small = Cost::of(&ExperimentConfig {
+        batch_size: 10,
+        ..c
+    });
+    let verdict = judge(&small, &DEFAULT_COST_LIMITS, &Ceiling::page_cpu());
+    assert!(verdict.may_start(), "{verdict:?}");
+}

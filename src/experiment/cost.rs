@@ -226,6 +226,10 @@ pub struct Cost {
     pub run_steps: u64,
     /// FLOPs of the whole run: every step and every history point's evaluation.
     pub run_flops: f64,
+    /// Values per row that pass through elementwise kernels in a forward pass (inputs,
+    /// outputs and every intermediate kept for backward): the work that FLOPs undercount
+    /// on a CPU, where a thin layer over many rows costs memory traffic, not arithmetic.
+    pub values_per_row: u64,
 }
 
 impl Cost {
@@ -330,6 +334,7 @@ impl Cost {
             ),
             run_steps: steps,
             run_flops: steps as f64 * step_flops + evals as f64 * eval_flops,
+            values_per_row: io.saturating_add(kept),
             layers,
         }
     }
@@ -337,6 +342,23 @@ impl Cost {
     /// FLOPs of one training step: forward, backward and the optimizer update.
     pub fn step_flops(&self) -> f64 {
         self.step_forward_flops + self.step_backward_flops + self.step_optimizer_flops
+    }
+
+    /// Values one training step streams through elementwise kernels (forward; backward
+    /// touches each about twice more): `batch * values_per_row`.
+    pub fn step_values(&self) -> u64 {
+        self.rows.batch.saturating_mul(self.values_per_row)
+    }
+
+    /// Values one evaluation as the page does it streams through elementwise kernels:
+    /// the train and test sets and the view's rows, `values_per_row` each.
+    pub fn page_eval_values(&self) -> u64 {
+        let rows = self
+            .rows
+            .train
+            .saturating_add(self.rows.test)
+            .saturating_add(self.rows.view);
+        rows.saturating_mul(self.values_per_row)
     }
 
     /// FLOPs of one evaluation as the page does it: the history point's evaluation

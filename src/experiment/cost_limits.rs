@@ -46,6 +46,17 @@ pub const PAGE_CPU_STEP_FLOPS: f64 = 1e9;
 /// [`PAGE_CPU_STEP_FLOPS`]; an evaluation runs as one piece too).
 pub const PAGE_CPU_EVAL_FLOPS: f64 = 4e9;
 
+/// The most values ONE CPU step in the page may stream through elementwise kernels.
+/// FLOPs undercount thin layers over many rows: 100,000 rows through a 2-4-2 network is
+/// 15 MFLOP a step but 3.4 million values, each written, read back and freed several
+/// times; measured natively at about 90 ms a step with its evaluation (`gradlab run`),
+/// several times that in wasm. A million values keep a step near a frame's budget.
+pub const PAGE_CPU_STEP_VALUES: u64 = 1_000_000;
+
+/// The most values ONE evaluation in the page may stream through elementwise kernels on
+/// the CPU (same reason as [`PAGE_CPU_STEP_VALUES`]; no backward, so four times more).
+pub const PAGE_CPU_EVAL_VALUES: u64 = 4_000_000;
+
 /// What the device can hold at all: over any of these a run never starts, whatever
 /// the person confirms. Built by the caller from what it knows about its device.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -61,6 +72,11 @@ pub struct Ceiling {
     pub step_flops: Option<f64>,
     /// FLOPs of one evaluation that must not be exceeded (the page's CPU backend).
     pub eval_flops: Option<f64>,
+    /// Values one step may stream through elementwise kernels (the page's CPU backend).
+    pub step_values: Option<u64>,
+    /// Values one evaluation may stream through elementwise kernels (the page's CPU
+    /// backend).
+    pub eval_values: Option<u64>,
 }
 
 impl Ceiling {
@@ -72,6 +88,8 @@ impl Ceiling {
             max_storage_buffer_binding_size: None,
             step_flops: None,
             eval_flops: None,
+            step_values: None,
+            eval_values: None,
         }
     }
 
@@ -81,6 +99,8 @@ impl Ceiling {
         Ceiling {
             step_flops: Some(PAGE_CPU_STEP_FLOPS),
             eval_flops: Some(PAGE_CPU_EVAL_FLOPS),
+            step_values: Some(PAGE_CPU_STEP_VALUES),
+            eval_values: Some(PAGE_CPU_EVAL_VALUES),
             ..Ceiling::native(WASM32_MEMORY_BYTES)
         }
     }

@@ -399,8 +399,8 @@ pub const REAL_LIMITS: [RealLimit; 11] = [
 // The cost limits and ceilings live in `cost_limits.rs` (kept apart for length); they
 // are part of this table and are reached as `limits::...`.
 pub use super::cost_limits::{
-    Ceiling, CostLimits, DEFAULT_COST_LIMITS, GIB, MIB, PAGE_CPU_EVAL_FLOPS, PAGE_CPU_STEP_FLOPS,
-    WASM32_MEMORY_BYTES,
+    Ceiling, CostLimits, DEFAULT_COST_LIMITS, GIB, MIB, PAGE_CPU_EVAL_FLOPS, PAGE_CPU_EVAL_VALUES,
+    PAGE_CPU_STEP_FLOPS, PAGE_CPU_STEP_VALUES, WASM32_MEMORY_BYTES,
 };
 
 #[cfg(test)]

@@ -16,6 +16,10 @@ pub enum Measure {
     HeldBytes,
     /// Bytes of the largest single buffer.
     BufferBytes,
+    /// Values one training step streams through elementwise kernels.
+    StepValues,
+    /// Values one evaluation (with the page's view) streams through elementwise kernels.
+    EvalValues,
 }
 
 impl Measure {
@@ -26,6 +30,10 @@ impl Measure {
             Measure::EvalFlops => format!("{} per evaluation", flops(value)),
             Measure::HeldBytes => format!("{} held", bytes(value as u64)),
             Measure::BufferBytes => format!("{} in one buffer", bytes(value as u64)),
+            Measure::StepValues => format!("{} values through the kernels per step", count(value)),
+            Measure::EvalValues => {
+                format!("{} values through the kernels per evaluation", count(value))
+            }
         }
     }
 
@@ -34,6 +42,7 @@ impl Measure {
         match self {
             Measure::StepFlops | Measure::EvalFlops => flops(value),
             Measure::HeldBytes | Measure::BufferBytes => bytes(value as u64),
+            Measure::StepValues | Measure::EvalValues => count(value),
         }
     }
 }
@@ -173,6 +182,18 @@ pub fn judge(cost: &Cost, limits: &CostLimits, ceiling: &Ceiling) -> Verdict {
         ceiling.eval_flops,
         "the most one evaluation may do in the page on the CPU",
     );
+    over(
+        Measure::StepValues,
+        cost.step_values() as f64,
+        ceiling.step_values.map(|v| v as f64),
+        "the most one step may stream in the page on the CPU",
+    );
+    over(
+        Measure::EvalValues,
+        cost.page_eval_values() as f64,
+        ceiling.eval_values.map(|v| v as f64),
+        "the most one evaluation may stream in the page on the CPU",
+    );
     let soft: Vec<Excess> = [
         (Measure::StepFlops, step, limits.step_flops),
         (Measure::EvalFlops, eval, limits.eval_flops),
@@ -260,5 +281,14 @@ mod tests {
         assert_eq!(bytes(4 << 30), "4 GiB");
         assert_eq!(bytes(12_345), "12.1 KiB");
         assert_eq!(bytes(1000), "0.98 KiB");
+    }
+}
+
+/// A count with a metric prefix: `3.4 million`.
+fn count(v: f64) -> String {
+    match v {
+        v if v >= 1e9 => format!("{:.3} billion", v / 1e9),
+        v if v >= 1e6 => format!("{:.3} million", v / 1e6),
+        v => format!("{v:.0}"),
     }
 }
