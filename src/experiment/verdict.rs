@@ -267,6 +267,15 @@ fn scaled(v: f64, base: f64, prefixes: &[&str], unit: &str) -> String {
     format!("{text} {}{unit}", prefixes[p])
 }
 
+/// A count with a metric prefix: `3.4 million`.
+fn count(v: f64) -> String {
+    match v {
+        v if v >= 1e9 => format!("{:.3} billion", v / 1e9),
+        v if v >= 1e6 => format!("{:.3} million", v / 1e6),
+        v => format!("{v:.0}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,14 +290,5 @@ mod tests {
         assert_eq!(bytes(4 << 30), "4 GiB");
         assert_eq!(bytes(12_345), "12.1 KiB");
         assert_eq!(bytes(1000), "0.98 KiB");
-    }
-}
-
-/// A count with a metric prefix: `3.4 million`.
-fn count(v: f64) -> String {
-    match v {
-        v if v >= 1e9 => format!("{:.3} billion", v / 1e9),
-        v if v >= 1e6 => format!("{:.3} million", v / 1e6),
-        v => format!("{v:.0}"),
     }
 }
