@@ -9,8 +9,8 @@ import { browserForFile, gradlab, screenshot, URL_BASE, withKey } from './helper
 const browser = browserForFile();
 
 /** The circle preset's link with `changes` applied. */
-function link(changes) {
-  let l = gradlab('link', 'circle').trim();
+function link(changes, preset = 'circle') {
+  let l = gradlab('link', preset).trim();
   for (const [k, v] of Object.entries(changes)) l = withKey(l, k, v);
   return l;
 }
@@ -136,9 +136,10 @@ test('the issue link is refused on the CPU backend, a clear message and no confi
 });
 
 test('over the default limits only: confirmed, it builds, and trains only on play', { timeout: 240_000 }, async () => {
-  // 100,000 points through a 96-96 network: one evaluation is about 2 GFLOP, over the
-  // default limit (0.5) and under the CPU backend's ceiling (4).
-  const large = link({ samples: '100000', hidden: '96,96', act: 'tanh,tanh', backend: 'cpu' });
+  // breast-cancer through two hidden layers of 1,024: one evaluation is about 1.2 GFLOP,
+  // over the default limit (0.5) and under the CPU backend's ceilings (4 GFLOP, and
+  // 4 million values through the kernels: 569 rows of about 6,200 values).
+  const large = link({ hidden: '1024,1024', act: 'tanh,tanh', backend: 'cpu' }, 'breast-cancer');
   const { page, errors } = await open(large);
   const warning = page.getByTestId('cost-warning');
   await warning.waitFor({ timeout: 10_000 });
