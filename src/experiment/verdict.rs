@@ -270,8 +270,8 @@ fn scaled(v: f64, base: f64, prefixes: &[&str], unit: &str) -> String {
 /// A count with a metric prefix: `3.4 million`.
 fn count(v: f64) -> String {
     match v {
-        v if v >= 1e9 => format!("{:.3} billion", v / 1e9),
-        v if v >= 1e6 => format!("{:.3} million", v / 1e6),
+        v if v >= 1e9 => format!("{:.2} billion", v / 1e9),
+        v if v >= 1e6 => format!("{:.2} million", v / 1e6),
         v => format!("{v:.0}"),
     }
 }
