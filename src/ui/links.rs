@@ -63,9 +63,7 @@ pub fn publish(
         weights: weights.to_vec(),
     };
     // The same state published again (a refresh while paused) keeps its hash.
-    let same = lab
-        .model_source
-        .with_value(|s| s.as_ref() == Some(&source));
+    let same = lab.model_source.with_value(|s| s.as_ref() == Some(&source));
     if !same {
         lab.model_source.set_value(Some(source));
         if lab.weights_hash.with_untracked(Option::is_some) {
