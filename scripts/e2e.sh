@@ -8,6 +8,8 @@
 #   GRADLAB_BIN       the native CLI (default target/debug/gradlab, built or brought up to date)
 # Node 20 only picks up files named like *.test.mjs / *.test.js in a folder.
 # Build the page first (`make e2e` does: trunk build --release).
+# Arguments, if any, name the spec files to run instead of all of them
+# (`bash scripts/e2e.sh tests/e2e/links.test.mjs tests/e2e/model_io.test.mjs`).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -63,5 +65,10 @@ EOF
   sleep 0.1
 done
 
-say "serving dist/ at $GRADLAB_E2E_URL; running node --test $E2E_DIR/"
-node --test "$E2E_DIR/"
+if [ "$#" -gt 0 ]; then
+  say "serving dist/ at $GRADLAB_E2E_URL; running node --test $*"
+  node --test "$@"
+else
+  say "serving dist/ at $GRADLAB_E2E_URL; running node --test $E2E_DIR/"
+  node --test "$E2E_DIR/"
+fi

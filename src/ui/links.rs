@@ -1,8 +1,9 @@
-//! The page's side of experiment links: the link and `weights_sha256` of the current
-//! state (published by the driver at each readback, kept in the address bar with
-//! `history.replaceState`), and opening a link (the address at load, or the import box).
+//! The page's side of experiment links: the link of the current state (published by the
+//! driver at each readback, kept in the address bar with `history.replaceState`), the
+//! model file and its `weights_sha256` built on demand from what the readback kept, and
+//! opening a link (the address at load, or the import box).
 
-use super::state::{Cmd, Lab, ModelFile};
+use super::state::{Cmd, Lab, ModelSource};
 use crate::experiment::{
     decode_link, encode_link, presets, sha256_hex, to_safetensors, BackendChoice, DecodedLink,
     ExperimentConfig, NamedWeight,
@@ -26,9 +27,10 @@ pub fn hash_config(config: &ExperimentConfig, step: u64) -> ExperimentConfig {
     }
 }
 
-/// Publishes the state read back at `step`: the link (into the address bar), the
-/// model file and its `weights_sha256`. `config` is the run's; `on_gpu` names the
-/// backend written into the link.
+/// Publishes the state read back at `step`: the link (into the address bar) and what
+/// the model file is made from. The file itself and its `weights_sha256` are built
+/// only on demand ([`model_file`], [`request_hash`]); a hash shown for other weights
+/// is cleared here. `config` is the run's; `on_gpu` names the backend in the link.
 pub fn publish(
     lab: &Lab,
     config: &ExperimentConfig,
@@ -55,16 +57,41 @@ pub fn publish(
         }
         Err(e) => web_sys::console::warn_1(&format!("gradlab: no link for this state: {e}").into()),
     }
-    match to_safetensors(weights, &hash_config(config, step)) {
-        Ok(bytes) => {
-            lab.weights_hash.set(Some(sha256_hex(&bytes)));
-            lab.model_file.set_value(Some(ModelFile { step, bytes }));
-        }
-        Err(e) => {
+    let source = ModelSource {
+        step,
+        config: hash_config(config, step),
+        weights: weights.to_vec(),
+    };
+    // The same state published again (a refresh while paused) keeps its hash.
+    let same = lab.model_source.with_value(|s| s.as_ref() == Some(&source));
+    if !same {
+        lab.model_source.set_value(Some(source));
+        if lab.weights_hash.with_untracked(Option::is_some) {
             lab.weights_hash.set(None);
-            lab.model_file.set_value(None);
-            web_sys::console::warn_1(&format!("gradlab: cannot export the model: {e}").into());
         }
+    }
+}
+
+/// The model file of the weights shown: the step they were read at and the safetensors
+/// bytes, built now. Also shows their `weights_sha256` (the hash of this very file).
+pub fn model_file(lab: &Lab) -> Result<(u64, Vec<u8>), String> {
+    let (step, bytes) = lab
+        .model_source
+        .with_value(|s| {
+            s.as_ref()
+                .map(|s| (s.step, to_safetensors(&s.weights, &s.config)))
+        })
+        .ok_or("no model to export yet")?;
+    let bytes = bytes.map_err(|e| format!("cannot export the model: {e}"))?;
+    lab.weights_hash.set(Some(sha256_hex(&bytes)));
+    Ok((step, bytes))
+}
+
+/// Computes and shows `weights_sha256` of the weights shown (a person asked: the hash
+/// button, or the share panel opening). Nothing happens before the first readback.
+pub fn request_hash(lab: &Lab) {
+    if let Err(e) = model_file(lab) {
+        web_sys::console::warn_1(&format!("gradlab: no weights hash: {e}").into());
     }
 }
 

@@ -1,8 +1,9 @@
 //! Export and import: the model as safetensors (PyTorch names and shapes, the config in
-//! its metadata: the very file whose SHA-256 the page shows), the data as CSV, the
-//! history as JSON; and a safetensors file imported into the run to continue training
-//! or to infer.
+//! its metadata; built when clicked, the very file whose SHA-256 the page then shows),
+//! the data as CSV, the history as JSON; and a safetensors file imported into the run
+//! to continue training or to infer.
 
+use super::links;
 use super::state::{Cmd, Lab};
 use crate::data::to_csv;
 use crate::experiment::{from_safetensors, prepare};
@@ -52,14 +53,14 @@ pub fn ModelIo(lab: Lab) -> impl IntoView {
         }
     };
     let export_model = move |_| {
-        report(match lab.model_file.get_value() {
-            Some(f) => download(
-                &format!("gradlab-{}-step{}.safetensors", file_stem(&lab), f.step),
+        // The file is built now, from the weights of the last readback.
+        report(links::model_file(&lab).and_then(|(step, bytes)| {
+            download(
+                &format!("gradlab-{}-step{step}.safetensors", file_stem(&lab)),
                 "application/octet-stream",
-                &f.bytes,
-            ),
-            None => Err("no model to export yet".into()),
-        })
+                &bytes,
+            )
+        }))
     };
     let export_data = move |_| {
         report(match prepare(&lab.config.get_untracked()) {

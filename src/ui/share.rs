@@ -41,6 +41,8 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
             return;
         };
         let url = share_url(&link.fragment);
+        // The panel opening is a request for the hash too (built only on demand).
+        links::request_hash(&lab);
         shown.set(Some(url.clone()));
         copied.set(None);
         crate::platform::spawn(async move { copied.set(Some(copy_to_clipboard(&url).await)) });
@@ -95,9 +97,21 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
             </Show>
             <p class="hash" title="SHA-256 of the model file (safetensors); `gradlab run '<link>' --backend cpu` prints the same for this link">
                 <span>"weights_sha256 "</span>
+                // Empty until asked for: hashing the model file at every refresh would
+                // cost a full serialization each time.
                 <code data-testid="weights-hash">
-                    {move || lab.weights_hash.get().unwrap_or_else(|| "–".into())}
+                    {move || lab.weights_hash.get().unwrap_or_default()}
                 </code>
+                <button
+                    type="button"
+                    class="small"
+                    data-testid="weights-hash-request"
+                    title="Compute the SHA-256 of the model file for the weights shown (cleared when they change)"
+                    on:click=move |_| links::request_hash(&lab)
+                    hidden=move || lab.weights_hash.with(Option::is_some)
+                >
+                    "show"
+                </button>
             </p>
             <div class="row import">
                 <label class="field">

@@ -68,13 +68,17 @@ pub struct CostNotice {
     pub gpu_hint: bool,
 }
 
-/// The model as a safetensors file, as of the last readback.
+/// What the model file is made from, as of the last readback. Only this is kept at each
+/// refresh: the safetensors bytes and their SHA-256 cost a full serialization and hash,
+/// so they are built only when someone downloads the model or asks for the hash.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ModelFile {
+pub struct ModelSource {
     /// The step the weights were read at.
     pub step: u64,
-    /// The file's bytes (their SHA-256 is [`Lab::weights_hash`]).
-    pub bytes: Vec<u8>,
+    /// The config written into the file's metadata (the CLI's, see `links::hash_config`).
+    pub config: ExperimentConfig,
+    /// The weights read back at `step`.
+    pub weights: Vec<NamedWeight>,
 }
 
 /// Counters shown beside the training controls.
@@ -184,10 +188,12 @@ pub struct Lab {
     pub commands: StoredValue<Vec<Cmd>>,
     /// The current experiment's link (also kept in the address bar).
     pub link: RwSignal<Option<EncodedLink>>,
-    /// `weights_sha256` of the current weights, as the CLI prints it for the same link.
+    /// `weights_sha256` of the current weights, as the CLI prints it for the same link:
+    /// `None` until someone asks for it (share, download, the hash button), and again
+    /// as soon as a readback brings other weights, so it is never of older weights.
     pub weights_hash: RwSignal<Option<String>>,
-    /// The model file behind [`Lab::weights_hash`], for the download button.
-    pub model_file: StoredValue<Option<ModelFile>>,
+    /// What the model file (and [`Lab::weights_hash`]) is built from, on demand.
+    pub model_source: StoredValue<Option<ModelSource>>,
     /// What an opened link did not take as written (its warnings), or why it failed.
     pub link_notices: RwSignal<Vec<String>>,
     /// The outcome of the last model import.
@@ -217,7 +223,7 @@ impl Lab {
             commands: StoredValue::new(Vec::new()),
             link: RwSignal::new(None),
             weights_hash: RwSignal::new(None),
-            model_file: StoredValue::new(None),
+            model_source: StoredValue::new(None),
             link_notices: RwSignal::new(Vec::new()),
             io_message: RwSignal::new(None),
             cost: RwSignal::new(None),

@@ -240,3 +240,31 @@ export async function waitStoppedAt(page, steps, timeout = 120_000) {
     { timeout, polling: 100 },
   );
 }
+
+/** True when `text` is a SHA-256 in hex. */
+const isSha = (text) => /^[0-9a-f]{64}$/.test(text ?? '');
+
+/**
+ * The weights hash the page shows, once asked for: the page computes it only on
+ * request (the `weights-hash-request` button), and clears it when a readback brings
+ * other weights, so the request is repeated until a hash stays shown.
+ */
+export async function requestWeightsHash(page, timeout = 30_000) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    // A DOM click: the button is hidden while a hash is shown.
+    await page.evaluate(() => document.querySelector('[data-testid=weights-hash-request]')?.click());
+    try {
+      await page.waitForFunction(
+        () =>
+          /^[0-9a-f]{64}$/.test(document.querySelector('[data-testid=weights-hash]')?.textContent),
+        null,
+        { timeout: 2_000, polling: 50 },
+      );
+      const shown = (await page.getByTestId('weights-hash').textContent()).trim();
+      if (isSha(shown)) return shown;
+    } catch (e) {
+      if (Date.now() > until) throw e;
+    }
+  }
+}

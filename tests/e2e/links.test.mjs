@@ -13,6 +13,7 @@ import {
   editSetting,
   openPage,
   readNumber,
+  requestWeightsHash,
   screenshot,
   browserForFile,
 } from './helpers.mjs';
@@ -56,17 +57,6 @@ async function waitStoppedAt(page, steps, timeout = 120_000) {
   );
 }
 
-/** The weights hash shown once it describes step `steps` (it is 64 hex digits). */
-async function weightsHash(page) {
-  const el = page.getByTestId('weights-hash');
-  await page.waitForFunction(
-    () => /^[0-9a-f]{64}$/.test(document.querySelector('[data-testid=weights-hash]')?.textContent),
-    null,
-    { timeout: 30_000 },
-  );
-  return (await el.textContent()).trim();
-}
-
 test('the address bar follows the experiment without new history entries', { timeout: 120_000 }, async () => {
   const { page, errors } = await openPage(browser());
   const first = await waitForHash(page, (h) => h.startsWith('#v=1&'), 'held a link');
@@ -104,7 +94,7 @@ test('a link restores the controls, the data and the initial weights', { timeout
     await seed.press('Enter');
   });
   const link = await waitForHash(page, (h) => key(h, 'seed') === '42', 'took the seed');
-  const initHash = await weightsHash(page);
+  const initHash = await requestWeightsHash(page);
   const loss = await page.getByTestId('train-loss').textContent();
   await page.close();
 
@@ -117,7 +107,7 @@ test('a link restores the controls, the data and the initial weights', { timeout
     () => document.querySelector('[data-testid=backend-badge]')?.textContent?.startsWith('CPU'),
   );
   // Same config, same seed: the same data and initial weights, hence the same loss.
-  assert.equal(await weightsHash(again), initHash);
+  assert.equal(await requestWeightsHash(again), initHash);
   assert.equal(await again.getByTestId('train-loss').textContent(), loss);
   assert.equal(await again.getByTestId('link-warnings').count(), 0);
   await again.close();
@@ -133,7 +123,7 @@ test('run=N trains N steps on the CPU, stops, and matches the native CLI', { tim
   await page.waitForTimeout(500);
   assert.equal(await readNumber(page, 'step-count'), 200, 'training stopped at 200');
   await waitForHash(page, (h) => key(h, 'run') === '200', 'recorded run=200');
-  const pageHash = await weightsHash(page);
+  const pageHash = await requestWeightsHash(page);
   const cli = (l) =>
     execFileSync(bin, ['run', l, '--backend', 'cpu'], {
       encoding: 'utf8',
@@ -159,7 +149,7 @@ test("a link's weights (w=) load, and a replay that matches them says so", { tim
   const link = await waitForHash(page, (h) => key(h, 'run') === '5', 'counted 5 steps');
   assert.ok(key(link, 'w'), 'the link carries the weights');
   const loss = (await page.getByTestId('train-loss').textContent()).trim();
-  const fresh = await weightsHash(page);
+  const fresh = await requestWeightsHash(page);
   await page.close();
 
   // Weights without run=: loaded at step 0, so the model is the shared one.
@@ -178,7 +168,7 @@ test("a link's weights (w=) load, and a replay that matches them says so", { tim
   const { page: replayed } = await openPage(browser(), undefined, link);
   await waitStoppedAt(replayed, 5);
   await replayed.getByTestId('io-message').filter({ hasText: /bit for bit/ }).waitFor();
-  assert.equal(await weightsHash(replayed), fresh);
+  assert.equal(await requestWeightsHash(replayed), fresh);
   assert.equal((await replayed.getByTestId('train-loss').textContent()).trim(), loss);
   await replayed.close();
 });

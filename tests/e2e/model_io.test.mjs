@@ -1,5 +1,5 @@
-// Export and import: the model downloads as the safetensors file whose SHA-256 the page
-// shows; re-importing it after a reset gives back the same losses and the same decision
+// Export and import: the weights hash is not computed while training until asked for;
+// the model downloads as the safetensors file whose SHA-256 the page shows; re-importing it after a reset gives back the same losses and the same decision
 // boundary; a file for another model is refused naming the mismatch; the data (CSV) and
 // the history (JSON) download.
 import { test } from 'node:test';
@@ -12,6 +12,7 @@ import {
   download,
   gradlab,
   openPage,
+  requestWeightsHash,
   reset,
   withKey,
 } from './helpers.mjs';
@@ -43,19 +44,37 @@ async function predictions(page) {
 
 test('export, reset, re-import: the same predictions; other models are refused', { timeout: 300_000 }, async () => {
   const { page, errors } = await openPage(browser(), undefined, SPIRAL_RUN);
-  await page.waitForFunction(
-    () =>
-      document.querySelector('[data-testid=step-count]')?.textContent === '100' &&
-      document.querySelector('[data-testid=train-toggle]')?.getAttribute('aria-pressed') === 'false',
+  // While the link's 100 steps train, nobody asks for the hash: the page never shows
+  // one (it is built on demand only). Each poll records what the element held.
+  const seen = await page.waitForFunction(
+    () => {
+      const held = document.querySelector('[data-testid=weights-hash]')?.textContent ?? '';
+      window.hashesSeen = (window.hashesSeen ?? 0) + (held === '' ? 0 : 1);
+      window.polls = (window.polls ?? 0) + 1;
+      return (
+        document.querySelector('[data-testid=step-count]')?.textContent === '100' &&
+        document.querySelector('[data-testid=train-toggle]')?.getAttribute('aria-pressed') ===
+          'false' && { polls: window.polls, hashesSeen: window.hashesSeen }
+      );
+    },
     null,
     { timeout: 120_000, polling: 100 },
   );
+  const { polls, hashesSeen } = await seen.jsonValue();
+  assert.ok(polls >= 2, `the hash element was watched while training (${polls} polls)`);
+  assert.equal(hashesSeen, 0, 'no hash was shown while training without a request');
   await page.waitForTimeout(300);
+  assert.equal((await page.getByTestId('weights-hash').textContent()).trim(), '', 'still none');
   const trained = await predictions(page);
-  const shown = (await page.getByTestId('weights-hash').textContent()).trim();
+  const shown = await requestWeightsHash(page);
   const file = await download(page, 'export-model');
   const bytes = readFileSync(file);
   assert.equal(createHash('sha256').update(bytes).digest('hex'), shown, 'the file is the hashed one');
+  assert.equal(
+    (await page.getByTestId('weights-hash').textContent()).trim(),
+    shown,
+    'the download (same weights) shows the same hash',
+  );
   // PyTorch names and shapes, the config in the metadata.
   const headerLen = Number(bytes.readBigUInt64LE(0));
   const header = JSON.parse(bytes.subarray(8, 8 + headerLen).toString('utf8'));
@@ -66,6 +85,13 @@ test('export, reset, re-import: the same predictions; other models are refused',
   await reset(page);
   const fresh = await predictions(page);
   assert.notEqual(fresh.train, trained.train, 'a reset gives other weights');
+  // Never a stale hash: other weights clear it until it is asked for again.
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=weights-hash]')?.textContent === '',
+    null,
+    { timeout: 10_000 },
+  );
+  assert.notEqual(await requestWeightsHash(page), shown, 'the reset weights have their own hash');
   await page.getByTestId('import-model').setInputFiles(file);
   await page.waitForFunction(
     () => /^loaded/.test(document.querySelector('[data-testid=io-message]')?.textContent),
