@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
+  waitStoppedAt,
   gradlabBin,
   chooseBackend,
   choosePreset,
@@ -43,18 +44,6 @@ async function waitForHash(page, pred, what) {
 /** The value of link key `key` in fragment `h`. */
 function key(h, k) {
   return new URLSearchParams(h.replace(/^#/, '')).get(k);
-}
-
-/** Waits until training has stopped at `steps` steps. */
-async function waitStoppedAt(page, steps, timeout = 120_000) {
-  await page.waitForFunction(
-    (n) =>
-      document.querySelector('[data-testid=step-count]')?.textContent === String(n) &&
-      document.querySelector('[data-testid=train-toggle]')?.getAttribute('aria-pressed') ===
-        'false',
-    steps,
-    { timeout, polling: 100 },
-  );
 }
 
 test('the address bar follows the experiment without new history entries', { timeout: 120_000 }, async () => {
