@@ -26,6 +26,30 @@ impl GpuBackend {
         v.strides.map(|s| self.u(s))
     }
 
+    /// One dispatch of the binary kernel (`shaders/binary.wgsl`'s `Params`: out dims,
+    /// `a` strides, `b` strides, then offsets, length and mode). The second operand is
+    /// `(buffer, strides, offset)`; in scalar mode (`scalar`) the strides' first word
+    /// holds the constant's bits and the buffer is a placeholder.
+    fn binary_launch(
+        &self,
+        op: BinaryOp,
+        (a, av): (&GpuStorage, View),
+        (b, b_strides, b_offset): (&super::PooledBuffer, [u32; 4], u32),
+        scalar: bool,
+        out: Dims,
+    ) -> GpuStorage {
+        let n = numel(out);
+        let s = self.alloc(n);
+        let mut p = Vec::with_capacity(16);
+        p.extend(self.dims(out));
+        p.extend(self.strides(av));
+        p.extend(b_strides);
+        p.extend([self.u(av.offset), b_offset, self.u(n), u32::from(scalar)]);
+        let bufs = [a.pooled(), b, s.pooled()];
+        self.launch(Kernel::binary(op), &p, &bufs, groups(n));
+        s
+    }
+
     /// A contiguous copy (for an in-place update of a shared buffer).
     fn copy_contiguous(&self, x: &GpuStorage, len: usize) -> GpuStorage {
         let view = View {
@@ -89,16 +113,9 @@ impl Backend for GpuBackend {
         (b, bv): (&GpuStorage, View),
         out: Dims,
     ) -> GpuStorage {
-        let n = numel(out);
-        let s = self.alloc(n);
-        let mut p = Vec::with_capacity(16);
-        p.extend(self.dims(out));
-        p.extend(self.strides(av));
-        p.extend(self.strides(bv));
-        p.extend([self.u(av.offset), self.u(bv.offset), self.u(n), 0]);
-        let bufs = [a.pooled(), b.pooled(), s.pooled()];
-        self.launch(Kernel::binary(op), &p, &bufs, groups(n));
-        s
+        let second = self.strides(bv);
+        let b_offset = self.u(bv.offset);
+        self.binary_launch(op, (a, av), (b.pooled(), second, b_offset), false, out)
     }
 
     fn binary_scalar(
@@ -108,18 +125,10 @@ impl Backend for GpuBackend {
         c: f32,
         out: Dims,
     ) -> GpuStorage {
-        let n = numel(out);
-        let s = self.alloc(n);
         // The binary kernel's scalar mode (`misc.w == 1`): the second operand is the
         // constant in `b_strides.x`, and the unused `b` binding gets the dummy buffer.
-        let mut p = Vec::with_capacity(16);
-        p.extend(self.dims(out));
-        p.extend(self.strides(av));
-        p.extend([c.to_bits(), 0, 0, 0]);
-        p.extend([self.u(av.offset), 0, self.u(n), 1]);
-        let bufs = [a.pooled(), &self.dummy, s.pooled()];
-        self.launch(Kernel::binary(op), &p, &bufs, groups(n));
-        s
+        let second = [c.to_bits(), 0, 0, 0];
+        self.binary_launch(op, (a, av), (&self.dummy, second, 0), true, out)
     }
 
     fn select(
