@@ -39,6 +39,7 @@ fn tf_frame(
         standardize: false,
         hidden: hidden.to_vec(),
         activations: vec![act; hidden.len()],
+        model: None,
         loss,
         optimizer: OptimizerConfig {
             kind: OptimizerKind::Sgd,

@@ -1,7 +1,7 @@
 //! The typed experiment configuration: everything that changes a run's result.
 
 use crate::data::{FeatureSet, Pattern2d, RealSet, Regression1d};
-use crate::nn::Activation;
+use crate::nn::{Activation, Layer};
 use crate::optim::OptimizerConfig;
 use serde::{Deserialize, Serialize};
 
@@ -141,6 +141,11 @@ pub struct ExperimentConfig {
     pub hidden: Vec<usize>,
     /// One activation per hidden layer.
     pub activations: Vec<Activation>,
+    /// An explicit layer stack; `None` builds the MLP that `hidden` and `activations`
+    /// describe (see `experiment::model`). Left out of JSON when `None`, so an MLP's
+    /// config (and the model file that stores it) reads as before the layer stack.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<Vec<Layer>>,
     /// The loss.
     pub loss: LossKind,
     /// Optimizer and its parameters (including L1/L2 and clipping).
@@ -173,6 +178,7 @@ impl Default for ExperimentConfig {
             standardize: false,
             hidden: vec![l::HIDDEN_UNITS.default as usize, 2],
             activations: vec![Activation::Tanh, Activation::Tanh],
+            model: None,
             loss: LossKind::CrossEntropy,
             optimizer: OptimizerConfig {
                 kind: crate::optim::OptimizerKind::Sgd,

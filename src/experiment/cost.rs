@@ -3,7 +3,7 @@
 //!
 //! A model is a stack of layers, each described by a [`LayerCost`]: its parameters and
 //! what it costs **per example row** (every layer's work and memory grow linearly with
-//! the rows of a batch). [`Cost::of`] builds the MLP's stack from a config;
+//! the rows of a batch). [`Cost::of`] takes the config's stack (`cost_stack.rs`);
 //! [`Cost::from_stack`] sums any stack, so a convolution or attention layer only needs
 //! its own `LayerCost` constructor to be judged like a dense one.
 //!
@@ -17,7 +17,8 @@
 //!   per row for each op it applies per output unit.
 
 use super::config::{Budget, DataSource, ExperimentConfig, LossKind};
-use super::link::model_shapes;
+use super::cost_stack::stack_costs;
+use super::model::{data_io, model_input_shape, model_layers};
 use super::validate::real_rows;
 use crate::nn::Activation;
 use crate::optim::{OptimizerConfig, OptimizerKind};
@@ -169,9 +170,11 @@ impl Rows {
             0
         };
         let train = n - test;
-        let shapes = model_shapes(config);
-        let inputs = shapes.first().map_or(0, |(_, s)| s[1]) as u64;
-        let outputs = shapes.last().map_or(0, |(_, s)| s[0]) as u64;
+        let (input_shape, outputs) = data_io(config);
+        let inputs = input_shape
+            .iter()
+            .fold(1u64, |a, &d| a.saturating_mul(d as u64));
+        let outputs = outputs as u64;
         let view = match config.data {
             DataSource::Classify2d(_) => PAGE_GRID_CELLS,
             DataSource::Regression1d(_) => PAGE_CURVE_POINTS,
@@ -233,18 +236,11 @@ pub struct Cost {
 }
 
 impl Cost {
-    /// The cost of `config`'s MLP. Works on any config (no allocation, saturating
-    /// arithmetic), valid or not.
+    /// The cost of `config`'s model. Works on any config (no allocation beyond the
+    /// layer list, saturating arithmetic), valid or not.
     pub fn of(config: &ExperimentConfig) -> Cost {
         let rows = Rows::of(config);
-        let mut sizes = vec![rows.inputs];
-        sizes.extend(config.hidden.iter().map(|&h| h as u64));
-        sizes.push(rows.outputs);
-        let mut layers: Vec<LayerCost> = sizes
-            .windows(2)
-            .enumerate()
-            .map(|(l, w)| LayerCost::dense(w[0], w[1], config.activations.get(l).copied()))
-            .collect();
+        let mut layers = stack_costs(&model_layers(config), &model_input_shape(config));
         layers.push(LayerCost::loss(
             config.loss,
             config.data.is_classification(),

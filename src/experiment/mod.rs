@@ -4,10 +4,12 @@
 mod config;
 mod cost;
 mod cost_limits;
+mod cost_stack;
 mod export;
 mod history;
 pub mod limits;
 pub mod link;
+pub mod model;
 mod prepare;
 mod presets;
 mod runner;

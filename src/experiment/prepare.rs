@@ -20,6 +20,8 @@ pub mod streams {
     pub const INIT: u64 = 3;
     /// Mini-batch order.
     pub const BATCHES: u64 = 4;
+    /// Dropout masks (one seed per step, derived from this stream's first draw).
+    pub const DROPOUT: u64 = 5;
 }
 
 /// Train and test tables after preprocessing, with the statistics used.

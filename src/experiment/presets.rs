@@ -119,6 +119,7 @@ fn base(data: DataSource) -> ExperimentConfig {
         standardize: false,
         hidden: vec![],
         activations: vec![],
+        model: None,
         loss: LossKind::CrossEntropy,
         optimizer: adam(0.01),
         batch_size: 10,

@@ -14,7 +14,7 @@ use crate::backend::Device;
 use crate::data::{Batcher, Dataset};
 use crate::error::{Error, Result};
 use crate::nn::functional::{cross_entropy_logits, mae, mse, one_hot, softmax};
-use crate::nn::{Mlp, Module};
+use crate::nn::{Mode, Module, Sequential};
 use crate::optim::Optimizer;
 use crate::rng::Rng;
 use crate::tensor::Tensor;
@@ -60,7 +60,7 @@ pub struct Runner {
     data: PreparedData,
     train: DeviceSplit,
     test: DeviceSplit,
-    pub(super) model: Mlp,
+    pub(super) model: Sequential,
     pub(super) optimizer: Optimizer,
     pub(super) batcher: Batcher,
     pub(super) epoch_order: Vec<Vec<usize>>,
@@ -76,20 +76,13 @@ impl Runner {
     pub fn new(config: ExperimentConfig, device: Device) -> Result<Runner> {
         validate(&config)?;
         let data = prepare(&config)?;
-        let outputs = if data.train.is_classification() {
-            data.train.num_classes()
-        } else {
-            data.train.targets
-        };
-        let mut sizes = vec![data.train.features];
-        sizes.extend(&config.hidden);
-        sizes.push(outputs);
-        let model = Mlp::new(
-            &sizes,
-            &config.activations,
+        let model = Sequential::new(
+            &super::model::model_layers(&config),
+            &super::model::model_input_shape(&config),
             &mut Rng::derive(config.seed, streams::INIT),
             &device,
-        );
+        )
+        .map_err(|e| Error::Config(format!("model: {e}")))?;
         let batcher = Batcher::new(
             data.train.n,
             config.batch_size,
@@ -169,7 +162,7 @@ impl Runner {
     }
 
     /// The model.
-    pub fn model(&self) -> &Mlp {
+    pub fn model(&self) -> &Sequential {
         &self.model
     }
 
@@ -222,7 +215,10 @@ impl Runner {
         let grads = {
             let xb = self.train.x.gather_rows(&idx);
             let tb = self.train.t.gather_rows(&idx);
-            let loss = self.loss(&self.model.forward(&xb), &tb);
+            let mode = Mode::Train {
+                seed: Rng::derive(self.config.seed, streams::DROPOUT).next_u64() ^ self.step,
+            };
+            let loss = self.loss(&self.model.forward_mode(&xb, mode), &tb);
             loss.backward()
             // The graph (and its references to the parameters) is dropped here, so the
             // optimizer may update parameters in place.

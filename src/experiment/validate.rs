@@ -149,8 +149,24 @@ fn data(c: &ExperimentConfig, p: &mut Problems) {
     }
 }
 
-/// Hidden layers, activations and the loss.
+/// The layer stack (or hidden layers and activations), its fit to the data, and the loss.
 fn model(c: &ExperimentConfig, p: &mut Problems) {
+    if let Some(layers) = &c.model {
+        let before = p.0.len();
+        super::model::check_layer_limits(layers, &mut p.0);
+        if p.0.len() == before {
+            if let Err(e) = super::model::model_shapes_checked(c) {
+                p.push(format!("model: {e}"));
+            }
+        }
+    } else {
+        mlp(c, p);
+    }
+    loss(c, p);
+}
+
+/// The MLP shorthand: hidden sizes and one activation each.
+fn mlp(c: &ExperimentConfig, p: &mut Problems) {
     if c.hidden.len() > MAX_HIDDEN_LAYERS {
         p.push(format!(
             "hidden has {} layers, at most {MAX_HIDDEN_LAYERS} are allowed",
@@ -173,6 +189,10 @@ fn model(c: &ExperimentConfig, p: &mut Problems) {
             c.hidden.len()
         ));
     }
+}
+
+/// A loss that fits the task.
+fn loss(c: &ExperimentConfig, p: &mut Problems) {
     if fitting_loss(c).is_some() {
         let name = c.loss.name();
         p.push(if c.data.is_classification() {

@@ -15,7 +15,12 @@ pub enum Init {
 impl Init {
     /// `fan_out * fan_in` weights for a `[fan_out, fan_in]` matrix, row-major.
     pub fn sample(self, fan_in: usize, fan_out: usize, rng: &mut Rng) -> Vec<f32> {
-        let n = fan_in * fan_out;
+        self.sample_n(fan_in * fan_out, fan_in, fan_out, rng)
+    }
+
+    /// `n` weights of a layer with the given fans (a convolution's fans count its
+    /// kernel window: `in * kh * kw` and `out * kh * kw`, as PyTorch computes them).
+    pub fn sample_n(self, n: usize, fan_in: usize, fan_out: usize, rng: &mut Rng) -> Vec<f32> {
         match self {
             Init::XavierUniform => {
                 let a = libm::sqrt(6.0 / (fan_in + fan_out).max(1) as f64) as f32;

@@ -3,10 +3,19 @@
 mod activation;
 pub mod functional;
 mod init;
+mod layer;
+mod layer_parse;
 mod linear;
 mod module;
+mod sequential;
 
 pub use activation::Activation;
 pub use init::Init;
-pub use linear::{linear, Mlp};
+pub use layer::{
+    infer_shapes, mlp_layers, shape_text, stack_text, window_out, Layer, ParamShape, ShapeError,
+    MAX_NESTING, MAX_SHAPE_RANK,
+};
+pub use layer_parse::{parse_stack, MAX_STACK_TEXT};
+pub use linear::linear;
 pub use module::{Module, ParamSet};
+pub use sequential::{Mode, Sequential, LAYER_NORM_EPS};

@@ -24,7 +24,7 @@ pub fn read_plot_frame(
             predicted: d.predicted,
         }),
         weights: plots.weights,
-        sizes: r.model().sizes().to_vec(),
+        sizes: r.model().mlp_sizes().unwrap_or_default(),
         feature_names: train.feature_names.clone(),
         class_names: match &train.task {
             Task::Classification { class_names } => class_names.clone(),

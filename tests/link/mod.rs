@@ -101,6 +101,7 @@ pub fn random_config(rng: &mut Rng) -> ExperimentConfig {
         standardize: rng.below(2) == 1,
         hidden,
         activations,
+        model: None,
         loss,
         optimizer,
         batch_size: int(rng, 1, MAX_BATCH_SIZE as u64) as usize,

@@ -1,0 +1,139 @@
+//! The cost of each kind of layer, per example row, for the cost model (`cost.rs`): a
+//! stack's [`LayerCost`]s from its layers and input shape. The counting rules are the
+//! ones `cost.rs` states; a dense layer directly followed by an activation is counted as
+//! one entry (as the MLP always was), so an MLP costs the same written either way.
+
+use super::cost::{activation_ops, LayerCost};
+use crate::nn::Layer;
+
+/// Backward FLOPs per forward FLOP of an elementwise op (as in `cost.rs`).
+const BACKWARD: f64 = 2.0;
+
+/// Elementwise ops of a layer norm per value: mean (sum, scale), centre, square, mean
+/// of squares (sum, scale), add eps, sqrt, divide, scale, shift.
+const LAYER_NORM_OPS: u64 = 11;
+
+/// The costs of `layers` given inputs of `input` (no batch axis). Shapes must fit (the
+/// validator checks that first); a layer that does not fit ends the list.
+pub fn stack_costs(layers: &[Layer], input: &[usize]) -> Vec<LayerCost> {
+    let mut out = Vec::with_capacity(layers.len());
+    let mut shape: Vec<u64> = input.iter().map(|&d| d as u64).collect();
+    let mut i = 0;
+    while i < layers.len() {
+        let layer = &layers[i];
+        let in_shape: Vec<usize> = shape.iter().map(|&d| d as usize).collect();
+        let Ok(next) = layer.out_shape(&in_shape) else {
+            break;
+        };
+        let next: Vec<u64> = next.iter().map(|&d| d as u64).collect();
+        let values = |s: &[u64]| s.iter().fold(1u64, |a, &d| a.saturating_mul(d));
+        let (n_in, n_out) = (values(&shape), values(&next));
+        let cost = match layer {
+            Layer::Dense { out } => {
+                let last = *shape.last().unwrap_or(&1);
+                let rows = n_in / last.max(1);
+                let act = match layers.get(i + 1) {
+                    Some(Layer::Act(a)) => {
+                        i += 1;
+                        Some(*a)
+                    }
+                    _ => None,
+                };
+                scaled(LayerCost::dense(last, *out as u64, act), rows)
+            }
+            Layer::Conv2d { out, kernel, .. } => {
+                let window = shape[0].saturating_mul((*kernel as u64).pow(2));
+                let positions = n_out / (*out as u64).max(1);
+                let macs = (n_out as f64) * window as f64;
+                LayerCost {
+                    name: format!("conv {}->{} {kernel}x{kernel}", shape[0], out),
+                    params: (*out as u64)
+                        .saturating_mul(window)
+                        .saturating_add(*out as u64),
+                    largest_param: (*out as u64).saturating_mul(window),
+                    forward_flops: 2.0 * macs + n_out as f64,
+                    backward_flops: 4.0 * macs + n_out as f64,
+                    // The unfolded input (window x positions) and the product and bias outputs.
+                    kept_values: window.saturating_mul(positions).saturating_add(2 * n_out),
+                    output_values: n_out,
+                }
+            }
+            Layer::MaxPool2d { kernel, .. } | Layer::AvgPool2d { kernel, .. } => {
+                let reads = n_out as f64 * (*kernel as f64).powi(2);
+                elementwise(layer.name(), reads, n_out, n_out)
+            }
+            Layer::Act(a) => {
+                let ops = activation_ops(*a);
+                elementwise(a.name(), (ops * n_out) as f64, ops * n_out, n_out)
+            }
+            Layer::Dropout { .. } => elementwise("dropout", n_out as f64, n_out, n_out),
+            Layer::LayerNorm => {
+                let last = *shape.last().unwrap_or(&1);
+                LayerCost {
+                    params: 2 * last,
+                    largest_param: last,
+                    ..elementwise(
+                        "layernorm",
+                        (LAYER_NORM_OPS * n_out) as f64,
+                        LAYER_NORM_OPS * n_out,
+                        n_out,
+                    )
+                }
+            }
+            Layer::Embedding { vocab, dim } => LayerCost {
+                params: (*vocab as u64).saturating_mul(*dim as u64),
+                largest_param: (*vocab as u64).saturating_mul(*dim as u64),
+                ..elementwise("embed", n_out as f64, n_out, n_out)
+            },
+            Layer::Flatten => elementwise("flatten", 0.0, 0, n_out),
+            Layer::Residual(body) => {
+                let parts = stack_costs(body, &in_shape);
+                let sum_f = |f: fn(&LayerCost) -> f64| parts.iter().map(f).sum::<f64>();
+                let sum_u = |f: fn(&LayerCost) -> u64| {
+                    parts.iter().fold(0u64, |a, l| a.saturating_add(f(l)))
+                };
+                LayerCost {
+                    name: format!("res of {}", parts.len()),
+                    params: sum_u(|l| l.params),
+                    largest_param: parts.iter().map(|l| l.largest_param).max().unwrap_or(0),
+                    forward_flops: sum_f(|l| l.forward_flops) + n_out as f64,
+                    backward_flops: sum_f(|l| l.backward_flops) + BACKWARD * n_out as f64,
+                    kept_values: sum_u(|l| l.kept_values).saturating_add(n_out),
+                    output_values: n_out,
+                }
+            }
+        };
+        out.push(cost);
+        shape = next;
+        i += 1;
+    }
+    out
+}
+
+/// A parameter-free layer of `flops` forward FLOPs that keeps `kept` values per row.
+fn elementwise(name: &str, flops: f64, kept: u64, output: u64) -> LayerCost {
+    LayerCost {
+        name: name.to_string(),
+        params: 0,
+        largest_param: 0,
+        forward_flops: flops,
+        backward_flops: BACKWARD * flops,
+        kept_values: kept,
+        output_values: output,
+    }
+}
+
+/// A per-row cost applied to `rows` rows of its input (a dense layer on the last axis
+/// of a sequence or an image runs once per position).
+fn scaled(c: LayerCost, rows: u64) -> LayerCost {
+    if rows == 1 {
+        return c;
+    }
+    LayerCost {
+        forward_flops: c.forward_flops * rows as f64,
+        backward_flops: c.backward_flops * rows as f64,
+        kept_values: c.kept_values.saturating_mul(rows),
+        output_values: c.output_values.saturating_mul(rows),
+        ..c
+    }
+}

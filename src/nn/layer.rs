@@ -1,0 +1,343 @@
+//! The model description: a model is a sequence of [`Layer`]s, a residual block being a
+//! layer that holds a sequence. Each layer knows its text form (the link's `model` key),
+//! the shape it produces from the shape it is given, and the parameters it owns.
+//!
+//! Shapes here leave out the batch axis: a table row is `[features]`, an image
+//! `[channels, height, width]`, a token sequence `[length]`.
+//!
+//! The text form, one layer per comma (see the README's "Model grammar"):
+//!
+//! | text | layer | PyTorch module |
+//! |---|---|---|
+//! | `dense(N)` | fully connected, on the last axis | `nn.Linear(in, N)` |
+//! | `conv(O,K)`, `conv(O,K,S)`, `conv(O,K,S,P)` | 2-D convolution, stride `S` (1), zero padding `P` (0) | `nn.Conv2d(in, O, K, S, P)` |
+//! | `maxpool(K)`, `maxpool(K,S)` | max pooling, stride `S` (`K`) | `nn.MaxPool2d(K, S)` |
+//! | `avgpool(K)`, `avgpool(K,S)` | average pooling | `nn.AvgPool2d(K, S)` |
+//! | `flatten` | all axes but the batch into one | `nn.Flatten()` |
+//! | `dropout(P)` | zero each value with probability `P` while training | `nn.Dropout(P)` |
+//! | `relu`, `tanh`, `sigmoid`, `gelu`, `linear` | activations | `nn.ReLU()`, ..., `nn.GELU('tanh')`, `nn.Identity()` |
+//! | `layernorm` | normalise the last axis | `nn.LayerNorm(last)` |
+//! | `embed(V,D)` | token ids below `V` to vectors of `D` | `nn.Embedding(V, D)` |
+//! | `res(LAYERS)` | `x + LAYERS(x)` | a `Sequential` whose forward adds its input |
+
+use super::Activation;
+use std::fmt;
+
+/// Largest rank of a layer's shape (the batch axis makes it [`crate::op::MAX_RANK`]).
+pub const MAX_SHAPE_RANK: usize = crate::op::MAX_RANK - 1;
+
+/// How deep residual blocks may nest (a bound on parsing and on shape inference).
+pub const MAX_NESTING: usize = 4;
+
+/// One layer of a model.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Layer {
+    /// Fully connected on the last axis: `y = x W^T + b`, `W: [out, in]`.
+    Dense {
+        /// Output units.
+        out: usize,
+    },
+    /// 2-D convolution over `[channels, height, width]`, weight `[out, in, k, k]`.
+    Conv2d {
+        /// Output channels.
+        out: usize,
+        /// Square kernel size.
+        kernel: usize,
+        /// Step between windows.
+        stride: usize,
+        /// Zeros added on each side.
+        padding: usize,
+    },
+    /// Max over each `kernel x kernel` window.
+    MaxPool2d {
+        /// Square window size.
+        kernel: usize,
+        /// Step between windows.
+        stride: usize,
+    },
+    /// Mean over each `kernel x kernel` window.
+    AvgPool2d {
+        /// Square window size.
+        kernel: usize,
+        /// Step between windows.
+        stride: usize,
+    },
+    /// Every axis but the batch into one.
+    Flatten,
+    /// Inverted dropout with drop probability `p` (training only).
+    Dropout {
+        /// Probability of zeroing a value.
+        p: f32,
+    },
+    /// An elementwise activation.
+    Act(Activation),
+    /// Layer normalisation over the last axis, with a learned scale and shift.
+    LayerNorm,
+    /// Token ids (stored as exact integers) to learned vectors.
+    Embedding {
+        /// Number of distinct ids.
+        vocab: usize,
+        /// Vector size.
+        dim: usize,
+    },
+    /// `x + body(x)`; the body must give back the shape it is given.
+    Residual(Vec<Layer>),
+}
+
+/// A parameter a layer owns: its name within the layer (`weight`, `bias`) and shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamShape {
+    /// `weight` or `bias`.
+    pub name: &'static str,
+    /// Its dimensions.
+    pub dims: Vec<usize>,
+}
+
+/// Why a stack does not fit its input: the layer (its path, `3` or `4.1` inside a
+/// residual block, and text) and what went wrong with which shape.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShapeError {
+    /// Position of the layer: indices from the top, joined by dots.
+    pub path: String,
+    /// The layer's text form.
+    pub layer: String,
+    /// The shape the layer was given.
+    pub input: Vec<usize>,
+    /// What the layer needs.
+    pub reason: String,
+}
+
+impl fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "layer {} ({}) got shape {}: {}",
+            self.path,
+            self.layer,
+            shape_text(&self.input),
+            self.reason
+        )
+    }
+}
+
+/// A shape as `[1, 28, 28]`.
+pub fn shape_text(dims: &[usize]) -> String {
+    let parts: Vec<String> = dims.iter().map(usize::to_string).collect();
+    format!("[{}]", parts.join(", "))
+}
+
+/// Output size of a window sliding over `input` (floor mode), `None` when it does not fit.
+pub fn window_out(input: usize, kernel: usize, stride: usize, padding: usize) -> Option<usize> {
+    let span = input + 2 * padding;
+    if kernel == 0 || stride == 0 || kernel > span {
+        return None;
+    }
+    Some((span - kernel) / stride + 1)
+}
+
+impl Layer {
+    /// The layer's name in the grammar (`conv`, `relu`, `res`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Layer::Dense { .. } => "dense",
+            Layer::Conv2d { .. } => "conv",
+            Layer::MaxPool2d { .. } => "maxpool",
+            Layer::AvgPool2d { .. } => "avgpool",
+            Layer::Flatten => "flatten",
+            Layer::Dropout { .. } => "dropout",
+            Layer::Act(a) => a.name(),
+            Layer::LayerNorm => "layernorm",
+            Layer::Embedding { .. } => "embed",
+            Layer::Residual(_) => "res",
+        }
+    }
+
+    /// The parameters this layer owns directly (a residual block owns none: its body's
+    /// layers do), for an input of shape `input`, which must fit (see [`Layer::out_shape`]).
+    pub fn param_shapes(&self, input: &[usize]) -> Vec<ParamShape> {
+        let w = |dims: Vec<usize>| ParamShape {
+            name: "weight",
+            dims,
+        };
+        let b = |n: usize| ParamShape {
+            name: "bias",
+            dims: vec![n],
+        };
+        let last = input.last().copied().unwrap_or(0);
+        match *self {
+            Layer::Dense { out } => vec![w(vec![out, last]), b(out)],
+            Layer::Conv2d { out, kernel, .. } => {
+                vec![w(vec![out, input[0], kernel, kernel]), b(out)]
+            }
+            Layer::LayerNorm => vec![w(vec![last]), b(last)],
+            Layer::Embedding { vocab, dim } => vec![w(vec![vocab, dim])],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The shape this layer gives for `input`, or why it cannot take it.
+    pub fn out_shape(&self, input: &[usize]) -> Result<Vec<usize>, String> {
+        let image = |what: &str| -> Result<(usize, usize, usize), String> {
+            match *input {
+                [c, h, w] => Ok((c, h, w)),
+                _ => Err(format!(
+                    "{what} needs an image [channels, height, width]{}",
+                    if input.len() == 1 {
+                        " (this data is a flat row)"
+                    } else {
+                        ""
+                    }
+                )),
+            }
+        };
+        let window = |h: usize, w: usize, k: usize, s: usize, p: usize| match (
+            window_out(h, k, s, p),
+            window_out(w, k, s, p),
+        ) {
+            (Some(oh), Some(ow)) => Ok((oh, ow)),
+            _ => Err(format!(
+                "a {k}x{k} window (padding {p}) does not fit in {h}x{w}"
+            )),
+        };
+        match self {
+            Layer::Dense { .. } | Layer::LayerNorm if input.is_empty() => {
+                Err("needs at least one axis".into())
+            }
+            Layer::Dense { out } => {
+                let mut s = input.to_vec();
+                *s.last_mut().expect("checked non-empty") = *out;
+                Ok(s)
+            }
+            Layer::Conv2d {
+                out,
+                kernel,
+                stride,
+                padding,
+            } => {
+                let (_, h, w) = image("a convolution")?;
+                let (oh, ow) = window(h, w, *kernel, *stride, *padding)?;
+                Ok(vec![*out, oh, ow])
+            }
+            Layer::MaxPool2d { kernel, stride } | Layer::AvgPool2d { kernel, stride } => {
+                let (c, h, w) = image("pooling")?;
+                let (oh, ow) = window(h, w, *kernel, *stride, 0)?;
+                Ok(vec![c, oh, ow])
+            }
+            Layer::Flatten => Ok(vec![input.iter().product()]),
+            Layer::Dropout { .. } | Layer::Act(_) | Layer::LayerNorm => Ok(input.to_vec()),
+            Layer::Embedding { dim, .. } => match *input {
+                [t] => Ok(vec![t, *dim]),
+                _ => Err("an embedding needs a sequence of token ids [length]".into()),
+            },
+            Layer::Residual(body) => {
+                let out = infer_shapes_at(body, input, "", 1)
+                    .map_err(|e| format!("inside the block: {e}"))?;
+                let last = out.last().cloned().unwrap_or_else(|| input.to_vec());
+                if last == input {
+                    Ok(last)
+                } else {
+                    Err(format!(
+                        "the block gives {}, which cannot be added to its input",
+                        shape_text(&last)
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// The shape after each layer of `layers` for an `input` (no batch axis), or the first
+/// layer that does not fit.
+pub fn infer_shapes(layers: &[Layer], input: &[usize]) -> Result<Vec<Vec<usize>>, ShapeError> {
+    infer_shapes_at(layers, input, "", 0)
+}
+
+fn infer_shapes_at(
+    layers: &[Layer],
+    input: &[usize],
+    prefix: &str,
+    depth: usize,
+) -> Result<Vec<Vec<usize>>, ShapeError> {
+    let mut shape = input.to_vec();
+    let mut out = Vec::with_capacity(layers.len());
+    for (i, layer) in layers.iter().enumerate() {
+        let fail = |reason: String| ShapeError {
+            path: format!("{prefix}{i}"),
+            layer: layer.to_string(),
+            input: shape.clone(),
+            reason,
+        };
+        if depth > MAX_NESTING {
+            return Err(fail(format!(
+                "residual blocks nest at most {MAX_NESTING} deep"
+            )));
+        }
+        let next = match layer {
+            // Keep the inner layer's own path in the message.
+            Layer::Residual(body) => {
+                infer_shapes_at(body, &shape, &format!("{prefix}{i}."), depth + 1)?;
+                layer.out_shape(&shape).map_err(fail)?
+            }
+            _ => layer.out_shape(&shape).map_err(fail)?,
+        };
+        if next.len() > MAX_SHAPE_RANK || next.contains(&0) {
+            return Err(fail(format!(
+                "it would give {}; shapes have 1 to {MAX_SHAPE_RANK} non-empty axes",
+                shape_text(&next)
+            )));
+        }
+        shape = next;
+        out.push(shape.clone());
+    }
+    Ok(out)
+}
+
+/// The layers of an MLP: `dense(h), act` per hidden layer, then `dense(outputs)`.
+pub fn mlp_layers(hidden: &[usize], activations: &[Activation], outputs: usize) -> Vec<Layer> {
+    let mut layers = Vec::with_capacity(2 * hidden.len() + 1);
+    for (i, &h) in hidden.iter().enumerate() {
+        layers.push(Layer::Dense { out: h });
+        layers.push(Layer::Act(
+            activations.get(i).copied().unwrap_or(Activation::Linear),
+        ));
+    }
+    layers.push(Layer::Dense { out: outputs });
+    layers
+}
+
+impl fmt::Display for Layer {
+    /// The layer's text form; parsing it gives the layer back.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Layer::Dense { out } => write!(f, "dense({out})"),
+            Layer::Conv2d {
+                out,
+                kernel,
+                stride,
+                padding,
+            } => match (*stride, *padding) {
+                (1, 0) => write!(f, "conv({out},{kernel})"),
+                (s, 0) => write!(f, "conv({out},{kernel},{s})"),
+                (s, p) => write!(f, "conv({out},{kernel},{s},{p})"),
+            },
+            Layer::MaxPool2d { kernel, stride } | Layer::AvgPool2d { kernel, stride } => {
+                if kernel == stride {
+                    write!(f, "{}({kernel})", self.name())
+                } else {
+                    write!(f, "{}({kernel},{stride})", self.name())
+                }
+            }
+            Layer::Dropout { p } => write!(f, "dropout({p})"),
+            Layer::Embedding { vocab, dim } => write!(f, "embed({vocab},{dim})"),
+            Layer::Residual(body) => write!(f, "res({})", stack_text(body)),
+            Layer::Flatten | Layer::Act(_) | Layer::LayerNorm => f.write_str(self.name()),
+        }
+    }
+}
+
+/// A stack's text form: its layers joined by commas.
+pub fn stack_text(layers: &[Layer]) -> String {
+    let parts: Vec<String> = layers.iter().map(Layer::to_string).collect();
+    parts.join(",")
+}

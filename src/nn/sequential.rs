@@ -1,0 +1,304 @@
+//! A model built from a stack of [`Layer`]s, with PyTorch `nn.Sequential` parameter
+//! names: layer `i` owns `i.weight` and `i.bias`; inside a residual block at `i`, layer
+//! `j` owns `i.j.weight` (the block is a `Sequential` whose forward adds its input).
+
+use super::functional::{dropout, gelu, layer_norm};
+use super::layer::{infer_shapes, Layer, ShapeError};
+use super::{linear, Activation, Init, Module, ParamSet};
+use crate::backend::Device;
+use crate::rng::Rng;
+use crate::tensor::Tensor;
+
+/// PyTorch's default `nn.LayerNorm` epsilon.
+pub const LAYER_NORM_EPS: f32 = 1e-5;
+
+/// Whether a forward pass trains (dropout active, drawn from a seed) or evaluates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Evaluation: dropout is the identity.
+    Eval,
+    /// Training: dropout layer `k` draws its mask from `Rng::derive(seed, k)`.
+    Train {
+        /// Seed of this pass's masks (the runner derives one per step).
+        seed: u64,
+    },
+}
+
+/// A layer stack with its parameters.
+#[derive(Clone, Debug)]
+pub struct Sequential {
+    layers: Vec<Layer>,
+    input_shape: Vec<usize>,
+    shapes: Vec<Vec<usize>>,
+    params: ParamSet,
+}
+
+/// How layer `index` of `layers` initialises its weight: by the activation that
+/// directly follows it (He for ReLU and GELU, Xavier otherwise).
+fn init_for(layers: &[Layer], index: usize) -> Init {
+    match layers.get(index + 1) {
+        Some(Layer::Act(a)) => a.init(),
+        _ => Activation::Linear.init(),
+    }
+}
+
+impl Sequential {
+    /// Build `layers` for inputs of `input_shape` (no batch axis), drawing weights from
+    /// `rng` in layer order. Biases start at zero, layer-norm scales at one, embeddings
+    /// from `N(0, 1)`.
+    pub fn new(
+        layers: &[Layer],
+        input_shape: &[usize],
+        rng: &mut Rng,
+        device: &Device,
+    ) -> Result<Sequential, ShapeError> {
+        let shapes = infer_shapes(layers, input_shape)?;
+        let mut params = ParamSet::new();
+        build_params(layers, input_shape, "", rng, device, &mut params);
+        Ok(Sequential {
+            layers: layers.to_vec(),
+            input_shape: input_shape.to_vec(),
+            shapes,
+            params,
+        })
+    }
+
+    /// The layers.
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// The shape one input row takes (no batch axis).
+    pub fn input_shape(&self) -> &[usize] {
+        &self.input_shape
+    }
+
+    /// The shape after each top-level layer (no batch axis).
+    pub fn shapes(&self) -> &[Vec<usize>] {
+        &self.shapes
+    }
+
+    /// The widths `[in, h1, ..., out]` when the stack is an MLP on flat rows (dense
+    /// layers, each hidden one followed by one activation), else `None`.
+    pub fn mlp_sizes(&self) -> Option<Vec<usize>> {
+        if self.input_shape.len() != 1 {
+            return None;
+        }
+        let mut sizes = vec![self.input_shape[0]];
+        let mut rest = self.layers.as_slice();
+        loop {
+            match rest {
+                [Layer::Dense { out }] => {
+                    sizes.push(*out);
+                    return Some(sizes);
+                }
+                [Layer::Dense { out }, Layer::Act(_), tail @ ..] => {
+                    sizes.push(*out);
+                    rest = tail;
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// The output of every top-level layer for a batch of flat rows `[batch, features]`.
+    pub fn forward_all(&self, x: &Tensor, mode: Mode) -> Vec<Tensor> {
+        let x = self.shape_input(x);
+        let mut cursor = 0;
+        let mut outs = Vec::with_capacity(self.layers.len());
+        run_stack(
+            &self.layers,
+            &x,
+            &self.params,
+            &mut cursor,
+            mode,
+            &mut |t| outs.push(t.clone()),
+        );
+        outs
+    }
+
+    /// The model's output for a batch of flat rows, in `mode`.
+    pub fn forward_mode(&self, x: &Tensor, mode: Mode) -> Tensor {
+        let x = self.shape_input(x);
+        let mut cursor = 0;
+        run_stack(
+            &self.layers,
+            &x,
+            &self.params,
+            &mut cursor,
+            mode,
+            &mut |_| {},
+        )
+    }
+
+    /// For the network view of an MLP: the output after each dense layer's activation
+    /// (the last dense layer's own output), one tensor per entry of `mlp_sizes` but the
+    /// first. Other stacks give every layer's output.
+    pub fn forward_layers(&self, x: &Tensor) -> Vec<Tensor> {
+        let all = self.forward_all(x, Mode::Eval);
+        if self.mlp_sizes().is_none() {
+            return all;
+        }
+        let last = all.len() - 1;
+        all.into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 1 || *i == last)
+            .map(|(_, t)| t)
+            .collect()
+    }
+
+    /// Rows `[batch, features]` reshaped to `[batch, ...input_shape]`.
+    fn shape_input(&self, x: &Tensor) -> Tensor {
+        if self.input_shape.len() == 1 {
+            return x.clone();
+        }
+        let mut dims = vec![x.dims()[0]];
+        dims.extend(&self.input_shape);
+        x.reshape(&dims)
+    }
+}
+
+impl Module for Sequential {
+    /// Evaluation-mode forward pass (dropout off).
+    fn forward(&self, x: &Tensor) -> Tensor {
+        self.forward_mode(x, Mode::Eval)
+    }
+
+    fn params(&self) -> &ParamSet {
+        &self.params
+    }
+
+    fn params_mut(&mut self) -> &mut ParamSet {
+        &mut self.params
+    }
+}
+
+/// Create the parameters of `layers` (input `shape`), named under `prefix`, in order.
+fn build_params(
+    layers: &[Layer],
+    input: &[usize],
+    prefix: &str,
+    rng: &mut Rng,
+    device: &Device,
+    params: &mut ParamSet,
+) {
+    let mut shape = input.to_vec();
+    for (i, layer) in layers.iter().enumerate() {
+        let name = |p: &str| format!("{prefix}{i}.{p}");
+        match layer {
+            Layer::Residual(body) => {
+                build_params(body, &shape, &format!("{prefix}{i}."), rng, device, params)
+            }
+            Layer::Dense { .. } | Layer::Conv2d { .. } => {
+                let [w, b] = &layer.param_shapes(&shape)[..] else {
+                    unreachable!("dense and conv layers own a weight and a bias")
+                };
+                let (out, fan_in) = (w.dims[0], w.dims[1..].iter().product::<usize>());
+                let receptive = fan_in / shape.first().copied().unwrap_or(1).max(1);
+                let fan_out = match layer {
+                    Layer::Conv2d { .. } => out * receptive,
+                    _ => out,
+                };
+                let data = init_for(layers, i).sample_n(out * fan_in, fan_in, fan_out, rng);
+                params.push(name("weight"), Tensor::from_slice(&data, &w.dims, device));
+                params.push(name("bias"), Tensor::zeros(&b.dims, device));
+            }
+            Layer::LayerNorm => {
+                let n = *shape.last().expect("validated: at least one axis");
+                params.push(name("weight"), Tensor::ones(&[n], device));
+                params.push(name("bias"), Tensor::zeros(&[n], device));
+            }
+            Layer::Embedding { vocab, dim } => {
+                let data: Vec<f32> = (0..vocab * dim).map(|_| rng.normal()).collect();
+                params.push(
+                    name("weight"),
+                    Tensor::from_slice(&data, &[*vocab, *dim], device),
+                );
+            }
+            _ => {}
+        }
+        shape = layer
+            .out_shape(&shape)
+            .expect("validated by infer_shapes before building");
+    }
+}
+
+/// Apply `layers` to `x`, taking parameters from `params` at `cursor` on; `seen` gets
+/// each layer's output.
+fn run_stack(
+    layers: &[Layer],
+    x: &Tensor,
+    params: &ParamSet,
+    cursor: &mut usize,
+    mode: Mode,
+    seen: &mut dyn FnMut(&Tensor),
+) -> Tensor {
+    let mut h = x.clone();
+    for (i, layer) in layers.iter().enumerate() {
+        let mut next = || {
+            *cursor += 1;
+            params.get(*cursor - 1)
+        };
+        h = match layer {
+            Layer::Dense { .. } => {
+                let (w, b) = (next(), next());
+                dense(&h, w, b)
+            }
+            Layer::Conv2d {
+                stride, padding, ..
+            } => {
+                let (w, b) = (next(), next());
+                {
+                    let _ = (w, b, stride, padding);
+                    unimplemented!()
+                }
+            }
+            Layer::MaxPool2d { .. } => unimplemented!(),
+            Layer::AvgPool2d { .. } => unimplemented!(),
+            Layer::Flatten => h.reshape(&[h.dims()[0], h.numel() / h.dims()[0].max(1)]),
+            Layer::Dropout { p } => match mode {
+                Mode::Eval => h,
+                Mode::Train { seed } => dropout(&h, *p, &mut Rng::derive(seed, i as u64), true),
+            },
+            Layer::Act(Activation::Gelu) => gelu(&h),
+            Layer::Act(a) => a.apply(&h),
+            Layer::LayerNorm => {
+                let (w, b) = (next(), next());
+                layer_norm(&h, w, b, LAYER_NORM_EPS)
+            }
+            Layer::Embedding { .. } => {
+                let table = next();
+                let (batch, len) = (h.dims()[0], h.dims()[1]);
+                let dim = table.dims()[1];
+                table
+                    .gather_rows(&h.reshape(&[batch * len]))
+                    .reshape(&[batch, len, dim])
+            }
+            Layer::Residual(body) => {
+                // Nested dropout seeds differ from the outer ones by block.
+                let inner = match mode {
+                    Mode::Train { seed } => Mode::Train {
+                        seed: Rng::derive(seed, 1 << 32 | i as u64).next_u64(),
+                    },
+                    Mode::Eval => Mode::Eval,
+                };
+                h.add(&run_stack(body, &h, params, cursor, inner, &mut |_| {}))
+            }
+        };
+        seen(&h);
+    }
+    h
+}
+
+/// A dense layer on the last axis of `x` of any rank.
+fn dense(x: &Tensor, w: &Tensor, b: &Tensor) -> Tensor {
+    if x.rank() == 2 {
+        return linear(x, w, b);
+    }
+    let dims = x.dims().to_vec();
+    let last = *dims.last().expect("validated: at least one axis");
+    let rows = x.numel() / last.max(1);
+    let mut out = dims.clone();
+    *out.last_mut().expect("non-empty") = w.dims()[0];
+    linear(&x.reshape(&[rows, last]), w, b).reshape(&out)
+}
