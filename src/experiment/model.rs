@@ -112,6 +112,18 @@ pub fn model_layers(config: &ExperimentConfig) -> Vec<Layer> {
 pub fn model_shapes_checked(config: &ExperimentConfig) -> Result<Vec<Vec<usize>>, String> {
     let layers = model_layers(config);
     let input = model_input_shape(config);
+    if let Some(i) = layers
+        .iter()
+        .position(|l| matches!(l, Layer::Embedding { .. }))
+    {
+        // No data source holds token ids yet (the language sets will): an embedding
+        // would read real values as ids.
+        return Err(format!(
+            "layer {i} ({}) needs token ids, but {} holds real values",
+            layers[i],
+            config.data.name()
+        ));
+    }
     let shapes = infer_shapes(&layers, &input).map_err(|e: ShapeError| e.to_string())?;
     let outputs = data_io(config).1;
     let last = shapes.last().cloned().unwrap_or_else(|| input.clone());

@@ -19,12 +19,7 @@ impl ParamSet {
     /// Add a parameter (made a gradient-requiring leaf); returns its index.
     pub fn push(&mut self, name: impl Into<String>, t: Tensor) -> usize {
         self.names.push(name.into());
-        self.tensors
-            .push(if t.requires_grad() && t.node().is_none() {
-                t
-            } else {
-                t.requiring_grad()
-            });
+        self.tensors.push(as_leaf(t));
         self.tensors.len() - 1
     }
 
@@ -33,9 +28,10 @@ impl ParamSet {
         &self.tensors[i]
     }
 
-    /// Replace the parameter at `i` (the new value becomes a leaf requiring gradients).
+    /// Replace the parameter at `i` (the new value becomes a leaf requiring gradients;
+    /// one that already is one is kept, so its gradients are found under its own id).
     pub fn set(&mut self, i: usize, t: Tensor) {
-        self.tensors[i] = t.requiring_grad();
+        self.tensors[i] = as_leaf(t);
     }
 
     /// Take all parameter tensors out (so an optimizer owns their storage and may update
@@ -94,6 +90,15 @@ impl ParamSet {
     /// Total number of scalar parameters.
     pub fn count(&self) -> usize {
         self.tensors.iter().map(Tensor::numel).sum()
+    }
+}
+
+/// `t` itself when it is a leaf requiring gradients, else such a leaf of its data.
+fn as_leaf(t: Tensor) -> Tensor {
+    if t.requires_grad() && t.node().is_none() {
+        t
+    } else {
+        t.requiring_grad()
     }
 }
 
