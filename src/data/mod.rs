@@ -9,6 +9,7 @@
 mod csv;
 mod error;
 mod features;
+mod ink;
 mod names;
 mod real;
 mod regression;
@@ -19,6 +20,7 @@ mod synthetic;
 pub use csv::to_csv;
 pub use error::DataError;
 pub use features::{map_features, FeatureSet};
+pub use ink::{resize_area, to_model_image, ImageSpec, Ink};
 pub use real::{
     gunzip, load_real, parse_header_csv, parse_headerless_csv, parse_whitespace_regression,
     RealSet, MAX_DECOMPRESSED_BYTES,
