@@ -34,6 +34,8 @@ pub enum Command {
     Link(String),
     /// Run the benchmark.
     Bench(BenchArgs),
+    /// Predict with a trained model file.
+    Predict(super::predict::PredictArgs),
 }
 
 /// Arguments of `gradlab run`.
@@ -73,7 +75,7 @@ impl Default for BenchArgs {
 }
 
 /// The commands, for suggestions.
-const COMMANDS: &[&str] = &["presets", "run", "link", "bench", "help"];
+const COMMANDS: &[&str] = &["presets", "run", "link", "predict", "bench", "help"];
 
 /// Parse the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Command, UsageError> {
@@ -104,6 +106,8 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         "run" => parse_run(rest),
         "link" => parse_link(rest),
         "bench" => parse_bench(rest),
+        "predict" if wants_help(rest) => Ok(Command::Help(Some("predict"))),
+        "predict" => Ok(Command::Predict(super::predict::parse_predict(rest)?)),
         other if other.starts_with('-') => Err(unknown_flag(other, &["--help", "--version"])),
         other => Err(unknown("command", other, COMMANDS.iter().copied())),
     }
@@ -263,7 +267,7 @@ fn parse_bench(rest: &[String]) -> Result<Command, UsageError> {
     Ok(Command::Bench(args))
 }
 
-fn parse_backend(v: &str) -> Result<BackendChoice, UsageError> {
+pub(super) fn parse_backend(v: &str) -> Result<BackendChoice, UsageError> {
     match v {
         "cpu" => Ok(BackendChoice::Cpu),
         "gpu" => Ok(BackendChoice::Gpu),
@@ -295,7 +299,7 @@ fn extra(command: &str, arg: &str, flags: &[&str]) -> UsageError {
     UsageError(format!("unexpected argument '{arg}' for `{command}`{hint}"))
 }
 
-fn unknown_flag(flag: &str, flags: &[&str]) -> UsageError {
+pub(super) fn unknown_flag(flag: &str, flags: &[&str]) -> UsageError {
     let mut e = unknown("flag", flag, flags.iter().copied());
     if !e.0.contains("did you mean") {
         e.0.push_str(&format!(" (valid: {})", flags.join(", ")));

@@ -10,6 +10,7 @@ pub mod bench;
 pub mod cost;
 mod output;
 mod plot;
+pub mod predict;
 pub(crate) mod run;
 pub mod suggest;
 
@@ -102,6 +103,7 @@ pub fn run_command(args: &[String]) -> Result<(), CliError> {
             print_out(format!("{}\n", link.fragment))
         }
         Command::Bench(a) => bench::bench(&a),
+        Command::Predict(a) => predict::predict(&a),
     }
 }
 
@@ -135,6 +137,7 @@ pub fn help(topic: Option<&str>) -> String {
         Some("run") => return RUN_HELP.replace("{LIMITS}", &limits_text()),
         Some("link") => LINK_HELP,
         Some("bench") => BENCH_HELP,
+        Some("predict") => PREDICT_HELP,
         _ => OVERVIEW,
     };
     text.to_string()
@@ -164,6 +167,8 @@ usage:
   gradlab run PRESET [options]    train a preset, print a summary
   gradlab run LINK [options]      replay an experiment link (from the page)
   gradlab link PRESET             print a preset's experiment link
+  gradlab predict --model FILE INPUT...
+                                  a trained model's answer for CSV rows or PNG pictures
   gradlab bench [options]         CPU (and GPU) throughput table
   gradlab help [COMMAND]          this text, or one command's usage
   gradlab --version
@@ -209,6 +214,24 @@ then shows its warnings on stderr). `gradlab run '<link>'` replays it; the page 
 it after the '#' of its address.
 An experiment over the cost limits is printed too, with its cost as a note on stderr
 (`gradlab run` needs --allow-large for it).
+";
+
+const PREDICT_HELP: &str = "\
+usage: gradlab predict --model FILE [--json] [--backend cpu|gpu|auto] INPUT...
+
+What a trained model says about new inputs. FILE is a model.safetensors written by
+`gradlab run --out DIR` or downloaded from the page; its metadata holds the experiment,
+which says how inputs are prepared (the training set's feature map and standardisation).
+
+Each INPUT is a CSV file of raw rows (as the data set's own columns: x1,x2 for a 2-D
+point, the pixels of an image set; a header line is skipped), or, for an image preset,
+a PNG picture of any size: its ink is cropped, scaled and centred the way the data set's
+images were made (light or dark background, any colour type).
+Prints, per input, the predicted class with every class's probability (or the predicted
+values of a regression, in their original units).
+
+  --json        print the same as JSON
+  --backend B   run the model on cpu (default), gpu or auto
 ";
 
 const BENCH_HELP: &str = "\

@@ -196,9 +196,13 @@ mod tests {
     #[test]
     fn a_bar_becomes_a_20_pixel_stroke_centred_by_mass() {
         // A tall bar anywhere in a large picture: 20 rows high, centred on 13.5.
-        let ink = picture(300, 200, |x, y| (40..50).contains(&x) && (20..180).contains(&y));
+        let ink = picture(300, 200, |x, y| {
+            (40..50).contains(&x) && (20..180).contains(&y)
+        });
         let img = to_model_image(&ink, &MNIST);
-        let rows: Vec<usize> = (0..28).filter(|y| (0..28).any(|x| img[y * 28 + x] > 0.0)).collect();
+        let rows: Vec<usize> = (0..28)
+            .filter(|y| (0..28).any(|x| img[y * 28 + x] > 0.0))
+            .collect();
         assert_eq!(rows.len(), 20);
         let (mut m, mut cx, mut cy) = (0.0, 0.0, 0.0);
         for (i, &v) in img.iter().enumerate() {

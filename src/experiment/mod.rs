@@ -16,6 +16,7 @@ mod runner;
 mod runner_eval;
 mod runner_health;
 mod runner_plots;
+mod runner_predict;
 mod runner_refresh;
 mod runner_snapshot;
 mod runner_view;
@@ -39,6 +40,7 @@ pub use runner_eval::PendingEvaluation;
 pub use runner_plots::{
     grid_bound, DigitsPlot, PlotData, PLOT_CURVE_POINTS, PLOT_DIGITS, PLOT_GRID,
 };
+pub use runner_predict::{image_spec, Prediction};
 pub use runner_refresh::Refresh;
 pub use runner_snapshot::Snapshot;
 pub use runner_view::{Curve1d, GridView, Points2d};
