@@ -144,7 +144,8 @@ pub struct ExperimentConfig {
     /// An explicit layer stack; `None` builds the MLP that `hidden` and `activations`
     /// describe (see `experiment::model`). Left out of JSON when `None`, so an MLP's
     /// config (and the model file that stores it) reads as before the layer stack.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Written as the stack's text form (`"conv(8,5),relu,flatten,dense(10)"`).
+    #[serde(skip_serializing_if = "Option::is_none", with = "model_text")]
     pub model: Option<Vec<Layer>>,
     /// The loss.
     pub loss: LossKind,
@@ -220,5 +221,28 @@ mod tests {
             },
             torch
         );
+    }
+}
+
+/// The model stack in JSON as its text form, readable in `metrics.json` and in a model
+/// file's metadata, and parsed with the same grammar as links.
+mod model_text {
+    use crate::nn::{parse_stack, stack_text, Layer};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(m: &Option<Vec<Layer>>, s: S) -> Result<S::Ok, S::Error> {
+        match m {
+            Some(layers) => s.serialize_str(&stack_text(layers)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Layer>>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            Some(text) => parse_stack(&text)
+                .map(Some)
+                .map_err(serde::de::Error::custom),
+            None => Ok(None),
+        }
     }
 }
