@@ -6,8 +6,8 @@
 //! Value names are part of the link format like keys: **never rename one**
 //! (`tests::value_names_are_pinned` fails when an enum's `name()` changes).
 
-use super::values::{fmt_f32, join_list, parse_bool, parse_f32, parse_u64_clamped, show};
 use super::values::split_list;
+use super::values::{fmt_f32, join_list, parse_bool, parse_f32, parse_u64_clamped, show};
 use crate::data::FeatureSet;
 use crate::experiment::limits::{self, RealLimit, WholeLimit};
 use crate::experiment::{BackendChoice, Budget, DataSource, LossKind};
@@ -137,7 +137,10 @@ impl<T: Named> Codec<T> for ByName {
     }
     fn read(&self, text: &str) -> Result<Read<T>, String> {
         let all = T::all();
-        match all.iter().find(|t| t.name().eq_ignore_ascii_case(text.trim())) {
+        match all
+            .iter()
+            .find(|t| t.name().eq_ignore_ascii_case(text.trim()))
+        {
             Some(&t) => Ok((t, None)),
             None => {
                 let names: Vec<&str> = all.iter().map(|t| t.name()).collect();
@@ -193,14 +196,21 @@ pub(super) struct Features;
 
 impl Codec<FeatureSet> for Features {
     fn write(&self, v: &FeatureSet) -> String {
-        let on = v.flags().into_iter().zip(FEATURE_NAMES).filter(|(on, _)| *on);
+        let on = v
+            .flags()
+            .into_iter()
+            .zip(FEATURE_NAMES)
+            .filter(|(on, _)| *on);
         join_list(on.map(|(_, name)| name.to_string()))
     }
     fn read(&self, text: &str) -> Result<Read<FeatureSet>, String> {
         let (items, cut) = split_list(text);
         let (mut flags, mut bad) = ([false; 7], Vec::new());
         for item in items {
-            match FEATURE_NAMES.iter().position(|n| n.eq_ignore_ascii_case(item)) {
+            match FEATURE_NAMES
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(item))
+            {
                 Some(i) => flags[i] = true,
                 None => bad.push(show(item)),
             }
@@ -210,7 +220,8 @@ impl Codec<FeatureSet> for Features {
             false => bad.join(", "),
         };
         let names = FEATURE_NAMES.join(", ");
-        let note = (!bad.is_empty() || cut).then(|| format!("ignored {what} (features are {names})"));
+        let note =
+            (!bad.is_empty() || cut).then(|| format!("ignored {what} (features are {names})"));
         Ok((FeatureSet::from_flags(flags), note))
     }
 }
@@ -255,7 +266,9 @@ mod tests {
     #[test]
     fn value_names_are_pinned() {
         let data = names::<DataSource>();
-        let synthetic = ["circle", "xor", "gauss", "spiral", "moons", "linear", "sine"];
+        let synthetic = [
+            "circle", "xor", "gauss", "spiral", "moons", "linear", "sine",
+        ];
         let real = ["digits", "iris", "breast-cancer", "wine", "diabetes"];
         assert_eq!(data, [&synthetic[..], &real[..]].concat());
         let activations = ["linear", "relu", "tanh", "sigmoid", "gelu"];

@@ -65,7 +65,9 @@ pub fn decode_link(input: &str) -> Result<DecodedLink> {
         } else {
             seen.push(k);
             match row {
-                Some(f) => warnings.extend((f.read)(value, &mut config).map(|m| Warning::new(k, m))),
+                Some(f) => {
+                    warnings.extend((f.read)(value, &mut config).map(|m| Warning::new(k, m)))
+                }
                 None if k == RUN_KEY => run = Some(value.as_str()),
                 None if k == WEIGHTS_KEY => blob = Some(value.as_str()),
                 None => {} // the version, read above
@@ -89,7 +91,8 @@ pub fn decode_link(input: &str) -> Result<DecodedLink> {
     });
     let weights = blob.and_then(|b| {
         let read = decode_weights(b, &config);
-        read.map_err(|e| note(WEIGHTS_KEY, format!("{e}; weights ignored"))).ok()
+        read.map_err(|e| note(WEIGHTS_KEY, format!("{e}; weights ignored")))
+            .ok()
     });
     Ok(DecodedLink {
         config,
@@ -129,7 +132,10 @@ pub(super) fn finish(
             true => "cut".to_string(),
             false => format!("filled with {} up", fill.name()),
         };
-        warn("act", format!("{acts} activations for {layers} hidden layers; {how} to one per layer"));
+        warn(
+            "act",
+            format!("{acts} activations for {layers} hidden layers; {how} to one per layer"),
+        );
         c.activations.resize(layers, fill);
     }
     if let Some(l) = fitting_loss(&c) {
@@ -137,7 +143,14 @@ pub(super) fn finish(
             true => "classification",
             false => "regression",
         };
-        warn("loss", format!("{} does not fit {task}; {} is used", c.loss.name(), l.name()));
+        warn(
+            "loss",
+            format!(
+                "{} does not fit {task}; {} is used",
+                c.loss.name(),
+                l.name()
+            ),
+        );
         c.loss = l;
     }
     if matches!(c.data, DataSource::Classify2d(_)) && c.features.count() == 0 {
@@ -159,6 +172,7 @@ pub(super) fn finish(
         }
         _ => {}
     }
-    validate(&c).map_err(|e| Error::Format(format!("the link gives an invalid experiment: {e}")))?;
+    validate(&c)
+        .map_err(|e| Error::Format(format!("the link gives an invalid experiment: {e}")))?;
     Ok(c)
 }

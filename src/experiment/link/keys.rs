@@ -65,7 +65,11 @@ pub(super) struct Field {
 /// Every key a link may hold, in the order they are written (`v` first, `w` last).
 pub fn key_names() -> Vec<&'static str> {
     let fields = FIELDS.iter().map(|f| f.key);
-    [VERSION_KEY].into_iter().chain(fields).chain([RUN_KEY, WEIGHTS_KEY]).collect()
+    [VERSION_KEY]
+        .into_iter()
+        .chain(fields)
+        .chain([RUN_KEY, WEIGHTS_KEY])
+        .collect()
 }
 
 /// `field!(key, config.path, codec)`: the row of `key`, spelling the field by `codec`.

@@ -78,7 +78,11 @@ pub(super) fn parse_u64_clamped(
         return Err(format!("{} is not a whole number", show(v)));
     }
     // Only too many digits fail to parse: the number is below or above any range.
-    let n = (t.parse::<i128>()).unwrap_or(if t.starts_with('-') { i128::MIN } else { i128::MAX });
+    let n = (t.parse::<i128>()).unwrap_or(if t.starts_with('-') {
+        i128::MIN
+    } else {
+        i128::MAX
+    });
     let to = n.clamp(min as i128, max as i128) as u64;
     let note = || format!("{} is outside {min}..={max}; clamped to {to}", show(v));
     Ok((to, (n != to as i128).then(note)))
@@ -100,7 +104,11 @@ pub(super) fn split_list(v: &str) -> (Vec<&str>, bool) {
     if t.is_empty() || t == "none" {
         return (Vec::new(), false);
     }
-    let mut items: Vec<&str> = t.split(',').map(str::trim).take(MAX_LIST_ITEMS + 1).collect();
+    let mut items: Vec<&str> = t
+        .split(',')
+        .map(str::trim)
+        .take(MAX_LIST_ITEMS + 1)
+        .collect();
     let cut = items.len() > MAX_LIST_ITEMS;
     items.truncate(MAX_LIST_ITEMS);
     (items, cut)
@@ -137,7 +145,9 @@ mod tests {
 
     #[test]
     fn non_finite_and_non_numeric_floats_are_refused() {
-        let bad = ["nan", "NaN", "inf", "-inf", "infinity", "", " ", "1e39", "0x10", "1,5"];
+        let bad = [
+            "nan", "NaN", "inf", "-inf", "infinity", "", " ", "1e39", "0x10", "1,5",
+        ];
         for b in bad {
             assert!(parse_f32(b).is_err(), "{b}");
         }
