@@ -4,9 +4,9 @@
 //! Version 1 is the first, so there are no steps yet. When the format changes (a key's
 //! meaning, a value's spelling), bump [`super::CURRENT_VERSION`], append one [`Migration`] to
 //! [`MIGRATIONS`], and keep `tests/fixtures/links_v1.txt` decoding to the same configs.
-//! A new key alone needs no step, only a row in `keys.rs`; a step is for pairs that an
-//! old version wrote differently (say `hidden=8,8&act=tanh,tanh` rewritten as the
-//! `model=` layer stack that replaces them).
+//! A new key is a row in `keys.rs` plus a step that gives old links its value (without
+//! one they decode with a "missing" warning); for example `hidden=8,8&act=tanh,tanh`
+//! rewritten as the `model=` layer stack that replaces them.
 
 use super::Warning;
 use crate::error::{Error, Result};
