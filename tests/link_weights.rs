@@ -2,9 +2,10 @@
 //! a big model's link leaves them out and says so; a damaged or mismatched blob or file
 //! is refused naming the first problem, and leaves the runner unchanged.
 
-use gradlab::experiment::link::{decode_weights, encode_weights, MAX_WEIGHTS_CHARS};
+use gradlab::experiment::link::{decode_weights, encode_weights, model_shapes, MAX_WEIGHTS_CHARS};
 use gradlab::experiment::{
-    decode_link, encode_link, from_safetensors, preset, to_safetensors, Budget, NamedWeight, Runner,
+    decode_link, encode_link, from_safetensors, preset, presets, to_safetensors, Budget,
+    NamedWeight, Runner,
 };
 use gradlab::platform::block_on;
 use gradlab::rng::Rng;
@@ -24,6 +25,22 @@ fn predictions(r: &Runner) -> Vec<u32> {
     let t = r.test_data();
     let out = block_on(r.predict(&t.x, t.n)).unwrap();
     out.into_iter().map(f32::to_bits).collect()
+}
+
+/// A link's weights are checked against shapes computed from the config alone: they
+/// must be the names and shapes of the model every preset builds.
+#[test]
+fn shapes_match_the_model_every_preset_builds() {
+    for p in presets() {
+        let config = (p.config)();
+        let runner = Runner::new(config.clone(), Device::Cpu).unwrap();
+        let built: Vec<(String, Vec<usize>)> = block_on(runner.weights())
+            .unwrap()
+            .into_iter()
+            .map(|w| (w.name, w.shape))
+            .collect();
+        assert_eq!(model_shapes(&config), built, "{}", p.name);
+    }
 }
 
 #[test]

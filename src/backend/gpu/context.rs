@@ -115,7 +115,7 @@ impl GpuContext {
         device.set_device_lost_callback(move |reason, msg| {
             sink.record(format!("device lost ({reason:?}): {msg}"));
         });
-        let info = adapter_info(&adapter).await;
+        let info = adapter_info(&adapter, &device);
         Ok(GpuContext {
             limits: device.limits(),
             device,
@@ -128,7 +128,7 @@ impl GpuContext {
 
 /// Natively wgpu knows the adapter's name and driver.
 #[cfg(not(target_arch = "wasm32"))]
-async fn adapter_info(adapter: &wgpu::Adapter) -> GpuAdapterInfo {
+fn adapter_info(adapter: &wgpu::Adapter, _device: &wgpu::Device) -> GpuAdapterInfo {
     let i = adapter.get_info();
     GpuAdapterInfo {
         name: i.name,
@@ -144,12 +144,13 @@ async fn adapter_info(adapter: &wgpu::Adapter) -> GpuAdapterInfo {
     }
 }
 
-/// On the web wgpu's name is empty: ask the browser's `GPUAdapterInfo` for vendor and
-/// architecture (through js-sys, so no extra web-sys features are needed).
+/// On the web wgpu's name is empty: read vendor and architecture from the browser's
+/// `GPUAdapterInfo` of the device just opened (through js-sys, so no extra web-sys
+/// features are needed, and no second adapter request).
 #[cfg(target_arch = "wasm32")]
-async fn adapter_info(adapter: &wgpu::Adapter) -> GpuAdapterInfo {
+fn adapter_info(adapter: &wgpu::Adapter, device: &wgpu::Device) -> GpuAdapterInfo {
     let i = adapter.get_info();
-    let browser = super::web::browser_adapter_info().await.unwrap_or_default();
+    let browser = super::web::browser_adapter_info(device);
     GpuAdapterInfo {
         name: if i.name.is_empty() {
             browser.description.clone()

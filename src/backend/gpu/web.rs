@@ -1,7 +1,10 @@
 //! Web only: the browser's `GPUAdapterInfo` (wgpu's adapter name is empty on the web).
+//!
+//! The info is read from the device wgpu opened (`GPUDevice.adapterInfo`), so it names
+//! the adapter that runs the kernels and the page asks the browser for an adapter once.
 
-use js_sys::{Function, Object, Promise, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
 
 /// Fields of the browser's `GPUAdapterInfo` (empty strings where the browser hides them).
 #[derive(Clone, Debug, Default)]
@@ -26,25 +29,19 @@ fn text(target: &JsValue, key: &str) -> String {
         .unwrap_or_default()
 }
 
-/// `navigator.gpu.requestAdapter({powerPreference: "high-performance"}).info`, or `None`
-/// when the browser has no WebGPU or no adapter.
-pub async fn browser_adapter_info() -> Option<BrowserAdapterInfo> {
-    let navigator = get(&js_sys::global(), "navigator")?;
-    let gpu = get(&navigator, "gpu")?;
-    let request: Function = get(&gpu, "requestAdapter")?.dyn_into().ok()?;
-    let options = Object::new();
-    Reflect::set(
-        &options,
-        &JsValue::from_str("powerPreference"),
-        &JsValue::from_str("high-performance"),
-    )
-    .ok()?;
-    let promise: Promise = request.call1(&gpu, &options).ok()?.dyn_into().ok()?;
-    let adapter = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
-    let info = get(&adapter, "info")?;
-    Some(BrowserAdapterInfo {
+/// `device.adapterInfo` of the browser's `GPUDevice` behind `device`: the adapter wgpu
+/// requested, not a second one. Empty fields when the browser does not say (a browser
+/// without `GPUDevice.adapterInfo`, or a device not on the WebGPU backend).
+pub fn browser_adapter_info(device: &wgpu::Device) -> BrowserAdapterInfo {
+    let Some(info) = device
+        .as_webgpu()
+        .and_then(|d| get(d.as_ref(), "adapterInfo"))
+    else {
+        return BrowserAdapterInfo::default();
+    };
+    BrowserAdapterInfo {
         vendor: text(&info, "vendor"),
         architecture: text(&info, "architecture"),
         description: text(&info, "description"),
-    })
+    }
 }

@@ -1,17 +1,17 @@
 //! Reading links: find the fragment, split it, upgrade old versions, read each key
 //! through the schema, repair what is inconsistent across keys, and validate.
 
+use super::codecs::Codec;
 use super::keys::{FIELDS, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
 use super::migrate::migrate;
 use super::tfplayground::{import_pairs, is_tfplayground};
-use super::values::{parse_u64_clamped, show, split_pairs};
+use super::values::{show, split_pairs};
 use super::weights::decode_weights;
 use super::{DecodedLink, Warning, MAX_LINK_BYTES};
 use crate::error::{Error, Result};
 use crate::experiment::limits::{HIDDEN_LAYERS, RUN_STEPS};
 use crate::experiment::validate::{examples, fitting_loss, most_epochs, test_rows};
-use crate::experiment::MAX_STEPS;
-use crate::experiment::{validate, Budget, DataSource, ExperimentConfig};
+use crate::experiment::{validate, Budget, DataSource, ExperimentConfig, MAX_STEPS};
 use crate::nn::Activation;
 
 /// The `key=value&...` part of a full URL (`https://host/#v=1&...`), a fragment
@@ -37,94 +37,62 @@ pub fn decode_link(input: &str) -> Result<DecodedLink> {
     }
     let pairs = split_pairs(query_part(input));
     let mut warnings = Vec::new();
+    let field = |key: &str| FIELDS.iter().find(|f| f.key == key);
     let version = match pairs.iter().find(|(k, _)| k == VERSION_KEY) {
         Some((_, v)) => v.trim().parse::<u32>().map_err(|_| {
             Error::Format(format!("the link version v={} is not a number", show(v)))
         })?,
         None if is_tfplayground(&pairs) => return import_pairs(pairs),
-        None if pairs.iter().any(|(k, _)| FIELDS.iter().any(|f| f.key == k)) => {
+        None if pairs.iter().any(|(k, _)| field(k).is_some()) => {
             warnings.push(Warning::new(VERSION_KEY, "missing; read as version 1"));
             1
         }
         None => {
-            return Err(Error::Format(
-                "no experiment found: a gradlab link starts with #v=1&".into(),
-            ))
+            let e = "no experiment found: a gradlab link starts with #v=1&";
+            return Err(Error::Format(e.into()));
         }
     };
     let pairs = migrate(version, pairs, &mut warnings)?;
     let mut config = ExperimentConfig::default();
-    let mut seen = vec![false; FIELDS.len()];
-    let (mut run, mut blob, mut v_seen) = (None, None, false);
+    let (mut seen, mut run, mut blob) = (Vec::new(), None, None);
     for (key, value) in &pairs {
-        let once = |seen: bool, warnings: &mut Vec<Warning>| {
-            if seen {
-                warnings.push(Warning::new(
-                    key,
-                    "given more than once; the first value is used",
-                ));
-            }
-            !seen
-        };
-        match key.as_str() {
-            VERSION_KEY => {
-                once(v_seen, &mut warnings);
-                v_seen = true;
-            }
-            RUN_KEY => {
-                if once(run.is_some(), &mut warnings) {
-                    run = Some(value.as_str());
+        let (k, row) = (key.as_str(), field(key));
+        if row.is_none() && ![VERSION_KEY, RUN_KEY, WEIGHTS_KEY].contains(&k) {
+            warnings.push(Warning::new(shown_key(k), "unknown key; ignored"));
+        } else if seen.contains(&k) {
+            let m = "given more than once; the first value is used";
+            warnings.push(Warning::new(k, m));
+        } else {
+            seen.push(k);
+            match row {
+                Some(f) => {
+                    warnings.extend((f.read)(value, &mut config).map(|m| Warning::new(k, m)))
                 }
+                None if k == RUN_KEY => run = Some(value.as_str()),
+                None if k == WEIGHTS_KEY => blob = Some(value.as_str()),
+                None => {} // the version, read above
             }
-            WEIGHTS_KEY => {
-                if once(blob.is_some(), &mut warnings) {
-                    blob = Some(value.as_str());
-                }
-            }
-            _ => match FIELDS.iter().position(|f| f.key == key) {
-                Some(i) => {
-                    if once(seen[i], &mut warnings) {
-                        seen[i] = true;
-                        if let Some(m) = (FIELDS[i].read)(value, &mut config) {
-                            warnings.push(Warning::new(key, m));
-                        }
-                    }
-                }
-                None => {
-                    warnings.push(Warning::new(shown_key(key), "unknown key; ignored"));
-                }
-            },
         }
     }
     let defaults = ExperimentConfig::default();
-    for (f, _) in FIELDS.iter().zip(&seen).filter(|(_, s)| !**s) {
-        let d = (f.write)(&defaults);
-        warnings.push(Warning::new(
-            f.key,
-            format!("missing; the default {d} is used"),
-        ));
+    for f in FIELDS.iter().filter(|f| !seen.contains(&f.key)) {
+        let m = format!("missing; the default {} is used", (f.write)(&defaults));
+        warnings.push(Warning::new(f.key, m));
     }
     let config = finish(config, &mut warnings)?;
-    let steps = run.map(
-        |v| match parse_u64_clamped(v, RUN_STEPS.min, RUN_STEPS.max) {
-            Ok((n, note)) => {
-                if let Some(m) = note {
-                    warnings.push(Warning::new(RUN_KEY, m));
-                }
-                n
-            }
-            Err(e) => {
-                warnings.push(Warning::new(RUN_KEY, format!("{e}; no steps are run")));
-                0
-            }
-        },
-    );
-    let weights = blob.and_then(|b| match decode_weights(b, &config) {
-        Ok(w) => Some(w),
-        Err(e) => {
-            warnings.push(Warning::new(WEIGHTS_KEY, format!("{e}; weights ignored")));
-            None
+    let mut note = |key: &str, m: String| warnings.push(Warning::new(key, m));
+    let steps = run.map(|v| {
+        let read = Codec::<u64>::read(&RUN_STEPS, v);
+        let (n, m) = read.unwrap_or_else(|e| (0, Some(format!("{e}; no steps are run"))));
+        if let Some(m) = m {
+            note(RUN_KEY, m);
         }
+        n
+    });
+    let weights = blob.and_then(|b| {
+        let read = decode_weights(b, &config);
+        read.map_err(|e| note(WEIGHTS_KEY, format!("{e}; weights ignored")))
+            .ok()
     });
     Ok(DecodedLink {
         config,
@@ -136,10 +104,9 @@ pub fn decode_link(input: &str) -> Result<DecodedLink> {
 
 /// A user-supplied key as a warning's key: cut to 40 characters, never empty.
 pub(super) fn shown_key(key: &str) -> String {
-    if key.is_empty() {
-        "(no key)".to_string()
-    } else {
-        key.chars().take(40).collect()
+    match key {
+        "" => "(no key)".to_string(),
+        _ => key.chars().take(40).collect(),
     }
 }
 
@@ -152,39 +119,29 @@ pub(super) fn finish(
     warnings: &mut Vec<Warning>,
 ) -> Result<ExperimentConfig> {
     let mut warn = |key: &str, m: String| warnings.push(Warning::new(key, m));
-    let most_layers = HIDDEN_LAYERS.max as usize;
-    if c.hidden.len() > most_layers {
-        warn(
-            "hidden",
-            format!(
-                "{} layers, at most {most_layers} are allowed; the rest are dropped",
-                c.hidden.len()
-            ),
-        );
-        c.hidden.truncate(most_layers);
+    let (most, layers) = (HIDDEN_LAYERS.max as usize, c.hidden.len());
+    if layers > most {
+        let m = format!("{layers} layers, at most {most} are allowed; the rest are dropped");
+        warn("hidden", m);
+        c.hidden.truncate(most);
     }
-    if c.activations.len() != c.hidden.len() {
+    let (acts, layers) = (c.activations.len(), c.hidden.len());
+    if acts != layers {
         let fill = c.activations.last().copied().unwrap_or(Activation::Tanh);
+        let how = match acts > layers {
+            true => "cut".to_string(),
+            false => format!("filled with {} up", fill.name()),
+        };
         warn(
             "act",
-            format!(
-                "{} activations for {} hidden layers; {} to one per layer",
-                c.activations.len(),
-                c.hidden.len(),
-                if c.activations.len() > c.hidden.len() {
-                    "cut".to_string()
-                } else {
-                    format!("filled with {} up", fill.name())
-                }
-            ),
+            format!("{acts} activations for {layers} hidden layers; {how} to one per layer"),
         );
-        c.activations.resize(c.hidden.len(), fill);
+        c.activations.resize(layers, fill);
     }
     if let Some(l) = fitting_loss(&c) {
-        let task = if c.data.is_classification() {
-            "classification"
-        } else {
-            "regression"
+        let task = match c.data.is_classification() {
+            true => "classification",
+            false => "regression",
         };
         warn(
             "loss",
@@ -202,25 +159,18 @@ pub(super) fn finish(
     }
     let (n, n_test) = (examples(&c), test_rows(&c));
     if n_test == 0 || n_test >= n {
-        let f = ExperimentConfig::default().test_fraction;
-        warn(
-            "test",
-            format!(
-                "{} of {n} examples leaves no training or no test rows; {f} is used",
-                c.test_fraction
-            ),
-        );
+        let (f, was) = (ExperimentConfig::default().test_fraction, c.test_fraction);
+        let m = format!("{was} of {n} examples leaves no training or no test rows; {f} is used");
+        warn("test", m);
         c.test_fraction = f;
     }
-    if let Budget::Epochs(e) = c.budget {
-        let most = most_epochs(&c);
-        if e as u64 > most {
-            warn(
-                "budget",
-                format!("{e} epochs exceed {MAX_STEPS} steps; clamped to {most} epochs"),
-            );
+    match (c.budget, most_epochs(&c)) {
+        (Budget::Epochs(e), most) if e as u64 > most => {
+            let m = format!("{e} epochs exceed {MAX_STEPS} steps; clamped to {most} epochs");
+            warn("budget", m);
             c.budget = Budget::Epochs(most as u32);
         }
+        _ => {}
     }
     validate(&c)
         .map_err(|e| Error::Format(format!("the link gives an invalid experiment: {e}")))?;

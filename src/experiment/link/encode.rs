@@ -1,7 +1,7 @@
 //! Writing links: every key of the schema, in schema order.
 
 use super::keys::{CURRENT_VERSION, FIELDS, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
-use super::weights::{try_encode, EncodeFailure};
+use super::weights::try_encode;
 use super::EncodedLink;
 use crate::error::{Error, Result};
 use crate::experiment::limits::RUN_STEPS;
@@ -35,12 +35,10 @@ pub fn encode_link(
         parts.push(format!("{RUN_KEY}={n}"));
     }
     let mut weights_note = None;
-    if let Some(w) = weights {
-        match try_encode(w, config) {
-            Ok(blob) => parts.push(format!("{WEIGHTS_KEY}={blob}")),
-            Err(EncodeFailure::TooBig(note)) => weights_note = Some(note),
-            Err(EncodeFailure::Mismatch(e)) => return Err(e),
-        }
+    match weights.map(|w| try_encode(w, config)).transpose()? {
+        Some(Ok(blob)) => parts.push(format!("{WEIGHTS_KEY}={blob}")),
+        Some(Err(note)) => weights_note = Some(note),
+        None => {}
     }
     Ok(EncodedLink {
         fragment: format!("#{}", parts.join("&")),

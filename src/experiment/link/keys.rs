@@ -1,8 +1,9 @@
 //! The link schema: one row per key, in the fixed order links are written. A row names
-//! the key, the config field and how its value is spelled: a number with its range and
-//! default from the limit table, a flag, an enum by its `name()`, or a list with its own
-//! reader and writer. Each row both writes its field and reads it back, so parsing and
-//! writing cannot drift apart, and ranges live only in `experiment::limits`.
+//! the key, the config field and its [`Codec`]: a limit-table entry for a number (range
+//! and default live only in `experiment::limits`), [`ByName`] for an enum, a [`List`],
+//! or a codec of its own. The row writes its field and reads it back; a key that is
+//! missing or gives no value gets the default config's value, and the warnings say so.
+//! A new key is one row (and, for a new kind of value, one codec in `codecs.rs`).
 //!
 //! Keys and value names are part of the link format: **never rename one**. A new field
 //! gets a new key (old links then lack it: the reader warns and uses the default); a
@@ -35,12 +36,10 @@
 //! | `run` | steps trained so far | 0 to `STEPS.max` (optional) |
 //! | `w` | trained weights | base64url blob (optional, see `weights.rs`) |
 
-use super::readers::{dflt, flag, named, read_activations, read_budget, read_clip, real, whole};
-use super::readers::{read_features, read_hidden, write_activations, write_budget, write_clip};
-use super::readers::{write_features, write_hidden};
-use super::values::fmt_f32;
-use crate::experiment::limits;
+use super::codecs::{read_or, ByName, Clip, Codec, Features, Flag, List, Schedule};
+use crate::experiment::limits::{self as l, WholeLimit};
 use crate::experiment::ExperimentConfig;
+use crate::nn::Activation;
 
 /// The link format written by this version.
 pub const CURRENT_VERSION: u32 = 1;
@@ -65,112 +64,69 @@ pub(super) struct Field {
 
 /// Every key a link may hold, in the order they are written (`v` first, `w` last).
 pub fn key_names() -> Vec<&'static str> {
-    let mut k = vec![VERSION_KEY];
-    k.extend(FIELDS.iter().map(|f| f.key));
-    k.extend([RUN_KEY, WEIGHTS_KEY]);
-    k
+    let fields = FIELDS.iter().map(|f| f.key);
+    [VERSION_KEY]
+        .into_iter()
+        .chain(fields)
+        .chain([RUN_KEY, WEIGHTS_KEY])
+        .collect()
 }
 
-/// Converts a whole number read within a field's range to the field's type (the
-/// ranges of `usize` fields are far below `u32::MAX`, so nothing is cut on wasm32).
-trait FromWhole {
-    fn from_whole(v: u64) -> Self;
-}
-
-impl FromWhole for u64 {
-    fn from_whole(v: u64) -> u64 {
-        v
-    }
-}
-
-impl FromWhole for usize {
-    fn from_whole(v: u64) -> usize {
-        usize::try_from(v).unwrap_or(usize::MAX)
-    }
-}
-
-/// One schema row: `field!(key, kind, config.path)`, where kind is `whole(LIMIT)`,
-/// `real(LIMIT)`, `flag` or `named` (an enum by its `name()`), or `field!(key, custom
-/// writer, reader)`.
+/// `field!(key, config.path, codec)`: the row of `key`, spelling the field by `codec`.
 macro_rules! field {
-    ($key:literal, whole($limit:expr), $($f:ident).+) => {
+    ($key:literal, $($f:ident).+, $codec:expr) => {
         Field {
             key: $key,
-            write: |c| c.$($f).+.to_string(),
+            write: |c| Codec::write(&$codec, &c.$($f).+),
             read: |v, c| {
-                let (x, note) = whole(v, &$limit);
-                c.$($f).+ = FromWhole::from_whole(x);
-                note
-            },
-        }
-    };
-    ($key:literal, real($limit:expr), $($f:ident).+) => {
-        Field {
-            key: $key,
-            write: |c| fmt_f32(c.$($f).+),
-            read: |v, c| {
-                let (x, note) = real(v, &$limit);
+                let (x, note) = read_or(&$codec, v, ExperimentConfig::default().$($f).+);
                 c.$($f).+ = x;
                 note
             },
-        }
-    };
-    ($key:literal, flag, $($f:ident).+) => {
-        Field {
-            key: $key,
-            write: |c| c.$($f).+.to_string(),
-            read: |v, c| {
-                let (x, note) = flag(v, dflt().$($f).+);
-                c.$($f).+ = x;
-                note
-            },
-        }
-    };
-    ($key:literal, named, $($f:ident).+) => {
-        Field {
-            key: $key,
-            write: |c| c.$($f).+.name().to_string(),
-            read: |v, c| {
-                let (x, note) = named(v, dflt().$($f).+);
-                c.$($f).+ = x;
-                note
-            },
-        }
-    };
-    ($key:literal, custom $write:expr, $read:expr) => {
-        Field {
-            key: $key,
-            write: $write,
-            read: $read,
         }
     };
 }
+
+/// Hidden layer sizes, each in `HIDDEN_UNITS`; an entry that is no number is dropped
+/// (too many layers are cut later, with the other repairs in `decode::finish`).
+const HIDDEN: List<WholeLimit, usize> = List {
+    item: l::HIDDEN_UNITS,
+    fill: None,
+    noun: "layer",
+};
+
+/// One activation per hidden layer; an unknown name becomes tanh.
+const ACTIVATIONS: List<ByName, Activation> = List {
+    item: ByName,
+    fill: Some(Activation::Tanh),
+    noun: "activation",
+};
 
 /// The schema, in link order (after `v`).
 pub(super) static FIELDS: &[Field] = &[
-    field!("data", named, data),
-    field!("samples", whole(limits::SAMPLES), samples),
-    field!("noise", real(limits::NOISE), noise),
-    field!("test", real(limits::TEST_FRACTION), test_fraction),
-    field!("feat", custom write_features, read_features),
-    field!("std", flag, standardize),
-    field!("hidden", custom write_hidden, read_hidden),
-    field!("act", custom write_activations, read_activations),
-    field!("loss", named, loss),
-    field!("opt", named, optimizer.kind),
-    field!("lr", real(limits::LR), optimizer.lr),
-    field!("momentum", real(limits::MOMENTUM), optimizer.momentum),
-    field!("nesterov", flag, optimizer.nesterov),
-    field!("beta1", real(limits::BETA1), optimizer.beta1),
-    field!("beta2", real(limits::BETA2), optimizer.beta2),
-    field!("eps", real(limits::EPS), optimizer.eps),
-    field!("wd", real(limits::WEIGHT_DECAY), optimizer.weight_decay),
-    field!("l1", real(limits::L1), optimizer.l1),
-    field!("l2", real(limits::L2), optimizer.l2),
-    field!("clip", custom write_clip, read_clip),
-    field!("batch", whole(limits::BATCH_SIZE), batch_size),
-    field!("budget", custom write_budget, read_budget),
-    field!("eval", whole(limits::EVAL_EVERY), eval_every),
-    field!("seed", whole(limits::SEED), seed),
-    field!("backend", named, backend),
+    field!("data", data, ByName),
+    field!("samples", samples, l::SAMPLES),
+    field!("noise", noise, l::NOISE),
+    field!("test", test_fraction, l::TEST_FRACTION),
+    field!("feat", features, Features),
+    field!("std", standardize, Flag),
+    field!("hidden", hidden, HIDDEN),
+    field!("act", activations, ACTIVATIONS),
+    field!("loss", loss, ByName),
+    field!("opt", optimizer.kind, ByName),
+    field!("lr", optimizer.lr, l::LR),
+    field!("momentum", optimizer.momentum, l::MOMENTUM),
+    field!("nesterov", optimizer.nesterov, Flag),
+    field!("beta1", optimizer.beta1, l::BETA1),
+    field!("beta2", optimizer.beta2, l::BETA2),
+    field!("eps", optimizer.eps, l::EPS),
+    field!("wd", optimizer.weight_decay, l::WEIGHT_DECAY),
+    field!("l1", optimizer.l1, l::L1),
+    field!("l2", optimizer.l2, l::L2),
+    field!("clip", optimizer.clip_norm, Clip),
+    field!("batch", batch_size, l::BATCH_SIZE),
+    field!("budget", budget, Schedule),
+    field!("eval", eval_every, l::EVAL_EVERY),
+    field!("seed", seed, l::SEED),
+    field!("backend", backend, ByName),
 ];

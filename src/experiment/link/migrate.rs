@@ -4,6 +4,9 @@
 //! Version 1 is the first, so there are no steps yet. When the format changes (a key's
 //! meaning, a value's spelling), bump [`super::CURRENT_VERSION`], append one [`Migration`] to
 //! [`MIGRATIONS`], and keep `tests/fixtures/links_v1.txt` decoding to the same configs.
+//! A new key is a row in `keys.rs` plus a step that gives old links its value (without
+//! one they decode with a "missing" warning); for example `hidden=8,8&act=tanh,tanh`
+//! rewritten as the `model=` layer stack that replaces them.
 
 use super::Warning;
 use crate::error::{Error, Result};
@@ -56,9 +59,9 @@ mod tests {
 
     /// A hypothetical version 2 renamed `lr` to `rate` and version 3 doubled `batch`.
     fn v1_to_v2(p: &mut Pairs, _: &mut Vec<Warning>) {
-        for (k, _) in p.iter_mut().filter(|(k, _)| k == "lr") {
-            *k = "rate".into();
-        }
+        p.iter_mut()
+            .filter(|(k, _)| k == "lr")
+            .for_each(|(k, _)| *k = "rate".into());
     }
 
     fn v2_to_v3(p: &mut Pairs, w: &mut Vec<Warning>) {
@@ -73,28 +76,18 @@ mod tests {
     #[test]
     fn steps_run_in_order_from_the_link_version() {
         let steps: &[Migration] = &[v1_to_v2, v2_to_v3];
-        let pairs = || {
-            vec![
-                ("lr".to_string(), "0.1".to_string()),
-                ("batch".into(), "5".into()),
-            ]
-        };
+        let pairs = |kv: [(&str, &str); 2]| kv.map(|(k, v)| (k.into(), v.into())).to_vec();
+        let v1 = || pairs([("lr", "0.1"), ("batch", "5")]);
         let mut w = Vec::new();
-        let from_v1 = migrate_with(steps, 1, pairs(), &mut w).unwrap();
-        assert_eq!(
-            from_v1,
-            vec![("rate".into(), "0.1".into()), ("batch".into(), "10".into())]
-        );
+        let from_v1 = migrate_with(steps, 1, v1(), &mut w).unwrap();
+        assert_eq!(from_v1, pairs([("rate", "0.1"), ("batch", "10")]));
         // A v2 link has already been renamed; only the v2 -> v3 step runs.
-        let from_v2 = migrate_with(steps, 2, pairs(), &mut w).unwrap();
-        assert_eq!(
-            from_v2,
-            vec![("lr".into(), "0.1".into()), ("batch".into(), "10".into())]
-        );
-        assert_eq!(migrate_with(steps, 3, pairs(), &mut w).unwrap(), pairs());
+        let from_v2 = migrate_with(steps, 2, v1(), &mut w).unwrap();
+        assert_eq!(from_v2, pairs([("lr", "0.1"), ("batch", "10")]));
+        assert_eq!(migrate_with(steps, 3, v1(), &mut w).unwrap(), v1());
         assert!(w.is_empty());
         for bad in [0, 4, u32::MAX] {
-            let e = migrate_with(steps, bad, pairs(), &mut w).unwrap_err();
+            let e = migrate_with(steps, bad, v1(), &mut w).unwrap_err();
             assert!(e.to_string().contains(&format!("version {bad}")), "{e}");
         }
     }

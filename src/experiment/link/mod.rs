@@ -20,12 +20,11 @@
 //!   by [`import_tfplayground`], which [`decode_link`] calls when it sees one.
 
 mod base64;
+mod codecs;
 mod decode;
 mod encode;
 mod keys;
 mod migrate;
-mod names;
-mod readers;
 mod shapes;
 mod tfplayground;
 mod values;

@@ -35,25 +35,3 @@ pub fn model_shapes(config: &ExperimentConfig) -> Vec<(String, Vec<usize>)> {
     }
     out
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::backend::Device;
-    use crate::experiment::{presets, Runner};
-    use crate::platform::block_on;
-
-    #[test]
-    fn shapes_match_the_model_every_preset_builds() {
-        for p in presets() {
-            let config = (p.config)();
-            let runner = Runner::new(config.clone(), Device::Cpu).unwrap();
-            let built: Vec<(String, Vec<usize>)> = block_on(runner.weights())
-                .unwrap()
-                .into_iter()
-                .map(|w| (w.name, w.shape))
-                .collect();
-            assert_eq!(model_shapes(&config), built, "{}", p.name);
-        }
-    }
-}

@@ -8,8 +8,8 @@ pub(super) const MAX_LIST_ITEMS: usize = 64;
 /// Splits `a=1&b=2` into percent-decoded `(key, value)` pairs, in order. An empty
 /// segment (`a=1&&b=2`) is skipped; a segment without `=` has an empty value.
 pub(super) fn split_pairs(s: &str) -> Vec<(String, String)> {
-    s.split('&')
-        .filter(|seg| !seg.is_empty())
+    let pairs = s.split('&').filter(|seg| !seg.is_empty());
+    pairs
         .map(|seg| {
             let (k, v) = seg.split_once('=').unwrap_or((seg, ""));
             (percent_decode(k), percent_decode(v))
@@ -19,29 +19,17 @@ pub(super) fn split_pairs(s: &str) -> Vec<(String, String)> {
 
 /// Decodes `%XX` escapes; an escape that is malformed or decodes to invalid UTF-8 is
 /// kept as written (the value is then reported as bad by whoever reads it).
-pub(super) fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
+fn percent_decode(s: &str) -> String {
+    let (bytes, mut out, mut i) = (s.as_bytes(), Vec::with_capacity(s.len()), 0);
     while i < bytes.len() {
-        let escaped = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match escaped {
-            Some(b) => {
-                out.push(b);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
+        let hex = bytes.get(i + 1..i + 3).filter(|_| bytes[i] == b'%');
+        let hex = hex.and_then(|h| std::str::from_utf8(h).ok());
+        let (b, len) = match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(b) => (b, 3),
+            None => (bytes[i], 1),
+        };
+        out.push(b);
+        i += len;
     }
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
@@ -49,87 +37,55 @@ pub(super) fn percent_decode(s: &str) -> String {
 /// The shortest text that reads back as exactly `v` (`0.03`, `1e-8`); `-0` is written
 /// as `0` so that one value has one spelling.
 pub(super) fn fmt_f32(v: f32) -> String {
-    if v == 0.0 {
-        return "0".to_string();
-    }
-    let a = v.abs();
-    if (1e-4..1e7).contains(&a) {
-        format!("{v}")
-    } else {
-        format!("{v:e}")
+    match v.abs() {
+        0.0 => "0".to_string(),
+        a if (1e-4..1e7).contains(&a) => format!("{v}"),
+        _ => format!("{v:e}"),
     }
 }
 
 /// Quotes a user-supplied value for a message, cut to a readable length.
 pub(super) fn show(v: &str) -> String {
     const MAX: usize = 40;
-    if v.chars().count() <= MAX {
-        format!("'{v}'")
-    } else {
-        let head: String = v.chars().take(MAX).collect();
-        format!("'{head}...'")
+    match v.char_indices().nth(MAX) {
+        None => format!("'{v}'"),
+        Some((cut, _)) => format!("'{}...'", &v[..cut]),
     }
 }
 
 /// A finite `f32`, or why not. Rejects `nan`, `inf` and values that overflow `f32`.
 pub(super) fn parse_f32(v: &str) -> Result<f32, String> {
     let t = v.trim();
-    let is_number_text = !t.is_empty()
-        && t.chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
+    let number_text = !t.is_empty()
+        && (t.chars()).all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
     match t.parse::<f32>() {
-        Ok(x) if is_number_text && x.is_finite() => Ok(x),
-        Ok(_) if is_number_text => Err(format!("{} is too large", show(v))),
+        Ok(x) if number_text && x.is_finite() => Ok(x),
+        Ok(_) if number_text => Err(format!("{} is too large", show(v))),
         _ => Err(format!("{} is not a number", show(v))),
     }
 }
 
-/// An integer read as written: in range of `i128`, or known to be below / above it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum WholeNumber {
-    /// The value.
-    Exact(i128),
-    /// A run of digits too long for `i128`, negative.
-    TooSmall,
-    /// A run of digits too long for `i128`, positive.
-    TooLarge,
-}
-
-/// A whole number (optional sign, digits), or why not.
-pub(super) fn parse_whole(v: &str) -> Result<WholeNumber, String> {
-    let t = v.trim();
-    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return Err(format!("{} is not a whole number", show(v)));
-    }
-    Ok(match t.parse::<i128>() {
-        Ok(n) => WholeNumber::Exact(n),
-        Err(_) if t.starts_with('-') => WholeNumber::TooSmall,
-        Err(_) => WholeNumber::TooLarge,
-    })
-}
-
-/// A whole number in `min..=max`: `Ok((value, None))`, or clamped with a note, or an
-/// error when it is not a number at all.
+/// A whole number (optional sign, digits) in `min..=max`: as written, or clamped with a
+/// note (even past `i128`), or an error when it is not a whole number at all.
 pub(super) fn parse_u64_clamped(
     v: &str,
     min: u64,
     max: u64,
 ) -> Result<(u64, Option<String>), String> {
-    let n = parse_whole(v)?;
-    let clamped = |to: u64| {
-        Some(format!(
-            "{} is outside {min}..={max}; clamped to {to}",
-            show(v)
-        ))
-    };
-    Ok(match n {
-        WholeNumber::Exact(x) if x < min as i128 => (min, clamped(min)),
-        WholeNumber::Exact(x) if x > max as i128 => (max, clamped(max)),
-        WholeNumber::Exact(x) => (x as u64, None),
-        WholeNumber::TooSmall => (min, clamped(min)),
-        WholeNumber::TooLarge => (max, clamped(max)),
-    })
+    let t = v.trim();
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+        return Err(format!("{} is not a whole number", show(v)));
+    }
+    // Only too many digits fail to parse: the number is below or above any range.
+    let n = (t.parse::<i128>()).unwrap_or(if t.starts_with('-') {
+        i128::MIN
+    } else {
+        i128::MAX
+    });
+    let to = n.clamp(min as i128, max as i128) as u64;
+    let note = || format!("{} is outside {min}..={max}; clamped to {to}", show(v));
+    Ok((to, (n != to as i128).then(note)))
 }
 
 /// `true`/`false` (also `1`/`0`), or why not.
@@ -159,7 +115,7 @@ pub(super) fn split_list(v: &str) -> (Vec<&str>, bool) {
 }
 
 /// Writes a list as `a,b,c`, or `none` when empty.
-pub(super) fn join_list<I: IntoIterator<Item = String>>(items: I) -> String {
+pub(super) fn join_list(items: impl IntoIterator<Item = String>) -> String {
     let v: Vec<String> = items.into_iter().collect();
     if v.is_empty() {
         "none".to_string()
@@ -177,11 +133,10 @@ mod tests {
         let mut rng = crate::rng::Rng::new(9);
         for _ in 0..20_000 {
             let v = f32::from_bits(rng.next_u32());
-            if !v.is_finite() {
-                continue;
+            if v.is_finite() {
+                let back = parse_f32(&fmt_f32(v)).unwrap();
+                assert!(back == v, "{v:e} -> {} -> {back:e}", fmt_f32(v));
             }
-            let back = parse_f32(&fmt_f32(v)).unwrap();
-            assert!(back == v, "{v:e} -> {} -> {back:e}", fmt_f32(v));
         }
         assert_eq!(fmt_f32(0.03), "0.03");
         assert_eq!(fmt_f32(1e-8), "1e-8");
@@ -190,25 +145,22 @@ mod tests {
 
     #[test]
     fn non_finite_and_non_numeric_floats_are_refused() {
-        for bad in [
+        let bad = [
             "nan", "NaN", "inf", "-inf", "infinity", "", " ", "1e39", "0x10", "1,5",
-        ] {
-            assert!(parse_f32(bad).is_err(), "{bad}");
+        ];
+        for b in bad {
+            assert!(parse_f32(b).is_err(), "{b}");
         }
     }
 
     #[test]
     fn whole_numbers_clamp_at_both_ends_even_past_i128() {
+        let clamped = |v: &str| parse_u64_clamped(v, 1, 10).unwrap().0;
         assert_eq!(parse_u64_clamped("7", 1, 10), Ok((7, None)));
-        assert_eq!(parse_u64_clamped("0", 1, 10).unwrap().0, 1);
-        assert_eq!(parse_u64_clamped("-5", 1, 10).unwrap().0, 1);
-        assert_eq!(parse_u64_clamped(&"9".repeat(60), 1, 10).unwrap().0, 10);
-        assert_eq!(
-            parse_u64_clamped(&format!("-{}", "9".repeat(60)), 1, 10)
-                .unwrap()
-                .0,
-            1
-        );
+        assert_eq!(clamped("0"), 1);
+        assert_eq!(clamped("-5"), 1);
+        assert_eq!(clamped(&"9".repeat(60)), 10);
+        assert_eq!(clamped(&format!("-{}", "9".repeat(60))), 1);
         assert!(parse_u64_clamped("1.5", 1, 10).is_err());
         assert!(parse_u64_clamped("--1", 1, 10).is_err());
     }
@@ -218,13 +170,7 @@ mod tests {
         assert_eq!(percent_decode("8%2C8"), "8,8");
         assert_eq!(percent_decode("%zz%4"), "%zz%4");
         assert_eq!(percent_decode("%ff"), "%ff");
-        assert_eq!(
-            split_pairs("a=1&&b&c=x=y"),
-            vec![
-                ("a".into(), "1".into()),
-                ("b".into(), "".into()),
-                ("c".into(), "x=y".into())
-            ]
-        );
+        let pairs = [("a", "1"), ("b", ""), ("c", "x=y")].map(|(k, v)| (k.into(), v.into()));
+        assert_eq!(split_pairs("a=1&&b&c=x=y"), pairs);
     }
 }
