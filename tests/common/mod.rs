@@ -14,6 +14,7 @@ pub mod cases;
 pub mod check;
 pub mod gpu;
 pub mod reference;
+pub mod reference_conv;
 
 pub use case::{
     constant, diff, no_grad, Case, Domain, Input, Role, Tol, TOL_ACCUMULATE, TOL_ELEMENTWISE,
