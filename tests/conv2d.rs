@@ -70,7 +70,9 @@ fn conv2d_gradients_match_finite_differences() {
 fn conv2d_on_the_gpu_matches_the_cpu() {
     let Some(gpu) = gpu_device() else { return };
     let mut rng = Rng::new(2024);
-    assert_all(&cases(), |c| check_gpu_parity(&gpu, c, &mut rng).map(|_| ()));
+    assert_all(&cases(), |c| {
+        check_gpu_parity(&gpu, c, &mut rng).map(|_| ())
+    });
 }
 
 /// The output-size rule against its closed form, `floor((in + 2p - k) / s) + 1`, over a
@@ -91,7 +93,11 @@ fn conv_out_size_is_the_floor_formula() {
             }
         }
     }
-    assert_eq!(conv_out_size(usize::MAX, 3, 1, 1), None, "overflow is not a size");
+    assert_eq!(
+        conv_out_size(usize::MAX, 3, 1, 1),
+        None,
+        "overflow is not a size"
+    );
 }
 
 /// Output shapes of MNIST-sized inputs, worked out by hand from the floor formula:
@@ -109,7 +115,9 @@ fn conv2d_shape_follows_the_output_size_rule() {
 }
 
 #[test]
-#[should_panic(expected = "conv2d: weight [2, 4, 3, 3] expects 4 input channels, input [1, 3, 5, 5] has 3")]
+#[should_panic(
+    expected = "conv2d: weight [2, 4, 3, 3] expects 4 input channels, input [1, 3, 5, 5] has 3"
+)]
 fn conv2d_rejects_mismatched_channels() {
     let x = Tensor::zeros(&[1, 3, 5, 5], &Device::Cpu);
     let w = Tensor::zeros(&[2, 4, 3, 3], &Device::Cpu);

@@ -13,6 +13,7 @@ pub mod case;
 pub mod cases;
 pub mod check;
 pub mod gpu;
+pub mod lenet;
 pub mod reference;
 pub mod reference_conv;
 
