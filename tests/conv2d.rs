@@ -16,9 +16,23 @@ use gradlab::rng::Rng;
 use gradlab::tensor::conv_out_size;
 use gradlab::{Device, Tensor};
 
-/// `(n, c, h, w, out, kh, kw, stride, padding, bias)` of every convolution row.
+/// `(n, c, h, w, out, kh, kw, stride, padding, bias)`: one convolution row.
+type Row = (
+    usize,
+    usize,
+    usize,
+    usize,
+    usize,
+    usize,
+    usize,
+    usize,
+    usize,
+    bool,
+);
+
+/// Every convolution row.
 #[rustfmt::skip]
-const ROWS: &[(usize, usize, usize, usize, usize, usize, usize, usize, usize, bool)] = &[
+const ROWS: &[Row] = &[
     (1, 1, 5, 5, 1, 3, 3, 1, 0, false),
     (2, 3, 6, 5, 4, 3, 3, 1, 1, true),
     // LeNet's first layer in miniature: 5x5, padding 2.
@@ -151,4 +165,31 @@ fn conv2d_rejects_a_bias_of_the_wrong_length() {
 #[should_panic(expected = "stride 0")]
 fn pooling_rejects_stride_zero() {
     let _ = Tensor::zeros(&[1, 1, 4, 4], &Device::Cpu).avg_pool2d(2, 0);
+}
+
+/// The whole `mnist-cnn` network at MNIST size (two convolutions, relu, two max pools,
+/// a dense layer), forward and every parameter's gradient, GPU against CPU: the sizes
+/// cross workgroup edges and the tiled matmul that the small rows above do not reach.
+#[test]
+fn lenet_forward_and_gradients_on_the_gpu_match_the_cpu() {
+    use common::gpu::{check_parity, cst, var, PCase};
+    use common::lenet::LeNet;
+    let Some(gpu) = gpu_device() else { return };
+    let mut rng = Rng::new(99);
+    let net = LeNet::new(&Device::Cpu, &mut rng);
+    let mut inputs = vec![cst(&[3, 1, 28, 28], uniform(&mut rng, 3 * 784, 0.0, 1.0))];
+    for p in net.params() {
+        inputs.push(var(p.dims(), p.to_vec_blocking().expect("read")));
+    }
+    let case = PCase::new("lenet [3, 1, 28, 28]", inputs, |t| {
+        let net = LeNet {
+            c1: (t[1].clone(), t[2].clone()),
+            c2: (t[3].clone(), t[4].clone()),
+            fc: (t[5].clone(), t[6].clone()),
+        };
+        net.forward(&t[0])
+    });
+    let (fwd, grad) = check_parity(&gpu, &case, 1e-5, common::PARITY_GRAD_TOL, &mut rng)
+        .unwrap_or_else(|e| panic!("{e}"));
+    println!("lenet parity: worst forward {fwd:.2e}, worst gradient {grad:.2e}");
 }

@@ -10,9 +10,12 @@ use super::super::reference_conv::{self as rc, Win};
 use super::super::{distinct, grid, uniform};
 use gradlab::rng::Rng;
 
-/// `(n, c, h, w, kh, kw, stride, padding)` of every im2col/col2im row.
+/// `(n, c, h, w, kh, kw, stride, padding)`: one im2col/col2im row.
+type ConvRow = (usize, usize, usize, usize, usize, usize, usize, usize);
+
+/// Every im2col/col2im row.
 #[rustfmt::skip]
-const CONV_ROWS: &[(usize, usize, usize, usize, usize, usize, usize, usize)] = &[
+const CONV_ROWS: &[ConvRow] = &[
     (1, 1, 4, 4, 2, 2, 1, 0),
     (2, 3, 5, 6, 3, 3, 1, 1),
     // Stride 2 with padding, a non-square window, floor-mode leftovers.
