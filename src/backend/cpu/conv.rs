@@ -23,6 +23,10 @@ fn source(o: usize, k: usize, g: &Window2d, size: usize) -> Option<usize> {
 pub fn unfold2d(x: &[f32], g: &Window2d) -> Vec<f32> {
     let (oh, ow) = (g.out_h(), g.out_w());
     let mut out = vec![0.0; g.cols_len()];
+    if g.h * g.w == 0 {
+        // An empty image: every window reads padding.
+        return out;
+    }
     let mut o = 0;
     for plane in x[..g.input_len()].chunks_exact(g.h * g.w) {
         for ki in 0..g.kh {
@@ -46,7 +50,7 @@ pub fn unfold2d(x: &[f32], g: &Window2d) -> Vec<f32> {
 pub fn fold2d(cols: &[f32], g: &Window2d) -> Vec<f32> {
     let (oh, ow) = (g.out_h(), g.out_w());
     let mut x = vec![0.0; g.input_len()];
-    if oh == 0 || ow == 0 {
+    if oh == 0 || ow == 0 || g.h * g.w == 0 {
         return x;
     }
     let per_plane = g.kh * g.kw * oh * ow;

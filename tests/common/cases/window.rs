@@ -29,6 +29,8 @@ const CONV_ROWS: &[ConvRow] = &[
     (1, 1, 2, 2, 2, 2, 1, 2),
     // An empty batch.
     (0, 2, 4, 4, 3, 3, 1, 1),
+    // An empty image: only padding.
+    (1, 2, 0, 3, 1, 1, 1, 1),
 ];
 
 /// `(n, c, h, w, kernel, stride)` of every pooling row.
