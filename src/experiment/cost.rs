@@ -173,7 +173,7 @@ impl Rows {
         let inputs = shapes.first().map_or(0, |(_, s)| s[1]) as u64;
         let outputs = shapes.last().map_or(0, |(_, s)| s[0]) as u64;
         let view = match config.data {
-            DataSource::Classify2d(_) => PAGE_GRID_CELLS,
+            DataSource::Classify2d(_) | DataSource::Regression2d(_) => PAGE_GRID_CELLS,
             DataSource::Regression1d(_) => PAGE_CURVE_POINTS,
             DataSource::Real(crate::data::RealSet::Digits) => PAGE_DIGITS_SHOWN,
             DataSource::Real(_) => 0,

@@ -65,11 +65,14 @@ mod tests {
                 "moons",
                 "linear",
                 "sine",
+                "reg-plane",
+                "reg-gauss",
                 "digits",
                 "iris",
                 "breast-cancer",
                 "wine",
-                "diabetes"
+                "diabetes",
+                "mnist"
             ]
         );
         assert_eq!(

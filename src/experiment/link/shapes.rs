@@ -13,6 +13,7 @@ fn real_io(set: RealSet) -> (usize, usize) {
         RealSet::BreastCancer => (30, 2),
         RealSet::Wine => (13, 3),
         RealSet::Diabetes => (10, 1),
+        RealSet::Mnist => (784, 10),
     }
 }
 
@@ -23,6 +24,8 @@ pub fn model_shapes(config: &ExperimentConfig) -> Vec<(String, Vec<usize>)> {
         // Two classes from the chosen feature columns.
         DataSource::Classify2d(_) => (config.features.count(), 2),
         DataSource::Regression1d(_) => (1, 1),
+        // One value from the chosen feature columns.
+        DataSource::Regression2d(_) => (config.features.count(), 1),
         DataSource::Real(set) => real_io(set),
     };
     let mut sizes = vec![inputs];
