@@ -70,9 +70,7 @@ impl Runner {
         let rng = &mut Rng::derive(c.seed, streams::DATA);
         let ds = match c.data {
             DataSource::Classify2d(pattern) => generate_2d(pattern, c.samples, c.noise, rng),
-            DataSource::Regression2d(kind) => {
-                generate_2d_regression(kind, c.samples, c.noise, rng)
-            }
+            DataSource::Regression2d(kind) => generate_2d_regression(kind, c.samples, c.noise, rng),
             _ => return None,
         };
         let (train, test) = train_test_split(
