@@ -6,7 +6,9 @@
 //! file and line for anything malformed; they never panic and never allocate more than
 //! the input (or [`MAX_DECOMPRESSED_BYTES`] for gzip) justifies.
 
-use super::mnist::{load_mnist, mnist_available, MNIST_IMAGES_FILE, MNIST_LABELS_FILE};
+use super::mnist::{
+    load_mnist, mnist_available, provide_mnist, MNIST_IMAGES_FILE, MNIST_LABELS_FILE,
+};
 use super::names::{breast_cancer_names, DIABETES_NAMES, IRIS_NAMES, WINE_NAMES};
 use super::{DataError, Dataset, Task};
 use serde::{Deserialize, Serialize};
@@ -92,6 +94,23 @@ impl RealSet {
         match self {
             RealSet::Mnist => mnist_available(),
             _ => true,
+        }
+    }
+
+    /// Hands the downloaded [`RealSet::fetched_files`] (bytes in that order) to the data
+    /// module, which parses and keeps them for the session: afterwards
+    /// [`RealSet::is_available`] is true. Malformed bytes are an error naming the file.
+    pub fn provide_fetched(self, files: &[Vec<u8>]) -> Result<(), DataError> {
+        let expected = self.fetched_files();
+        if files.len() != expected.len() {
+            return Err(DataError::Shape {
+                file: self.name().to_string(),
+                message: format!("{} files given, {} expected", files.len(), expected.len()),
+            });
+        }
+        match self {
+            RealSet::Mnist => provide_mnist(&files[0], &files[1]),
+            _ => Ok(()),
         }
     }
 }
