@@ -199,7 +199,9 @@ mod tests {
 
     #[test]
     fn mismatched_or_corrupt_files_are_errors_naming_the_file() {
-        let img = gz(&idx(0x803, &[2, 28, 28], &[0; 2 * 784]));
+        // Varied pixels, so that half of the gzip stream is past its header.
+        let pixels: Vec<u8> = (0..2 * 784).map(|k| (k * 7919 % 251) as u8).collect();
+        let img = gz(&idx(0x803, &[2, 28, 28], &pixels));
         let cases = [
             (
                 img.clone(),
