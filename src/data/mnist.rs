@@ -227,7 +227,12 @@ mod tests {
                 MNIST_IMAGES_FILE,
                 "decompress",
             ),
-            (b"plain text".to_vec(), gz(&[]), MNIST_IMAGES_FILE, "magic"),
+            (
+                b"plain text, not an IDX file".to_vec(),
+                gz(&[]),
+                MNIST_IMAGES_FILE,
+                "magic",
+            ),
         ];
         for (images, labels, file, needle) in cases {
             let e = parse_mnist(&images, &labels).unwrap_err().to_string();
