@@ -110,3 +110,30 @@ fn reg_gauss_is_learned() {
     let r2 = surface_r2("reg-gauss");
     assert!(r2 >= 0.88, "reg-gauss: test R^2 {r2} < 0.88");
 }
+
+/// The bar: `mnist-mlp` reaches test accuracy 0.95 on the CPU backend at seed 1
+/// with its own budget; the accuracy is recomputed here from the raw outputs.
+#[test]
+fn mnist_mlp_reaches_test_accuracy_0_95() {
+    let mut r = Runner::new(preset("mnist-mlp").unwrap(), Device::Cpu).unwrap();
+    let last = block_on(r.run(|_, _| {})).unwrap();
+    let test = r.test_data();
+    let out = block_on(r.predict(&test.x, test.n)).unwrap();
+    let correct = out
+        .chunks(10)
+        .zip(test.labels())
+        .filter(|(row, label)| {
+            // First index of the largest output.
+            let best = (0..10).fold(0, |b, j| if row[j] > row[b] { j } else { b });
+            best == *label
+        })
+        .count();
+    let acc = correct as f64 / test.n as f64;
+    assert_eq!(
+        Some(acc),
+        last.metrics.accuracy,
+        "reported and recomputed agree"
+    );
+    println!("mnist-mlp: test accuracy {acc} after {} steps", last.step);
+    assert!(acc >= 0.95, "mnist-mlp: test accuracy {acc} < 0.95");
+}
