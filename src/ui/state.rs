@@ -200,6 +200,8 @@ pub struct Lab {
     pub io_message: RwSignal<Option<String>>,
     /// A configuration held back by the cost limits (nothing was built for it).
     pub cost: RwSignal<Option<CostNotice>>,
+    /// The download of a data set the page fetches on demand (MNIST).
+    pub data_fetch: RwSignal<super::data_fetch::DataFetch>,
 }
 
 /// The preset the page opens with.
@@ -227,6 +229,7 @@ impl Lab {
             link_notices: RwSignal::new(Vec::new()),
             io_message: RwSignal::new(None),
             cost: RwSignal::new(None),
+            data_fetch: RwSignal::new(Default::default()),
         }
     }
 

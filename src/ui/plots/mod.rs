@@ -3,6 +3,7 @@
 
 pub mod boundary;
 pub mod digits;
+pub mod heatmap;
 pub mod loss;
 pub mod network;
 pub mod regression;
