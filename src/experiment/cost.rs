@@ -19,6 +19,7 @@
 use super::config::{Budget, DataSource, ExperimentConfig, LossKind};
 use super::cost_stack::stack_costs;
 use super::model::{data_io, model_input_shape, model_layers};
+use super::runner::EVAL_ROWS;
 use super::validate::real_rows;
 use crate::nn::Activation;
 use crate::optim::{OptimizerConfig, OptimizerKind};
@@ -148,6 +149,10 @@ pub struct Rows {
     pub test: u64,
     /// Rows of one training batch (`batch_size`, at most the training rows).
     pub batch: u64,
+    /// Training rows an evaluation reads (at most `EVAL_ROWS`).
+    pub eval_train: u64,
+    /// Test rows an evaluation reads (at most `EVAL_ROWS`).
+    pub eval_test: u64,
     /// Rows the page evaluates at each refresh to draw the model (grid, curve, digits).
     pub view: u64,
     /// Model inputs per row.
@@ -185,6 +190,8 @@ impl Rows {
             train,
             test,
             batch: (config.batch_size as u64).min(train),
+            eval_train: train.min(EVAL_ROWS as u64),
+            eval_test: test.min(EVAL_ROWS as u64),
             view,
             inputs,
             outputs,
@@ -208,7 +215,7 @@ pub struct Cost {
     pub step_backward_flops: f64,
     /// FLOPs of one optimizer update of every parameter.
     pub step_optimizer_flops: f64,
-    /// FLOPs of one evaluation: train and test sets through the model and the loss.
+    /// FLOPs of one evaluation: the evaluated train and test rows through the model and the loss.
     pub eval_flops: f64,
     /// FLOPs of one page refresh's view (decision grid, fitted curve, digits).
     pub view_flops: f64,
@@ -261,15 +268,16 @@ impl Cost {
     /// `optimizer`, evaluated every `eval_every` steps. The sums:
     /// - step forward = `B * sum(forward)`, backward = `B * sum(backward)`, optimizer =
     ///   `P * optimizer_ops`;
-    /// - evaluation = `(train + test) * sum(forward)`; view = `view rows * sum(forward
+    /// - evaluation = `(eval_train + eval_test) * sum(forward)` (an evaluation reads at
+    ///   most `EVAL_ROWS` rows of each split); view = `view rows * sum(forward
     ///   of the model layers)`;
     /// - activations = `4 B (inputs + outputs + sum(kept))` (the gathered batch and its
     ///   targets, then every op's output);
     /// - data = `4 (train + test) (inputs + outputs)`;
-    /// - evaluation bytes = `4 max(train, test) (sum(outputs) + 2 widest)`: the forward
+    /// - evaluation bytes = `4 max(eval_train, eval_test) (sum(outputs) + 2 widest)`: the forward
     ///   keeps every layer's output, and the widest layer has its input and output alive;
-    /// - largest buffer = `4 max(rows * widest, largest parameter)` over the batch, the
-    ///   evaluated split and the data.
+    /// - largest buffer = `4 max(rows * widest, split * (inputs + outputs), largest
+    ///   parameter)` over the batch and the evaluated rows, the data, the parameters.
     pub fn from_stack(
         layers: Vec<LayerCost>,
         rows: Rows,
@@ -297,10 +305,11 @@ impl Cost {
             .max()
             .unwrap_or(0);
         let largest_param = layers.iter().map(|l| l.largest_param).max().unwrap_or(0);
-        let split = rows.train.max(rows.test);
+        let split = rows.eval_train.max(rows.eval_test);
         let all_rows = rows.train.saturating_add(rows.test);
+        let eval_rows = rows.eval_train.saturating_add(rows.eval_test);
         let io = rows.inputs.saturating_add(rows.outputs);
-        let eval_flops = all_rows as f64 * forward;
+        let eval_flops = eval_rows as f64 * forward;
         let optimizer_flops = params as f64 * optimizer_ops(optimizer) as f64;
         let step_flops = b * forward + b * backward + optimizer_flops;
         let evals = steps.div_ceil(eval_every.max(1)).saturating_add(1);
@@ -326,6 +335,7 @@ impl Cost {
                 split
                     .max(rows.batch)
                     .saturating_mul(widest)
+                    .max(rows.train.max(rows.test).saturating_mul(io))
                     .max(largest_param),
             ),
             run_steps: steps,
@@ -351,8 +361,8 @@ impl Cost {
     pub fn page_eval_values(&self) -> u64 {
         let rows = self
             .rows
-            .train
-            .saturating_add(self.rows.test)
+            .eval_train
+            .saturating_add(self.rows.eval_test)
             .saturating_add(self.rows.view);
         rows.saturating_mul(self.values_per_row)
     }

@@ -7,7 +7,7 @@
 
 use super::config::{BackendChoice, Budget, DataSource, ExperimentConfig, LossKind};
 use crate::data::{FeatureSet, Pattern2d, RealSet, Regression1d, Regression2d};
-use crate::nn::Activation;
+use crate::nn::{parse_stack, Activation};
 use crate::optim::{OptimizerConfig, OptimizerKind};
 
 /// A named experiment.
@@ -22,7 +22,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-static PRESETS: [Preset; 15] = [
+static PRESETS: [Preset; 17] = [
     Preset {
         name: "linear-regression",
         summary: "one Dense unit learns y = 2x + 1 from 100 noisy points (Adam, MSE)",
@@ -94,9 +94,19 @@ static PRESETS: [Preset; 15] = [
         config: reg_gauss,
     },
     Preset {
+        name: "digits-cnn",
+        summary: "8x8 handwritten digits through a small conv net: two 3x3 conv-pool blocks",
+        config: digits_cnn,
+    },
+    Preset {
         name: "mnist-mlp",
         summary: "MNIST 28x28 digits (10,000 images, fetched on demand): a 784-128-10 ReLU MLP",
         config: mnist_mlp,
+    },
+    Preset {
+        name: "mnist-cnn",
+        summary: "MNIST 28x28 digits through a LeNet-like conv net (on the GPU when there is one)",
+        config: mnist_cnn,
     },
 ];
 
@@ -320,6 +330,45 @@ fn mnist_mlp() -> ExperimentConfig {
     ExperimentConfig {
         test_fraction: 0.2,
         ..real(RealSet::Mnist, 128, 0.002, 128, 10)
+    }
+}
+
+/// `config` with the layer stack `text` instead of its MLP.
+fn with_model(config: ExperimentConfig, text: &str) -> ExperimentConfig {
+    ExperimentConfig {
+        hidden: Vec::new(),
+        activations: Vec::new(),
+        model: Some(parse_stack(text).expect("preset stacks parse")),
+        ..config
+    }
+}
+
+/// The 8x8 digits as images: two 3x3 conv-relu-pool blocks (8 then 16 channels) and a
+/// dense layer, 2,000 parameters against the MLP's 4,800.
+/// On the GPU when there is one: the CPU backend's convolutions run as many tiny
+/// matrix products, and an evaluation streams more values than the page's CPU allows.
+fn digits_cnn() -> ExperimentConfig {
+    ExperimentConfig {
+        backend: BackendChoice::Auto,
+        ..with_model(
+            real(RealSet::Digits, 0, 0.01, 32, 30),
+            "conv(8,3,1,1),relu,maxpool(2),conv(16,3,1,1),relu,maxpool(2),flatten,dense(10)",
+        )
+    }
+}
+
+/// LeNet's shape on MNIST: 5x5 convolutions of 8 and 16 channels, each with ReLU and
+/// 2x2 max pooling, then 64 dense units. On the GPU when there is one (a step is about
+/// 180 MFLOP, more than the page's CPU backend takes on).
+fn mnist_cnn() -> ExperimentConfig {
+    ExperimentConfig {
+        test_fraction: 0.2,
+        backend: BackendChoice::Auto,
+        ..with_model(
+            real(RealSet::Mnist, 0, 0.002, 64, 6),
+            "conv(8,5,1,2),relu,maxpool(2),conv(16,5),relu,maxpool(2),flatten,dense(64),relu,\
+             dense(10)",
+        )
     }
 }
 

@@ -27,6 +27,15 @@ struct DeviceSplit {
 }
 
 impl DeviceSplit {
+    /// The first `rows` rows (all of them when there are fewer).
+    fn first(&self, rows: usize) -> (Tensor, Tensor) {
+        let n = self.x.dims()[0];
+        if n <= rows {
+            return (self.x.clone(), self.t.clone());
+        }
+        (self.x.narrow(0, 0, rows), self.t.narrow(0, 0, rows))
+    }
+
     fn upload(ds: &Dataset, device: &Device) -> DeviceSplit {
         let x = Tensor::from_slice(&ds.x, &[ds.n, ds.features], device);
         let t = if ds.is_classification() {
@@ -37,6 +46,12 @@ impl DeviceSplit {
         DeviceSplit { x, t }
     }
 }
+
+/// Most rows of each split an evaluation reads: the first ones of the (shuffled) split,
+/// so a larger set is judged on a fixed random sample of it and an evaluation costs at
+/// most this many rows per split, whatever the data's size. Every preset's test split
+/// but MNIST's (2,000 rows) is smaller.
+pub const EVAL_ROWS: usize = 1000;
 
 /// Most history points kept: an unlimited run would otherwise grow without bound.
 /// Past it, every second point is dropped (the first and the latest stay), so the curve
@@ -240,7 +255,8 @@ impl Runner {
         Ok(())
     }
 
-    /// Losses over the whole train and test sets and the test metrics, read back in
+    /// Losses over the train and test sets (the first [`EVAL_ROWS`] rows of each) and
+    /// the test metrics, read back in
     /// one read together with the health status. Errs with [`Error::NonFinite`] when a
     /// parameter or a gradient held NaN or an infinity at any step so far (naming the
     /// first parameter and step), or when a loss is NaN or infinite.
@@ -255,9 +271,11 @@ impl Runner {
     /// as the page's refresh does) and pass the values to [`Runner::evaluation_finish`].
     pub fn evaluation_pending(&self) -> PendingEvaluation {
         let (train_loss, test_loss, test_out) = no_grad(|| {
-            let train_loss = self.loss(&self.model.forward(&self.train.x), &self.train.t);
-            let out = self.model.forward(&self.test.x);
-            let test_loss = self.loss(&out, &self.test.t);
+            let (x, t) = self.train.first(EVAL_ROWS);
+            let train_loss = self.loss(&self.model.forward(&x), &t);
+            let (x, t) = self.test.first(EVAL_ROWS);
+            let out = self.model.forward(&x);
+            let test_loss = self.loss(&out, &t);
             (train_loss, test_loss, out)
         });
         // The parameters after the last step have had no check yet (steps check before
@@ -288,7 +306,7 @@ impl Runner {
         Ok(Evaluation {
             train_loss,
             test_loss,
-            metrics: test_metrics(&self.data, &out),
+            metrics: test_metrics(&self.data, &out, self.data.test.n.min(EVAL_ROWS)),
         })
     }
 

@@ -19,15 +19,16 @@ impl PendingEvaluation {
     }
 }
 
-/// Test-set metrics from the model's raw outputs on the test rows: accuracy, precision,
+/// Test-set metrics from the model's raw outputs on the first `rows` test rows:
+/// accuracy, precision,
 /// recall, F1 and the confusion matrix for classification; MSE, MAE and R^2 in the
 /// targets' original units for regression.
-pub(super) fn test_metrics(data: &PreparedData, out: &[f32]) -> Metrics {
+pub(super) fn test_metrics(data: &PreparedData, out: &[f32], rows: usize) -> Metrics {
     let test = &data.test;
     if test.is_classification() {
         let classes = test.num_classes();
-        let pred = argmax_rows(out, test.n, classes);
-        let r = ClassificationReport::compute(&pred, &test.labels(), classes);
+        let pred = argmax_rows(out, rows, classes);
+        let r = ClassificationReport::compute(&pred, &test.labels()[..rows], classes);
         Metrics {
             accuracy: Some(r.accuracy),
             precision: Some(r.precision),
@@ -37,7 +38,7 @@ pub(super) fn test_metrics(data: &PreparedData, out: &[f32]) -> Metrics {
             ..Metrics::default()
         }
     } else {
-        let (mut pred, mut truth) = (out.to_vec(), test.y.clone());
+        let (mut pred, mut truth) = (out.to_vec(), test.y[..rows * test.targets].to_vec());
         if let Some(s) = &data.y_scaler {
             s.invert(&mut pred);
             s.invert(&mut truth);
