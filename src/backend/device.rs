@@ -28,6 +28,21 @@ pub enum Storage {
     Gpu(GpuStorage),
 }
 
+impl Storage {
+    /// Number of f32 elements it holds (a tensor may read only part of them).
+    pub fn len(&self) -> usize {
+        match self {
+            Storage::Cpu(s) => s.len(),
+            Storage::Gpu(s) => s.len(),
+        }
+    }
+
+    /// True when it holds no element.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 // Storage from one backend handed to another is a programming error (tensors check
 // devices before every op), so these panic with a message rather than return errors.
 // One module per backend with the same names, so `on_backend!` writes each `Device`
