@@ -202,9 +202,15 @@ impl Device {
         on_backend!(self, |b, s| s::wrap(b.fill(len, value)))
     }
 
-    /// See [`Backend::unary`].
+    /// [`Backend::unary`] of `len` contiguous elements.
     pub fn unary(&self, op: UnaryOp, x: &Storage, len: usize) -> Storage {
-        on_backend!(self, |b, s| s::wrap(b.unary(op, s::get(x), len)))
+        let out = [1, 1, 1, len];
+        self.unary_strided(op, (x, View::contiguous(out)), out)
+    }
+
+    /// See [`Backend::unary`].
+    pub fn unary_strided(&self, op: UnaryOp, x: (&Storage, View), out: Dims) -> Storage {
+        on_backend!(self, |b, s| s::wrap(b.unary(op, s::view(x), out)))
     }
 
     /// See [`Backend::binary`].
@@ -254,9 +260,21 @@ impl Device {
         on_backend!(self, |b, s| s::wrap(b.copy_view(s::get(x), view, out)))
     }
 
-    /// See [`Backend::reduce`].
+    /// [`Backend::reduce`] of `outer` contiguous rows of `inner` elements.
     pub fn reduce(&self, op: ReduceOp, x: &Storage, outer: usize, inner: usize) -> Storage {
-        on_backend!(self, |b, s| s::wrap(b.reduce(op, s::get(x), outer, inner)))
+        let src = [1, 1, outer, inner];
+        self.reduce_strided(op, (x, View::contiguous(src)), src, (outer, inner))
+    }
+
+    /// See [`Backend::reduce`].
+    pub fn reduce_strided(
+        &self,
+        op: ReduceOp,
+        x: (&Storage, View),
+        src: Dims,
+        rows: (usize, usize),
+    ) -> Storage {
+        on_backend!(self, |b, s| s::wrap(b.reduce(op, s::view(x), src, rows)))
     }
 
     /// See [`Backend::concat`].

@@ -89,8 +89,9 @@ pub trait Backend {
     fn upload(&self, data: &[f32]) -> Self::Storage;
     /// A storage of `len` copies of `value`.
     fn fill(&self, len: usize, value: f32) -> Self::Storage;
-    /// `out[i] = op(x[i])` over `len` contiguous elements.
-    fn unary(&self, op: UnaryOp, x: &Self::Storage, len: usize) -> Self::Storage;
+    /// `out[i] = op(x[xv(i)])` over the padded output shape `out` (a strided input is
+    /// read in place, as [`Backend::binary`] reads its operands).
+    fn unary(&self, op: UnaryOp, x: (&Self::Storage, View), out: Dims) -> Self::Storage;
     /// `out[i] = op(a[av(i)], b[bv(i)])` over the padded output shape `out`.
     fn binary(
         &self,
@@ -118,9 +119,17 @@ pub trait Backend {
     ) -> Self::Storage;
     /// `out[i] = x[xv(i)]`: the one movement kernel (permute, expand, slice).
     fn copy_view(&self, x: &Self::Storage, view: View, out: Dims) -> Self::Storage;
-    /// Reduce each of `outer` contiguous rows of `inner` elements to one value, in a
-    /// fixed order (no atomics), giving `outer` values.
-    fn reduce(&self, op: ReduceOp, x: &Self::Storage, outer: usize, inner: usize) -> Self::Storage;
+    /// Reduce each of `outer` rows of `inner` elements (`rows` is `(outer, inner)`) to
+    /// one value, in a fixed order (no atomics), giving `outer` values. The rows are the
+    /// elements of the padded shape `src` (`outer * inner` of them) read through the
+    /// view in row-major order.
+    fn reduce(
+        &self,
+        op: ReduceOp,
+        x: (&Self::Storage, View),
+        src: Dims,
+        rows: (usize, usize),
+    ) -> Self::Storage;
     /// Concatenate inputs seen as `[outer, chunk_i]` along their second axis.
     fn concat(&self, parts: &[(&Self::Storage, usize)], outer: usize) -> Self::Storage;
     /// `out[i, :] = table[idx[i], :]` for `n` indices (stored as exact integers in f32),

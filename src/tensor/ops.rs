@@ -46,7 +46,11 @@ impl Tensor {
 
     /// Apply a unary op elementwise.
     pub fn unary(&self, op: UnaryOp) -> Tensor {
-        let s = self.device().unary(op, self.storage(), self.numel());
+        // Read through the layout: `relu(x.permute(..))` copies nothing.
+        let shape = self.shape();
+        let s = self
+            .device()
+            .unary_strided(op, self.strided(shape), shape.padded());
         Tensor::record(Op::Unary(op), &[self], s, self.shape().clone())
     }
 
@@ -218,16 +222,13 @@ impl Tensor {
         perm.extend(&axes);
         let outer: usize = kept.iter().map(|&a| dims[a]).product();
         let inner: usize = axes.iter().map(|&a| dims[a]).product();
-        // Bring the reduced axes last: one copy through the composed layout, none when
-        // the data already sits that way.
+        // Read with the reduced axes last, through the layout composed with that
+        // permutation: the kernel reads strided, no copy.
         let (storage, layout) = self.raw_parts();
         let (view, permuted) = permute_view(self.shape(), layout, &perm);
-        let src = if view.offset == 0 && permuted.is_dense(&view) {
-            storage.clone()
-        } else {
-            self.device().copy_view(storage, view, permuted.padded())
-        };
-        let s = self.device().reduce(op, &src, outer, inner);
+        let s = self
+            .device()
+            .reduce_strided(op, (storage, view), permuted.padded(), (outer, inner));
         let mut out_dims = dims.to_vec();
         for &a in &axes {
             out_dims[a] = 1;

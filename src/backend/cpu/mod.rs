@@ -60,8 +60,15 @@ impl Backend for CpuBackend {
         Rc::new(vec![value; len])
     }
 
-    fn unary(&self, op: UnaryOp, x: &CpuStorage, len: usize) -> CpuStorage {
-        Rc::new(x[..len].iter().map(|&v| op.apply(v)).collect())
+    fn unary(&self, op: UnaryOp, (x, xv): (&CpuStorage, View), out: Dims) -> CpuStorage {
+        let n = numel(out);
+        if xv.is_dense(out) {
+            let dense = &x[xv.offset..xv.offset + n];
+            return Rc::new(dense.iter().map(|&v| op.apply(v)).collect());
+        }
+        let mut o = vec![0.0; n];
+        for_each_index(out, |f, i| o[f] = op.apply(x[xv.at(i)]));
+        Rc::new(o)
     }
 
     fn binary(
@@ -125,12 +132,29 @@ impl Backend for CpuBackend {
         Rc::new(o)
     }
 
-    fn reduce(&self, op: ReduceOp, x: &CpuStorage, outer: usize, inner: usize) -> CpuStorage {
+    fn reduce(
+        &self,
+        op: ReduceOp,
+        (x, xv): (&CpuStorage, View),
+        src: Dims,
+        (outer, inner): (usize, usize),
+    ) -> CpuStorage {
+        let n = numel(src);
+        let gathered;
+        let rows: &[f32] = if xv.is_dense(src) {
+            &x[xv.offset..xv.offset + n]
+        } else {
+            // The elements in row-major order; the fold below is the same either way.
+            let mut o = vec![0.0; n];
+            for_each_index(src, |f, i| o[f] = x[xv.at(i)]);
+            gathered = o;
+            &gathered
+        };
         // Sequential, left to right: one fixed order on every target.
         Rc::new(
             (0..outer)
                 .map(|r| {
-                    x[r * inner..(r + 1) * inner]
+                    rows[r * inner..(r + 1) * inner]
                         .iter()
                         .fold(op.identity(), |acc, &v| op.combine(acc, v))
                 })

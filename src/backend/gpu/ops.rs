@@ -94,9 +94,14 @@ impl Backend for GpuBackend {
         s
     }
 
-    fn unary(&self, op: UnaryOp, x: &GpuStorage, len: usize) -> GpuStorage {
+    fn unary(&self, op: UnaryOp, (x, xv): (&GpuStorage, View), out: Dims) -> GpuStorage {
+        // `shaders/unary.wgsl`'s `Params`: out dims, strides, (offset, length, dense).
+        let len = numel(out);
         let s = self.alloc(len);
-        let p = [self.u(len)];
+        let mut p = Vec::with_capacity(12);
+        p.extend(self.dims(out));
+        p.extend(self.strides(xv));
+        p.extend([self.u(xv.offset), self.u(len), u32::from(xv.is_dense(out)), 0]);
         self.launch(
             Kernel::unary(op),
             &p,
@@ -163,7 +168,13 @@ impl Backend for GpuBackend {
         s
     }
 
-    fn reduce(&self, op: ReduceOp, x: &GpuStorage, outer: usize, inner: usize) -> GpuStorage {
+    fn reduce(
+        &self,
+        op: ReduceOp,
+        (x, xv): (&GpuStorage, View),
+        src: Dims,
+        (outer, inner): (usize, usize),
+    ) -> GpuStorage {
         let s = self.alloc(outer);
         // The shape of the reduction depends on (outer, inner) only: deterministic.
         let (mode, wgs) = if inner <= SHORT_ROW {
@@ -171,7 +182,13 @@ impl Backend for GpuBackend {
         } else {
             (0, outer as u64)
         };
-        let p = [self.u(outer), self.u(inner), mode];
+        // `shaders/reduce.wgsl`'s `Params`: (outer, inner, mode, dense), the padded
+        // source dims and strides, then the offset.
+        let mut p = Vec::with_capacity(13);
+        p.extend([self.u(outer), self.u(inner), mode, u32::from(xv.is_dense(src))]);
+        p.extend(self.dims(src));
+        p.extend(self.strides(xv));
+        p.push(self.u(xv.offset));
         self.launch(Kernel::reduce(op), &p, &[x.pooled(), s.pooled()], wgs);
         s
     }
