@@ -226,9 +226,9 @@ impl Tensor {
         // permutation: the kernel reads strided, no copy.
         let (storage, layout) = self.raw_parts();
         let (view, permuted) = permute_view(self.shape(), layout, &perm);
-        let s = self
-            .device()
-            .reduce_strided(op, (storage, view), permuted.padded(), (outer, inner));
+        let s =
+            self.device()
+                .reduce_strided(op, (storage, view), permuted.padded(), (outer, inner));
         let mut out_dims = dims.to_vec();
         for &a in &axes {
             out_dims[a] = 1;

@@ -101,7 +101,12 @@ impl Backend for GpuBackend {
         let mut p = Vec::with_capacity(12);
         p.extend(self.dims(out));
         p.extend(self.strides(xv));
-        p.extend([self.u(xv.offset), self.u(len), u32::from(xv.is_dense(out)), 0]);
+        p.extend([
+            self.u(xv.offset),
+            self.u(len),
+            u32::from(xv.is_dense(out)),
+            0,
+        ]);
         self.launch(
             Kernel::unary(op),
             &p,
@@ -185,7 +190,12 @@ impl Backend for GpuBackend {
         // `shaders/reduce.wgsl`'s `Params`: (outer, inner, mode, dense), the padded
         // source dims and strides, then the offset.
         let mut p = Vec::with_capacity(13);
-        p.extend([self.u(outer), self.u(inner), mode, u32::from(xv.is_dense(src))]);
+        p.extend([
+            self.u(outer),
+            self.u(inner),
+            mode,
+            u32::from(xv.is_dense(src)),
+        ]);
         p.extend(self.dims(src));
         p.extend(self.strides(xv));
         p.push(self.u(xv.offset));
