@@ -362,12 +362,18 @@ fn on_the_gpu_views_dispatch_nothing_and_elementwise_consumers_copy_nothing() {
         }
         // A contiguous-only consumer copies a strided view once, and only once.
         if !view.is_contiguous() {
-            assert_eq!(dispatches(&gpu, || {
-                let _ = view.storage();
-            }), 1);
-            assert_eq!(dispatches(&gpu, || {
-                let _ = view.storage();
-            }), 0);
+            assert_eq!(
+                dispatches(&gpu, || {
+                    let _ = view.storage();
+                }),
+                1
+            );
+            assert_eq!(
+                dispatches(&gpu, || {
+                    let _ = view.storage();
+                }),
+                0
+            );
         }
     }
 }

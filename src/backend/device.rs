@@ -5,7 +5,7 @@
 
 use super::cpu::{CpuBackend, CpuStorage};
 use super::gpu::{GpuBackend, GpuStats, GpuStorage};
-use super::{Backend, Dims, MatmulDims, UpdateRule, View};
+use super::{Backend, Dims, FiniteCheck, MatmulDims, UpdateRule, View};
 use crate::error::Result;
 use crate::op::{BinaryOp, ReduceOp, UnaryOp};
 use std::rc::Rc;
@@ -335,20 +335,21 @@ impl Device {
     pub fn check_finite(
         &self,
         status: Storage,
-        param: &Storage,
-        grad: Option<&Storage>,
-        len: usize,
-        slot: usize,
+        checks: &[FiniteCheck<'_, Storage>],
         step: u64,
     ) -> Storage {
-        on_backend!(self, |b, s| s::wrap(b.check_finite(
-            s::take(status),
-            s::get(param),
-            grad.map(s::get),
-            len,
-            slot,
-            step,
-        )))
+        on_backend!(self, |b, s| {
+            let checks: Vec<_> = checks
+                .iter()
+                .map(|c| FiniteCheck {
+                    slot: c.slot,
+                    param: s::get(c.param),
+                    grad: c.grad.map(s::get),
+                    len: c.len,
+                })
+                .collect();
+            s::wrap(b.check_finite(s::take(status), &checks, step))
+        })
     }
 
     /// See [`Backend::flush`].

@@ -11,6 +11,7 @@ pub mod gpu;
 pub mod health;
 
 pub use device::{Device, Storage};
+pub use health::FiniteCheck;
 
 // The contract's data types are defined in the leaf `op` module (shared with `tensor`);
 // re-exported here because they are part of this contract's signatures.
@@ -161,19 +162,16 @@ pub trait Backend {
         state: Vec<Self::Storage>,
         len: usize,
     ) -> (Self::Storage, Vec<Self::Storage>);
-    /// The health check of one parameter (see [`health`]): when slot `slot` of `status`
-    /// is still clear and `param` (`len` values, after `step` optimizer steps) or `grad`
-    /// (its gradient for step `step + 1`) holds a NaN or an infinity, the slot records
-    /// which and the step (the parameter first, its step being the earlier one). One
-    /// small reduction, nothing read back; returns the status, updated in place when
-    /// no other handle shares it.
+    /// The health check (see [`health`]) of every parameter in `checks`: when its slot
+    /// of `status` is still clear and the parameter (after `step` optimizer steps) or
+    /// its gradient (for step `step + 1`) holds a NaN or an infinity, the slot records
+    /// which and the step (the parameter first, its step being the earlier one). Small
+    /// reductions, nothing read back; returns the status, updated in place when no
+    /// other handle shares it.
     fn check_finite(
         &self,
         status: Self::Storage,
-        param: &Self::Storage,
-        grad: Option<&Self::Storage>,
-        len: usize,
-        slot: usize,
+        checks: &[FiniteCheck<'_, Self::Storage>],
         step: u64,
     ) -> Self::Storage;
     /// Submit recorded work (the GPU submits its command encoder; the CPU does nothing).

@@ -9,7 +9,7 @@ mod update;
 
 pub use matmul::matmul_into;
 
-use super::{Backend, Dims, MatmulDims, UpdateRule, View};
+use super::{Backend, Dims, FiniteCheck, MatmulDims, UpdateRule, View};
 use crate::error::Result;
 use crate::op::{BinaryOp, ReduceOp, UnaryOp};
 use std::rc::Rc;
@@ -229,13 +229,12 @@ impl Backend for CpuBackend {
     fn check_finite(
         &self,
         status: CpuStorage,
-        param: &CpuStorage,
-        grad: Option<&CpuStorage>,
-        len: usize,
-        slot: usize,
+        checks: &[FiniteCheck<'_, CpuStorage>],
         step: u64,
     ) -> CpuStorage {
-        health::check_finite(status, param, grad, len, slot, step)
+        checks.iter().fold(status, |status, c| {
+            health::check_finite(status, c.param, c.grad, c.len, c.slot, step)
+        })
     }
 
     fn flush(&self) {}
