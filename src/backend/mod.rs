@@ -79,7 +79,9 @@ impl UpdateRule {
     }
 }
 
-/// What a device computes. Every storage holds `f32` in row-major order; outputs are
+/// What a device computes. A storage is a flat array of `f32`: ops given a [`View`]
+/// read it strided (a tensor's permuted, expanded or sliced layout, composed with
+/// broadcasting), the others read their elements row-major from index 0. Outputs are
 /// always fresh contiguous storages (except in [`Backend::update`], which consumes its
 /// parameter and state so a GPU may update them in place).
 pub trait Backend {
@@ -118,7 +120,8 @@ pub trait Backend {
         b: (&Self::Storage, View),
         out: Dims,
     ) -> Self::Storage;
-    /// `out[i] = x[xv(i)]`: the one movement kernel (permute, expand, slice).
+    /// `out[i] = x[xv(i)]`: the one movement kernel, which makes a strided view
+    /// contiguous for the ops that read row-major data (`Tensor::storage`).
     fn copy_view(&self, x: &Self::Storage, view: View, out: Dims) -> Self::Storage;
     /// Reduce each of `outer` rows of `inner` elements (`rows` is `(outer, inner)`) to
     /// one value, in a fixed order (no atomics), giving `outer` values. The rows are the

@@ -83,6 +83,10 @@ impl Tensor {
                 v.strides[off + i] = 0;
             }
         }
+        if out.numel() == 0 {
+            // Nothing is read; an offset past the end would only mislead a kernel.
+            v.offset = 0;
+        }
         Tensor::record_view(Op::Slice(ranges.to_vec()), self, v, out)
     }
 
