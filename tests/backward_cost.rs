@@ -21,6 +21,9 @@ fn dispatches<T>(gpu: &Device, f: impl FnOnce() -> T) -> (u64, T) {
     )
 }
 
+/// A two-operand function of tensors.
+type BinaryFn = fn(&Tensor, &Tensor) -> Tensor;
+
 const A: [f32; 6] = [1.0, -2.0, 3.0, 0.5, -1.5, 2.5];
 const C: [f32; 6] = [0.25, 4.0, -1.0, 2.0, 0.75, -3.0];
 
@@ -68,7 +71,7 @@ fn skipping_a_constant_leaves_the_other_gradient_unchanged() {
         let a = Tensor::parameter(&A, &[2, 3], &device);
         let c = Tensor::from_slice(&C, &[2, 3], &device);
         let c_param = c.requiring_grad();
-        let ops: [(&str, fn(&Tensor, &Tensor) -> Tensor); 5] = [
+        let ops: [(&str, BinaryFn); 5] = [
             ("mul", |a, c| a.mul(c)),
             ("div", |a, c| a.div(c)),
             ("max", |a, c| a.maximum(c)),

@@ -89,8 +89,8 @@ fn run(device: &Device, n: usize, scenario: &Scenario) -> Vec<f32> {
 /// step that must not overwrite a slot written at the first.
 fn scenarios(n: usize) -> Vec<Scenario> {
     let mut v: Vec<Scenario> = vec![vec![(vec![], vec![], 3)]];
-    for k in 0..n {
-        let last = LENS[k] - 1;
+    for (k, &len) in LENS.iter().enumerate().take(n) {
+        let last = len - 1;
         v.push(vec![(vec![Poison::Param(k, last, f32::NAN)], vec![], 7)]);
         v.push(vec![(vec![Poison::Grad(k, 0, f32::INFINITY)], vec![], 7)]);
         v.push(vec![(

@@ -130,10 +130,14 @@ fn assert_bits(what: &str, got: &[f32], want: &[f32]) {
     }
 }
 
+/// A consumer of a view: `f(view, other)` with `other` a contiguous tensor of the
+/// view's shape.
+type Consumer = Rc<dyn Fn(&Tensor, &Tensor) -> Tensor>;
+
 /// Every consumer applied to `view` (a view) and to `base` (the same values copied
 /// first): `f(view)` and `f(base)` must be bit-identical.
-fn consumers(view_dims: &[usize]) -> Vec<(String, Rc<dyn Fn(&Tensor, &Tensor) -> Tensor>)> {
-    let mut v: Vec<(String, Rc<dyn Fn(&Tensor, &Tensor) -> Tensor>)> = Vec::new();
+fn consumers(view_dims: &[usize]) -> Vec<(String, Consumer)> {
+    let mut v: Vec<(String, Consumer)> = Vec::new();
     for &op in UnaryOp::ALL {
         v.push((op.name().into(), Rc::new(move |x, _| x.unary(op))));
     }
@@ -350,24 +354,21 @@ fn on_the_gpu_views_dispatch_nothing_and_elementwise_consumers_copy_nothing() {
             continue;
         }
         let other = Tensor::zeros(view.dims(), &gpu);
-        let cond = Tensor::ones(view.dims(), &gpu);
         // Each consumer is exactly one kernel: its own.
-        let one: Vec<(&str, Box<dyn Fn() -> Tensor>)> = vec![
-            ("relu", Box::new(|| view.relu())),
-            ("add", Box::new(|| view.add(&other))),
-            ("mul by itself", Box::new(|| view.mul(&view))),
-            ("add_scalar", Box::new(|| view.add_scalar(1.0))),
-            ("select", Box::new(|| Tensor::select(&cond, &view, &other))),
-            ("sum over axis 0", Box::new(|| view.sum_axes(&[0], true))),
+        let one: Vec<(&str, Consumer)> = vec![
+            ("relu", Rc::new(|x, _| x.relu())),
+            ("add", Rc::new(|x, o| x.add(o))),
+            ("mul by itself", Rc::new(|x, _| x.mul(x))),
+            ("add_scalar", Rc::new(|x, _| x.add_scalar(1.0))),
+            ("select", Rc::new(|x, o| Tensor::select(o, x, o))),
+            ("sum over axis 0", Rc::new(|x, _| x.sum_axes(&[0], true))),
             (
                 "max over all",
-                Box::new(|| {
-                    view.reduce_keepdim(ReduceOp::Max, &(0..view.rank()).collect::<Vec<_>>())
-                }),
+                Rc::new(|x, _| x.reduce_keepdim(ReduceOp::Max, &(0..x.rank()).collect::<Vec<_>>())),
             ),
         ];
         for (name, f) in one {
-            let n = dispatches(&gpu, || drop(f()));
+            let n = dispatches(&gpu, || drop(f(&view, &other)));
             assert_eq!(n, 1, "{name} of {} dispatched {n} kernels", c.name);
         }
         // A contiguous-only consumer copies a strided view once, and only once.
