@@ -1,9 +1,9 @@
 //! The run's health status on the device: every step checks each parameter and its
 //! gradient for NaN and infinities (on the GPU one dispatch per three parameter
-//! tensors, nothing read back), and [`Runner::evaluate`](super::Runner::evaluate) reads the status in the
-//! same read as the losses. So a NaN weight behind a finite loss still stops the run,
-//! and the error names the parameter and the first step it went wrong, even when the
-//! run is evaluated only every few hundred steps.
+//! tensors, nothing read back), and [`Runner::evaluate`](super::Runner::evaluate)
+//! reads the status in the same read as the losses. So a NaN weight behind a finite
+//! loss still stops the run, and the error names the parameter and the first step it
+//! went wrong, even when the run is evaluated only every few hundred steps.
 
 use crate::autograd::Gradients;
 use crate::backend::health::{first_non_finite, FiniteCheck, NonFiniteIn, HEALTH_SLOT};
