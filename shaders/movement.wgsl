@@ -1,4 +1,5 @@
-// Data movement: the strided copy behind permute, expand and slice (`movement_copy_view`),
+// Data movement: the strided copy that makes a view (permute, expand, slice) contiguous
+// for kernels that read row-major data (`movement_copy_view`),
 // constant fill (`movement_fill`) and one part of a concatenation (`movement_concat`).
 // All three read binding 1 and write binding 2; `movement_fill` ignores its input.
 

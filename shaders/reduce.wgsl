@@ -1,6 +1,8 @@
-// Reductions of `outer` contiguous rows of `inner` elements to one value each, in a fixed
-// order (deterministic: no atomics). Entry points `reduce_sum` and `reduce_max`, named by
-// `ReduceOp::wgsl_entry()`.
+// Reductions of `outer` rows of `inner` elements to one value each, in a fixed order
+// (deterministic: no atomics). Entry points `reduce_sum` and `reduce_max`, named by
+// `ReduceOp::wgsl_entry()`. The rows are the source elements in row-major order of the
+// padded shape `dims`, read through a view (offset + i0*s0 + ... + i3*s3), so reducing
+// a permuted or broadcast tensor needs no copy; a dense view reads x[offset + k].
 //
 // Two fixed shapes, chosen on the host from (outer, inner) alone:
 // - mode 0, long rows: one workgroup per row. Lane t folds elements t, t+256, t+512, ...
@@ -15,6 +17,12 @@ struct Params {
     outer: u32,
     inner: u32,
     mode: u32,
+    // 1: the view is dense (element k at offset + k).
+    dense: u32,
+    // Padded source shape and its strides in `x`.
+    dims: vec4<u32>,
+    strides: vec4<u32>,
+    offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -22,6 +30,22 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
 var<workgroup> partial: array<f32, 256>;
+
+// Source element `k` in row-major order of `dims`.
+fn load(k: u32) -> f32 {
+    if (params.dense == 1u) {
+        return x[params.offset + k];
+    }
+    let d = params.dims;
+    var t = k;
+    let i3 = t % d.w;
+    t = t / d.w;
+    let i2 = t % d.z;
+    t = t / d.z;
+    let i1 = t % d.y;
+    let i0 = t / d.y;
+    return x[at(vec4<u32>(i0, i1, i2, i3), params.offset, params.strides)];
+}
 
 fn combine_sum(acc: f32, v: f32) -> f32 {
     return acc + v;
@@ -58,7 +82,7 @@ fn reduce(op: u32, wid: vec3<u32>, nwg: vec3<u32>, lane: u32) {
             var acc = identity(op);
             let base = row * inner;
             for (var j = 0u; j < inner; j = j + 1u) {
-                acc = combine(op, acc, x[base + j]);
+                acc = combine(op, acc, load(base + j));
             }
             out[row] = acc;
         }
@@ -71,7 +95,7 @@ fn reduce(op: u32, wid: vec3<u32>, nwg: vec3<u32>, lane: u32) {
     if (row < params.outer) {
         let base = row * inner;
         for (var j = lane; j < inner; j = j + 256u) {
-            acc = combine(op, acc, x[base + j]);
+            acc = combine(op, acc, load(base + j));
         }
     }
     partial[lane] = acc;

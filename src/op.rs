@@ -390,6 +390,21 @@ impl View {
             + idx[2] * self.strides[2]
             + idx[3] * self.strides[3]
     }
+
+    /// The view that reads a row-major array of the padded shape `out` from index 0.
+    pub fn contiguous(out: Dims) -> View {
+        View {
+            offset: 0,
+            strides: [out[1] * out[2] * out[3], out[2] * out[3], out[3], 1],
+        }
+    }
+
+    /// True when this view reads the elements of `out` row-major with no gaps from its
+    /// offset, so a kernel may read element `i` at `offset + i` (no index arithmetic).
+    pub fn is_dense(&self, out: Dims) -> bool {
+        let row_major = View::contiguous(out).strides;
+        (0..MAX_RANK).all(|d| out[d] == 1 || self.strides[d] == row_major[d])
+    }
 }
 
 /// Sizes of a batched matrix product `C[b] = op(A[b]) @ op(B[b])`, all row-major:

@@ -1,6 +1,8 @@
 //! One backward rule per primitive op, written with tensor ops so they run on any
 //! backend. Each rule returns its inputs' gradients, possibly in the broadcast output
-//! shape (the caller unbroadcasts). `None` means no gradient flows to that input.
+//! shape (the caller unbroadcasts). `None` means no gradient flows to that input; a
+//! rule of several inputs computes only the gradients of inputs that require them (a
+//! constant operand, a detached shift or a target costs no kernel).
 
 use crate::op::{BinaryOp, Op, ReduceOp, UnaryOp};
 use crate::tensor::{Node, Tensor};
@@ -8,16 +10,17 @@ use crate::tensor::{Node, Tensor};
 /// The gradients of `node`'s inputs given `g`, the gradient of its output `y`.
 pub(super) fn input_grads(node: &Node, y: &Tensor, g: &Tensor) -> Vec<Option<Tensor>> {
     let x = &node.inputs;
+    let need = |i: usize| x[i].requires_grad();
     match &node.op {
         Op::Unary(op) => vec![Some(unary(*op, &x[0], y, g))],
-        Op::Binary(op) => binary(*op, &x[0], &x[1], y, g),
+        Op::Binary(op) => binary(*op, (&x[0], &x[1]), (need(0), need(1)), y, g),
         Op::Select => {
             // d where(c, a, b) = where(c, g, 0) for a, where(c, 0, g) for b
             let zero = g.scalar_like(0.0);
             vec![
                 None,
-                Some(Tensor::select(&x[0], g, &zero)),
-                Some(Tensor::select(&x[0], &zero, g)),
+                need(1).then(|| Tensor::select(&x[0], g, &zero)),
+                need(2).then(|| Tensor::select(&x[0], &zero, g)),
             ]
         }
         Op::Reduce(ReduceOp::Sum, _) => vec![Some(g.expand(x[0].dims()))],
@@ -55,17 +58,21 @@ pub(super) fn input_grads(node: &Node, y: &Tensor, g: &Tensor) -> Vec<Option<Ten
             let (ta, tb) = (*trans_a, *trans_b);
             // C = op(A) op(B): d op(A) = dC op(B)^T, d op(B) = op(A)^T dC; a stored
             // transposed operand receives the transpose, which swaps the product.
-            let da = if ta {
-                x[1].matmul_t(g, tb, true)
-            } else {
-                g.matmul_t(&x[1], false, !tb)
-            };
-            let db = if tb {
-                g.matmul_t(&x[0], true, ta)
-            } else {
-                x[0].matmul_t(g, !ta, false)
-            };
-            vec![Some(da), Some(db)]
+            let da = need(0).then(|| {
+                if ta {
+                    x[1].matmul_t(g, tb, true)
+                } else {
+                    g.matmul_t(&x[1], false, !tb)
+                }
+            });
+            let db = need(1).then(|| {
+                if tb {
+                    g.matmul_t(&x[0], true, ta)
+                } else {
+                    x[0].matmul_t(g, !ta, false)
+                }
+            });
+            vec![da, db]
         }
         // Unfold and fold are adjoint linear maps: each one's gradient is the other.
         Op::Unfold2d(w) => vec![Some(g.fold_window(*w))],
@@ -108,35 +115,50 @@ fn unary(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Tensor {
     }
 }
 
-fn binary(op: BinaryOp, a: &Tensor, b: &Tensor, y: &Tensor, g: &Tensor) -> Vec<Option<Tensor>> {
-    match op {
-        BinaryOp::Add => vec![Some(g.clone()), Some(g.clone())],
-        BinaryOp::Sub => vec![Some(g.clone()), Some(g.neg())],
+/// The gradients of `op(a, b)`, each computed only when `need` asks for it.
+fn binary(
+    op: BinaryOp,
+    (a, b): (&Tensor, &Tensor),
+    need: (bool, bool),
+    y: &Tensor,
+    g: &Tensor,
+) -> Vec<Option<Tensor>> {
+    let (da, db): (Option<Tensor>, Option<Tensor>) = match op {
+        BinaryOp::Add => (need.0.then(|| g.clone()), need.1.then(|| g.clone())),
+        BinaryOp::Sub => (need.0.then(|| g.clone()), need.1.then(|| g.neg())),
         // d(ab) = b da + a db
-        BinaryOp::Mul => vec![Some(g.mul(b)), Some(g.mul(a))],
+        BinaryOp::Mul => (need.0.then(|| g.mul(b)), need.1.then(|| g.mul(a))),
         // d(a/b) = da / b - a db / b^2
-        BinaryOp::Div => vec![Some(g.div(b)), Some(g.mul(a).div(&b.square()).neg())],
+        BinaryOp::Div => (
+            need.0.then(|| g.div(b)),
+            need.1.then(|| g.mul(a).div(&b.square()).neg()),
+        ),
         BinaryOp::Max => {
             // The larger input takes the gradient; a tie splits it evenly. A NaN input
             // gets a NaN gradient: max(share, -|input|) keeps the share (it is >= 0 and
             // -|input| <= 0) except where the input is NaN, which max propagates.
             let share_a = a.gt(b).add(&a.eq_mask(b).mul_scalar(0.5));
-            let share_b = share_a.neg().add_scalar(1.0);
-            let to_a = share_a.maximum(&a.abs().neg());
-            let to_b = share_b.maximum(&b.abs().neg());
-            vec![Some(g.mul(&to_a)), Some(g.mul(&to_b))]
+            let to_a = need.0.then(|| share_a.maximum(&a.abs().neg()));
+            let to_b = need.1.then(|| {
+                let share_b = share_a.neg().add_scalar(1.0);
+                share_b.maximum(&b.abs().neg())
+            });
+            (to_a.map(|s| g.mul(&s)), to_b.map(|s| g.mul(&s)))
         }
         BinaryOp::Pow => {
             // d a^b = b a^(b-1) da + a^b ln(a) db (the latter only where a > 0)
-            let da = g.mul(b).mul(&a.pow(&b.add_scalar(-1.0)));
-            let zero = a.scalar_like(0.0);
-            let positive = a.gt(&zero);
-            let safe_a = Tensor::select(&positive, a, &a.scalar_like(1.0));
-            let db = Tensor::select(&positive, &g.mul(y).mul(&safe_a.log()), &zero);
-            vec![Some(da), Some(db)]
+            let da = need.0.then(|| g.mul(b).mul(&a.pow(&b.add_scalar(-1.0))));
+            let db = need.1.then(|| {
+                let zero = a.scalar_like(0.0);
+                let positive = a.gt(&zero);
+                let safe_a = Tensor::select(&positive, a, &a.scalar_like(1.0));
+                Tensor::select(&positive, &g.mul(y).mul(&safe_a.log()), &zero)
+            });
+            (da, db)
         }
-        BinaryOp::Lt | BinaryOp::Gt | BinaryOp::Eq => vec![None, None],
-    }
+        BinaryOp::Lt | BinaryOp::Gt | BinaryOp::Eq => (None, None),
+    };
+    vec![da, db]
 }
 
 /// Place `g` (the gradient of a slice) back into zeros of the input's shape.

@@ -5,7 +5,7 @@
 
 use super::cpu::{CpuBackend, CpuStorage};
 use super::gpu::{GpuBackend, GpuStats, GpuStorage};
-use super::{Backend, Dims, MatmulDims, UpdateRule, View};
+use super::{Backend, Dims, FiniteCheck, MatmulDims, UpdateRule, View};
 use crate::error::Result;
 use crate::op::{BinaryOp, ReduceOp, UnaryOp, Window2d};
 use std::rc::Rc;
@@ -26,6 +26,21 @@ pub enum Storage {
     Cpu(CpuStorage),
     /// A GPU buffer.
     Gpu(GpuStorage),
+}
+
+impl Storage {
+    /// Number of f32 elements it holds (a tensor may read only part of them).
+    pub fn len(&self) -> usize {
+        match self {
+            Storage::Cpu(s) => s.len(),
+            Storage::Gpu(s) => s.len(),
+        }
+    }
+
+    /// True when it holds no element.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 // Storage from one backend handed to another is a programming error (tensors check
@@ -187,9 +202,15 @@ impl Device {
         on_backend!(self, |b, s| s::wrap(b.fill(len, value)))
     }
 
-    /// See [`Backend::unary`].
+    /// [`Backend::unary`] of `len` contiguous elements.
     pub fn unary(&self, op: UnaryOp, x: &Storage, len: usize) -> Storage {
-        on_backend!(self, |b, s| s::wrap(b.unary(op, s::get(x), len)))
+        let out = [1, 1, 1, len];
+        self.unary_strided(op, (x, View::contiguous(out)), out)
+    }
+
+    /// See [`Backend::unary`].
+    pub fn unary_strided(&self, op: UnaryOp, x: (&Storage, View), out: Dims) -> Storage {
+        on_backend!(self, |b, s| s::wrap(b.unary(op, s::view(x), out)))
     }
 
     /// See [`Backend::binary`].
@@ -239,9 +260,21 @@ impl Device {
         on_backend!(self, |b, s| s::wrap(b.copy_view(s::get(x), view, out)))
     }
 
-    /// See [`Backend::reduce`].
+    /// [`Backend::reduce`] of `outer` contiguous rows of `inner` elements.
     pub fn reduce(&self, op: ReduceOp, x: &Storage, outer: usize, inner: usize) -> Storage {
-        on_backend!(self, |b, s| s::wrap(b.reduce(op, s::get(x), outer, inner)))
+        let src = [1, 1, outer, inner];
+        self.reduce_strided(op, (x, View::contiguous(src)), src, (outer, inner))
+    }
+
+    /// See [`Backend::reduce`].
+    pub fn reduce_strided(
+        &self,
+        op: ReduceOp,
+        x: (&Storage, View),
+        src: Dims,
+        rows: (usize, usize),
+    ) -> Storage {
+        on_backend!(self, |b, s| s::wrap(b.reduce(op, s::view(x), src, rows)))
     }
 
     /// See [`Backend::concat`].
@@ -336,20 +369,21 @@ impl Device {
     pub fn check_finite(
         &self,
         status: Storage,
-        param: &Storage,
-        grad: Option<&Storage>,
-        len: usize,
-        slot: usize,
+        checks: &[FiniteCheck<'_, Storage>],
         step: u64,
     ) -> Storage {
-        on_backend!(self, |b, s| s::wrap(b.check_finite(
-            s::take(status),
-            s::get(param),
-            grad.map(s::get),
-            len,
-            slot,
-            step,
-        )))
+        on_backend!(self, |b, s| {
+            let checks: Vec<_> = checks
+                .iter()
+                .map(|c| FiniteCheck {
+                    slot: c.slot,
+                    param: s::get(c.param),
+                    grad: c.grad.map(s::get),
+                    len: c.len,
+                })
+                .collect();
+            s::wrap(b.check_finite(s::take(status), &checks, step))
+        })
     }
 
     /// See [`Backend::flush`].

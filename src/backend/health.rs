@@ -1,13 +1,37 @@
 //! The training health status: for each parameter, the first step at which it or its
 //! gradient held a NaN or an infinity. [`Backend::check_finite`](super::Backend::check_finite)
-//! writes it on the device every step (one small reduction per parameter, nothing read
-//! back); the runner reads it together with the losses.
+//! writes it on the device every step (on the GPU one dispatch per three parameters,
+//! nothing read back); the runner reads it together with the losses.
 //!
 //! Layout: [`HEALTH_SLOT`] values per parameter, `[kind, step_high, step_low]`, all
 //! exact small integers in f32 (so the CPU twin and the WGSL kernel store the same
 //! bits): `kind` is 0 while nothing was seen, else [`NonFiniteIn::code`]; the step is
 //! `step_high * 65536 + step_low`. A slot is written once (the first time) and then
 //! kept.
+
+/// One parameter of a health check (see
+/// [`Backend::check_finite`](super::Backend::check_finite)): its values, its gradient
+/// when there is one, its length and its slot in the status.
+#[derive(Debug)]
+pub struct FiniteCheck<'a, S> {
+    /// The parameter's slot (its index in model order).
+    pub slot: usize,
+    /// The parameter's values.
+    pub param: &'a S,
+    /// Its gradient, when the check covers one.
+    pub grad: Option<&'a S>,
+    /// Elements of the parameter (and of the gradient).
+    pub len: usize,
+}
+
+// Derived `Clone` would ask `S: Clone`; the fields are references.
+impl<S> Clone for FiniteCheck<'_, S> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<S> Copy for FiniteCheck<'_, S> {}
 
 /// Values per parameter in the status.
 pub const HEALTH_SLOT: usize = 3;

@@ -11,6 +11,7 @@ pub mod gpu;
 pub mod health;
 
 pub use device::{Device, Storage};
+pub use health::FiniteCheck;
 
 // The contract's data types are defined in the leaf `op` module (shared with `tensor`);
 // re-exported here because they are part of this contract's signatures.
@@ -78,7 +79,9 @@ impl UpdateRule {
     }
 }
 
-/// What a device computes. Every storage holds `f32` in row-major order; outputs are
+/// What a device computes. A storage is a flat array of `f32`: ops given a [`View`]
+/// read it strided (a tensor's permuted, expanded or sliced layout, composed with
+/// broadcasting), the others read their elements row-major from index 0. Outputs are
 /// always fresh contiguous storages (except in [`Backend::update`], which consumes its
 /// parameter and state so a GPU may update them in place).
 pub trait Backend {
@@ -89,8 +92,9 @@ pub trait Backend {
     fn upload(&self, data: &[f32]) -> Self::Storage;
     /// A storage of `len` copies of `value`.
     fn fill(&self, len: usize, value: f32) -> Self::Storage;
-    /// `out[i] = op(x[i])` over `len` contiguous elements.
-    fn unary(&self, op: UnaryOp, x: &Self::Storage, len: usize) -> Self::Storage;
+    /// `out[i] = op(x[xv(i)])` over the padded output shape `out` (a strided input is
+    /// read in place, as [`Backend::binary`] reads its operands).
+    fn unary(&self, op: UnaryOp, x: (&Self::Storage, View), out: Dims) -> Self::Storage;
     /// `out[i] = op(a[av(i)], b[bv(i)])` over the padded output shape `out`.
     fn binary(
         &self,
@@ -116,11 +120,20 @@ pub trait Backend {
         b: (&Self::Storage, View),
         out: Dims,
     ) -> Self::Storage;
-    /// `out[i] = x[xv(i)]`: the one movement kernel (permute, expand, slice).
+    /// `out[i] = x[xv(i)]`: the one movement kernel, which makes a strided view
+    /// contiguous for the ops that read row-major data (`Tensor::storage`).
     fn copy_view(&self, x: &Self::Storage, view: View, out: Dims) -> Self::Storage;
-    /// Reduce each of `outer` contiguous rows of `inner` elements to one value, in a
-    /// fixed order (no atomics), giving `outer` values.
-    fn reduce(&self, op: ReduceOp, x: &Self::Storage, outer: usize, inner: usize) -> Self::Storage;
+    /// Reduce each of `outer` rows of `inner` elements (`rows` is `(outer, inner)`) to
+    /// one value, in a fixed order (no atomics), giving `outer` values. The rows are the
+    /// elements of the padded shape `src` (`outer * inner` of them) read through the
+    /// view in row-major order.
+    fn reduce(
+        &self,
+        op: ReduceOp,
+        x: (&Self::Storage, View),
+        src: Dims,
+        rows: (usize, usize),
+    ) -> Self::Storage;
     /// Concatenate inputs seen as `[outer, chunk_i]` along their second axis.
     fn concat(&self, parts: &[(&Self::Storage, usize)], outer: usize) -> Self::Storage;
     /// `out[i, :] = table[idx[i], :]` for `n` indices (stored as exact integers in f32),
@@ -175,19 +188,16 @@ pub trait Backend {
         state: Vec<Self::Storage>,
         len: usize,
     ) -> (Self::Storage, Vec<Self::Storage>);
-    /// The health check of one parameter (see [`health`]): when slot `slot` of `status`
-    /// is still clear and `param` (`len` values, after `step` optimizer steps) or `grad`
-    /// (its gradient for step `step + 1`) holds a NaN or an infinity, the slot records
-    /// which and the step (the parameter first, its step being the earlier one). One
-    /// small reduction, nothing read back; returns the status, updated in place when
-    /// no other handle shares it.
+    /// The health check (see [`health`]) of every parameter in `checks`: when its slot
+    /// of `status` is still clear and the parameter (after `step` optimizer steps) or
+    /// its gradient (for step `step + 1`) holds a NaN or an infinity, the slot records
+    /// which and the step (the parameter first, its step being the earlier one). Small
+    /// reductions, nothing read back; returns the status, updated in place when no
+    /// other handle shares it.
     fn check_finite(
         &self,
         status: Self::Storage,
-        param: &Self::Storage,
-        grad: Option<&Self::Storage>,
-        len: usize,
-        slot: usize,
+        checks: &[FiniteCheck<'_, Self::Storage>],
         step: u64,
     ) -> Self::Storage;
     /// Submit recorded work (the GPU submits its command encoder; the CPU does nothing).

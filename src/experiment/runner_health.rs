@@ -1,12 +1,12 @@
 //! The run's health status on the device: every step checks each parameter and its
-//! gradient for NaN and infinities (one small reduction per parameter tensor, nothing
-//! read back), and [`Runner::evaluate`](super::Runner::evaluate) reads the status in the
-//! same read as the losses. So a NaN weight behind a finite loss still stops the run,
-//! and the error names the parameter and the first step it went wrong, even when the
-//! run is evaluated only every few hundred steps.
+//! gradient for NaN and infinities (on the GPU one dispatch per three parameter
+//! tensors, nothing read back), and [`Runner::evaluate`](super::Runner::evaluate)
+//! reads the status in the same read as the losses. So a NaN weight behind a finite
+//! loss still stops the run, and the error names the parameter and the first step it
+//! went wrong, even when the run is evaluated only every few hundred steps.
 
 use crate::autograd::Gradients;
-use crate::backend::health::{first_non_finite, NonFiniteIn, HEALTH_SLOT};
+use crate::backend::health::{first_non_finite, FiniteCheck, NonFiniteIn, HEALTH_SLOT};
 use crate::backend::{Device, Storage};
 use crate::error::{Error, Result};
 use crate::nn::ParamSet;
@@ -48,8 +48,8 @@ impl HealthStatus {
     }
 
     /// Record the check of every parameter (after `step` optimizer steps) and, when
-    /// `grads` is given, of its gradient for step `step + 1`: one dispatch per
-    /// parameter tensor on the GPU, nothing read back.
+    /// `grads` is given, of its gradient for step `step + 1`: one dispatch per three
+    /// parameter tensors on the GPU, nothing read back.
     pub(super) fn check(
         &self,
         device: &Device,
@@ -57,11 +57,17 @@ impl HealthStatus {
         grads: Option<&Gradients>,
         step: u64,
     ) {
-        let mut status = self.take_on(device);
-        for (slot, (_, p)) in params.iter().enumerate() {
-            let g = grads.and_then(|g| g.get(p)).map(Tensor::storage);
-            status = device.check_finite(status, p.storage(), g, p.numel(), slot, step);
-        }
+        let checks: Vec<FiniteCheck<'_, Storage>> = params
+            .iter()
+            .enumerate()
+            .map(|(slot, (_, p))| FiniteCheck {
+                slot,
+                param: p.storage(),
+                grad: grads.and_then(|g| g.get(p)).map(Tensor::storage),
+                len: p.numel(),
+            })
+            .collect();
+        let status = device.check_finite(self.take_on(device), &checks, step);
         self.put(device, status);
     }
 

@@ -1,8 +1,14 @@
 //! Tensors: f32, rank 0 to 4, row-major, on a [`Device`], with autograd.
 //!
-//! A `Tensor` is a cheap handle (`Rc`) to immutable device storage plus, when it was
-//! computed from tensors that require gradients, the op that made it. Nothing assumes
-//! the data sits in CPU memory: values come back through the `async` [`Tensor::to_vec`].
+//! A `Tensor` is a cheap handle (`Rc`) to immutable device storage, a layout (a [`View`]:
+//! offset and per-axis strides into that storage) and, when it was computed from tensors
+//! that require gradients, the op that made it. Nothing assumes the data sits in CPU
+//! memory: values come back through the `async` [`Tensor::to_vec`].
+//!
+//! Permute, expand, slice (and reshape of a dense tensor) only change the layout: they
+//! share their input's storage. Elementwise ops read through layouts; every other
+//! consumer gets row-major data from [`Tensor::storage`], the one place that copies a
+//! strided tensor (once, remembered).
 
 mod conv;
 mod grad_mode;
@@ -19,7 +25,8 @@ pub use shape::Shape;
 
 use crate::backend::{Device, Storage};
 use crate::error::Result;
-use std::cell::Cell;
+use crate::op::View;
+use std::cell::{Cell, OnceCell};
 use std::rc::Rc;
 
 thread_local! {
@@ -64,7 +71,13 @@ impl Drop for Node {
 struct Inner {
     id: u64,
     shape: Shape,
+    /// The elements, read through `layout`; shared with the tensors this is a view of.
     storage: Storage,
+    /// Where element `i` of `shape` sits in `storage` (padded to four axes, stride 0 on
+    /// size-1 and missing axes).
+    layout: View,
+    /// The row-major copy of a strided tensor, made on first need (see `storage()`).
+    contiguous: OnceCell<Storage>,
     device: Device,
     node: Option<Node>,
     requires_grad: bool,
@@ -76,20 +89,27 @@ pub struct Tensor(Rc<Inner>);
 
 impl Tensor {
     /// A tensor from existing device storage (no graph).
+    /// `storage` holds the `shape.numel()` elements in row-major order.
     pub fn from_storage(storage: Storage, shape: Shape, device: &Device) -> Tensor {
-        Tensor(Rc::new(Inner {
-            id: next_id(),
-            shape,
-            storage,
-            device: device.clone(),
-            node: None,
-            requires_grad: false,
-        }))
+        Tensor::from_op(storage, shape, device, None)
     }
 
-    /// A tensor computed by `node` (used by the ops, which decide whether to record).
+    /// A tensor computed by `node` (used by the ops, which decide whether to record),
+    /// its elements row-major in a fresh storage.
     pub(crate) fn from_op(
         storage: Storage,
+        shape: Shape,
+        device: &Device,
+        node: Option<Node>,
+    ) -> Tensor {
+        let layout = shape.contiguous_view();
+        Tensor::from_view(storage, layout, shape, device, node)
+    }
+
+    /// A tensor that reads `storage` through `layout` (a view of another tensor's data).
+    pub(crate) fn from_view(
+        storage: Storage,
+        layout: View,
         shape: Shape,
         device: &Device,
         node: Option<Node>,
@@ -99,8 +119,24 @@ impl Tensor {
             id: next_id(),
             shape,
             storage,
+            layout,
+            contiguous: OnceCell::new(),
             device: device.clone(),
             node,
+            requires_grad,
+        }))
+    }
+
+    /// A new handle on the same data and layout (no graph), with `requires_grad`.
+    fn same_data(&self, requires_grad: bool) -> Tensor {
+        Tensor(Rc::new(Inner {
+            id: next_id(),
+            shape: self.0.shape.clone(),
+            storage: self.0.storage.clone(),
+            layout: self.0.layout,
+            contiguous: self.0.contiguous.clone(),
+            device: self.0.device.clone(),
+            node: None,
             requires_grad,
         }))
     }
@@ -145,19 +181,15 @@ impl Tensor {
 
     /// The same data as a leaf that requires gradients.
     pub fn requiring_grad(&self) -> Tensor {
-        Tensor(Rc::new(Inner {
-            id: next_id(),
-            shape: self.0.shape.clone(),
-            storage: self.0.storage.clone(),
-            device: self.0.device.clone(),
-            node: None,
-            requires_grad: true,
-        }))
+        self.same_data(true)
     }
 
-    /// The storage, moved out when this is its only handle (so it can be updated in
-    /// place), else shared.
+    /// The row-major storage, moved out when this is its only handle (so it can be
+    /// updated in place), else shared.
     pub(crate) fn into_storage(self) -> Storage {
+        if !self.is_contiguous() {
+            return self.storage().clone();
+        }
         match Rc::try_unwrap(self.0) {
             Ok(inner) => inner.storage,
             Err(rc) => rc.storage.clone(),
@@ -166,7 +198,7 @@ impl Tensor {
 
     /// The same data, cut from the graph (no gradient flows through it).
     pub fn detach(&self) -> Tensor {
-        Tensor::from_storage(self.0.storage.clone(), self.0.shape.clone(), &self.0.device)
+        self.same_data(false)
     }
 
     /// Unique id (used as the key of gradient stores).
@@ -199,9 +231,43 @@ impl Tensor {
         &self.0.device
     }
 
-    /// The device storage handle.
+    /// The elements in row-major order from index 0, exactly `numel()` of them: what
+    /// every kernel that reads contiguous data takes. A strided view (permute, expand,
+    /// slice) is copied here, once; the copy is kept for the tensor's lifetime.
     pub fn storage(&self) -> &Storage {
-        &self.0.storage
+        if self.is_contiguous() {
+            return &self.0.storage;
+        }
+        self.0.contiguous.get_or_init(|| {
+            self.0
+                .device
+                .copy_view(&self.0.storage, self.0.layout, self.0.shape.padded())
+        })
+    }
+
+    /// True when the elements sit in their storage row-major from index 0 with nothing
+    /// else in it, so [`Tensor::storage`] needs no copy.
+    pub fn is_contiguous(&self) -> bool {
+        let (shape, layout) = (&self.0.shape, &self.0.layout);
+        layout.offset == 0 && shape.is_dense(layout) && self.0.storage.len() == shape.numel()
+    }
+
+    /// How this tensor reads its storage: offset and stride per padded axis.
+    pub fn layout(&self) -> View {
+        self.0.layout
+    }
+
+    /// The storage and layout as an elementwise kernel reads them, broadcast to `out`
+    /// (no copy). A layout has stride 0 on size-1 and missing leading axes, so it is
+    /// its own broadcast view to any shape it broadcasts to.
+    pub(crate) fn strided(&self, out: &Shape) -> (&Storage, View) {
+        debug_assert!(Shape::broadcast(self.shape(), out).as_ref() == Some(out));
+        (&self.0.storage, self.0.layout)
+    }
+
+    /// The storage and layout for ops that make views of this tensor.
+    pub(crate) fn raw_parts(&self) -> (&Storage, View) {
+        (&self.0.storage, self.0.layout)
     }
 
     /// The op that made this tensor, when it was recorded.
@@ -217,7 +283,7 @@ impl Tensor {
     /// Copy the values to the host once the device has computed them.
     pub async fn to_vec(&self) -> Result<Vec<f32>> {
         // A read submits the pending work together with its copy: no separate flush.
-        self.0.device.read(&self.0.storage, self.numel()).await
+        self.0.device.read(self.storage(), self.numel()).await
     }
 
     /// Read several tensors of one device back together: on the GPU one staging buffer
@@ -241,7 +307,7 @@ impl Tensor {
 
     /// The values, when they can be had without waiting (CPU backend); `None` otherwise.
     pub fn to_vec_now(&self) -> Option<Vec<f32>> {
-        self.0.device.read_now(&self.0.storage, self.numel())
+        self.0.device.read_now(self.storage(), self.numel())
     }
 
     /// The single value of a one-element tensor, read asynchronously.

@@ -1,18 +1,18 @@
 //! Movement ops (reshape, permute, expand, slice, concat), row gathers and the matrix
 //! product: shape logic and graph recording over the backend's kernels.
+//!
+//! Permute, expand, slice and the reshape of a dense tensor run no kernel: the result
+//! shares its input's storage through a new layout (still recorded in the graph).
 
 use super::ops::permute_view;
 use super::{Op, Shape, Tensor};
-use crate::op::{MatmulDims, View, MAX_RANK};
-
-fn contiguous_view(shape: &Shape) -> View {
-    shape.broadcast_view(shape)
-}
+use crate::op::{MatmulDims, MAX_RANK};
 
 impl Tensor {
     // ----- movement -----
 
-    /// The same elements with a new shape of equal size (no copy).
+    /// The same elements with a new shape of equal size: no copy when they sit densely
+    /// (row-major from some offset), else one (through [`Tensor::storage`]).
     pub fn reshape(&self, dims: &[usize]) -> Tensor {
         let shape = Shape::new(dims);
         assert_eq!(
@@ -21,6 +21,12 @@ impl Tensor {
             "reshape: {} elements cannot take shape {shape}",
             self.numel()
         );
+        let layout = self.layout();
+        if self.shape().is_dense(&layout) {
+            let mut view = shape.contiguous_view();
+            view.offset = layout.offset;
+            return Tensor::record_view(Op::Reshape, self, view, shape);
+        }
         Tensor::record(Op::Reshape, &[self], self.storage().clone(), shape)
     }
 
@@ -33,9 +39,8 @@ impl Tensor {
             "permute: {perm:?} is not a permutation of the axes of {}",
             self.shape()
         );
-        let (view, out) = permute_view(self.shape(), perm);
-        let s = self.device().copy_view(self.storage(), view, out.padded());
-        Tensor::record(Op::Permute(perm.to_vec()), &[self], s, out)
+        let (view, out) = permute_view(self.shape(), self.layout(), perm);
+        Tensor::record_view(Op::Permute(perm.to_vec()), self, view, out)
     }
 
     /// Swap two axes.
@@ -53,12 +58,8 @@ impl Tensor {
             "expand: {} does not broadcast to {out}",
             self.shape()
         );
-        let s = self.device().copy_view(
-            self.storage(),
-            self.shape().broadcast_view(&out),
-            out.padded(),
-        );
-        Tensor::record(Op::Expand, &[self], s, out)
+        // A layout is already its own broadcast view (stride 0 on size-1 axes).
+        Tensor::record_view(Op::Expand, self, self.layout(), out)
     }
 
     /// The sub-tensor `[start, end)` on every axis.
@@ -72,16 +73,21 @@ impl Tensor {
             "slice: ranges {ranges:?} do not fit shape {}",
             self.shape()
         );
-        let strides = self.shape().strides();
         let out = Shape(ranges.iter().map(|(s, e)| e - s).collect());
-        let mut v = contiguous_view(&out);
+        let mut v = self.layout();
         let off = MAX_RANK - self.rank();
-        v.offset = ranges.iter().zip(&strides).map(|((s, _), st)| s * st).sum();
-        for (i, st) in strides.iter().enumerate() {
-            v.strides[off + i] = if out.0[i] == 1 { 0 } else { *st };
+        for (i, &(start, _)) in ranges.iter().enumerate() {
+            v.offset += start * v.strides[off + i];
+            // An axis cut to length 1 gets stride 0, like every size-1 axis.
+            if out.0[i] == 1 {
+                v.strides[off + i] = 0;
+            }
         }
-        let s = self.device().copy_view(self.storage(), v, out.padded());
-        Tensor::record(Op::Slice(ranges.to_vec()), &[self], s, out)
+        if out.numel() == 0 {
+            // Nothing is read; an offset past the end would only mislead a kernel.
+            v.offset = 0;
+        }
+        Tensor::record_view(Op::Slice(ranges.to_vec()), self, v, out)
     }
 
     /// `len` entries of `axis` starting at `start`.

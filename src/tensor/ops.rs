@@ -22,6 +22,17 @@ impl Tensor {
         Tensor::from_op(storage, shape, &device, node)
     }
 
+    /// Record a movement op whose result reads `storage` (its input's) through `layout`:
+    /// no kernel runs.
+    pub(super) fn record_view(op: Op, input: &Tensor, layout: View, shape: Shape) -> Tensor {
+        let node = (is_grad_enabled() && input.requires_grad()).then(|| Node {
+            op,
+            inputs: vec![input.clone()],
+        });
+        let (storage, _) = input.raw_parts();
+        Tensor::from_view(storage.clone(), layout, shape, input.device(), node)
+    }
+
     pub(super) fn same_device(&self, other: &Tensor, what: &str) {
         assert!(
             self.device() == other.device(),
@@ -35,7 +46,11 @@ impl Tensor {
 
     /// Apply a unary op elementwise.
     pub fn unary(&self, op: UnaryOp) -> Tensor {
-        let s = self.device().unary(op, self.storage(), self.numel());
+        // Read through the layout: `relu(x.permute(..))` copies nothing.
+        let shape = self.shape();
+        let s = self
+            .device()
+            .unary_strided(op, self.strided(shape), shape.padded());
         Tensor::record(Op::Unary(op), &[self], s, self.shape().clone())
     }
 
@@ -87,12 +102,9 @@ impl Tensor {
                 other.shape()
             )
         });
-        let s = self.device().binary(
-            op,
-            (self.storage(), self.shape().broadcast_view(&out)),
-            (other.storage(), other.shape().broadcast_view(&out)),
-            out.padded(),
-        );
+        let s = self
+            .device()
+            .binary(op, self.strided(&out), other.strided(&out), out.padded());
         Tensor::record(Op::Binary(op), &[self, other], s, out)
     }
 
@@ -142,12 +154,9 @@ impl Tensor {
     /// made only when the op is recorded (its backward rule may read it).
     pub fn binary_scalar(&self, op: BinaryOp, c: f32) -> Tensor {
         let shape = self.shape().clone();
-        let s = self.device().binary_scalar(
-            op,
-            (self.storage(), shape.broadcast_view(&shape)),
-            c,
-            shape.padded(),
-        );
+        let s = self
+            .device()
+            .binary_scalar(op, self.strided(&shape), c, shape.padded());
         if is_grad_enabled() && self.requires_grad() {
             Tensor::record(Op::Binary(op), &[self, &self.scalar_like(c)], s, shape)
         } else {
@@ -182,9 +191,9 @@ impl Tensor {
                 )
             });
         let s = cond.device().select(
-            (cond.storage(), cond.shape().broadcast_view(&out)),
-            (a.storage(), a.shape().broadcast_view(&out)),
-            (b.storage(), b.shape().broadcast_view(&out)),
+            cond.strided(&out),
+            a.strided(&out),
+            b.strided(&out),
             out.padded(),
         );
         Tensor::record(Op::Select, &[cond, a, b], s, out)
@@ -213,14 +222,13 @@ impl Tensor {
         perm.extend(&axes);
         let outer: usize = kept.iter().map(|&a| dims[a]).product();
         let inner: usize = axes.iter().map(|&a| dims[a]).product();
-        // Bring the reduced axes last (a copy only when they are not already there).
-        let src = if perm.iter().enumerate().all(|(i, &p)| i == p) {
-            self.storage().clone()
-        } else {
-            let (view, out) = permute_view(self.shape(), &perm);
-            self.device().copy_view(self.storage(), view, out.padded())
-        };
-        let s = self.device().reduce(op, &src, outer, inner);
+        // Read with the reduced axes last, through the layout composed with that
+        // permutation: the kernel reads strided, no copy.
+        let (storage, layout) = self.raw_parts();
+        let (view, permuted) = permute_view(self.shape(), layout, &perm);
+        let s =
+            self.device()
+                .reduce_strided(op, (storage, view), permuted.padded(), (outer, inner));
         let mut out_dims = dims.to_vec();
         for &a in &axes {
             out_dims[a] = 1;
@@ -273,17 +281,18 @@ impl Tensor {
     }
 }
 
-/// The view that reads `shape` permuted by `perm`, and the permuted shape.
-pub(super) fn permute_view(shape: &Shape, perm: &[usize]) -> (View, Shape) {
-    let strides = shape.strides();
+/// The layout that reads a tensor of `shape` with `layout` permuted by `perm` (output
+/// axis `i` is input axis `perm[i]`), and the permuted shape.
+pub(super) fn permute_view(shape: &Shape, layout: View, perm: &[usize]) -> (View, Shape) {
     let out = Shape(perm.iter().map(|&p| shape.0[p]).collect());
     let off = MAX_RANK - shape.rank();
     let mut v = View {
-        offset: 0,
+        offset: layout.offset,
         strides: [0; MAX_RANK],
     };
     for (i, &p) in perm.iter().enumerate() {
-        v.strides[off + i] = if out.0[i] == 1 { 0 } else { strides[p] };
+        // Size-1 axes keep stride 0 (every layout's invariant).
+        v.strides[off + i] = layout.strides[off + p];
     }
     (v, out)
 }

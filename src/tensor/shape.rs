@@ -82,6 +82,21 @@ impl Shape {
         View { offset: 0, strides }
     }
 
+    /// The layout of a fresh tensor of this shape: offset 0, row-major strides, and
+    /// stride 0 on size-1 and missing leading axes (the invariant every tensor layout
+    /// keeps, so a layout is also its own broadcast view to any larger shape).
+    pub fn contiguous_view(&self) -> View {
+        self.broadcast_view(self)
+    }
+
+    /// True when `view` reads this shape's elements in row-major order with no gaps
+    /// (from its offset): every axis longer than one has its row-major stride.
+    pub fn is_dense(&self, view: &View) -> bool {
+        let off = MAX_RANK - self.rank();
+        let own = self.strides();
+        (0..self.rank()).all(|i| self.0[i] == 1 || view.strides[off + i] == own[i])
+    }
+
     /// Axes of `out` along which `self` was broadcast (to be summed when unbroadcasting).
     pub fn broadcast_axes(&self, out: &Shape) -> Vec<usize> {
         let lead = out.rank() - self.rank();
@@ -136,5 +151,18 @@ mod tests {
         assert_eq!(Shape::new(&[]).strides(), Vec::<usize>::new());
         let v = Shape::new(&[3, 1]).broadcast_view(&Shape::new(&[2, 3, 4]));
         assert_eq!(v.strides, [0, 0, 1, 0]);
+    }
+
+    #[test]
+    fn a_contiguous_view_is_dense_and_a_transposed_one_is_not() {
+        let s = Shape::new(&[2, 1, 3]);
+        let v = s.contiguous_view();
+        assert_eq!(v.strides, [0, 3, 0, 1]);
+        assert!(s.is_dense(&v));
+        let t = View {
+            offset: 0,
+            strides: [0, 1, 0, 2],
+        };
+        assert!(!s.is_dense(&t));
     }
 }

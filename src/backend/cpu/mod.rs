@@ -11,7 +11,7 @@ mod update;
 pub use conv::avg_scale;
 pub use matmul::matmul_into;
 
-use super::{Backend, Dims, MatmulDims, UpdateRule, View};
+use super::{Backend, Dims, FiniteCheck, MatmulDims, UpdateRule, View};
 use crate::error::Result;
 use crate::op::{BinaryOp, ReduceOp, UnaryOp, Window2d};
 use std::rc::Rc;
@@ -62,8 +62,15 @@ impl Backend for CpuBackend {
         Rc::new(vec![value; len])
     }
 
-    fn unary(&self, op: UnaryOp, x: &CpuStorage, len: usize) -> CpuStorage {
-        Rc::new(x[..len].iter().map(|&v| op.apply(v)).collect())
+    fn unary(&self, op: UnaryOp, (x, xv): (&CpuStorage, View), out: Dims) -> CpuStorage {
+        let n = numel(out);
+        if xv.is_dense(out) {
+            let dense = &x[xv.offset..xv.offset + n];
+            return Rc::new(dense.iter().map(|&v| op.apply(v)).collect());
+        }
+        let mut o = vec![0.0; n];
+        for_each_index(out, |f, i| o[f] = op.apply(x[xv.at(i)]));
+        Rc::new(o)
     }
 
     fn binary(
@@ -127,12 +134,29 @@ impl Backend for CpuBackend {
         Rc::new(o)
     }
 
-    fn reduce(&self, op: ReduceOp, x: &CpuStorage, outer: usize, inner: usize) -> CpuStorage {
+    fn reduce(
+        &self,
+        op: ReduceOp,
+        (x, xv): (&CpuStorage, View),
+        src: Dims,
+        (outer, inner): (usize, usize),
+    ) -> CpuStorage {
+        let n = numel(src);
+        let gathered;
+        let rows: &[f32] = if xv.is_dense(src) {
+            &x[xv.offset..xv.offset + n]
+        } else {
+            // The elements in row-major order; the fold below is the same either way.
+            let mut o = vec![0.0; n];
+            for_each_index(src, |f, i| o[f] = x[xv.at(i)]);
+            gathered = o;
+            &gathered
+        };
         // Sequential, left to right: one fixed order on every target.
         Rc::new(
             (0..outer)
                 .map(|r| {
-                    x[r * inner..(r + 1) * inner]
+                    rows[r * inner..(r + 1) * inner]
                         .iter()
                         .fold(op.identity(), |acc, &v| op.combine(acc, v))
                 })
@@ -231,13 +255,12 @@ impl Backend for CpuBackend {
     fn check_finite(
         &self,
         status: CpuStorage,
-        param: &CpuStorage,
-        grad: Option<&CpuStorage>,
-        len: usize,
-        slot: usize,
+        checks: &[FiniteCheck<'_, CpuStorage>],
         step: u64,
     ) -> CpuStorage {
-        health::check_finite(status, param, grad, len, slot, step)
+        checks.iter().fold(status, |status, c| {
+            health::check_finite(status, c.param, c.grad, c.len, c.slot, step)
+        })
     }
 
     fn flush(&self) {}

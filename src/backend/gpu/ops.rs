@@ -4,10 +4,15 @@
 
 use super::{groups, GpuBackend, GpuStorage, Kernel};
 use crate::backend::health::{encode_step, HEALTH_SLOT};
-use crate::backend::{Backend, Dims, MatmulDims, UpdateRule, View};
+use crate::backend::{Backend, Dims, FiniteCheck, MatmulDims, UpdateRule, View};
 use crate::error::Result;
 use crate::op::{BinaryOp, ReduceOp, UnaryOp, Window2d};
 use std::future::Future;
+
+/// Parameters (with their gradients) checked by one dispatch of the health kernel, one
+/// workgroup each: three pairs of buffers and the status stay within WebGPU's default
+/// of eight storage buffers per shader stage.
+const HEALTH_PAIRS: usize = 3;
 
 /// Rows up to this length are reduced one thread per row (the CPU's exact order);
 /// longer rows by one workgroup per row with a fixed tree.
@@ -94,9 +99,19 @@ impl Backend for GpuBackend {
         s
     }
 
-    fn unary(&self, op: UnaryOp, x: &GpuStorage, len: usize) -> GpuStorage {
+    fn unary(&self, op: UnaryOp, (x, xv): (&GpuStorage, View), out: Dims) -> GpuStorage {
+        // `shaders/unary.wgsl`'s `Params`: out dims, strides, (offset, length, dense).
+        let len = numel(out);
         let s = self.alloc(len);
-        let p = [self.u(len)];
+        let mut p = Vec::with_capacity(12);
+        p.extend(self.dims(out));
+        p.extend(self.strides(xv));
+        p.extend([
+            self.u(xv.offset),
+            self.u(len),
+            u32::from(xv.is_dense(out)),
+            0,
+        ]);
         self.launch(
             Kernel::unary(op),
             &p,
@@ -163,7 +178,13 @@ impl Backend for GpuBackend {
         s
     }
 
-    fn reduce(&self, op: ReduceOp, x: &GpuStorage, outer: usize, inner: usize) -> GpuStorage {
+    fn reduce(
+        &self,
+        op: ReduceOp,
+        (x, xv): (&GpuStorage, View),
+        src: Dims,
+        (outer, inner): (usize, usize),
+    ) -> GpuStorage {
         let s = self.alloc(outer);
         // The shape of the reduction depends on (outer, inner) only: deterministic.
         let (mode, wgs) = if inner <= SHORT_ROW {
@@ -171,7 +192,18 @@ impl Backend for GpuBackend {
         } else {
             (0, outer as u64)
         };
-        let p = [self.u(outer), self.u(inner), mode];
+        // `shaders/reduce.wgsl`'s `Params`: (outer, inner, mode, dense), the padded
+        // source dims and strides, then the offset.
+        let mut p = Vec::with_capacity(13);
+        p.extend([
+            self.u(outer),
+            self.u(inner),
+            mode,
+            u32::from(xv.is_dense(src)),
+        ]);
+        p.extend(self.dims(src));
+        p.extend(self.strides(xv));
+        p.push(self.u(xv.offset));
         self.launch(Kernel::reduce(op), &p, &[x.pooled(), s.pooled()], wgs);
         s
     }
@@ -325,15 +357,16 @@ impl Backend for GpuBackend {
     fn check_finite(
         &self,
         status: GpuStorage,
-        param: &GpuStorage,
-        grad: Option<&GpuStorage>,
-        len: usize,
-        slot: usize,
+        checks: &[FiniteCheck<'_, GpuStorage>],
         step: u64,
     ) -> GpuStorage {
-        if (slot + 1) * HEALTH_SLOT > status.len() {
+        if let Some(c) = checks
+            .iter()
+            .find(|c| (c.slot + 1) * HEALTH_SLOT > status.len())
+        {
             self.fail(format!(
-                "health check of parameter {slot}: the status holds {} values",
+                "health check of parameter {}: the status holds {} values",
+                c.slot,
                 status.len()
             ));
             return status;
@@ -342,24 +375,31 @@ impl Backend for GpuBackend {
         let status = self.owned(status, status_len);
         let (param_high, param_low) = encode_step(step);
         let (grad_high, grad_low) = encode_step(step.saturating_add(1));
-        let p = [
-            self.u(len),
-            self.u(slot),
-            u32::from(grad.is_some()),
-            param_high,
-            param_low,
-            grad_high,
-            grad_low,
-        ];
-        // Without a gradient the parameter is bound twice (both read-only) and the
-        // kernel skips the second look.
-        let bufs = [
-            param.pooled(),
-            grad.unwrap_or(param).pooled(),
-            status.pooled(),
-        ];
-        // One workgroup: it folds the whole tensor, then one lane writes the slot.
-        self.launch(Kernel::HEALTH, &p, &bufs, 1);
+        // `shaders/health.wgsl`'s `Params`: per pair (one workgroup each) its length,
+        // slot and whether a gradient is bound; then the two steps.
+        for batch in checks.chunks(HEALTH_PAIRS) {
+            let mut p = [0u32; 16];
+            for (k, c) in batch.iter().enumerate() {
+                p[k] = self.u(c.len);
+                p[4 + k] = self.u(c.slot);
+                p[8 + k] = u32::from(c.grad.is_some());
+            }
+            p[12..].copy_from_slice(&[param_high, param_low, grad_high, grad_low]);
+            // Without a gradient the parameter is bound twice (both read-only) and the
+            // kernel skips the second look; unused pairs get the placeholder buffer.
+            let mut bufs = Vec::with_capacity(2 * HEALTH_PAIRS + 1);
+            for k in 0..HEALTH_PAIRS {
+                match batch.get(k) {
+                    Some(c) => {
+                        bufs.push(c.param.pooled());
+                        bufs.push(c.grad.unwrap_or(c.param).pooled());
+                    }
+                    None => bufs.extend([&self.dummy, &self.dummy]),
+                }
+            }
+            bufs.push(status.pooled());
+            self.launch(Kernel::HEALTH, &p, &bufs, batch.len() as u64);
+        }
         status
     }
 

@@ -119,6 +119,8 @@ pub enum Sig {
     In2Out1,
     /// read, read, read, write
     In3Out1,
+    /// six reads, write (the health check: three parameters and their gradients)
+    In6Out1,
     /// read-write, read (SGD: param, grad)
     Update0,
     /// read-write, read, read-write (momentum: param, grad, buf)
@@ -134,6 +136,7 @@ impl Sig {
             Sig::In1Out1 => &[true, false],
             Sig::In2Out1 => &[true, true, false],
             Sig::In3Out1 => &[true, true, true, false],
+            Sig::In6Out1 => &[true, true, true, true, true, true, false],
             Sig::Update0 => &[false, true],
             Sig::Update1 => &[false, true, false],
             Sig::Update2 => &[false, true, false, false],
@@ -193,8 +196,9 @@ impl Kernel {
         Kernel::new(Family::Update, "update_sgd_momentum", Sig::Update1);
     /// Adam and AdamW.
     pub const ADAM: Kernel = Kernel::new(Family::Update, "update_adam", Sig::Update2);
-    /// The non-finite check of one parameter and its gradient (training health).
-    pub const HEALTH: Kernel = Kernel::new(Family::Health, "health_check_finite", Sig::In2Out1);
+    /// The non-finite check of up to three parameters and their gradients (training
+    /// health).
+    pub const HEALTH: Kernel = Kernel::new(Family::Health, "health_check_finite", Sig::In6Out1);
     /// im2col.
     pub const UNFOLD2D: Kernel = Kernel::new(Family::Conv, "conv_unfold", Sig::In1Out1);
     /// col2im.
@@ -239,7 +243,10 @@ impl Kernel {
     }
 }
 
-type BindKey = (Sig, u64, [u64; 4]);
+/// Most storage buffers of one kernel (the health check's seven).
+const MAX_STORAGE_BINDINGS: usize = 7;
+
+type BindKey = (Sig, u64, [u64; MAX_STORAGE_BINDINGS]);
 
 /// The caches. Handles are cheap clones of wgpu's reference-counted objects.
 #[derive(Debug)]
@@ -346,7 +353,8 @@ impl Pipelines {
         uniforms: (u64, &wgpu::Buffer),
         buffers: &[&PooledBuffer],
     ) -> wgpu::BindGroup {
-        let mut ids = [0u64; 4];
+        debug_assert!(buffers.len() <= MAX_STORAGE_BINDINGS);
+        let mut ids = [0u64; MAX_STORAGE_BINDINGS];
         for (slot, b) in ids.iter_mut().zip(buffers) {
             *slot = b.id;
         }
