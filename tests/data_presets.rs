@@ -4,7 +4,7 @@
 //! bar measured against the data's own variance.
 
 use gradlab::data::{load_real, RealSet};
-use gradlab::experiment::{prepare, preset, Runner};
+use gradlab::experiment::{prepare, preset, Runner, EVAL_ROWS};
 use gradlab::platform::block_on;
 use gradlab::Device;
 
@@ -111,29 +111,52 @@ fn reg_gauss_is_learned() {
     assert!(r2 >= 0.88, "reg-gauss: test R^2 {r2} < 0.88");
 }
 
-/// The bar: `mnist-mlp` reaches test accuracy 0.95 on the CPU backend at seed 1
-/// with its own budget; the accuracy is recomputed here from the raw outputs.
-#[test]
-fn mnist_mlp_reaches_test_accuracy_0_95() {
-    let mut r = Runner::new(preset("mnist-mlp").unwrap(), Device::Cpu).unwrap();
-    let last = block_on(r.run(|_, _| {})).unwrap();
+/// Test accuracy of the runner's model over the first `rows` test rows, from its raw
+/// outputs.
+fn accuracy(r: &Runner, rows: usize) -> f64 {
     let test = r.test_data();
-    let out = block_on(r.predict(&test.x, test.n)).unwrap();
+    let out = block_on(r.predict(&test.x[..rows * test.features], rows)).unwrap();
+    let classes = test.num_classes();
     let correct = out
-        .chunks(10)
+        .chunks(classes)
         .zip(test.labels())
         .filter(|(row, label)| {
             // First index of the largest output.
-            let best = (0..10).fold(0, |b, j| if row[j] > row[b] { j } else { b });
+            let best = (0..classes).fold(0, |b, j| if row[j] > row[b] { j } else { b });
             best == *label
         })
         .count();
-    let acc = correct as f64 / test.n as f64;
+    correct as f64 / rows as f64
+}
+
+/// The bars, on the CPU backend at seed 1 with each preset's own budget: the
+/// accuracy over the whole test split, recomputed here from the raw outputs (the run's
+/// evaluations read the first `EVAL_ROWS` test rows; that figure must agree too).
+fn reaches_test_accuracy(name: &str, bar: f64) {
+    let mut r = Runner::new(preset(name).unwrap(), Device::Cpu).unwrap();
+    let last = block_on(r.run(|_, _| {})).unwrap();
+    let n = r.test_data().n;
     assert_eq!(
-        Some(acc),
+        Some(accuracy(&r, n.min(EVAL_ROWS))),
         last.metrics.accuracy,
-        "reported and recomputed agree"
+        "{name}: reported and recomputed agree"
     );
-    println!("mnist-mlp: test accuracy {acc} after {} steps", last.step);
-    assert!(acc >= 0.95, "mnist-mlp: test accuracy {acc} < 0.95");
+    let acc = accuracy(&r, n);
+    println!("{name}: test accuracy {acc} over {n} test rows after {} steps", last.step);
+    assert!(acc >= bar, "{name}: test accuracy {acc} < {bar}");
+}
+
+#[test]
+fn mnist_mlp_reaches_test_accuracy_0_95() {
+    reaches_test_accuracy("mnist-mlp", 0.95);
+}
+
+#[test]
+fn mnist_cnn_reaches_test_accuracy_0_975() {
+    reaches_test_accuracy("mnist-cnn", 0.975);
+}
+
+#[test]
+fn digits_cnn_reaches_test_accuracy_0_95() {
+    reaches_test_accuracy("digits-cnn", 0.95);
 }

@@ -1,6 +1,7 @@
-//! The per-step path on the GPU is lean: once warm, a training step of the `spiral` and
-//! `digits` presets creates no buffers, compiles no pipelines, creates no bind groups
-//! and submits its work exactly once.
+//! The per-step path on the GPU is lean: once warm, a training step of the `spiral`,
+//! `digits` and `digits-cnn` (convolutions and pooling) presets creates no buffers,
+//! compiles no pipelines, creates no bind groups and submits its work exactly once.
+//! (`conv_gpu_lean.rs` checks MNIST's LeNet shape the same way on a few batches.)
 
 mod common;
 
@@ -49,4 +50,9 @@ fn a_warm_spiral_step_creates_nothing_and_submits_once() {
 #[test]
 fn a_warm_digits_step_creates_nothing_and_submits_once() {
     warm_step_is_lean("digits");
+}
+
+#[test]
+fn a_warm_conv_net_step_creates_nothing_and_submits_once() {
+    warm_step_is_lean("digits-cnn");
 }

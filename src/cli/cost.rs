@@ -115,8 +115,8 @@ mod tests {
     #[test]
     fn allow_large_never_passes_the_ceiling() {
         let mut c = preset("digits").unwrap();
-        c.hidden = vec![1024, 1024];
-        c.activations = vec![c.activations[0]; 2];
+        c.hidden = vec![1024; 4];
+        c.activations = vec![c.activations[0]; 4];
         let large = check_cost(&c, &Ceiling::native(GIB), false).unwrap_err();
         assert_eq!(large.code, 2);
         assert!(large.message.contains("--allow-large"), "{}", large.message);
