@@ -73,9 +73,10 @@ fn draw_on(
             .step_by(dot_stride(pts.values.len()))
             .map(move |(p, &v)| {
                 let c = (p[0] as f64, p[1] as f64);
+                // Smaller than the classifier's dots: here the map is the message.
                 EmptyElement::at(c)
-                    + Circle::new((0, 0), 4, diverging(v / scale).filled())
-                    + Circle::new((0, 0), 4, ring.stroke_width(1))
+                    + Circle::new((0, 0), 3, diverging(v / scale).filled())
+                    + Circle::new((0, 0), 3, ring.stroke_width(1))
             })
             .collect::<Vec<_>>()
     };
