@@ -290,8 +290,8 @@ const ENORMOUS_LINKS: [(&str, &str); 4] = [
         "#v=1&data=spiral&samples=100000&batch=100000&hidden=1024,1024,1024,1024,1024,1024,1024,1024&act=relu,relu,relu,relu,relu,relu,relu,relu",
     ),
     (
-        "huge data set",
-        "#v=1&data=circle&samples=100000&batch=10&hidden=256,256,256&act=tanh,tanh,tanh",
+        "wide layers over many rows",
+        "#v=1&data=circle&samples=100000&batch=1000&hidden=1024,1024,1024&act=tanh,tanh,tanh",
     ),
     (
         "huge batch",

@@ -136,15 +136,16 @@ test('the issue link is refused on the CPU backend, a clear message and no confi
 });
 
 test('over the default limits only: confirmed, it builds, and trains only on play', { timeout: 240_000 }, async () => {
-  // breast-cancer through two hidden layers of 1,024: one evaluation is about 1.2 GFLOP,
-  // over the default limit (0.5) and under the CPU backend's ceilings (4 GFLOP, and
-  // 4 million values through the kernels: 569 rows of about 6,200 values).
-  const large = link({ hidden: '1024,1024', act: 'tanh,tanh', backend: 'cpu' }, 'breast-cancer');
+  // breast-cancer through two hidden layers of 1,024 in batches of 100: one step is about
+  // 0.66 GFLOP, over the default limit (0.5) and under the CPU backend's ceilings (1 GFLOP
+  // and a million values a step: 100 rows of about 6,200 values; an evaluation of its
+  // 569 rows, 1.2 GFLOP and 3.5 million values, is under 4 of each).
+  const large = link({ hidden: '1024,1024', act: 'tanh,tanh', batch: '100', backend: 'cpu' }, 'breast-cancer');
   const { page, errors } = await open(large);
   const warning = page.getByTestId('cost-warning');
   await warning.waitFor({ timeout: 10_000 });
   assert.equal(await warning.getAttribute('data-state'), 'large');
-  assert.match(await warning.textContent(), /FLOP per evaluation is [\d.]+x the default limit/);
+  assert.match(await warning.textContent(), /FLOP per step is [\d.]+x the default limit/);
   await screenshot(page, 'cost-warning-confirmable-1440x900.png');
   await playDoesNothing(page);
   await page.getByTestId('cost-confirm').click();
