@@ -142,7 +142,10 @@ fn reaches_test_accuracy(name: &str, bar: f64) {
         "{name}: reported and recomputed agree"
     );
     let acc = accuracy(&r, n);
-    println!("{name}: test accuracy {acc} over {n} test rows after {} steps", last.step);
+    println!(
+        "{name}: test accuracy {acc} over {n} test rows after {} steps",
+        last.step
+    );
     assert!(acc >= bar, "{name}: test accuracy {acc} < {bar}");
 }
 

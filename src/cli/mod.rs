@@ -144,7 +144,7 @@ pub fn help(topic: Option<&str>) -> String {
 }
 
 /// The default cost limits in words, two to a line: `100 MFLOP per step, 500 MFLOP per
-/// evaluation,` / `256 MiB held, 128 MiB in one buffer`.
+/// evaluation,` / `512 MiB held, 128 MiB in one buffer`.
 fn limits_text() -> String {
     use crate::experiment::{Measure, DEFAULT_COST_LIMITS as L};
     [

@@ -22,12 +22,12 @@ pub struct CostLimits {
 /// GFLOP/s, the page's wasm CPU backend several times slower (the page's CPU has its own,
 /// harder ceilings, [`PAGE_CPU_STEP_FLOPS`] and the rest); 500 MFLOP a step is then about
 /// 20 ms natively, the size of a LeNet step on MNIST batches (about 180 MFLOP) with room,
-/// and a 256 MiB working set fits any tab. An evaluation reads at most
+/// and a 512 MiB working set fits a desktop tab (MNIST's LeNet holds about 150 MiB). An evaluation reads at most
 /// `EVAL_ROWS` rows of each split, so its limit bounds the model, not the data.
 pub const DEFAULT_COST_LIMITS: CostLimits = CostLimits {
     step_flops: 500e6,
     eval_flops: 8e9,
-    held_bytes: 256 * MIB,
+    held_bytes: 512 * MIB,
     buffer_bytes: 128 * MIB,
 };
 
