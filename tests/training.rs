@@ -4,7 +4,7 @@
 //! closed-form least-squares fit of the same training rows.
 
 use gradlab::data::Dataset;
-use gradlab::experiment::{preset, presets, HistoryPoint, NamedWeight, Runner, EVAL_ROWS};
+use gradlab::experiment::{preset, presets, HistoryPoint, NamedWeight, Runner, EVAL_TEST_ROWS};
 use gradlab::platform::block_on;
 use gradlab::Device;
 
@@ -36,8 +36,8 @@ fn argmax(out: &[f32], classes: usize) -> Vec<usize> {
 /// the crate's metrics; asserts the reported accuracy agrees.
 fn checked_accuracy(runner: &Runner, last: &HistoryPoint) -> f64 {
     let test: &Dataset = runner.test_data();
-    // An evaluation reads the first `EVAL_ROWS` test rows.
-    let n = test.n.min(EVAL_ROWS);
+    // An evaluation reads the first `EVAL_TEST_ROWS` test rows.
+    let n = test.n.min(EVAL_TEST_ROWS);
     let out = block_on(runner.predict(&test.x[..n * test.features], n)).expect("predict");
     let pred = argmax(&out, test.num_classes());
     let correct = pred

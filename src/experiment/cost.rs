@@ -19,7 +19,7 @@
 use super::config::{Budget, DataSource, ExperimentConfig, LossKind};
 use super::cost_stack::stack_costs;
 use super::model::{data_io, model_input_shape, model_layers};
-use super::runner::EVAL_ROWS;
+use super::runner::{EVAL_CHUNK_ROWS, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS};
 use super::validate::real_rows;
 use crate::nn::Activation;
 use crate::optim::{OptimizerConfig, OptimizerKind};
@@ -57,6 +57,9 @@ pub struct LayerCost {
     pub kept_values: u64,
     /// Values per row of the layer's output (what the next layer reads).
     pub output_values: u64,
+    /// Values per row of the largest single tensor the layer makes (its output, or a
+    /// convolution's unfolded input).
+    pub widest_values: u64,
 }
 
 impl LayerCost {
@@ -80,6 +83,7 @@ impl LayerCost {
             backward_flops: 4.0 * fi * fo + fo + ELEMENTWISE_BACKWARD * fo * fops,
             kept_values: o.saturating_mul(2 + ops),
             output_values: o,
+            widest_values: o,
         }
     }
 
@@ -101,6 +105,7 @@ impl LayerCost {
             backward_flops: ELEMENTWISE_BACKWARD * (ops as f64) * outputs as f64,
             kept_values: outputs.saturating_mul(kept),
             output_values: 1,
+            widest_values: outputs,
         }
     }
 }
@@ -149,9 +154,9 @@ pub struct Rows {
     pub test: u64,
     /// Rows of one training batch (`batch_size`, at most the training rows).
     pub batch: u64,
-    /// Training rows an evaluation reads (at most `EVAL_ROWS`).
+    /// Training rows an evaluation reads (at most `EVAL_TRAIN_ROWS`).
     pub eval_train: u64,
-    /// Test rows an evaluation reads (at most `EVAL_ROWS`).
+    /// Test rows an evaluation reads (at most `EVAL_TEST_ROWS`).
     pub eval_test: u64,
     /// Rows the page evaluates at each refresh to draw the model (grid, curve, digits).
     pub view: u64,
@@ -190,8 +195,8 @@ impl Rows {
             train,
             test,
             batch: (config.batch_size as u64).min(train),
-            eval_train: train.min(EVAL_ROWS as u64),
-            eval_test: test.min(EVAL_ROWS as u64),
+            eval_train: train.min(EVAL_TRAIN_ROWS as u64),
+            eval_test: test.min(EVAL_TEST_ROWS as u64),
             view,
             inputs,
             outputs,
@@ -269,12 +274,13 @@ impl Cost {
     /// - step forward = `B * sum(forward)`, backward = `B * sum(backward)`, optimizer =
     ///   `P * optimizer_ops`;
     /// - evaluation = `(eval_train + eval_test) * sum(forward)` (an evaluation reads at
-    ///   most `EVAL_ROWS` rows of each split); view = `view rows * sum(forward
+    ///   most `EVAL_TRAIN_ROWS` and `EVAL_TEST_ROWS` rows); view = `view rows * sum(forward
     ///   of the model layers)`;
     /// - activations = `4 B (inputs + outputs + sum(kept))` (the gathered batch and its
     ///   targets, then every op's output);
     /// - data = `4 (train + test) (inputs + outputs)`;
-    /// - evaluation bytes = `4 max(eval_train, eval_test) (sum(outputs) + 2 widest)`: the forward
+    /// - evaluation bytes = `4 chunk (sum(outputs) + 2 widest)`, `chunk` the larger
+    ///   evaluated split cut to `EVAL_CHUNK_ROWS`, `widest` the largest tensor per row: the forward
     ///   keeps every layer's output, and the widest layer has its input and output alive;
     /// - largest buffer = `4 max(rows * widest, split * (inputs + outputs), largest
     ///   parameter)` over the batch and the evaluated rows, the data, the parameters.
@@ -300,12 +306,16 @@ impl Cost {
         let outputs = total(|l| l.output_values, model);
         let widest = model
             .iter()
-            .map(|l| l.output_values)
+            .map(|l| l.widest_values)
             .chain([rows.inputs, rows.outputs])
             .max()
             .unwrap_or(0);
         let largest_param = layers.iter().map(|l| l.largest_param).max().unwrap_or(0);
-        let split = rows.eval_train.max(rows.eval_test);
+        // An evaluation runs in chunks of at most `EVAL_CHUNK_ROWS` rows.
+        let split = rows
+            .eval_train
+            .max(rows.eval_test)
+            .min(EVAL_CHUNK_ROWS as u64);
         let all_rows = rows.train.saturating_add(rows.test);
         let eval_rows = rows.eval_train.saturating_add(rows.eval_test);
         let io = rows.inputs.saturating_add(rows.outputs);

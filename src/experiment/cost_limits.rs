@@ -23,7 +23,7 @@ pub struct CostLimits {
 /// harder ceilings, [`PAGE_CPU_STEP_FLOPS`] and the rest); 500 MFLOP a step is then about
 /// 20 ms natively, the size of a LeNet step on MNIST batches (about 180 MFLOP) with room,
 /// and a 512 MiB working set fits a desktop tab (MNIST's LeNet holds about 150 MiB). An evaluation reads at most
-/// `EVAL_ROWS` rows of each split, so its limit bounds the model, not the data.
+/// `EVAL_TRAIN_ROWS` and `EVAL_TEST_ROWS` rows, so its limit bounds the model, not the data.
 pub const DEFAULT_COST_LIMITS: CostLimits = CostLimits {
     step_flops: 500e6,
     eval_flops: 8e9,

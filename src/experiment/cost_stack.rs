@@ -56,6 +56,7 @@ pub fn stack_costs(layers: &[Layer], input: &[usize]) -> Vec<LayerCost> {
                     // The unfolded input (window x positions) and the product and bias outputs.
                     kept_values: window.saturating_mul(positions).saturating_add(2 * n_out),
                     output_values: n_out,
+                    widest_values: window.saturating_mul(positions).max(n_out),
                 }
             }
             Layer::MaxPool2d { kernel, .. } | Layer::AvgPool2d { kernel, .. } => {
@@ -100,6 +101,7 @@ pub fn stack_costs(layers: &[Layer], input: &[usize]) -> Vec<LayerCost> {
                     backward_flops: sum_f(|l| l.backward_flops) + BACKWARD * n_out as f64,
                     kept_values: sum_u(|l| l.kept_values).saturating_add(n_out),
                     output_values: n_out,
+                    widest_values: parts.iter().map(|l| l.widest_values).fold(n_out, u64::max),
                 }
             }
         };
@@ -120,6 +122,7 @@ fn elementwise(name: &str, flops: f64, kept: u64, output: u64) -> LayerCost {
         backward_flops: BACKWARD * flops,
         kept_values: kept,
         output_values: output,
+        widest_values: output,
     }
 }
 
@@ -134,6 +137,7 @@ fn scaled(c: LayerCost, rows: u64) -> LayerCost {
         backward_flops: c.backward_flops * rows as f64,
         kept_values: c.kept_values.saturating_mul(rows),
         output_values: c.output_values.saturating_mul(rows),
+        widest_values: c.widest_values.saturating_mul(rows),
         ..c
     }
 }

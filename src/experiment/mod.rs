@@ -35,7 +35,7 @@ pub use limits::{Ceiling, CostLimits, DEFAULT_COST_LIMITS};
 pub use link::{decode_link, encode_link, import_tfplayground, DecodedLink, EncodedLink, Warning};
 pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
-pub use runner::{Runner, EVAL_ROWS, MAX_HISTORY_POINTS};
+pub use runner::{Runner, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS};
 pub use runner_eval::PendingEvaluation;
 pub use runner_plots::{
     grid_bound, DigitsPlot, PlotData, PLOT_CURVE_POINTS, PLOT_DIGITS, PLOT_GRID,
