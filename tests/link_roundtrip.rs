@@ -82,10 +82,30 @@ fn links_are_readable_and_hold_every_key_in_schema_order() {
         .map(|kv| kv.split_once('=').unwrap().0)
         .collect();
     let schema = key_names();
-    // All keys but the optional weights, in schema order.
-    assert_eq!(keys, schema[..schema.len() - 1].to_vec());
+    // An MLP's link is version 1: all keys but `model` (version 2's) and the optional
+    // weights, in schema order.
+    let v1: Vec<&str> = schema[..schema.len() - 1]
+        .iter()
+        .copied()
+        .filter(|k| *k != "model")
+        .collect();
+    assert_eq!(keys, v1);
     assert_eq!(schema.first(), Some(&"v"));
-    assert_eq!(CURRENT_VERSION, 1);
+    assert_eq!(CURRENT_VERSION, 2);
+    // A layer stack's link is version 2: `model` instead of `hidden` and `act`.
+    let cnn = presets().iter().find(|p| p.name == "digits-cnn").unwrap();
+    let link = round_trip(&(cnn.config)(), None);
+    let keys: Vec<&str> = link[1..]
+        .split('&')
+        .map(|kv| kv.split_once('=').unwrap().0)
+        .collect();
+    let v2: Vec<&str> = schema[..schema.len() - 2]
+        .iter()
+        .copied()
+        .filter(|k| !["hidden", "act"].contains(k))
+        .collect();
+    assert!(link.starts_with("#v=2&data=digits&"), "{link}");
+    assert_eq!(keys, v2);
 }
 
 #[test]
