@@ -7,6 +7,7 @@ mod backend_panel;
 mod cost_warning;
 mod data_controls;
 mod digits_grid;
+mod draw_pad;
 mod driver;
 mod error_banner;
 mod fields;
@@ -22,6 +23,7 @@ mod optimizer_controls;
 mod plot_frame;
 mod plots;
 mod preset_select;
+mod probe;
 mod share;
 pub mod state;
 mod training_bar;
@@ -58,6 +60,7 @@ pub fn App() -> impl IntoView {
             </section>
             <section class="panel output" aria-label="Results">
                 <main_chart::MainChart lab=lab />
+                <draw_pad::DrawPad lab=lab />
                 <digits_grid::DigitsGrid lab=lab />
                 <loss_chart::LossChart lab=lab />
                 <metrics_panel::MetricsPanel lab=lab />

@@ -3,8 +3,10 @@
 
 pub mod boundary;
 pub mod digits;
+pub mod features;
 pub mod loss;
 pub mod network;
+pub mod pixels;
 pub mod regression;
 
 use plotters::coord::Shift;
