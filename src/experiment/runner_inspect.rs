@@ -70,7 +70,6 @@ impl Runner {
             layers: values.collect(),
         })
     }
-
 }
 
 #[cfg(test)]
@@ -143,7 +142,11 @@ mod tests {
             panic!("digits is a classification set");
         };
         for (p, e) in probabilities[0].iter().zip(&exp) {
-            assert!((*p as f64 - e / total).abs() <= 1e-5, "{p} vs {}", e / total);
+            assert!(
+                (*p as f64 - e / total).abs() <= 1e-5,
+                "{p} vs {}",
+                e / total
+            );
         }
     }
 

@@ -47,7 +47,10 @@ pub fn DigitsGrid(lab: Lab) -> impl IntoView {
         });
         if let Some((k, raw)) = picked {
             chosen.set(Some(k));
-            lab.look_at(Some(Probe::Row { raw, label: label(k) }));
+            lab.look_at(Some(Probe::Row {
+                raw,
+                label: label(k),
+            }));
         }
     };
     view! {

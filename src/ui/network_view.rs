@@ -30,7 +30,9 @@ pub fn NetworkView(lab: Lab) -> impl IntoView {
     // The feature maps are read only while the view is on screen: once it scrolls into
     // sight without them, look at the input again.
     let _scroll = window_event_listener(leptos::ev::scroll, move |_| {
-        let missing = lab.seen.with_untracked(|s| s.as_ref().is_some_and(|s| s.layers.is_empty()));
+        let missing = lab
+            .seen
+            .with_untracked(|s| s.as_ref().is_some_and(|s| s.layers.is_empty()));
         if missing && lab.probe.with_value(Option::is_some) && on_screen(FEATURE_VIEW_ID) {
             lab.probe_fresh.set_value(true);
         }

@@ -87,10 +87,11 @@ pub fn on_screen(id: &str) -> bool {
     let Some(w) = web_sys::window() else {
         return false;
     };
-    let Some(el) = w
-        .document()
-        .and_then(|d| d.query_selector(&format!("[data-testid={id}]")).ok().flatten())
-    else {
+    let Some(el) = w.document().and_then(|d| {
+        d.query_selector(&format!("[data-testid={id}]"))
+            .ok()
+            .flatten()
+    }) else {
         return false;
     };
     let r = el.get_bounding_client_rect();

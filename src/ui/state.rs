@@ -4,12 +4,12 @@
 //! The [`crate::experiment::Runner`] itself is owned by the driver task (see
 //! `driver.rs`), never by a signal: components only see plain values it publishes.
 
+use super::probe::{Probe, Seen};
+use crate::data::ImageSpec;
 use crate::experiment::{
     preset, Curve1d, DecodedLink, EncodedLink, ExperimentConfig, GridView, HistoryPoint,
     NamedWeight, Points2d,
 };
-use super::probe::{Probe, Seen};
-use crate::data::ImageSpec;
 use crate::nn::Layer;
 use leptos::prelude::*;
 

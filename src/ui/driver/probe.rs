@@ -58,8 +58,7 @@ impl Driver {
         match looked {
             Ok(ins) => {
                 let step = r.step_count();
-                lab.seen
-                    .set(Some(Seen::new(probe.label(), ins, ms, step)));
+                lab.seen.set(Some(Seen::new(probe.label(), ins, ms, step)));
             }
             Err(e @ Error::Gpu(_)) => self.fail(e),
             Err(_) => {

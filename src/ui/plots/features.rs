@@ -175,9 +175,11 @@ fn more(n: usize, shown: usize) -> String {
     }
 }
 
-/// Tile positions of `rows` across `width`: per row its title's top and each tile's
-/// corner; and the canvas height.
-fn place(rows: &[Row], width: f64) -> (Vec<(f64, Vec<(f64, f64)>)>, f64) {
+/// Where one row goes: its title's top and each tile's corner.
+type Placed = (f64, Vec<(f64, f64)>);
+
+/// Tile positions of `rows` across `width`, and the canvas height.
+fn place(rows: &[Row], width: f64) -> (Vec<Placed>, f64) {
     let mut y = GAP;
     let mut out = Vec::new();
     for r in rows {
