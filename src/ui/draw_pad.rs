@@ -104,7 +104,7 @@ pub fn DrawPad(lab: Lab) -> impl IntoView {
                             .unwrap_or_else(|| "model input".into())}
                     </p>
                     <p class="hint" data-testid="draw-ms" title="time of the last prediction">
-                        {move || lab.seen.with(|s| s.as_ref().map(|s| format!("{:.0} ms", s.ms)))}
+                        {move || lab.seen.with(|s| s.as_ref().map(|s| ms_text(s.ms)))}
                     </p>
                 </div>
                 <ProbBars lab=lab />
@@ -161,6 +161,15 @@ fn ProbBars(lab: Lab) -> impl IntoView {
         >
             {rows}
         </div>
+    }
+}
+
+/// A duration in milliseconds, with a decimal below 10 ms (`0.4 ms`, `12 ms`).
+fn ms_text(ms: f64) -> String {
+    if ms < 10.0 {
+        format!("{ms:.1} ms")
+    } else {
+        format!("{ms:.0} ms")
     }
 }
 

@@ -17,6 +17,7 @@ mod loss_chart;
 mod main_chart;
 mod metrics_panel;
 mod model_io;
+mod model_text;
 mod network_editor;
 mod network_view;
 mod optimizer_controls;
