@@ -223,6 +223,22 @@ pub enum Op {
         /// `B` is stored transposed (`[b, n, k]`).
         trans_b: bool,
     },
+    /// im2col: `[N, C, H, W]` to the columns `[N, C*KH*KW, OH*OW]` of every window
+    /// (PyTorch's `nn.Unfold` layout), zeros where a window overhangs the padding.
+    Unfold2d(Window2d),
+    /// col2im, the adjoint of [`Op::Unfold2d`]: columns `[N, C*KH*KW, OH*OW]` summed back
+    /// into `[N, C, H, W]` (PyTorch's `nn.Fold`).
+    Fold2d(Window2d),
+    /// Max pooling, inputs `[x, v]`: per window, `v` at the first maximum of `x` (row-major
+    /// window order, the first NaN counts as the maximum). `max_pool2d` passes `[x, x]`.
+    MaxPool2d(Window2d),
+    /// The adjoint of max pooling, inputs `[x, g]`: each window's `g` goes to its first
+    /// maximum in `x`, `[N, C, OH, OW]` to `[N, C, H, W]`.
+    MaxPool2dBackward(Window2d),
+    /// Average pooling: the window's mean.
+    AvgPool2d(Window2d),
+    /// The adjoint of average pooling: each window's `g / (KH*KW)` spread over it.
+    AvgPool2dBackward(Window2d),
 }
 
 /// The kind of each primitive, without parameters: the list that tests loop over.
@@ -252,6 +268,18 @@ pub enum OpKind {
     ScatterAddRows,
     /// See [`Op::Matmul`].
     Matmul,
+    /// See [`Op::Unfold2d`].
+    Unfold2d,
+    /// See [`Op::Fold2d`].
+    Fold2d,
+    /// See [`Op::MaxPool2d`].
+    MaxPool2d,
+    /// See [`Op::MaxPool2dBackward`].
+    MaxPool2dBackward,
+    /// See [`Op::AvgPool2d`].
+    AvgPool2d,
+    /// See [`Op::AvgPool2dBackward`].
+    AvgPool2dBackward,
 }
 
 impl OpKind {
@@ -270,6 +298,12 @@ impl OpKind {
             OpKind::GatherRows,
             OpKind::ScatterAddRows,
             OpKind::Matmul,
+            OpKind::Unfold2d,
+            OpKind::Fold2d,
+            OpKind::MaxPool2d,
+            OpKind::MaxPool2dBackward,
+            OpKind::AvgPool2d,
+            OpKind::AvgPool2dBackward,
         ]);
         v
     }
@@ -289,6 +323,12 @@ impl OpKind {
             OpKind::GatherRows => "gather_rows".into(),
             OpKind::ScatterAddRows => "scatter_add_rows".into(),
             OpKind::Matmul => "matmul".into(),
+            OpKind::Unfold2d => "unfold2d".into(),
+            OpKind::Fold2d => "fold2d".into(),
+            OpKind::MaxPool2d => "max_pool2d".into(),
+            OpKind::MaxPool2dBackward => "max_pool2d_backward".into(),
+            OpKind::AvgPool2d => "avg_pool2d".into(),
+            OpKind::AvgPool2dBackward => "avg_pool2d_backward".into(),
         }
     }
 }
@@ -309,6 +349,12 @@ impl Op {
             Op::GatherRows => OpKind::GatherRows,
             Op::ScatterAddRows(_) => OpKind::ScatterAddRows,
             Op::Matmul { .. } => OpKind::Matmul,
+            Op::Unfold2d(_) => OpKind::Unfold2d,
+            Op::Fold2d(_) => OpKind::Fold2d,
+            Op::MaxPool2d(_) => OpKind::MaxPool2d,
+            Op::MaxPool2dBackward(_) => OpKind::MaxPool2dBackward,
+            Op::AvgPool2d(_) => OpKind::AvgPool2d,
+            Op::AvgPool2dBackward(_) => OpKind::AvgPool2dBackward,
         }
     }
 }
@@ -359,4 +405,70 @@ pub struct MatmulDims {
     pub trans_a: bool,
     /// `B` is stored transposed.
     pub trans_b: bool,
+}
+
+/// Output size of one spatial axis of a convolution or pooling window (PyTorch's floor
+/// mode): `(input + 2 * padding - kernel) / stride + 1`, `None` when the window does not
+/// fit in the padded input or `kernel` or `stride` is 0.
+pub fn conv_out_size(input: usize, kernel: usize, stride: usize, padding: usize) -> Option<usize> {
+    let padded = input.checked_add(padding.checked_mul(2)?)?;
+    if kernel == 0 || stride == 0 || kernel > padded {
+        return None;
+    }
+    Some((padded - kernel) / stride + 1)
+}
+
+/// The geometry of a 2-D sliding window over an NCHW tensor `[n, c, h, w]`: a
+/// `kh x kw` window moved by `stride` over the input padded with `padding` zeros on
+/// every side. Convolutions (through [`Op::Unfold2d`]) and pooling (no padding) share it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Window2d {
+    /// Batch size.
+    pub n: usize,
+    /// Channels.
+    pub c: usize,
+    /// Input height.
+    pub h: usize,
+    /// Input width.
+    pub w: usize,
+    /// Window height.
+    pub kh: usize,
+    /// Window width.
+    pub kw: usize,
+    /// Step between windows, both axes.
+    pub stride: usize,
+    /// Zeros added on every side.
+    pub padding: usize,
+}
+
+impl Window2d {
+    /// Output height (floor mode); 0 when the window does not fit.
+    pub fn out_h(&self) -> usize {
+        conv_out_size(self.h, self.kh, self.stride, self.padding).unwrap_or(0)
+    }
+
+    /// Output width (floor mode); 0 when the window does not fit.
+    pub fn out_w(&self) -> usize {
+        conv_out_size(self.w, self.kw, self.stride, self.padding).unwrap_or(0)
+    }
+
+    /// Elements of the input `[n, c, h, w]`.
+    pub fn input_len(&self) -> usize {
+        self.n * self.c * self.h * self.w
+    }
+
+    /// Elements of a pooled output `[n, c, out_h, out_w]`.
+    pub fn pooled_len(&self) -> usize {
+        self.n * self.c * self.out_h() * self.out_w()
+    }
+
+    /// Rows of the unfolded columns: `c * kh * kw`.
+    pub fn col_rows(&self) -> usize {
+        self.c * self.kh * self.kw
+    }
+
+    /// Elements of the unfolded columns `[n, c*kh*kw, out_h*out_w]`.
+    pub fn cols_len(&self) -> usize {
+        self.n * self.col_rows() * self.out_h() * self.out_w()
+    }
 }

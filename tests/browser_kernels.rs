@@ -321,3 +321,64 @@ async fn spiral_training_steps_match_the_cpu() {
     );
     console_log!("spiral, {steps} steps: worst train-loss difference {err:.2e} (tol {TOL_LOSS:.0e}); cpu {want:?}");
 }
+
+#[wasm_bindgen_test]
+async fn convolution_and_pooling_match_the_cpu() {
+    let mut rng = Rng::new(7);
+    // [2, 3, 9, 7] * [4, 3, 3, 3], stride 2, padding 1: windows overhang the padding.
+    let x = (
+        uniform(&mut rng, 2 * 3 * 9 * 7, -2.0, 2.0),
+        vec![2, 3, 9, 7],
+    );
+    let w = (
+        uniform(&mut rng, 4 * 3 * 3 * 3, -1.0, 1.0),
+        vec![4, 3, 3, 3],
+    );
+    let b = (uniform(&mut rng, 4, -1.0, 1.0), vec![4]);
+    let ins = vec![x.clone(), w, b];
+    parity("conv2d stride 2 pad 1", &ins, TOL_ACCUMULATE, true, |t| {
+        t[0].conv2d(&t[1], Some(&t[2]), 2, 1)
+    })
+    .await;
+    let x = vec![x];
+    parity("unfold2d 3x3 stride 2 pad 1", &x, 0.0, false, |t| {
+        t[0].unfold2d((3, 3), 2, 1)
+    })
+    .await;
+    parity("fold2d of unfold2d", &x, TOL_ACCUMULATE, true, |t| {
+        t[0].unfold2d((3, 3), 2, 1).fold2d((9, 7), (3, 3), 2, 1)
+    })
+    .await;
+    // Overlapping windows (stride < kernel): a maximum's gradient gathers from several.
+    parity("max_pool2d kernel 3 stride 2", &x, 0.0, false, |t| {
+        t[0].max_pool2d(3, 2)
+    })
+    .await;
+    parity(
+        "max_pool2d_backward kernel 3 stride 2",
+        &x,
+        TOL_ACCUMULATE,
+        true,
+        |t| {
+            let pooled = t[0].max_pool2d(3, 2);
+            t[0].max_pool2d_backward(&pooled, 3, 2)
+        },
+    )
+    .await;
+    parity(
+        "avg_pool2d kernel 3 stride 2",
+        &x,
+        TOL_ACCUMULATE,
+        true,
+        |t| t[0].avg_pool2d(3, 2),
+    )
+    .await;
+    parity(
+        "avg_pool2d_backward kernel 3 stride 2",
+        &x,
+        TOL_ACCUMULATE,
+        true,
+        |t| t[0].avg_pool2d(3, 2).avg_pool2d_backward((9, 7), 3, 2),
+    )
+    .await;
+}

@@ -163,7 +163,7 @@ fn oversize_links_are_refused_with_a_message() {
 #[test]
 fn unreadable_versions_and_empty_links_are_errors() {
     for (input, needle) in [
-        ("#v=2&data=circle", "version 2"),
+        ("#v=3&data=circle", "version 3"),
         ("#v=0&data=circle", "version 0"),
         ("#v=x&data=circle", "not a number"),
         ("", "no experiment"),

@@ -32,7 +32,8 @@ fn every_case_of_the_table_is_distinct() {
                     Tol::ELEMENTWISE,
                     Tol::ACCUMULATE,
                     Tol::EXACT,
-                    Tol::SAME_ORDER
+                    Tol::SAME_ORDER,
+                    Tol::SUM_SAME_ORDER,
                 ]
                 .contains(&case.tol),
                 "{}: tolerance {:?} is not one of the table's classes",

@@ -180,7 +180,7 @@ fn numpy_runs_the_model_file_as_pytorch_would_and_agrees() {
     }
     for text in [
         "conv(4,3,1,1),relu,maxpool(2),conv(6,3),tanh,avgpool(2,1),flatten,dense(10)",
-        "conv(3,5,2,2),gelu,flatten,res(layernorm,dense(27),relu),dense(16),sigmoid,dense(10)",
+        "conv(3,5,2,2),gelu,flatten,res(layernorm,dense(48),relu),dense(16),sigmoid,dense(10)",
         "flatten,dense(32),relu,dropout(0.2),dense(10)",
     ] {
         check_stack(text);

@@ -67,6 +67,17 @@ pub(super) fn input_grads(node: &Node, y: &Tensor, g: &Tensor) -> Vec<Option<Ten
             };
             vec![Some(da), Some(db)]
         }
+        // Unfold and fold are adjoint linear maps: each one's gradient is the other.
+        Op::Unfold2d(w) => vec![Some(g.fold_window(*w))],
+        Op::Fold2d(w) => vec![Some(g.unfold_window(*w))],
+        // y = v at argmax(x) per window: x only picks the position (no gradient, as for
+        // a piecewise-constant choice); dv is g routed back to the picked positions.
+        Op::MaxPool2d(w) => vec![None, Some(Tensor::max_pool_backward_window(&x[0], g, *w))],
+        // Linear in its gradient input: the adjoint gathers g at the same positions.
+        Op::MaxPool2dBackward(w) => vec![None, Some(Tensor::max_pool_at(&x[0], g, *w))],
+        // Average pooling and its spread are adjoint: d mean = g / k^2 on each element.
+        Op::AvgPool2d(w) => vec![Some(g.avg_pool_backward_window(*w))],
+        Op::AvgPool2dBackward(w) => vec![Some(g.avg_pool_window(*w))],
     }
 }
 

@@ -7,7 +7,7 @@ use super::cpu::{CpuBackend, CpuStorage};
 use super::gpu::{GpuBackend, GpuStats, GpuStorage};
 use super::{Backend, Dims, MatmulDims, UpdateRule, View};
 use crate::error::Result;
-use crate::op::{BinaryOp, ReduceOp, UnaryOp};
+use crate::op::{BinaryOp, ReduceOp, UnaryOp, Window2d};
 use std::rc::Rc;
 
 /// Where tensors live and ops run.
@@ -280,6 +280,40 @@ impl Device {
     /// See [`Backend::matmul`].
     pub fn matmul(&self, x: &Storage, y: &Storage, dims: MatmulDims) -> Storage {
         on_backend!(self, |b, s| s::wrap(b.matmul(s::get(x), s::get(y), dims)))
+    }
+
+    /// See [`Backend::unfold2d`].
+    pub fn unfold2d(&self, x: &Storage, g: Window2d) -> Storage {
+        on_backend!(self, |b, s| s::wrap(b.unfold2d(s::get(x), g)))
+    }
+
+    /// See [`Backend::fold2d`].
+    pub fn fold2d(&self, cols: &Storage, g: Window2d) -> Storage {
+        on_backend!(self, |b, s| s::wrap(b.fold2d(s::get(cols), g)))
+    }
+
+    /// See [`Backend::max_pool2d`].
+    pub fn max_pool2d(&self, x: &Storage, v: &Storage, g: Window2d) -> Storage {
+        on_backend!(self, |b, s| s::wrap(b.max_pool2d(s::get(x), s::get(v), g)))
+    }
+
+    /// See [`Backend::max_pool2d_backward`].
+    pub fn max_pool2d_backward(&self, x: &Storage, grad: &Storage, g: Window2d) -> Storage {
+        on_backend!(self, |b, s| s::wrap(b.max_pool2d_backward(
+            s::get(x),
+            s::get(grad),
+            g
+        )))
+    }
+
+    /// See [`Backend::avg_pool2d`].
+    pub fn avg_pool2d(&self, x: &Storage, g: Window2d) -> Storage {
+        on_backend!(self, |b, s| s::wrap(b.avg_pool2d(s::get(x), g)))
+    }
+
+    /// See [`Backend::avg_pool2d_backward`].
+    pub fn avg_pool2d_backward(&self, grad: &Storage, g: Window2d) -> Storage {
+        on_backend!(self, |b, s| s::wrap(b.avg_pool2d_backward(s::get(grad), g)))
     }
 
     /// See [`Backend::update`].

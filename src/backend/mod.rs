@@ -17,7 +17,7 @@ pub use device::{Device, Storage};
 pub use crate::op::{Dims, MatmulDims, View, MAX_RANK};
 
 use crate::error::Result;
-use crate::op::{BinaryOp, ReduceOp, UnaryOp};
+use crate::op::{BinaryOp, ReduceOp, UnaryOp, Window2d};
 use std::future::Future;
 
 /// One fused optimizer update of a parameter tensor, with PyTorch's equations.
@@ -143,6 +143,29 @@ pub trait Backend {
     ) -> Self::Storage;
     /// Batched matrix product, see [`MatmulDims`].
     fn matmul(&self, a: &Self::Storage, b: &Self::Storage, dims: MatmulDims) -> Self::Storage;
+    /// im2col: `x` `[n, c, h, w]` to `[n, c*kh*kw, oh*ow]` (PyTorch's `nn.Unfold`
+    /// layout: row `(c, ki, kj)`, column `(oy, ox)`), zeros where a window reads padding.
+    fn unfold2d(&self, x: &Self::Storage, g: Window2d) -> Self::Storage;
+    /// col2im, the adjoint of [`Backend::unfold2d`]: `[n, c*kh*kw, oh*ow]` summed into
+    /// `[n, c, h, w]`; each element adds its terms by window offset `(ki, kj)` ascending,
+    /// gathered per output element (no atomics).
+    fn fold2d(&self, cols: &Self::Storage, g: Window2d) -> Self::Storage;
+    /// Per window (no padding), `v` at the first maximum of `x` in row-major window
+    /// order (a NaN is the maximum, as in `ReduceOp::Max`): `[n, c, oh, ow]`.
+    fn max_pool2d(&self, x: &Self::Storage, v: &Self::Storage, g: Window2d) -> Self::Storage;
+    /// The adjoint of max pooling: each window's `grad` goes to its first maximum in `x`;
+    /// an element sums its windows' terms in row-major window order: `[n, c, h, w]`.
+    fn max_pool2d_backward(
+        &self,
+        x: &Self::Storage,
+        grad: &Self::Storage,
+        g: Window2d,
+    ) -> Self::Storage;
+    /// Per window (no padding), the row-major sum times `1 / (kh*kw)`: `[n, c, oh, ow]`.
+    fn avg_pool2d(&self, x: &Self::Storage, g: Window2d) -> Self::Storage;
+    /// The adjoint of average pooling: each element sums the `grad` of its windows in
+    /// row-major order, times `1 / (kh*kw)`: `[n, c, h, w]`.
+    fn avg_pool2d_backward(&self, grad: &Self::Storage, g: Window2d) -> Self::Storage;
     /// One fused optimizer update of `len` elements; returns the new parameter and state.
     fn update(
         &self,

@@ -21,6 +21,7 @@
 //! | `res(LAYERS)` | `x + LAYERS(x)` | a `Sequential` whose forward adds its input |
 
 use super::Activation;
+use crate::op::conv_out_size;
 use std::fmt;
 
 /// Largest rank of a layer's shape (the batch axis makes it [`crate::op::MAX_RANK`]).
@@ -127,15 +128,6 @@ pub fn shape_text(dims: &[usize]) -> String {
     format!("[{}]", parts.join(", "))
 }
 
-/// Output size of a window sliding over `input` (floor mode), `None` when it does not fit.
-pub fn window_out(input: usize, kernel: usize, stride: usize, padding: usize) -> Option<usize> {
-    let span = input + 2 * padding;
-    if kernel == 0 || stride == 0 || kernel > span {
-        return None;
-    }
-    Some((span - kernel) / stride + 1)
-}
-
 impl Layer {
     /// The layer's name in the grammar (`conv`, `relu`, `res`).
     pub fn name(&self) -> &'static str {
@@ -192,8 +184,8 @@ impl Layer {
             }
         };
         let window = |h: usize, w: usize, k: usize, s: usize, p: usize| match (
-            window_out(h, k, s, p),
-            window_out(w, k, s, p),
+            conv_out_size(h, k, s, p),
+            conv_out_size(w, k, s, p),
         ) {
             (Some(oh), Some(ow)) => Ok((oh, ow)),
             _ => Err(format!(

@@ -248,13 +248,10 @@ fn run_stack(
                 stride, padding, ..
             } => {
                 let (w, b) = (next(), next());
-                {
-                    let _ = (w, b, stride, padding);
-                    unimplemented!()
-                }
+                h.conv2d(w, Some(b), *stride, *padding)
             }
-            Layer::MaxPool2d { .. } => unimplemented!(),
-            Layer::AvgPool2d { .. } => unimplemented!(),
+            Layer::MaxPool2d { kernel, stride } => h.max_pool2d(*kernel, *stride),
+            Layer::AvgPool2d { kernel, stride } => h.avg_pool2d(*kernel, *stride),
             Layer::Flatten => h.reshape(&[h.dims()[0], h.numel() / h.dims()[0].max(1)]),
             Layer::Dropout { p } => match mode {
                 Mode::Eval => h,

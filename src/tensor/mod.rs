@@ -4,6 +4,7 @@
 //! computed from tensors that require gradients, the op that made it. Nothing assumes
 //! the data sits in CPU memory: values come back through the `async` [`Tensor::to_vec`].
 
+mod conv;
 mod grad_mode;
 mod movement;
 mod ops;
@@ -11,6 +12,7 @@ mod shape;
 
 // The op vocabulary lives in the leaf `op` module; re-exported because it is part of
 // the tensor API (`Node::op`) and what the op test suites loop over.
+pub use crate::op::{conv_out_size, Window2d};
 pub use crate::op::{BinaryOp, Op, OpKind, ReduceOp, UnaryOp};
 pub use grad_mode::{is_grad_enabled, no_grad};
 pub use shape::Shape;

@@ -106,6 +106,13 @@ impl Tol {
         forward: TOL_ELEMENTWISE,
         parity: TOL_EXACT,
     };
+    /// Short sums (a window's terms) that the GPU adds in the CPU's order, from zero,
+    /// with no multiply to fuse into them (col2im, pooling and their adjoints): f32
+    /// rounding against f64 like any sum, and the devices agree exactly.
+    pub const SUM_SAME_ORDER: Tol = Tol {
+        forward: TOL_ACCUMULATE,
+        parity: TOL_EXACT,
+    };
 }
 
 /// Where a case's differentiable inputs lie, which decides whether central finite

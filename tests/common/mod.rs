@@ -13,7 +13,9 @@ pub mod case;
 pub mod cases;
 pub mod check;
 pub mod gpu;
+pub mod lenet;
 pub mod reference;
+pub mod reference_conv;
 
 pub use case::{
     constant, diff, no_grad, Case, Domain, Input, Role, Tol, TOL_ACCUMULATE, TOL_ELEMENTWISE,

@@ -3,15 +3,17 @@
 //! Plain Rust with `libm` math and fixed accumulation orders, so results are
 //! bit-identical between wasm32 and native builds.
 
+mod conv;
 mod health;
 mod matmul;
 mod update;
 
+pub use conv::avg_scale;
 pub use matmul::matmul_into;
 
 use super::{Backend, Dims, MatmulDims, UpdateRule, View};
 use crate::error::Result;
-use crate::op::{BinaryOp, ReduceOp, UnaryOp};
+use crate::op::{BinaryOp, ReduceOp, UnaryOp, Window2d};
 use std::rc::Rc;
 
 /// Host memory holding a tensor's elements.
@@ -189,6 +191,30 @@ impl Backend for CpuBackend {
         let mut c = vec![0.0; dims.batch * dims.m * dims.n];
         matmul_into(a, b, &mut c, dims);
         Rc::new(c)
+    }
+
+    fn unfold2d(&self, x: &CpuStorage, g: Window2d) -> CpuStorage {
+        Rc::new(conv::unfold2d(x, &g))
+    }
+
+    fn fold2d(&self, cols: &CpuStorage, g: Window2d) -> CpuStorage {
+        Rc::new(conv::fold2d(cols, &g))
+    }
+
+    fn max_pool2d(&self, x: &CpuStorage, v: &CpuStorage, g: Window2d) -> CpuStorage {
+        Rc::new(conv::max_pool2d(x, v, &g))
+    }
+
+    fn max_pool2d_backward(&self, x: &CpuStorage, grad: &CpuStorage, g: Window2d) -> CpuStorage {
+        Rc::new(conv::max_pool2d_backward(x, grad, &g))
+    }
+
+    fn avg_pool2d(&self, x: &CpuStorage, g: Window2d) -> CpuStorage {
+        Rc::new(conv::avg_pool2d(x, &g))
+    }
+
+    fn avg_pool2d_backward(&self, grad: &CpuStorage, g: Window2d) -> CpuStorage {
+        Rc::new(conv::avg_pool2d_backward(grad, &g))
     }
 
     fn update(

@@ -13,6 +13,7 @@
 //! `Error::Gpu` from the next read, so the caller can fall back to the CPU.
 
 mod context;
+mod conv;
 mod encoder;
 mod matmul;
 mod ops;

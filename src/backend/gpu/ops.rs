@@ -6,7 +6,7 @@ use super::{groups, GpuBackend, GpuStorage, Kernel};
 use crate::backend::health::{encode_step, HEALTH_SLOT};
 use crate::backend::{Backend, Dims, MatmulDims, UpdateRule, View};
 use crate::error::Result;
-use crate::op::{BinaryOp, ReduceOp, UnaryOp};
+use crate::op::{BinaryOp, ReduceOp, UnaryOp, Window2d};
 use std::future::Future;
 
 /// Rows up to this length are reduced one thread per row (the CPU's exact order);
@@ -222,6 +222,31 @@ impl Backend for GpuBackend {
 
     fn matmul(&self, a: &GpuStorage, b: &GpuStorage, dims: MatmulDims) -> GpuStorage {
         self.matmul_dispatch(a, b, dims)
+    }
+
+    fn unfold2d(&self, x: &GpuStorage, g: Window2d) -> GpuStorage {
+        self.window_launch(Kernel::UNFOLD2D, g, &[x], g.cols_len())
+    }
+
+    fn fold2d(&self, cols: &GpuStorage, g: Window2d) -> GpuStorage {
+        self.window_launch(Kernel::FOLD2D, g, &[cols], g.input_len())
+    }
+
+    fn max_pool2d(&self, x: &GpuStorage, v: &GpuStorage, g: Window2d) -> GpuStorage {
+        self.window_launch(Kernel::MAX_POOL2D, g, &[x, v], g.pooled_len())
+    }
+
+    fn max_pool2d_backward(&self, x: &GpuStorage, grad: &GpuStorage, g: Window2d) -> GpuStorage {
+        let k = Kernel::MAX_POOL2D_BACKWARD;
+        self.window_launch(k, g, &[x, grad], g.input_len())
+    }
+
+    fn avg_pool2d(&self, x: &GpuStorage, g: Window2d) -> GpuStorage {
+        self.window_launch(Kernel::AVG_POOL2D, g, &[x], g.pooled_len())
+    }
+
+    fn avg_pool2d_backward(&self, grad: &GpuStorage, g: Window2d) -> GpuStorage {
+        self.window_launch(Kernel::AVG_POOL2D_BACKWARD, g, &[grad], g.input_len())
     }
 
     fn update(

@@ -52,11 +52,15 @@ pub enum Family {
     Update,
     /// `health.wgsl`
     Health,
+    /// `conv.wgsl`
+    Conv,
+    /// `pool.wgsl`
+    Pool,
 }
 
 impl Family {
     /// Every family.
-    pub const ALL: [Family; 9] = [
+    pub const ALL: [Family; 11] = [
         Family::Unary,
         Family::Binary,
         Family::Select,
@@ -66,6 +70,8 @@ impl Family {
         Family::Matmul,
         Family::Update,
         Family::Health,
+        Family::Conv,
+        Family::Pool,
     ];
 
     /// The file under `shaders/`.
@@ -80,6 +86,8 @@ impl Family {
             Family::Matmul => "matmul.wgsl",
             Family::Update => "update.wgsl",
             Family::Health => "health.wgsl",
+            Family::Conv => "conv.wgsl",
+            Family::Pool => "pool.wgsl",
         }
     }
 
@@ -96,6 +104,8 @@ impl Family {
             Family::Matmul => family_source!("matmul.wgsl"),
             Family::Update => family_source!("update.wgsl"),
             Family::Health => family_source!("health.wgsl"),
+            Family::Conv => family_source!("conv.wgsl"),
+            Family::Pool => family_source!("pool.wgsl"),
         }
     }
 }
@@ -185,6 +195,20 @@ impl Kernel {
     pub const ADAM: Kernel = Kernel::new(Family::Update, "update_adam", Sig::Update2);
     /// The non-finite check of one parameter and its gradient (training health).
     pub const HEALTH: Kernel = Kernel::new(Family::Health, "health_check_finite", Sig::In2Out1);
+    /// im2col.
+    pub const UNFOLD2D: Kernel = Kernel::new(Family::Conv, "conv_unfold", Sig::In1Out1);
+    /// col2im.
+    pub const FOLD2D: Kernel = Kernel::new(Family::Conv, "conv_fold", Sig::In1Out1);
+    /// Max pooling (values taken at the maxima of another input).
+    pub const MAX_POOL2D: Kernel = Kernel::new(Family::Pool, "pool_max", Sig::In2Out1);
+    /// The adjoint of max pooling.
+    pub const MAX_POOL2D_BACKWARD: Kernel =
+        Kernel::new(Family::Pool, "pool_max_backward", Sig::In2Out1);
+    /// Average pooling (its second binding is a placeholder).
+    pub const AVG_POOL2D: Kernel = Kernel::new(Family::Pool, "pool_avg", Sig::In2Out1);
+    /// The adjoint of average pooling (its second binding is a placeholder).
+    pub const AVG_POOL2D_BACKWARD: Kernel =
+        Kernel::new(Family::Pool, "pool_avg_backward", Sig::In2Out1);
 
     /// Every kernel the backend can launch (for validation tests and warm-up).
     pub fn all() -> Vec<Kernel> {
@@ -204,6 +228,12 @@ impl Kernel {
             Kernel::SGD_MOMENTUM,
             Kernel::ADAM,
             Kernel::HEALTH,
+            Kernel::UNFOLD2D,
+            Kernel::FOLD2D,
+            Kernel::MAX_POOL2D,
+            Kernel::MAX_POOL2D_BACKWARD,
+            Kernel::AVG_POOL2D,
+            Kernel::AVG_POOL2D_BACKWARD,
         ]);
         v
     }

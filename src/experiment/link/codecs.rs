@@ -11,7 +11,7 @@ use super::values::{fmt_f32, join_list, parse_bool, parse_f32, parse_u64_clamped
 use crate::data::FeatureSet;
 use crate::experiment::limits::{self, RealLimit, WholeLimit};
 use crate::experiment::{BackendChoice, Budget, DataSource, LossKind};
-use crate::nn::Activation;
+use crate::nn::{parse_stack, stack_text, Activation, Layer};
 use crate::optim::OptimizerKind;
 
 /// A value read, and why it differs from what was written (clamped, say), if it does.
@@ -184,6 +184,23 @@ impl<T: Copy, C: Codec<T>> Codec<Vec<T>> for List<C, T> {
             notes.push(format!("too many {}s", self.noun));
         }
         Ok((out, (!notes.is_empty()).then(|| notes.join("; "))))
+    }
+}
+
+/// A layer stack in its text form (`conv(8,5,1,2),relu,flatten,dense(10)`, see
+/// `nn::layer`), or `none` for the MLP that `hidden` and `act` describe. Whether the
+/// stack fits the data is judged with the other keys, in `decode::finish`.
+pub(super) struct Model;
+
+impl Codec<Option<Vec<Layer>>> for Model {
+    fn write(&self, v: &Option<Vec<Layer>>) -> String {
+        v.as_deref().map_or("none".to_string(), stack_text)
+    }
+    fn read(&self, text: &str) -> Result<Read<Option<Vec<Layer>>>, String> {
+        if text.trim() == "none" {
+            return Ok((None, None));
+        }
+        parse_stack(text).map(|layers| (Some(layers), None))
     }
 }
 

@@ -2,7 +2,7 @@
 //! through the schema, repair what is inconsistent across keys, and validate.
 
 use super::codecs::Codec;
-use super::keys::{FIELDS, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
+use super::keys::{FIELDS, MODEL_KEY, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
 use super::migrate::migrate;
 use super::tfplayground::{import_pairs, is_tfplayground};
 use super::values::{show, split_pairs};
@@ -10,6 +10,7 @@ use super::weights::decode_weights;
 use super::{DecodedLink, Warning, MAX_LINK_BYTES};
 use crate::error::{Error, Result};
 use crate::experiment::limits::{HIDDEN_LAYERS, RUN_STEPS};
+use crate::experiment::model::{check_layer_limits, model_shapes_checked};
 use crate::experiment::validate::{examples, fitting_loss, most_epochs, test_rows};
 use crate::experiment::{validate, Budget, DataSource, ExperimentConfig, MAX_STEPS};
 use crate::nn::Activation;
@@ -75,7 +76,17 @@ pub fn decode_link(input: &str) -> Result<DecodedLink> {
         }
     }
     let defaults = ExperimentConfig::default();
-    for f in FIELDS.iter().filter(|f| !seen.contains(&f.key)) {
+    // `model` is optional (without it, `hidden` and `act` describe the network), and a
+    // stack makes `hidden` and `act` unneeded.
+    let needed = |key: &str| match key {
+        MODEL_KEY => false,
+        "hidden" | "act" => config.model.is_none(),
+        _ => true,
+    };
+    for f in FIELDS
+        .iter()
+        .filter(|f| !seen.contains(&f.key) && needed(f.key))
+    {
         let m = format!("missing; the default {} is used", (f.write)(&defaults));
         warnings.push(Warning::new(f.key, m));
     }
@@ -156,6 +167,22 @@ pub(super) fn finish(
     if matches!(c.data, DataSource::Classify2d(_)) && c.features.count() == 0 {
         warn("feat", "no input feature; x1,x2 are used".into());
         c.features = Default::default();
+    }
+    if c.model.is_some() {
+        // The stack replaces `hidden` and `act`: they take no part (and one config has
+        // one link). A stack that does not fit its data gives way to the default network.
+        (c.hidden, c.activations) = (Vec::new(), Vec::new());
+        let mut problems = Vec::new();
+        check_layer_limits(c.model.as_deref().unwrap_or_default(), &mut problems);
+        if problems.is_empty() {
+            problems.extend(model_shapes_checked(&c).err());
+        }
+        if !problems.is_empty() {
+            let m = format!("{}; the default network is used", problems.join("; "));
+            warn(MODEL_KEY, m);
+            let d = ExperimentConfig::default();
+            (c.model, c.hidden, c.activations) = (None, d.hidden, d.activations);
+        }
     }
     let (n, n_test) = (examples(&c), test_rows(&c));
     if n_test == 0 || n_test >= n {

@@ -1,6 +1,6 @@
-//! Writing links: every key of the schema, in schema order.
+//! Writing links: every key of the schema that the link's version has, in schema order.
 
-use super::keys::{CURRENT_VERSION, FIELDS, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
+use super::keys::{version_for, writes, FIELDS, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
 use super::weights::try_encode;
 use super::EncodedLink;
 use crate::error::{Error, Result};
@@ -19,10 +19,12 @@ pub fn encode_link(
     weights: Option<&[NamedWeight]>,
 ) -> Result<EncodedLink> {
     validate(config)?;
-    let mut parts = vec![format!("{VERSION_KEY}={CURRENT_VERSION}")];
+    let version = version_for(config);
+    let mut parts = vec![format!("{VERSION_KEY}={version}")];
     parts.extend(
         FIELDS
             .iter()
+            .filter(|f| writes(f.key, version))
             .map(|f| format!("{}={}", f.key, (f.write)(config))),
     );
     if let Some(n) = steps {

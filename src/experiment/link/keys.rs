@@ -11,7 +11,7 @@
 //!
 //! | key | field | values (ranges from `experiment::limits`) |
 //! |---|---|---|
-//! | `v` | format version | `1` |
+//! | `v` | format version | `1`, or `2` for a layer stack (the oldest that expresses the experiment is written) |
 //! | `data` | data source | circle, xor, gauss, spiral, moons, linear, sine, digits, iris, breast-cancer, wine, diabetes |
 //! | `samples` | generated points | `SAMPLES` (clamped) |
 //! | `noise` | noise | `NOISE` (clamped) |
@@ -20,6 +20,7 @@
 //! | `std` | standardise | true / false (also 1 / 0) |
 //! | `hidden` | hidden sizes | list of `HIDDEN_UNITS`, at most `HIDDEN_LAYERS`, or `none` |
 //! | `act` | activations | list of linear, relu, tanh, sigmoid, gelu (one per layer) |
+//! | `model` | layer stack (v=2) | the stack's text form (`conv(8,5,1,2),relu,maxpool(2),flatten,dense(10)`, see `nn::layer`) or `none`; a link with a stack has no `hidden` and `act` |
 //! | `loss` | loss | mse, mae, cross-entropy (fitting the task) |
 //! | `opt` | optimizer | sgd, momentum, adam, adamw |
 //! | `lr` | learning rate | `LR` |
@@ -36,13 +37,37 @@
 //! | `run` | steps trained so far | 0 to `STEPS.max` (optional) |
 //! | `w` | trained weights | base64url blob (optional, see `weights.rs`) |
 
-use super::codecs::{read_or, ByName, Clip, Codec, Features, Flag, List, Schedule};
+use super::codecs::{read_or, ByName, Clip, Codec, Features, Flag, List, Model, Schedule};
 use crate::experiment::limits::{self as l, WholeLimit};
 use crate::experiment::ExperimentConfig;
 use crate::nn::Activation;
 
 /// The link format written by this version.
-pub const CURRENT_VERSION: u32 = 1;
+pub const CURRENT_VERSION: u32 = 2;
+
+/// The version of the link of `config`: the oldest that expresses it. An MLP (no
+/// `model`) is written as version 1, exactly as before version 2 existed, so its link,
+/// and the model file that stores the link, stay byte for byte the same; a layer stack
+/// needs version 2.
+pub fn version_for(config: &ExperimentConfig) -> u32 {
+    match config.model {
+        Some(_) => 2,
+        None => 1,
+    }
+}
+
+/// Whether version `version`'s link of `config` writes `key`: version 1 has no `model`;
+/// a version 2 link of a stack leaves out `hidden` and `act`, which the stack replaces.
+pub(super) fn writes(key: &str, version: u32) -> bool {
+    match key {
+        MODEL_KEY => version >= 2,
+        "hidden" | "act" => version == 1,
+        _ => true,
+    }
+}
+
+/// The layer stack (version 2).
+pub(super) const MODEL_KEY: &str = "model";
 
 /// The version key (always first).
 pub(super) const VERSION_KEY: &str = "v";
@@ -112,6 +137,7 @@ pub(super) static FIELDS: &[Field] = &[
     field!("std", standardize, Flag),
     field!("hidden", hidden, HIDDEN),
     field!("act", activations, ACTIVATIONS),
+    field!("model", model, Model),
     field!("loss", loss, ByName),
     field!("opt", optimizer.kind, ByName),
     field!("lr", optimizer.lr, l::LR),

@@ -1,7 +1,9 @@
 //! Link versions: each step rewrites the key/value pairs of version `n` into version
 //! `n + 1`, so a link of any older version decodes by running the steps in turn.
 //!
-//! Version 1 is the first, so there are no steps yet. When the format changes (a key's
+//! Version 2 added one key, `model` (a layer stack), which a link may leave out: then
+//! `hidden` and `act` describe the network as in version 1. So a version 1 link is a
+//! valid version 2 link and its step changes nothing. When the format changes (a key's
 //! meaning, a value's spelling), bump [`super::CURRENT_VERSION`], append one [`Migration`] to
 //! [`MIGRATIONS`], and keep `tests/fixtures/links_v1.txt` decoding to the same configs.
 //! A new key is a row in `keys.rs` plus a step that gives old links its value (without
@@ -20,7 +22,10 @@ pub type Migration = fn(&mut Pairs, &mut Vec<Warning>);
 
 /// `MIGRATIONS[i]` upgrades version `i + 1` to `i + 2`; its length is
 /// `CURRENT_VERSION - 1`.
-pub static MIGRATIONS: &[Migration] = &[];
+pub static MIGRATIONS: &[Migration] = &[v1_to_v2];
+
+/// Version 2 only added the optional `model` key: version 1 pairs read the same.
+fn v1_to_v2(_: &mut Pairs, _: &mut Vec<Warning>) {}
 
 /// Brings `pairs` written by `version` up to [`super::CURRENT_VERSION`] with [`MIGRATIONS`].
 pub fn migrate(version: u32, pairs: Pairs, warnings: &mut Vec<Warning>) -> Result<Pairs> {

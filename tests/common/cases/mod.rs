@@ -14,6 +14,7 @@
 mod accumulate;
 mod elementwise;
 mod movement;
+mod window;
 
 use super::case::{Case, Domain};
 use super::reference as r;
@@ -66,6 +67,12 @@ pub fn cases(kind: OpKind, rng: &mut Rng) -> Vec<Case> {
         OpKind::GatherRows => movement::gather_cases(rng),
         OpKind::ScatterAddRows => movement::scatter_cases(rng),
         OpKind::Matmul => accumulate::matmul_cases(rng),
+        OpKind::Unfold2d => window::unfold_cases(rng),
+        OpKind::Fold2d => window::fold_cases(rng),
+        OpKind::MaxPool2d => window::max_pool_cases(rng),
+        OpKind::MaxPool2dBackward => window::max_pool_backward_cases(rng),
+        OpKind::AvgPool2d => window::avg_pool_cases(rng),
+        OpKind::AvgPool2dBackward => window::avg_pool_backward_cases(rng),
     }
 }
 

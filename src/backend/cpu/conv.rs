@@ -1,0 +1,175 @@
+//! Sliding-window kernels on the CPU: im2col (`unfold2d`) and its adjoint col2im
+//! (`fold2d`), max and average pooling and their adjoints. NCHW, row-major.
+//!
+//! Every sum has one fixed order, which the WGSL kernels (`shaders/conv.wgsl`,
+//! `shaders/pool.wgsl`) follow too: the CPU scatters in an order that gives each output
+//! element its terms in the same sequence as the GPU's per-element gather, starting from
+//! zero, so both devices produce the same bits.
+//! - `fold2d`: the terms of `x[h, w]` by window offset `(ki, kj)` ascending (one window
+//!   position per offset can cover a pixel);
+//! - pooling adjoints: by window, row-major `(oh, ow)` ascending.
+
+use crate::op::Window2d;
+
+/// The input coordinate that window position `o` at offset `k` reads, if inside.
+#[inline]
+fn source(o: usize, k: usize, g: &Window2d, size: usize) -> Option<usize> {
+    (o * g.stride + k)
+        .checked_sub(g.padding)
+        .filter(|&i| i < size)
+}
+
+/// `[n, c, h, w]` to `[n, c*kh*kw, oh*ow]`, zeros outside the input.
+pub fn unfold2d(x: &[f32], g: &Window2d) -> Vec<f32> {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let mut out = vec![0.0; g.cols_len()];
+    if g.h * g.w == 0 {
+        // An empty image: every window reads padding.
+        return out;
+    }
+    let mut o = 0;
+    for plane in x[..g.input_len()].chunks_exact(g.h * g.w) {
+        for ki in 0..g.kh {
+            for kj in 0..g.kw {
+                for y in 0..oh {
+                    let row = source(y, ki, g, g.h);
+                    for xo in 0..ow {
+                        if let (Some(i), Some(j)) = (row, source(xo, kj, g, g.w)) {
+                            out[o] = plane[i * g.w + j];
+                        }
+                        o += 1;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `[n, c*kh*kw, oh*ow]` summed back into `[n, c, h, w]` (the adjoint of [`unfold2d`]).
+pub fn fold2d(cols: &[f32], g: &Window2d) -> Vec<f32> {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let mut x = vec![0.0; g.input_len()];
+    if oh == 0 || ow == 0 || g.h * g.w == 0 {
+        return x;
+    }
+    let per_plane = g.kh * g.kw * oh * ow;
+    for (plane, cols) in x
+        .chunks_exact_mut(g.h * g.w)
+        .zip(cols[..g.cols_len()].chunks_exact(per_plane))
+    {
+        let mut o = 0;
+        for ki in 0..g.kh {
+            for kj in 0..g.kw {
+                for y in 0..oh {
+                    let row = source(y, ki, g, g.h);
+                    for xo in 0..ow {
+                        if let (Some(i), Some(j)) = (row, source(xo, kj, g, g.w)) {
+                            plane[i * g.w + j] += cols[o];
+                        }
+                        o += 1;
+                    }
+                }
+            }
+        }
+    }
+    x
+}
+
+/// Calls `f(window, plane offset of its first maximum in x)` for every window in
+/// row-major order. The maximum follows `ReduceOp::Max`: a later element replaces the
+/// best only when strictly larger or NaN, and a NaN is never replaced.
+fn for_each_argmax(x: &[f32], g: &Window2d, mut f: impl FnMut(usize, usize)) {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let mut window = 0;
+    for p in 0..g.n * g.c {
+        let base = p * g.h * g.w;
+        for y in 0..oh {
+            for xo in 0..ow {
+                let first = base + y * g.stride * g.w + xo * g.stride;
+                let (mut best, mut at) = (x[first], first);
+                for ki in 0..g.kh {
+                    for kj in 0..g.kw {
+                        let i = first + ki * g.w + kj;
+                        let v = x[i];
+                        if !best.is_nan() && (v > best || v.is_nan()) {
+                            best = v;
+                            at = i;
+                        }
+                    }
+                }
+                f(window, at);
+                window += 1;
+            }
+        }
+    }
+}
+
+/// Per window, `v` at the first maximum of `x` (max pooling when `v` is `x`).
+pub fn max_pool2d(x: &[f32], v: &[f32], g: &Window2d) -> Vec<f32> {
+    let mut out = vec![0.0; g.pooled_len()];
+    for_each_argmax(x, g, |w, at| out[w] = v[at]);
+    out
+}
+
+/// Each window's `grad` added at the first maximum of `x` in it, windows in row-major
+/// order: `[n, c, oh, ow]` to `[n, c, h, w]`.
+pub fn max_pool2d_backward(x: &[f32], grad: &[f32], g: &Window2d) -> Vec<f32> {
+    let mut dx = vec![0.0; g.input_len()];
+    for_each_argmax(x, g, |w, at| dx[at] += grad[w]);
+    dx
+}
+
+/// `1 / (kh * kw)` in f32: both devices multiply by it (a product is correctly rounded
+/// in WGSL, a division need not be).
+pub fn avg_scale(g: &Window2d) -> f32 {
+    1.0 / (g.kh * g.kw) as f32
+}
+
+/// Per window, the sum of its elements in row-major order, times [`avg_scale`].
+pub fn avg_pool2d(x: &[f32], g: &Window2d) -> Vec<f32> {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let scale = avg_scale(g);
+    let mut out = Vec::with_capacity(g.pooled_len());
+    for p in 0..g.n * g.c {
+        let base = p * g.h * g.w;
+        for y in 0..oh {
+            for xo in 0..ow {
+                let first = base + y * g.stride * g.w + xo * g.stride;
+                let mut acc = 0.0f32;
+                for ki in 0..g.kh {
+                    for kj in 0..g.kw {
+                        acc += x[first + ki * g.w + kj];
+                    }
+                }
+                out.push(acc * scale);
+            }
+        }
+    }
+    out
+}
+
+/// The adjoint of [`avg_pool2d`]: each element sums the `grad` of the windows covering
+/// it (row-major window order), times [`avg_scale`].
+pub fn avg_pool2d_backward(grad: &[f32], g: &Window2d) -> Vec<f32> {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let mut dx = vec![0.0f32; g.input_len()];
+    let mut w = 0;
+    for p in 0..g.n * g.c {
+        let base = p * g.h * g.w;
+        for y in 0..oh {
+            for xo in 0..ow {
+                let first = base + y * g.stride * g.w + xo * g.stride;
+                for ki in 0..g.kh {
+                    for kj in 0..g.kw {
+                        dx[first + ki * g.w + kj] += grad[w];
+                    }
+                }
+                w += 1;
+            }
+        }
+    }
+    let scale = avg_scale(g);
+    dx.iter_mut().for_each(|v| *v *= scale);
+    dx
+}
