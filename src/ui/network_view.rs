@@ -18,11 +18,16 @@ pub fn NetworkView(lab: Lab) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let seen_canvas = NodeRef::<Canvas>::new();
     let image = move || lab.plot_frame.with(|s| s.image.is_some());
+    // The titles of the rows drawn, also on the canvas (for tests and screen readers).
+    let titles = RwSignal::new(String::new());
     Effect::new(move |_| {
         lab.seen.with(|seen| {
             lab.plot_frame.with(|s| {
                 if let (Some(c), true) = (seen_canvas.get(), s.image.is_some()) {
-                    features::draw(&c, &features::rows(s, seen.as_ref()), WIDTH);
+                    let rows = features::rows(s, seen.as_ref());
+                    features::draw(&c, &rows, WIDTH);
+                    let t: Vec<&str> = rows.iter().map(|r| r.title.as_str()).collect();
+                    titles.set(t.join("; "));
                 }
             })
         });
@@ -84,8 +89,9 @@ pub fn NetworkView(lab: Lab) -> impl IntoView {
                 width="520"
                 height="60"
                 data-testid=FEATURE_VIEW_ID
+                data-rows=move || titles.get()
                 role="img"
-                aria-label="Learned filters, feature maps and weight images of the model"
+                aria-label=move || format!("What the network sees: {}", titles.get())
             ></canvas>
         </section>
         <section class="card" aria-label="Network view" hidden=image>
