@@ -1,4 +1,4 @@
-//! The model's text form (`conv(8,5,1,2),relu,maxpool(2),flatten,dense(10)`) in an input,
+//! The model's text form (`conv(8,5,1,2),relu,maxpool(2),flatten,dense(10)`) in a field,
 //! for a configuration with an explicit layer stack: editing it rebuilds the run with the
 //! new stack; text that does not parse or does not fit the data shows why and keeps the
 //! last good model.
@@ -6,6 +6,7 @@
 use super::state::Lab;
 use crate::experiment::{model::param_shapes, validate, ExperimentConfig};
 use crate::nn::{parse_stack, stack_text, Layer};
+use leptos::html::Textarea;
 use leptos::prelude::*;
 
 /// The configuration with `text` as its model, or why not.
@@ -43,22 +44,36 @@ pub fn ModelText(lab: Lab) -> impl IntoView {
             Err(e) => error.set(Some(e)),
         }
     };
+    let field = NodeRef::<Textarea>::new();
+    let apply_field = move || {
+        if let Some(f) = field.get_untracked() {
+            apply(f.value());
+        }
+    };
     view! {
         <div class="model-text">
             <label class="label" for="model-text">
                 "Layers"
             </label>
-            <input
+            <textarea
                 id="model-text"
-                type="text"
+                node_ref=field
+                rows="3"
                 spellcheck="false"
                 autocomplete="off"
                 data-testid="model-text"
                 aria-describedby="model-text-error"
                 class:invalid=move || error.with(Option::is_some)
                 prop:value=text
-                on:change=move |ev| apply(event_target_value(&ev))
-            />
+                on:change=move |_| apply_field()
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                    // Enter applies (a stack is one line); Shift+Enter is left alone.
+                    if ev.key() == "Enter" && !ev.shift_key() {
+                        ev.prevent_default();
+                        apply_field();
+                    }
+                }
+            ></textarea>
             <p class="error-text" id="model-text-error" data-testid="model-text-error" aria-live="polite">
                 {move || error.get()}
             </p>
