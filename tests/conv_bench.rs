@@ -70,6 +70,21 @@ fn time_on(device: &Device) {
 #[test]
 #[ignore = "a timing, run on purpose with --ignored --nocapture"]
 fn mnist_cnn_step_and_single_image_forward_times() {
+    // A yardstick measured in the same minute: on a shared machine the times above
+    // scale with its load, and this rate says by how much.
+    let mut rng = Rng::new(1);
+    let a = Tensor::from_slice(
+        &uniform(&mut rng, 256 * 256, -1.0, 1.0),
+        &[256, 256],
+        &Device::Cpu,
+    );
+    let ms = best_ms(5, || {
+        let _ = a.matmul(&a);
+    });
+    println!(
+        "yardstick: CPU matmul n = 256 at {:.1} GFLOP/s",
+        2.0 * 256f64.powi(3) / (ms * 1e6)
+    );
     time_on(&Device::Cpu);
     if let Some(gpu) = gpu_device() {
         time_on(&gpu);

@@ -206,7 +206,7 @@ type Probe = fn(&ExperimentConfig) -> bool;
 #[test]
 fn each_fields_bad_values_give_the_expected_warning_and_value() {
     let cases: Vec<(&str, &str, &str, Probe)> = vec![
-        ("data", "mnist", "not one of", |c| {
+        ("data", "cifar10", "not one of", |c| {
             c.data == ExperimentConfig::default().data
         }),
         ("samples", "5", "clamped to 10", |c| c.samples == 10),

@@ -2,7 +2,7 @@
 //! same experiment (see `src/experiment/link/tfplayground.rs` for the mapping), whether
 //! pasted into the import box or opened as our fragment.
 
-use gradlab::data::{FeatureSet, Pattern2d, Regression1d};
+use gradlab::data::{FeatureSet, Pattern2d, Regression2d};
 use gradlab::experiment::{
     decode_link, import_tfplayground, validate, BackendChoice, Budget, DataSource, DecodedLink,
     ExperimentConfig, LossKind,
@@ -149,18 +149,46 @@ fn xor_with_l1_and_gauss_with_no_hidden_layer() {
 }
 
 #[test]
-fn regression_links_become_the_closest_1d_regression_with_a_warning() {
+fn regression_links_import_to_the_same_2d_surface() {
     for (tf, ours) in [
-        ("reg-plane", Regression1d::Linear),
-        ("reg-gauss", Regression1d::Sine),
+        ("reg-plane", Regression2d::Plane),
+        ("reg-gauss", Regression2d::Gauss),
     ] {
         let d = import(&format!(
             "#problem=regression&regDataset={tf}&dataset=circle&networkShape=4&seed=0.12345"
         ));
-        let want = tf_frame(DataSource::Regression1d(ours), 1200, &[4], Activation::Tanh);
+        let want = tf_frame(DataSource::Regression2d(ours), 1200, &[4], Activation::Tanh);
         assert_eq!(d.config, want, "{tf}");
-        assert!(warned(&d, "regDataset", tf), "{:?}", d.warnings);
+        // Only the seed's note: the surface is TF's own, nothing falls back.
+        assert_eq!(d.warnings.len(), 1, "{:?}", d.warnings);
+        assert!(warned(&d, "seed", "12345"));
+        assert_eq!(d.config.data.name(), tf, "the data keeps TF's name");
     }
+}
+
+#[test]
+fn regression_links_keep_their_feature_toggles_and_replay_as_our_link() {
+    let d = import(
+        "#problem=regression&regDataset=reg-gauss&networkShape=6,3&x=false&xSquared=true\
+&ySquared=true&xTimesY=true&noise=10",
+    );
+    let mut want = tf_frame(
+        DataSource::Regression2d(Regression2d::Gauss),
+        1200,
+        &[6, 3],
+        Activation::Tanh,
+    );
+    want.features = FeatureSet::from_flags([false, true, true, true, true, false, false]);
+    want.noise = 0.1;
+    // No `seed` in this link: our default seed.
+    want.seed = ExperimentConfig::default().seed;
+    assert_eq!(d.config, want);
+    assert!(validate(&d.config).is_ok());
+    // Our own link of the imported experiment decodes to the same configuration.
+    let ours = gradlab::experiment::encode_link(&d.config, None, None)
+        .unwrap()
+        .fragment;
+    assert_eq!(decode_link(&ours).unwrap().config, d.config, "{ours}");
 }
 
 #[test]

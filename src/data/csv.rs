@@ -76,6 +76,7 @@ mod tests {
             y: vec![-2.0, 0.25],
             n: 1,
             features: 1,
+            input_shape: vec![1],
             targets: 2,
             feature_names: vec!["a,\"b\"".into()],
             task: Task::Regression,

@@ -31,6 +31,11 @@ pub enum DataError {
     },
     /// A [`crate::data::FeatureSet`] with every input switched off.
     NoFeatures,
+    /// A data set the web page downloads on demand has not been downloaded (yet).
+    NotLoaded {
+        /// The file that is missing.
+        file: String,
+    },
 }
 
 impl fmt::Display for DataError {
@@ -46,6 +51,12 @@ impl fmt::Display for DataError {
             } => write!(f, "{file}, line {line}: {message}"),
             DataError::Shape { file, message } => write!(f, "{file}: {message}"),
             DataError::NoFeatures => write!(f, "at least one input feature must be selected"),
+            DataError::NotLoaded { file } => {
+                write!(
+                    f,
+                    "{file}: not downloaded yet (choose the data set again to fetch it)"
+                )
+            }
         }
     }
 }

@@ -1,6 +1,6 @@
-//! Data for the lab: synthetic generators (2-D classification, 1-D regression), loaders for
-//! the vendored real sets, feature maps, standardisation, seeded splits and batching, and
-//! CSV export.
+//! Data for the lab: synthetic generators (2-D classification, 1-D and 2-D regression),
+//! loaders for the vendored real sets (tables, 8x8 digits, MNIST's IDX files), feature
+//! maps, standardisation, seeded splits and batching, and CSV export.
 //!
 //! Everything here works on plain `Vec<f32>` in row-major order; no tensors. All randomness
 //! comes from [`crate::rng::Rng`] and all transcendental functions from `libm`, so the same
@@ -9,10 +9,13 @@
 mod csv;
 mod error;
 mod features;
+mod idx;
 mod ink;
+mod mnist;
 mod names;
 mod real;
 mod regression;
+mod regression2d;
 mod split;
 mod standardize;
 mod synthetic;
@@ -20,12 +23,21 @@ mod synthetic;
 pub use csv::to_csv;
 pub use error::DataError;
 pub use features::{map_features, FeatureSet};
+pub use idx::{
+    parse_idx_images, parse_idx_labels, IdxImages, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC,
+    MAX_IDX_ELEMENTS,
+};
 pub use ink::{resize_area, to_model_image, ImageSpec, Ink};
+pub use mnist::{
+    mnist_available, parse_mnist, provide_mnist, MNIST_CLASSES, MNIST_IMAGES_FILE,
+    MNIST_LABELS_FILE, MNIST_SIDE,
+};
 pub use real::{
     gunzip, load_real, parse_header_csv, parse_headerless_csv, parse_whitespace_regression,
     RealSet, MAX_DECOMPRESSED_BYTES,
 };
 pub use regression::{generate_1d, Regression1d, DEFAULT_REGRESSION_N, DEFAULT_REGRESSION_NOISE};
+pub use regression2d::{generate_2d_regression, Regression2d, REGRESSION_2D_RADIUS};
 pub use split::{epoch_batches, train_test_split, Batcher};
 pub use standardize::Standardizer;
 pub use synthetic::{generate_2d, Pattern2d};
@@ -56,6 +68,10 @@ pub struct Dataset {
     pub n: usize,
     /// Number of input columns.
     pub features: usize,
+    /// The shape of one example's input, whose product is `features`: `[features]` for a
+    /// table, `[channels, height, width]` for images (`[1, 28, 28]` for MNIST, `[1, 8, 8]`
+    /// for the 8x8 digits), so a layer stack can infer convolution shapes.
+    pub input_shape: Vec<usize>,
     /// Number of target columns (1 for classification).
     pub targets: usize,
     /// Name of each input column (`features` entries).
@@ -110,6 +126,7 @@ impl Dataset {
             y,
             n: indices.len(),
             features: self.features,
+            input_shape: self.input_shape.clone(),
             targets: self.targets,
             feature_names: self.feature_names.clone(),
             task: self.task.clone(),
@@ -159,6 +176,7 @@ mod tests {
             y: vec![1.0, 0.0, 1.0],
             n: 3,
             features: 2,
+            input_shape: vec![2],
             targets: 1,
             feature_names: vec!["a".into(), "b".into()],
             task: Task::Classification {

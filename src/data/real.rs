@@ -1,10 +1,14 @@
 //! Loaders for the real data sets vendored in `www/data/` (see its README for provenance).
 //!
-//! The files are embedded with `include_bytes!`, so neither the page nor the CLI fetches
-//! anything. The parsers also take arbitrary bytes and return a [`DataError`] naming the
+//! The tabular files and the 8x8 digits are embedded with `include_bytes!`, so neither the
+//! page nor the CLI fetches them; MNIST is embedded natively only and fetched by the page
+//! on demand (`mnist.rs`). The parsers also take arbitrary bytes and return a [`DataError`] naming the
 //! file and line for anything malformed; they never panic and never allocate more than
 //! the input (or [`MAX_DECOMPRESSED_BYTES`] for gzip) justifies.
 
+use super::mnist::{
+    load_mnist, mnist_available, provide_mnist, MNIST_IMAGES_FILE, MNIST_LABELS_FILE,
+};
 use super::names::{breast_cancer_names, DIABETES_NAMES, IRIS_NAMES, WINE_NAMES};
 use super::{DataError, Dataset, Task};
 use serde::{Deserialize, Serialize};
@@ -34,16 +38,21 @@ pub enum RealSet {
     Wine,
     /// Diabetes progression (regression): 442 rows, 10 raw features.
     Diabetes,
+    /// MNIST's test set: 10,000 handwritten digits, 28x28 pixels scaled to [0, 1], 10
+    /// classes. Embedded natively; fetched by the web page on demand (see
+    /// [`RealSet::fetched_files`]).
+    Mnist,
 }
 
 impl RealSet {
     /// Every set, in menu order.
-    pub const ALL: [RealSet; 5] = [
+    pub const ALL: [RealSet; 6] = [
         RealSet::Digits,
         RealSet::Iris,
         RealSet::BreastCancer,
         RealSet::Wine,
         RealSet::Diabetes,
+        RealSet::Mnist,
     ];
 
     /// Short stable name (used in links and menus).
@@ -54,6 +63,7 @@ impl RealSet {
             RealSet::BreastCancer => "breast_cancer",
             RealSet::Wine => "wine",
             RealSet::Diabetes => "diabetes",
+            RealSet::Mnist => "mnist",
         }
     }
 
@@ -69,6 +79,40 @@ impl RealSet {
     pub fn is_classification(self) -> bool {
         !matches!(self, RealSet::Diabetes)
     }
+
+    /// The files in `www/data/` that the web page downloads before it can load the set
+    /// (empty for the sets embedded in the wasm binary). Natively every set is embedded.
+    pub fn fetched_files(self) -> &'static [&'static str] {
+        match self {
+            RealSet::Mnist => &[MNIST_IMAGES_FILE, MNIST_LABELS_FILE],
+            _ => &[],
+        }
+    }
+
+    /// Whether the set can be loaded now without a download (see [`mnist_available`]).
+    pub fn is_available(self) -> bool {
+        match self {
+            RealSet::Mnist => mnist_available(),
+            _ => true,
+        }
+    }
+
+    /// Hands the downloaded [`RealSet::fetched_files`] (bytes in that order) to the data
+    /// module, which parses and keeps them for the session: afterwards
+    /// [`RealSet::is_available`] is true. Malformed bytes are an error naming the file.
+    pub fn provide_fetched(self, files: &[Vec<u8>]) -> Result<(), DataError> {
+        let expected = self.fetched_files();
+        if files.len() != expected.len() {
+            return Err(DataError::Shape {
+                file: self.name().to_string(),
+                message: format!("{} files given, {} expected", files.len(), expected.len()),
+            });
+        }
+        match self {
+            RealSet::Mnist => provide_mnist(&files[0], &files[1]),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Parses the embedded copy of `set`, with descriptive feature names (scikit-learn's).
@@ -78,11 +122,10 @@ pub fn load_real(set: RealSet) -> Result<Dataset, DataError> {
             let file = "digits.csv.gz";
             let text = gunzip(file, DIGITS_GZ)?;
             let names = (0..64).map(|k| format!("pixel_{}_{}", k / 8, k % 8));
-            (
-                file,
-                parse_headerless_csv(file, &text, 10)?,
-                names.collect(),
-            )
+            let mut ds = parse_headerless_csv(file, &text, 10)?;
+            // One channel of 8x8 pixels (64 features, checked below).
+            ds.input_shape = vec![1, 8, 8];
+            (file, ds, names.collect())
         }
         RealSet::Iris => {
             let file = "iris.csv";
@@ -106,6 +149,8 @@ pub fn load_real(set: RealSet) -> Result<Dataset, DataError> {
             let names = DIABETES_NAMES.iter().map(|s| s.to_string()).collect();
             (xf, parse_whitespace_regression(xf, &xt, yf, &yt)?, names)
         }
+        // Names and shape come with the set (see `mnist.rs`).
+        RealSet::Mnist => return load_mnist(),
     };
     if ds.features != names.len() {
         return Err(DataError::Shape {
@@ -242,6 +287,7 @@ pub fn parse_whitespace_regression(
         y,
         n,
         features,
+        input_shape: vec![features],
         targets: 1,
         feature_names: generic_names(features),
         task: Task::Regression,
@@ -292,6 +338,7 @@ fn parse_rows<'a>(
         y,
         n,
         features,
+        input_shape: vec![features],
         targets: 1,
         feature_names: generic_names(features),
         task: Task::Classification { class_names },

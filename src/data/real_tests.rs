@@ -16,6 +16,7 @@ fn documented_shapes() {
         (RealSet::BreastCancer, 569, 30, 2),
         (RealSet::Wine, 178, 13, 3),
         (RealSet::Diabetes, 442, 10, 0),
+        (RealSet::Mnist, 10_000, 784, 10),
     ];
     for (set, n, f, c) in want {
         let ds = load_real(set).unwrap();
@@ -23,6 +24,9 @@ fn documented_shapes() {
         assert_eq!(ds.x.len(), n * f);
         assert_eq!(ds.y.len(), n);
         assert_eq!(ds.feature_names.len(), f);
+        assert_eq!(ds.input_shape.iter().product::<usize>(), f, "{set:?}");
+        let image = matches!(set, RealSet::Digits | RealSet::Mnist);
+        assert_eq!(ds.input_shape.len(), if image { 3 } else { 1 }, "{set:?}");
         assert_eq!(ds.is_classification(), set.is_classification());
         assert!(ds.x.iter().chain(&ds.y).all(|v| v.is_finite()));
         assert_eq!(RealSet::from_name(set.name()), Some(set));

@@ -78,6 +78,7 @@ pub fn generate_1d(kind: Regression1d, n: usize, noise: f32, rng: &mut Rng) -> D
         y,
         n,
         features: 1,
+        input_shape: vec![1],
         targets: 1,
         feature_names: vec!["x".to_string()],
         task: Task::Regression,

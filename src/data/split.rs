@@ -122,6 +122,7 @@ mod tests {
             y: labels.iter().map(|&l| l as f32).collect(),
             n: labels.len(),
             features: 1,
+            input_shape: vec![1],
             targets: 1,
             feature_names: vec!["id".into()],
             task: Task::Classification {

@@ -146,6 +146,7 @@ pub fn generate_2d(pattern: Pattern2d, n: usize, noise: f32, rng: &mut Rng) -> D
         y,
         n,
         features: 2,
+        input_shape: vec![2],
         targets: 1,
         feature_names: vec!["x1".to_string(), "x2".to_string()],
         task: Task::Classification {

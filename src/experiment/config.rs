@@ -1,6 +1,6 @@
 //! The typed experiment configuration: everything that changes a run's result.
 
-use crate::data::{FeatureSet, Pattern2d, RealSet, Regression1d};
+use crate::data::{FeatureSet, Pattern2d, RealSet, Regression1d, Regression2d};
 use crate::nn::{Activation, Layer};
 use crate::optim::OptimizerConfig;
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,8 @@ pub enum DataSource {
     Classify2d(Pattern2d),
     /// A synthetic 1-D regression curve.
     Regression1d(Regression1d),
+    /// A synthetic 2-D regression surface (TF Playground's `reg-plane`, `reg-gauss`).
+    Regression2d(Regression2d),
     /// One of the vendored real data sets.
     Real(RealSet),
 }
@@ -22,9 +24,27 @@ impl DataSource {
     pub fn is_classification(&self) -> bool {
         match self {
             DataSource::Classify2d(_) => true,
-            DataSource::Regression1d(_) => false,
+            DataSource::Regression1d(_) | DataSource::Regression2d(_) => false,
             DataSource::Real(r) => r.is_classification(),
         }
+    }
+
+    /// True for data over the 2-D input plane (the classification patterns and the 2-D
+    /// regression surfaces): the feature maps (x1, x2, x1^2, ...) apply and the model
+    /// can be drawn over the plane.
+    pub fn is_plane(&self) -> bool {
+        matches!(
+            self,
+            DataSource::Classify2d(_) | DataSource::Regression2d(_)
+        )
+    }
+
+    /// True when inputs are standardised with one mean and one standard deviation for
+    /// every input (MNIST's pixels: a border pixel is always 0, so a per-pixel std would
+    /// be 0) rather than per column. The 8x8 digits keep per-column statistics, as they
+    /// always had, so their results do not change.
+    pub fn standardizes_as_one(&self) -> bool {
+        matches!(self, DataSource::Real(RealSet::Mnist))
     }
 
     /// True for generated data (noise and sample count apply).
@@ -32,10 +52,12 @@ impl DataSource {
         !matches!(self, DataSource::Real(_))
     }
 
-    /// Every data source: the 2-D patterns, the 1-D curves, the vendored sets.
+    /// Every data source: the 2-D patterns, the 1-D curves, the 2-D surfaces, the vendored
+    /// sets.
     pub fn all() -> Vec<DataSource> {
         let mut all: Vec<DataSource> = Pattern2d::ALL.map(DataSource::Classify2d).to_vec();
         all.extend(Regression1d::ALL.map(DataSource::Regression1d));
+        all.extend(Regression2d::ALL.map(DataSource::Regression2d));
         all.extend(RealSet::ALL.map(DataSource::Real));
         all
     }
@@ -46,6 +68,7 @@ impl DataSource {
         match self {
             DataSource::Classify2d(p) => p.name(),
             DataSource::Regression1d(r) => r.name(),
+            DataSource::Regression2d(r) => r.name(),
             DataSource::Real(RealSet::BreastCancer) => "breast-cancer",
             DataSource::Real(s) => s.name(),
         }
@@ -133,7 +156,8 @@ pub struct ExperimentConfig {
     pub noise: f32,
     /// Fraction of the data held out for testing, in (0, 1).
     pub test_fraction: f32,
-    /// Derived input features (2-D classification only).
+    /// Derived input features (2-D data only: classification patterns and regression
+    /// surfaces).
     pub features: FeatureSet,
     /// Standardise inputs (and regression targets) with train-set statistics.
     pub standardize: bool,

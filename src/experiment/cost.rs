@@ -176,7 +176,7 @@ impl Rows {
             .fold(1u64, |a, &d| a.saturating_mul(d as u64));
         let outputs = outputs as u64;
         let view = match config.data {
-            DataSource::Classify2d(_) => PAGE_GRID_CELLS,
+            DataSource::Classify2d(_) | DataSource::Regression2d(_) => PAGE_GRID_CELLS,
             DataSource::Regression1d(_) => PAGE_CURVE_POINTS,
             DataSource::Real(crate::data::RealSet::Digits) => PAGE_DIGITS_SHOWN,
             DataSource::Real(_) => 0,

@@ -79,12 +79,15 @@ pub fn data_io(config: &ExperimentConfig) -> (Vec<usize>, usize) {
         // Two classes from the chosen feature columns.
         DataSource::Classify2d(_) => (vec![config.features.count()], 2),
         DataSource::Regression1d(_) => (vec![1], 1),
+        // One value from the chosen feature columns.
+        DataSource::Regression2d(_) => (vec![config.features.count()], 1),
         DataSource::Real(set) => match set {
             RealSet::Digits => (vec![1, 8, 8], 10),
             RealSet::Iris => (vec![4], 3),
             RealSet::BreastCancer => (vec![30], 2),
             RealSet::Wine => (vec![13], 3),
             RealSet::Diabetes => (vec![10], 1),
+            RealSet::Mnist => (vec![1, 28, 28], 10),
         },
     }
 }

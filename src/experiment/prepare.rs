@@ -1,10 +1,11 @@
 //! Turning a configuration into train and test tables: generate or load, map 2-D
-//! features, split with the seed, standardise with train-set statistics.
+//! features, split with the seed, standardise with train-set statistics (per column, or
+//! one mean and std over every pixel for MNIST, see [`DataSource::standardizes_as_one`]).
 
 use super::{DataSource, ExperimentConfig};
 use crate::data::{
-    generate_1d, generate_2d, load_real, map_features, train_test_split, Dataset, FeatureSet,
-    Standardizer,
+    generate_1d, generate_2d, generate_2d_regression, load_real, map_features, train_test_split,
+    Dataset, FeatureSet, Standardizer,
 };
 use crate::error::{Error, Result};
 use crate::rng::Rng;
@@ -41,6 +42,7 @@ pub struct PreparedData {
 fn with_features(mut ds: Dataset, set: &FeatureSet) -> Dataset {
     ds.x = map_features(&ds.x, set);
     ds.features = set.count();
+    ds.input_shape = vec![ds.features];
     ds.feature_names = set.names();
     ds
 }
@@ -55,6 +57,10 @@ pub fn prepare(config: &ExperimentConfig) -> Result<PreparedData> {
             &config.features,
         ),
         DataSource::Regression1d(r) => generate_1d(r, config.samples, config.noise, &mut data_rng),
+        DataSource::Regression2d(r) => with_features(
+            generate_2d_regression(r, config.samples, config.noise, &mut data_rng),
+            &config.features,
+        ),
         DataSource::Real(set) => load_real(set).map_err(|e| Error::Data(e.to_string()))?,
     };
     let (mut train, mut test) = train_test_split(
@@ -70,7 +76,13 @@ pub fn prepare(config: &ExperimentConfig) -> Result<PreparedData> {
     }
     let (mut x_scaler, mut y_scaler) = (None, None);
     if config.standardize {
-        let s = Standardizer::fit(&train.x, train.n, train.features);
+        // One column of every value (a one-dimensional standardizer applies to each value
+        // alike), or one statistic per column.
+        let s = if config.data.standardizes_as_one() {
+            Standardizer::fit(&train.x, train.x.len(), 1)
+        } else {
+            Standardizer::fit(&train.x, train.n, train.features)
+        };
         s.apply(&mut train.x);
         s.apply(&mut test.x);
         x_scaler = Some(s);

@@ -6,7 +6,7 @@
 //! within a few seconds, and every preset passes [`super::validate`].
 
 use super::config::{BackendChoice, Budget, DataSource, ExperimentConfig, LossKind};
-use crate::data::{FeatureSet, Pattern2d, RealSet, Regression1d};
+use crate::data::{FeatureSet, Pattern2d, RealSet, Regression1d, Regression2d};
 use crate::nn::Activation;
 use crate::optim::{OptimizerConfig, OptimizerKind};
 
@@ -22,7 +22,7 @@ pub struct Preset {
 }
 
 /// Every preset, in menu order.
-static PRESETS: [Preset; 12] = [
+static PRESETS: [Preset; 15] = [
     Preset {
         name: "linear-regression",
         summary: "one Dense unit learns y = 2x + 1 from 100 noisy points (Adam, MSE)",
@@ -82,6 +82,21 @@ static PRESETS: [Preset; 12] = [
         name: "digits",
         summary: "8x8 handwritten digits: 10 classes from 64 pixels, one hidden ReLU layer",
         config: digits,
+    },
+    Preset {
+        name: "reg-plane",
+        summary: "TF Playground's tilted plane: a 4-2 tanh MLP regresses (x1 + x2) / 10",
+        config: reg_plane,
+    },
+    Preset {
+        name: "reg-gauss",
+        summary: "TF Playground's six signed bumps: a 16-16 tanh MLP regresses the surface",
+        config: reg_gauss,
+    },
+    Preset {
+        name: "mnist-mlp",
+        summary: "MNIST 28x28 digits (10,000 images, fetched on demand): a 784-128-10 ReLU MLP",
+        config: mnist_mlp,
     },
 ];
 
@@ -270,6 +285,42 @@ fn diabetes() -> ExperimentConfig {
 /// Digits: 1797 rows, 10 classes.
 fn digits() -> ExperimentConfig {
     real(RealSet::Digits, 64, 0.003, 32, 30)
+}
+
+/// A 2-D regression surface with TF Playground's frame for regression: 1,200 points,
+/// half for testing, batch 10, on x1 and x2, MSE.
+fn surface(kind: Regression2d, hidden: &[usize], epochs: u32) -> ExperimentConfig {
+    ExperimentConfig {
+        samples: 1200,
+        hidden: hidden.to_vec(),
+        activations: vec![Activation::Tanh; hidden.len()],
+        loss: LossKind::Mse,
+        budget: Budget::Epochs(epochs),
+        ..base(DataSource::Regression2d(kind))
+    }
+}
+
+/// The plane is linear in x1 and x2; TF Playground's default 4-2 shape fits it at once.
+fn reg_plane() -> ExperimentConfig {
+    surface(Regression2d::Plane, &[4, 2], 20)
+}
+
+/// Six bumps with flat ground between them need more units and epochs (8-8 for 100
+/// epochs reached test R^2 0.77-0.86; 16-16 reaches 0.91).
+fn reg_gauss() -> ExperimentConfig {
+    surface(Regression2d::Gauss, &[16, 16], 100)
+}
+
+/// MNIST's 10,000 test images split 8,000 / 2,000 (stratified), pixels in [0, 1]
+/// standardised with the train set's one mean and std; 784-128-10 with ReLU, Adam.
+/// Measured with `gradlab run` in release on the CPU backend (10 epochs, 630 steps, about
+/// 8 s on this project's 2-core machine): test accuracy 0.9605 at seed 1 and 0.9595 at
+/// seed 2, where batch 64 at lr 0.001 gave 0.957 and 0.9515.
+fn mnist_mlp() -> ExperimentConfig {
+    ExperimentConfig {
+        test_fraction: 0.2,
+        ..real(RealSet::Mnist, 128, 0.002, 128, 10)
+    }
 }
 
 #[cfg(test)]

@@ -37,6 +37,12 @@ pub fn image_spec(data: DataSource) -> Option<ImageSpec> {
             center_of_mass: false,
             full_ink: 16.0,
         }),
+        DataSource::Real(RealSet::Mnist) => Some(ImageSpec {
+            side: 28,
+            fit: 20,
+            center_of_mass: true,
+            full_ink: 1.0,
+        }),
         _ => None,
     }
 }
@@ -46,7 +52,7 @@ impl Runner {
     /// set's columns (an image's pixels).
     pub fn raw_width(&self) -> usize {
         match self.config().data {
-            DataSource::Classify2d(_) => 2,
+            DataSource::Classify2d(_) | DataSource::Regression2d(_) => 2,
             DataSource::Regression1d(_) => 1,
             DataSource::Real(_) => self.train_data().features,
         }
@@ -80,9 +86,9 @@ impl Runner {
                 raw.len()
             )));
         }
-        let mut x = match self.config().data {
-            DataSource::Classify2d(_) => map_features(raw, &self.config().features),
-            _ => raw.to_vec(),
+        let mut x = match self.config().data.is_plane() {
+            true => map_features(raw, &self.config().features),
+            false => raw.to_vec(),
         };
         if let Some(s) = &self.prepared().x_scaler {
             s.apply(&mut x);

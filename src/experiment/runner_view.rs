@@ -8,7 +8,9 @@
 use super::prepare::streams;
 use super::{DataSource, Runner};
 use crate::autograd::no_grad;
-use crate::data::{generate_2d, map_features, train_test_split, Dataset};
+use crate::data::{
+    generate_2d, generate_2d_regression, map_features, train_test_split, Dataset, Standardizer,
+};
 use crate::error::{Error, Result};
 use crate::nn::Module;
 use crate::rng::Rng;
@@ -20,8 +22,10 @@ use crate::tensor::Tensor;
 pub struct Points2d {
     /// `(n, 2)` row-major coordinates.
     pub xy: Vec<f32>,
-    /// Class of each point.
+    /// Class of each point (classification; empty for a regression surface).
     pub labels: Vec<usize>,
+    /// Target of each point (a 2-D regression surface; empty for classification).
+    pub values: Vec<f32>,
 }
 
 /// The model evaluated on an `n x n` grid over `[lo, hi]^2` of the raw input plane.
@@ -42,6 +46,9 @@ pub struct GridView {
     pub widths: Vec<usize>,
     /// Probability of class 1 per cell (softmax of the last layer, two classes).
     pub p1: Vec<f32>,
+    /// The predicted value per cell in the target's units (a one-output regression;
+    /// empty otherwise).
+    pub value: Vec<f32>,
 }
 
 /// A 1-D regression in original units: the points and the model's curve.
@@ -56,19 +63,16 @@ pub struct Curve1d {
 }
 
 impl Runner {
-    /// The raw train and test points of a 2-D classification set (the same split as
-    /// training uses); `None` for other data.
+    /// The raw train and test points of a 2-D classification set or regression surface
+    /// (the same split as training uses); `None` for other data.
     pub fn points_2d(&self) -> Option<(Points2d, Points2d)> {
         let c = self.config();
-        let DataSource::Classify2d(pattern) = c.data else {
-            return None;
+        let rng = &mut Rng::derive(c.seed, streams::DATA);
+        let ds = match c.data {
+            DataSource::Classify2d(pattern) => generate_2d(pattern, c.samples, c.noise, rng),
+            DataSource::Regression2d(kind) => generate_2d_regression(kind, c.samples, c.noise, rng),
+            _ => return None,
         };
-        let ds = generate_2d(
-            pattern,
-            c.samples,
-            c.noise,
-            &mut Rng::derive(c.seed, streams::DATA),
-        );
         let (train, test) = train_test_split(
             &ds,
             c.test_fraction,
@@ -77,6 +81,11 @@ impl Runner {
         let pts = |d: &Dataset| Points2d {
             xy: d.x.clone(),
             labels: d.labels(),
+            values: if d.is_classification() {
+                Vec::new()
+            } else {
+                d.y.clone()
+            },
         };
         Some((pts(&train), pts(&test)))
     }
@@ -85,7 +94,7 @@ impl Runner {
     /// standardisation applied as for training); `None` unless the data is 2-D.
     pub fn grid_inputs(&self, lo: f32, hi: f32, n: usize) -> Option<Vec<f32>> {
         let c = self.config();
-        if !matches!(c.data, DataSource::Classify2d(_)) || n == 0 {
+        if !c.data.is_plane() || n == 0 {
             return None;
         }
         let step = (hi - lo) / n as f32;
@@ -131,6 +140,7 @@ impl Runner {
             hi,
             inputs,
             outs,
+            y_scaler: self.prepared().y_scaler.clone(),
         })
     }
 
@@ -148,7 +158,9 @@ impl Runner {
     /// data other than a one-input, one-target regression.
     pub(super) fn curve_pending(&self, samples: usize) -> Result<Option<PendingCurve>> {
         let (train, test) = (self.train_data(), self.test_data());
-        if train.is_classification() || train.features != 1 || train.targets != 1 {
+        // A 2-D surface reduced to one feature is still drawn over the plane.
+        let plane = self.config().data.is_plane();
+        if plane || train.is_classification() || train.features != 1 || train.targets != 1 {
             return Ok(None);
         }
         let data = self.prepared();
@@ -212,6 +224,8 @@ pub(super) struct PendingGrid {
     inputs: Vec<Vec<f32>>,
     /// Each layer's output, `(cells, width)`.
     pub outs: Vec<Tensor>,
+    /// The regression target's standardisation, undone for [`GridView::value`].
+    y_scaler: Option<Standardizer>,
 }
 
 impl PendingGrid {
@@ -229,6 +243,16 @@ impl PendingGrid {
                 .collect(),
             _ => Vec::new(),
         };
+        let value = match (layers.last(), widths.last()) {
+            (Some(out), Some(&1)) => {
+                let mut v = out.clone();
+                if let Some(s) = &self.y_scaler {
+                    s.invert(&mut v);
+                }
+                v
+            }
+            _ => Vec::new(),
+        };
         GridView {
             n: self.n,
             lo: self.lo,
@@ -237,6 +261,7 @@ impl PendingGrid {
             layers,
             widths,
             p1,
+            value,
         }
     }
 }
@@ -300,6 +325,35 @@ mod tests {
         let step = 12.0 / n as f32;
         assert_eq!(g.inputs[0][0], -6.0 + 0.5 * step);
         assert_eq!(g.inputs[1][0], 6.0 - 0.5 * step);
+    }
+
+    #[test]
+    fn surface_points_and_grid_value_match_the_training_rows_and_predict() {
+        let mut c = preset("reg-gauss").unwrap();
+        c.standardize = true;
+        let r = Runner::new(c, Device::Cpu).unwrap();
+        let (train, test) = r.points_2d().unwrap();
+        let set = r.config().features;
+        let s = r.prepared().x_scaler.clone().unwrap();
+        let mut want = map_features(&train.xy, &set);
+        s.apply(&mut want);
+        assert_eq!(want, r.train_data().x);
+        assert_eq!(train.xy.len() / 2 + test.xy.len() / 2, 1200);
+        assert!(train.labels.is_empty());
+        // The targets, in their own units.
+        let mut y = r.train_data().y.clone();
+        r.prepared().y_scaler.as_ref().unwrap().invert(&mut y);
+        for (a, b) in train.values.iter().zip(&y) {
+            assert!((a - b).abs() < 1e-6, "{a} {b}");
+        }
+        let n = 4;
+        let g = block_on(r.grid_view(-6.0, 6.0, n)).unwrap();
+        let x = r.grid_inputs(-6.0, 6.0, n).unwrap();
+        let mut out = block_on(r.predict(&x, n * n)).unwrap();
+        r.prepared().y_scaler.as_ref().unwrap().invert(&mut out);
+        assert_eq!(g.value, out);
+        assert!(g.p1.is_empty());
+        assert!(block_on(r.curve_1d(5)).unwrap().is_none());
     }
 
     #[test]

@@ -86,6 +86,7 @@ pub(super) fn real_rows(set: RealSet) -> usize {
         RealSet::BreastCancer => 569,
         RealSet::Wine => 178,
         RealSet::Diabetes => 442,
+        RealSet::Mnist => 10_000,
     }
 }
 
@@ -144,7 +145,7 @@ fn data(c: &ExperimentConfig, p: &mut Problems) {
     } else {
         p.real(&limits::TEST_FRACTION, f);
     }
-    if matches!(c.data, DataSource::Classify2d(_)) && c.features.count() == 0 {
+    if c.data.is_plane() && c.features.count() == 0 {
         p.push("features: at least one input feature must be selected".to_string());
     }
 }

@@ -212,6 +212,7 @@ impl Tensor {
         );
     }
 
+    /// im2col on a checked geometry, recorded as `Op::Unfold2d`.
     pub(crate) fn unfold_window(&self, g: Window2d) -> Tensor {
         self.expect_dims("unfold2d", &Tensor::input_shape(&g));
         let s = self.device().unfold2d(self.storage(), g);
@@ -219,6 +220,7 @@ impl Tensor {
         Tensor::record(Op::Unfold2d(g), &[self], s, shape)
     }
 
+    /// col2im on a checked geometry, recorded as `Op::Fold2d`.
     pub(crate) fn fold_window(&self, g: Window2d) -> Tensor {
         let cols = Shape(vec![g.n, g.col_rows(), g.out_h() * g.out_w()]);
         self.expect_dims("fold2d", &cols);
@@ -226,7 +228,8 @@ impl Tensor {
         Tensor::record(Op::Fold2d(g), &[self], s, Tensor::input_shape(&g))
     }
 
-    /// Per window, `v` at the first maximum of `x` (`[x, x]`: max pooling).
+    /// Per window, `v` at the first maximum of `x`, recorded as `Op::MaxPool2d` (inputs
+    /// `[x, v]`; `[x, x]` is max pooling).
     pub(crate) fn max_pool_at(x: &Tensor, v: &Tensor, g: Window2d) -> Tensor {
         x.same_device(v, "max_pool2d");
         x.expect_dims("max_pool2d", &Tensor::input_shape(&g));
@@ -235,6 +238,7 @@ impl Tensor {
         Tensor::record(Op::MaxPool2d(g), &[x, v], s, Tensor::pooled_shape(&g))
     }
 
+    /// Max pooling's adjoint, recorded as `Op::MaxPool2dBackward` (inputs `[x, grad]`).
     pub(crate) fn max_pool_backward_window(x: &Tensor, grad: &Tensor, g: Window2d) -> Tensor {
         x.same_device(grad, "max_pool2d_backward");
         x.expect_dims("max_pool2d_backward", &Tensor::input_shape(&g));
@@ -250,12 +254,14 @@ impl Tensor {
         )
     }
 
+    /// Average pooling, recorded as `Op::AvgPool2d`.
     pub(crate) fn avg_pool_window(&self, g: Window2d) -> Tensor {
         self.expect_dims("avg_pool2d", &Tensor::input_shape(&g));
         let s = self.device().avg_pool2d(self.storage(), g);
         Tensor::record(Op::AvgPool2d(g), &[self], s, Tensor::pooled_shape(&g))
     }
 
+    /// Average pooling's adjoint, recorded as `Op::AvgPool2dBackward`.
     pub(crate) fn avg_pool_backward_window(&self, g: Window2d) -> Tensor {
         self.expect_dims("avg_pool2d_backward", &Tensor::pooled_shape(&g));
         let s = self.device().avg_pool2d_backward(self.storage(), g);

@@ -24,7 +24,7 @@ const FEATURES: [(&str, &str); 7] = [
 pub fn DataControls(lab: Lab) -> impl IntoView {
     let cfg = lab.config;
     let synthetic = move || cfg.with(|c| c.data.is_synthetic());
-    let two_d = move || cfg.with(|c| matches!(c.data, DataSource::Classify2d(_)));
+    let two_d = move || cfg.with(|c| c.data.is_plane());
     let feature = move |i: usize| {
         let (label, tip) = FEATURES[i];
         view! {
@@ -53,6 +53,7 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
                     cfg.with(|c| match c.data {
                         DataSource::Classify2d(p) => format!("2-D classification: {}", p.name()),
                         DataSource::Regression1d(r) => format!("1-D regression: {}", r.name()),
+                        DataSource::Regression2d(r) => format!("2-D regression: {}", r.name()),
                         DataSource::Real(s) => format!("real data: {}", s.name()),
                     })
                 }}

@@ -183,6 +183,17 @@ impl Driver {
         self.lab.history.set(Vec::new());
         self.lab.live.set(None);
         let config = self.lab.config.get_untracked();
+        if let Some(set) = super::data_fetch::missing_set(&config) {
+            // Nothing to build until the data is here; the download asks for a reset.
+            super::data_fetch::start_fetch(self.lab, set);
+            self.lab.error.set(None);
+            self.lab.cost.set(None);
+            self.runner = None;
+            self.points = None;
+            self.lab.plot_frame.set(PlotFrame::default());
+            self.publish_status(0.0);
+            return;
+        }
         if !self.cost_allows(&config) {
             // Held back: nothing is built (building evaluates it at once).
             self.lab.error.set(None);

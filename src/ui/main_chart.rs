@@ -1,5 +1,6 @@
-//! The main chart: the data with the model's fitted curve (1-D regression) or the
-//! decision boundary with train and test points (2-D classification).
+//! The main chart: the data with the model's fitted curve (1-D regression), the
+//! decision boundary with train and test points (2-D classification), or the predicted
+//! surface with the points (2-D regression).
 
 use super::plots;
 use super::state::Lab;
@@ -19,6 +20,9 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
         lab.plot_frame
             .with(|s| match (&s.curve, &s.grid, &s.points) {
                 (Some(curve), _, _) => plots::regression::draw(&c, curve),
+                (_, Some(grid), Some(points)) if !grid.value.is_empty() => {
+                    plots::heatmap::draw(&c, grid, points, test)
+                }
                 (_, Some(grid), Some(points)) => {
                     plots::boundary::draw(&c, grid, points, discretize, test)
                 }
@@ -45,6 +49,8 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
                             .with(|s| {
                                 if s.curve.is_some() {
                                     "Data and fit"
+                                } else if s.grid.as_ref().is_some_and(|g| !g.value.is_empty()) {
+                                    "Prediction over the plane"
                                 } else if s.grid.is_some() {
                                     "Decision boundary"
                                 } else {
@@ -54,7 +60,11 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
                     }}
                 </h2>
                 <Show when=is_2d>
-                    <label class="check" title="Show only the predicted class, not the probability">
+                    <label
+                        class="check"
+                        title="Show only the predicted class, not the probability"
+                        hidden=move || lab.plot_frame.with(|s| s.grid.as_ref().is_some_and(|g| !g.value.is_empty()))
+                    >
                         <input
                             type="checkbox"
                             data-testid="discretize"

@@ -6,6 +6,7 @@
 mod backend_panel;
 mod cost_warning;
 mod data_controls;
+mod data_fetch;
 mod digits_grid;
 mod draw_pad;
 mod driver;
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
         </header>
         <error_banner::ErrorBanner lab=lab />
         <cost_warning::CostWarning lab=lab />
+        <data_fetch::DataProgress lab=lab />
         <share::LinkNotices lab=lab />
         <main class="layout">
             <section class="panel controls" aria-label="Experiment settings">

@@ -19,13 +19,13 @@ const MIN_UNITS: usize = limits::HIDDEN_UNITS.min as usize;
 /// widths from the last built model when the data does not say them directly.
 fn sizes(c: &ExperimentConfig, built: &[usize]) -> Vec<usize> {
     let input = match c.data {
-        DataSource::Classify2d(_) => c.features.count(),
+        DataSource::Classify2d(_) | DataSource::Regression2d(_) => c.features.count(),
         DataSource::Regression1d(_) => 1,
         DataSource::Real(_) => built.first().copied().unwrap_or(0),
     };
     let output = match c.data {
         DataSource::Classify2d(_) => 2,
-        DataSource::Regression1d(_) => 1,
+        DataSource::Regression1d(_) | DataSource::Regression2d(_) => 1,
         DataSource::Real(_) => built.last().copied().unwrap_or(0),
     };
     let mut s = vec![input];

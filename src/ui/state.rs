@@ -219,6 +219,8 @@ pub struct Lab {
     pub probe_fresh: StoredValue<bool>,
     /// What the model made of the probe, as of the last look.
     pub seen: RwSignal<Option<Seen>>,
+    /// The download of a data set the page fetches on demand (MNIST).
+    pub data_fetch: RwSignal<super::data_fetch::DataFetch>,
 }
 
 /// The preset the page opens with.
@@ -249,6 +251,7 @@ impl Lab {
             probe: StoredValue::new(None),
             probe_fresh: StoredValue::new(false),
             seen: RwSignal::new(None),
+            data_fetch: RwSignal::new(Default::default()),
         }
     }
 

@@ -284,9 +284,24 @@ mod tests {
     fn value_names_are_pinned() {
         let data = names::<DataSource>();
         let synthetic = [
-            "circle", "xor", "gauss", "spiral", "moons", "linear", "sine",
+            "circle",
+            "xor",
+            "gauss",
+            "spiral",
+            "moons",
+            "linear",
+            "sine",
+            "reg-plane",
+            "reg-gauss",
         ];
-        let real = ["digits", "iris", "breast-cancer", "wine", "diabetes"];
+        let real = [
+            "digits",
+            "iris",
+            "breast-cancer",
+            "wine",
+            "diabetes",
+            "mnist",
+        ];
         assert_eq!(data, [&synthetic[..], &real[..]].concat());
         let activations = ["linear", "relu", "tanh", "sigmoid", "gelu"];
         assert_eq!(names::<Activation>(), activations);

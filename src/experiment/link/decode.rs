@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 use crate::experiment::limits::{HIDDEN_LAYERS, RUN_STEPS};
 use crate::experiment::model::{check_layer_limits, model_shapes_checked};
 use crate::experiment::validate::{examples, fitting_loss, most_epochs, test_rows};
-use crate::experiment::{validate, Budget, DataSource, ExperimentConfig, MAX_STEPS};
+use crate::experiment::MAX_STEPS;
+use crate::experiment::{validate, Budget, ExperimentConfig};
 use crate::nn::Activation;
 
 /// The `key=value&...` part of a full URL (`https://host/#v=1&...`), a fragment
@@ -164,7 +165,7 @@ pub(super) fn finish(
         );
         c.loss = l;
     }
-    if matches!(c.data, DataSource::Classify2d(_)) && c.features.count() == 0 {
+    if c.data.is_plane() && c.features.count() == 0 {
         warn("feat", "no input feature; x1,x2 are used".into());
         c.features = Default::default();
     }

@@ -4,9 +4,9 @@
 //! What maps, and how:
 //! - `dataset` (circle, xor, gauss, spiral) -> the same 2-D pattern (our generators follow
 //!   TF's `dataset.ts`); 500 points, as TF generates for classification.
-//! - `regDataset` with `problem=regression`: TF's regression is a surface over two inputs;
-//!   gradlab's is a 1-D curve, so `reg-plane` becomes the linear problem and `reg-gauss`
-//!   the sine (the closest nonlinear bump), 1200 points as TF, with a warning.
+//! - `regDataset` with `problem=regression` (reg-plane, reg-gauss) -> the same 2-D
+//!   regression surface (generated as TF's `dataset.ts` does), 1200 points as TF, with the
+//!   link's feature toggles.
 //! - `noise` 0..50 (percent) -> 0..0.5; `percTrainData` 10..90 -> test fraction
 //!   `1 - p/100`; `networkShape`, `activation` (every hidden layer), `batchSize`,
 //!   `learningRate`, `regularization` + `regularizationRate` -> L1/L2, the feature toggles.
@@ -25,7 +25,7 @@
 use super::decode::{finish, query_part, shown_key};
 use super::values::{parse_bool, parse_f32, parse_u64_clamped, show, split_list, split_pairs};
 use super::{DecodedLink, Warning, MAX_LINK_BYTES};
-use crate::data::{FeatureSet, Pattern2d, Regression1d};
+use crate::data::{FeatureSet, Pattern2d, Regression2d};
 use crate::error::{Error, Result};
 use crate::experiment::limits::{BATCH_SIZE, HIDDEN_UNITS, LR};
 use crate::experiment::{DataSource, ExperimentConfig, LossKind};
@@ -132,7 +132,7 @@ pub(super) fn import_pairs(pairs: Vec<(String, String)>) -> Result<DecodedLink> 
     let mut warnings = Vec::new();
     let mut c = ExperimentConfig::default();
     let mut seen: Vec<&str> = Vec::new();
-    let (mut regression, mut pattern, mut reg) = (false, Pattern2d::Circle, Regression1d::Linear);
+    let (mut regression, mut pattern, mut reg) = (false, Pattern2d::Circle, Regression2d::Plane);
     // Regularisation: 0 none, 1 L1, 2 L2 (TF's default is none).
     let (mut act, mut penalty, mut reg_rate) = (Activation::Tanh, 0u8, 0.0f32);
     let mut flags = FeatureSet::default().flags();
@@ -158,9 +158,8 @@ pub(super) fn import_pairs(pairs: Vec<(String, String)>) -> Result<DecodedLink> 
                 }
                 _ => note = bad("circle, xor, gauss or spiral"),
             },
-            "regDataset" => match v.as_str() {
-                "reg-plane" => reg = Regression1d::Linear,
-                "reg-gauss" => reg = Regression1d::Sine,
+            "regDataset" => match Regression2d::from_name(v) {
+                Some(r) => reg = r,
                 _ => note = bad("reg-plane or reg-gauss"),
             },
             "problem" => match v.as_str() {
@@ -256,17 +255,9 @@ pub(super) fn import_pairs(pairs: Vec<(String, String)>) -> Result<DecodedLink> 
         }
     }
     if regression {
-        c.data = DataSource::Regression1d(reg);
+        c.data = DataSource::Regression2d(reg);
         c.samples = 1200;
         c.loss = LossKind::Mse;
-        let (tf, ours) = match reg {
-            Regression1d::Linear => ("reg-plane", "linear (y = 2x + 1)"),
-            Regression1d::Sine => ("reg-gauss", "sine (y = sin x)"),
-        };
-        warnings.push(Warning::new(
-            "regDataset",
-            format!("TF's 2-D surface {tf} becomes gradlab's 1-D regression {ours}"),
-        ));
     } else {
         c.data = DataSource::Classify2d(pattern);
         c.samples = 500;

@@ -4,6 +4,7 @@
 pub mod boundary;
 pub mod digits;
 pub mod features;
+pub mod heatmap;
 pub mod loss;
 pub mod network;
 pub mod pixels;

@@ -1,0 +1,259 @@
+//! Data the page downloads on demand (MNIST's 1.6 MB of images is not in the wasm binary,
+//! so the first load stays small): the download with its progress, a clear error with a
+//! retry, and the bar that shows them.
+//!
+//! The driver calls [`start_fetch`] when the configuration needs a set that is not
+//! available yet ([`missing_set`]); the files go to the data module, which keeps them
+//! for the session, and the driver is asked to rebuild the run (`Cmd::Reset`).
+
+use super::state::{Cmd, Lab};
+use crate::data::{RealSet, MAX_DECOMPRESSED_BYTES};
+use crate::experiment::{DataSource, ExperimentConfig};
+use js_sys::{Promise, Reflect, Uint8Array};
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// Where the page's copy of `www/` is served (trunk's `copy-dir`), relative to the page.
+const DATA_DIR: &str = "www/data/";
+
+/// The state of the on-demand download.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum DataFetch {
+    /// Nothing is being downloaded.
+    #[default]
+    Idle,
+    /// Downloading `set`: `loaded` bytes so far of `total` (0 while unknown).
+    Loading {
+        /// The set's name.
+        set: &'static str,
+        /// Bytes received.
+        loaded: u64,
+        /// Bytes expected (the sum of the `Content-Length`s seen so far).
+        total: u64,
+    },
+    /// The download failed; a retry starts it again.
+    Failed {
+        /// The set's name.
+        set: &'static str,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+// The few pieces of `fetch` and streams used here, bound directly (web-sys' `Response`
+// and stream types would need new crate features, and a rebuild of web-sys for them).
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch(url)`.
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_url(url: &str) -> Promise;
+
+    /// A `Response`.
+    type FetchResponse;
+    #[wasm_bindgen(method, getter)]
+    fn ok(this: &FetchResponse) -> bool;
+    #[wasm_bindgen(method, getter)]
+    fn status(this: &FetchResponse) -> u16;
+    #[wasm_bindgen(method, getter)]
+    fn headers(this: &FetchResponse) -> FetchHeaders;
+    #[wasm_bindgen(method, getter)]
+    fn body(this: &FetchResponse) -> Option<BodyStream>;
+    #[wasm_bindgen(method, js_name = arrayBuffer)]
+    fn array_buffer(this: &FetchResponse) -> Promise;
+
+    /// A `Headers`.
+    type FetchHeaders;
+    #[wasm_bindgen(method)]
+    fn get(this: &FetchHeaders, name: &str) -> Option<String>;
+
+    /// A `ReadableStream` of bytes.
+    type BodyStream;
+    #[wasm_bindgen(method, js_name = getReader)]
+    fn get_reader(this: &BodyStream) -> BodyReader;
+
+    /// Its default reader.
+    type BodyReader;
+    #[wasm_bindgen(method)]
+    fn read(this: &BodyReader) -> Promise;
+}
+
+/// The real set `config` needs that the page has not downloaded yet, if any.
+pub fn missing_set(config: &ExperimentConfig) -> Option<RealSet> {
+    match config.data {
+        DataSource::Real(set) if !set.is_available() => Some(set),
+        _ => None,
+    }
+}
+
+/// Starts downloading `set`'s files, unless a download is already running. On success
+/// the data module keeps them and the run is rebuilt; on failure [`Lab::data_fetch`] says
+/// why and the bar offers a retry.
+pub fn start_fetch(lab: Lab, set: RealSet) {
+    if matches!(lab.data_fetch.get_untracked(), DataFetch::Loading { .. }) {
+        return;
+    }
+    lab.data_fetch.set(DataFetch::Loading {
+        set: set.name(),
+        loaded: 0,
+        total: 0,
+    });
+    crate::platform::spawn(async move {
+        match download(lab, set).await {
+            Ok(()) => {
+                lab.data_fetch.set(DataFetch::Idle);
+                lab.send(Cmd::Reset);
+            }
+            Err(message) => lab.data_fetch.set(DataFetch::Failed {
+                set: set.name(),
+                message,
+            }),
+        }
+    });
+}
+
+/// Downloads every file of `set` in turn and hands them to the data module.
+async fn download(lab: Lab, set: RealSet) -> Result<(), String> {
+    let mut files = Vec::new();
+    for name in set.fetched_files() {
+        files.push(fetch_bytes(lab, name).await?);
+    }
+    set.provide_fetched(&files).map_err(|e| e.to_string())
+}
+
+/// One file's bytes, read chunk by chunk so that the bar moves. At most
+/// [`MAX_DECOMPRESSED_BYTES`]: a server that sends more is an error, not a full tab.
+async fn fetch_bytes(lab: Lab, name: &str) -> Result<Vec<u8>, String> {
+    let url = format!("{DATA_DIR}{name}");
+    let fail = |what: &str, e: JsValue| {
+        let why = e
+            .as_string()
+            .or_else(|| {
+                e.dyn_ref::<js_sys::Error>()
+                    .map(|e| String::from(e.message()))
+            })
+            .unwrap_or_else(|| "unknown error".into());
+        format!("{name}: {what} ({why})")
+    };
+    let response: FetchResponse = JsFuture::from(fetch_url(&url))
+        .await
+        .map_err(|e| fail("the download failed", e))?
+        .unchecked_into();
+    if !response.ok() {
+        return Err(format!(
+            "{name}: the server answered HTTP {}",
+            response.status()
+        ));
+    }
+    let expected = response
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    lab.data_fetch.update(|f| {
+        if let DataFetch::Loading { total, .. } = f {
+            *total += expected.unwrap_or(0);
+        }
+    });
+    let too_big = || format!("{name}: larger than {MAX_DECOMPRESSED_BYTES} bytes");
+    let Some(body) = response.body() else {
+        // No stream (an old browser): the whole body at once, no progress.
+        let buf = JsFuture::from(response.array_buffer())
+            .await
+            .map_err(|e| fail("the download failed", e))?;
+        let bytes = Uint8Array::new(&buf).to_vec();
+        return if bytes.len() > MAX_DECOMPRESSED_BYTES {
+            Err(too_big())
+        } else {
+            Ok(bytes)
+        };
+    };
+    let reader = body.get_reader();
+    let mut out =
+        Vec::with_capacity(expected.unwrap_or(0).min(MAX_DECOMPRESSED_BYTES as u64) as usize);
+    loop {
+        let chunk = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| fail("the download broke off", e))?;
+        let done = Reflect::get(&chunk, &JsValue::from_str("done"))
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
+        if done {
+            break;
+        }
+        let value = Reflect::get(&chunk, &JsValue::from_str("value"))
+            .map_err(|e| fail("the download broke off", e))?;
+        let bytes = Uint8Array::new(&value);
+        if out.len() + bytes.length() as usize > MAX_DECOMPRESSED_BYTES {
+            return Err(too_big());
+        }
+        out.extend(bytes.to_vec());
+        let n = bytes.length() as u64;
+        lab.data_fetch.update(|f| {
+            if let DataFetch::Loading { loaded, .. } = f {
+                *loaded += n;
+            }
+        });
+    }
+    if let Some(want) = expected {
+        if out.len() as u64 != want {
+            return Err(format!(
+                "{name}: the download broke off ({} of {want} bytes)",
+                out.len()
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Megabytes with one decimal.
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// The download's progress bar, or its error with a retry button; nothing when idle.
+#[component]
+pub fn DataProgress(lab: Lab) -> impl IntoView {
+    move || match lab.data_fetch.get() {
+        DataFetch::Idle => None,
+        DataFetch::Loading { set, loaded, total } => {
+            let text = if total > 0 {
+                format!("{} of {}", megabytes(loaded), megabytes(total))
+            } else {
+                megabytes(loaded)
+            };
+            Some(
+                view! {
+                    <div class="data-fetch" data-testid="data-progress" role="status">
+                        <span>"Downloading the " {set} " data set: " {text}</span>
+                        <progress
+                            max=total.max(1).to_string()
+                            value=loaded.min(total.max(1)).to_string()
+                            aria-label="Download progress"
+                        ></progress>
+                    </div>
+                }
+                .into_any(),
+            )
+        }
+        DataFetch::Failed { set, message } => Some(
+            view! {
+                <div class="data-fetch failed" data-testid="data-error" role="alert">
+                    <span>"Could not download the " {set} " data set: " {message}</span>
+                    <button
+                        type="button"
+                        data-testid="data-retry"
+                        title="Try the download again"
+                        on:click=move |_| {
+                            lab.data_fetch.set(DataFetch::Idle);
+                            lab.send(Cmd::Reset);
+                        }
+                    >
+                        "Retry"
+                    </button>
+                </div>
+            }
+            .into_any(),
+        ),
+    }
+}
