@@ -15,6 +15,7 @@ mod presets;
 mod runner;
 mod runner_eval;
 mod runner_health;
+mod runner_inspect;
 mod runner_plots;
 mod runner_predict;
 mod runner_refresh;
@@ -37,6 +38,7 @@ pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
 pub use runner::{Runner, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS};
 pub use runner_eval::PendingEvaluation;
+pub use runner_inspect::Inspection;
 pub use runner_plots::{
     grid_bound, DigitsPlot, PlotData, PLOT_CURVE_POINTS, PLOT_DIGITS, PLOT_GRID,
 };

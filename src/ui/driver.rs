@@ -6,6 +6,9 @@
 mod backend;
 mod cost;
 mod link;
+mod probe;
+
+pub(crate) use probe::FEATURE_VIEW_ID;
 
 use super::gpu;
 use super::plot_frame::read_plot_frame;
@@ -59,6 +62,7 @@ pub fn start(lab: Lab) {
             for cmd in cmds {
                 d.handle(cmd).await;
             }
+            d.look_if_fresh().await;
             let ran = lab.running.get_untracked();
             if ran {
                 if !d.was_running {
@@ -358,6 +362,10 @@ impl Driver {
         let s = read_plot_frame(r, self.points.clone(), plots);
         self.publish(&s.weights);
         self.lab.plot_frame.set(s);
+        // The input being looked at, predicted again with these weights.
+        if self.lab.probe.with_value(Option::is_some) {
+            self.look().await;
+        }
     }
 }
 

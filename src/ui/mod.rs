@@ -8,6 +8,7 @@ mod cost_warning;
 mod data_controls;
 mod data_fetch;
 mod digits_grid;
+mod draw_pad;
 mod driver;
 mod error_banner;
 mod fields;
@@ -17,12 +18,14 @@ mod loss_chart;
 mod main_chart;
 mod metrics_panel;
 mod model_io;
+mod model_text;
 mod network_editor;
 mod network_view;
 mod optimizer_controls;
 mod plot_frame;
 mod plots;
 mod preset_select;
+mod probe;
 mod share;
 pub mod state;
 mod training_bar;
@@ -60,6 +63,7 @@ pub fn App() -> impl IntoView {
             </section>
             <section class="panel output" aria-label="Results">
                 <main_chart::MainChart lab=lab />
+                <draw_pad::DrawPad lab=lab />
                 <digits_grid::DigitsGrid lab=lab />
                 <loss_chart::LossChart lab=lab />
                 <metrics_panel::MetricsPanel lab=lab />

@@ -1,6 +1,8 @@
 //! The network editor: hidden layers (add, remove), neurons and activation per layer,
-//! and the parameter count.
+//! and the parameter count; for a configuration with an explicit layer stack, its text
+//! form instead (see `model_text.rs`).
 
+use super::model_text::ModelText;
 use super::state::Lab;
 use crate::experiment::{limits, DataSource, ExperimentConfig};
 use crate::nn::Activation;
@@ -109,6 +111,10 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
     view! {
         <fieldset class="group">
             <legend>"Network"</legend>
+            <Show
+                when=move || cfg.with(|c| c.model.is_none())
+                fallback=move || view! { <ModelText lab=lab /> }
+            >
             <div class="row">
                 <button
                     type="button"
@@ -149,6 +155,7 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
             <ol class="layers">
                 {move || (0..cfg.with(|c| c.hidden.len())).map(layer).collect_view()}
             </ol>
+            </Show>
         </fieldset>
     }
 }

@@ -1,7 +1,10 @@
 //! The network view: neurons as heatmaps over the input plane, weights as coloured
 //! edges; hovering an edge shows its name and value.
 
+use super::driver::FEATURE_VIEW_ID;
+use super::plots::features;
 use super::plots::network::{self, Edge, Layout};
+use super::probe::on_screen;
 use super::state::Lab;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -13,6 +16,32 @@ const WIDTH: f64 = 520.0;
 #[component]
 pub fn NetworkView(lab: Lab) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
+    let seen_canvas = NodeRef::<Canvas>::new();
+    let image = move || lab.plot_frame.with(|s| s.image.is_some());
+    // The titles of the rows drawn, also on the canvas (for tests and screen readers).
+    let titles = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        lab.seen.with(|seen| {
+            lab.plot_frame.with(|s| {
+                if let (Some(c), true) = (seen_canvas.get(), s.image.is_some()) {
+                    let rows = features::rows(s, seen.as_ref());
+                    features::draw(&c, &rows, WIDTH);
+                    let t: Vec<&str> = rows.iter().map(|r| r.title.as_str()).collect();
+                    titles.set(t.join("; "));
+                }
+            })
+        });
+    });
+    // The feature maps are read only while the view is on screen: once it scrolls into
+    // sight without them, look at the input again.
+    let _scroll = window_event_listener(leptos::ev::scroll, move |_| {
+        let missing = lab
+            .seen
+            .with_untracked(|s| s.as_ref().is_some_and(|s| s.layers.is_empty()));
+        if missing && lab.probe.with_value(Option::is_some) && on_screen(FEATURE_VIEW_ID) {
+            lab.probe_fresh.set_value(true);
+        }
+    });
     let hover = RwSignal::new(None::<usize>);
     let geometry = StoredValue::new((Layout::default(), Vec::<Edge>::new()));
     Effect::new(move |_| {
@@ -50,7 +79,22 @@ pub fn NetworkView(lab: Lab) -> impl IntoView {
         geometry.with_value(|(_, e)| e.get(i).map(|e| format!("{} = {:.4}", e.name, e.w)))
     };
     view! {
-        <section class="card" aria-label="Network view">
+        <section class="card" aria-label="What the network sees" hidden=move || !image()>
+            <h2>"What the network sees"</h2>
+            <p class="hint">
+                "Filters and weights: blue positive, orange negative. Feature maps are of the input above it: draw a digit or click a test image."
+            </p>
+            <canvas
+                node_ref=seen_canvas
+                width="520"
+                height="60"
+                data-testid=FEATURE_VIEW_ID
+                data-rows=move || titles.get()
+                role="img"
+                aria-label=move || format!("What the network sees: {}", titles.get())
+            ></canvas>
+        </section>
+        <section class="card" aria-label="Network view" hidden=image>
             <h2>"Network"</h2>
             <p class="hint">
                 "Each neuron shows its output over the input plane; edges are weights (blue positive, orange negative, thicker is larger). Hover an edge for its value."

@@ -30,5 +30,9 @@ pub fn read_plot_frame(
             Task::Classification { class_names } => class_names.clone(),
             Task::Regression => Vec::new(),
         },
+        image: r.image_spec(),
+        layers: r.model().layers().to_vec(),
+        input_shape: r.model().input_shape().to_vec(),
+        shapes: r.model().shapes().to_vec(),
     }
 }

@@ -4,10 +4,13 @@
 //! The [`crate::experiment::Runner`] itself is owned by the driver task (see
 //! `driver.rs`), never by a signal: components only see plain values it publishes.
 
+use super::probe::{Probe, Seen};
+use crate::data::ImageSpec;
 use crate::experiment::{
     preset, Curve1d, DecodedLink, EncodedLink, ExperimentConfig, GridView, HistoryPoint,
     NamedWeight, Points2d,
 };
+use crate::nn::Layer;
 use leptos::prelude::*;
 
 /// The backend a run uses.
@@ -154,6 +157,14 @@ pub struct PlotFrame {
     pub feature_names: Vec<String>,
     /// Class names (classification).
     pub class_names: Vec<String>,
+    /// How the run's images were made from ink; `None` when its inputs are no pictures.
+    pub image: Option<ImageSpec>,
+    /// The model's top-level layers.
+    pub layers: Vec<Layer>,
+    /// The shape one input takes (no batch axis).
+    pub input_shape: Vec<usize>,
+    /// The shape after each top-level layer (no batch axis).
+    pub shapes: Vec<Vec<usize>>,
 }
 
 /// All the page's signals. `Copy`, so every closure can capture it.
@@ -200,6 +211,14 @@ pub struct Lab {
     pub io_message: RwSignal<Option<String>>,
     /// A configuration held back by the cost limits (nothing was built for it).
     pub cost: RwSignal<Option<CostNotice>>,
+    /// The input being looked at (a drawing, a test image), kept so that it is
+    /// predicted again whenever the weights change.
+    pub probe: StoredValue<Option<Probe>>,
+    /// Set when [`Lab::probe`] changed since the driver last looked at it: the driver
+    /// takes only the latest input, one prediction at a time.
+    pub probe_fresh: StoredValue<bool>,
+    /// What the model made of the probe, as of the last look.
+    pub seen: RwSignal<Option<Seen>>,
     /// The download of a data set the page fetches on demand (MNIST).
     pub data_fetch: RwSignal<super::data_fetch::DataFetch>,
 }
@@ -229,6 +248,9 @@ impl Lab {
             link_notices: RwSignal::new(Vec::new()),
             io_message: RwSignal::new(None),
             cost: RwSignal::new(None),
+            probe: StoredValue::new(None),
+            probe_fresh: StoredValue::new(false),
+            seen: RwSignal::new(None),
             data_fetch: RwSignal::new(Default::default()),
         }
     }
@@ -236,6 +258,16 @@ impl Lab {
     /// Queue a command for the driver.
     pub fn send(&self, cmd: Cmd) {
         self.commands.update_value(|q| q.push(cmd));
+    }
+
+    /// Look at `probe` (or at nothing, with `None`): the driver predicts it at its next
+    /// frame, and again after every readback of new weights.
+    pub fn look_at(&self, probe: Option<Probe>) {
+        if probe.is_none() {
+            self.seen.set(None);
+        }
+        self.probe.set_value(probe);
+        self.probe_fresh.set_value(true);
     }
 
     /// Change the configuration: training pauses and the run restarts from step 0.

@@ -3,9 +3,11 @@
 
 pub mod boundary;
 pub mod digits;
+pub mod features;
 pub mod heatmap;
 pub mod loss;
 pub mod network;
+pub mod pixels;
 pub mod regression;
 
 use plotters::coord::Shift;
