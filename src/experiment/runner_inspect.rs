@@ -2,13 +2,20 @@
 //! digit, a chosen test image) and, when asked, what every top-level layer made of it
 //! (the feature maps of the page's "what the network sees"), all from ONE forward pass
 //! and ONE readback.
+//!
+//! A run on the GPU can also be looked at through a CPU copy of its model made from
+//! weights already read back ([`Runner::cpu_copy`]): the drawing pad then predicts on
+//! every stroke without waiting on the device, and its time is the CPU's.
 
-use super::{Prediction, Runner};
+use super::link::match_weights;
+use super::{NamedWeight, Prediction, Runner};
 use crate::autograd::no_grad;
+use crate::backend::Device;
 use crate::data::Task;
 use crate::error::{Error, Result};
 use crate::nn::functional::softmax;
-use crate::nn::Mode;
+use crate::nn::{Mode, Module, Sequential};
+use crate::rng::Rng;
 use crate::tensor::Tensor;
 
 /// What the model made of one input.
@@ -28,6 +35,24 @@ impl Runner {
     /// `layer_outputs` is set, every top-level layer's output for it: one forward pass
     /// in evaluation mode, one readback.
     pub async fn inspect(&self, raw: &[f32], layer_outputs: bool) -> Result<Inspection> {
+        self.inspect_with(self.model(), self.device(), raw, layer_outputs)
+            .await
+    }
+
+    /// [`Runner::inspect`] through `model` on `device`: this run's model or a copy of
+    /// it ([`Runner::cpu_copy`]), with this run's preprocessing.
+    pub async fn inspect_with(
+        &self,
+        model: &Sequential,
+        device: &Device,
+        raw: &[f32],
+        layer_outputs: bool,
+    ) -> Result<Inspection> {
+        if model.layers() != self.model().layers() {
+            return Err(Error::Config(
+                "the model to look through is not this run's model".into(),
+            ));
+        }
         let x = self.preprocess(raw, 1)?;
         let f = self.train_data().features;
         let classes = match &self.train_data().task {
@@ -35,8 +60,8 @@ impl Runner {
             Task::Regression => None,
         };
         let (outs, answer) = no_grad(|| {
-            let input = Tensor::from_slice(&x, &[1, f], self.device());
-            let outs = self.model().forward_all(&input, Mode::Eval);
+            let input = Tensor::from_slice(&x, &[1, f], device);
+            let outs = model.forward_all(&input, Mode::Eval);
             let answer = outs.last().map(|last| match classes {
                 Some(_) => softmax(last, 1),
                 None => last.clone(),
@@ -69,6 +94,27 @@ impl Runner {
             prediction,
             layers: values.collect(),
         })
+    }
+
+    /// This run's model on the CPU backend with `weights` (as read back, matched by
+    /// name and checked like a loaded file's), for [`Runner::inspect_with`].
+    pub fn cpu_copy(&self, weights: &[NamedWeight]) -> Result<Sequential> {
+        let m = self.model();
+        let cpu = Device::Cpu;
+        // The drawn initial weights are all replaced below.
+        let mut copy = Sequential::new(m.layers(), m.input_shape(), &mut Rng::new(0), &cpu)
+            .map_err(|e| Error::Config(e.to_string()))?;
+        let want: Vec<(String, Vec<usize>)> = m
+            .params()
+            .iter()
+            .map(|(name, t)| (name.to_string(), t.dims().to_vec()))
+            .collect();
+        let ordered = match_weights(weights, &want)?;
+        for (i, w) in ordered.iter().enumerate() {
+            copy.params_mut()
+                .set(i, Tensor::from_slice(&w.data, &w.shape, &cpu));
+        }
+        Ok(copy)
     }
 }
 
@@ -148,6 +194,23 @@ mod tests {
                 e / total
             );
         }
+    }
+
+    #[test]
+    fn a_cpu_copy_sees_what_the_run_sees() {
+        let r = digits_runner(20);
+        let raw = first_test_image(&r);
+        let want = block_on(r.inspect(&raw, true)).expect("inspect");
+        let copy = r
+            .cpu_copy(&block_on(r.weights()).expect("weights"))
+            .expect("copy");
+        let got = block_on(r.inspect_with(&copy, &Device::Cpu, &raw, true)).expect("inspect");
+        assert_eq!(got, want);
+        // Weights of another shape are refused, naming the parameter.
+        let mut wrong = block_on(r.weights()).expect("weights");
+        wrong[0].shape = vec![1, wrong[0].data.len()];
+        let err = r.cpu_copy(&wrong).expect_err("a wrong shape");
+        assert!(err.to_string().contains("0.weight"), "{err}");
     }
 
     #[test]
