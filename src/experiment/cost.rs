@@ -188,7 +188,9 @@ impl Rows {
         let view = match config.data {
             DataSource::Classify2d(_) | DataSource::Regression2d(_) => PAGE_GRID_CELLS,
             DataSource::Regression1d(_) => PAGE_CURVE_POINTS,
-            DataSource::Real(crate::data::RealSet::Digits) => PAGE_DIGITS_SHOWN,
+            DataSource::Real(crate::data::RealSet::Digits | crate::data::RealSet::Mnist) => {
+                PAGE_DIGITS_SHOWN
+            }
             DataSource::Real(_) => 0,
         };
         Rows {

@@ -84,7 +84,7 @@ impl Runner {
             None => None,
         };
         let digits = match self.config().data {
-            DataSource::Real(RealSet::Digits) => Some(self.digits_pending()?),
+            DataSource::Real(RealSet::Digits | RealSet::Mnist) => Some(self.digits_pending()?),
             _ => None,
         };
         let curve = self.curve_pending(PLOT_CURVE_POINTS)?;
