@@ -31,8 +31,7 @@ pub const MAX_SHAPE_RANK: usize = crate::op::MAX_RANK - 1;
 pub const MAX_NESTING: usize = 4;
 
 /// One layer of a model.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Layer {
     /// Fully connected on the last axis: `y = x W^T + b`, `W: [out, in]`.
     Dense {
@@ -225,17 +224,23 @@ impl Layer {
             Layer::Residual(body) => {
                 let out = infer_shapes_at(body, input, "", 1)
                     .map_err(|e| format!("inside the block: {e}"))?;
-                let last = out.last().cloned().unwrap_or_else(|| input.to_vec());
-                if last == input {
-                    Ok(last)
-                } else {
-                    Err(format!(
-                        "the block gives {}, which cannot be added to its input",
-                        shape_text(&last)
-                    ))
-                }
+                residual_fits(input, &out)
             }
         }
+    }
+}
+
+/// A residual block's output, given its body's shapes: the input's shape, which it
+/// must give back to be added to it.
+fn residual_fits(input: &[usize], body: &[Vec<usize>]) -> Result<Vec<usize>, String> {
+    let last = body.last().cloned().unwrap_or_else(|| input.to_vec());
+    if last == input {
+        Ok(last)
+    } else {
+        Err(format!(
+            "the block gives {}, which cannot be added to its input",
+            shape_text(&last)
+        ))
     }
 }
 
@@ -268,8 +273,9 @@ fn infer_shapes_at(
         let next = match layer {
             // Keep the inner layer's own path in the message.
             Layer::Residual(body) => {
-                infer_shapes_at(body, &shape, &format!("{prefix}{i}."), depth + 1)?;
-                layer.out_shape(&shape).map_err(fail)?
+                // The body is inferred once, with its layers' own paths in messages.
+                let inner = infer_shapes_at(body, &shape, &format!("{prefix}{i}."), depth + 1)?;
+                residual_fits(&shape, &inner).map_err(fail)?
             }
             _ => layer.out_shape(&shape).map_err(fail)?,
         };

@@ -25,16 +25,17 @@ mod decode;
 mod encode;
 mod keys;
 mod migrate;
-mod shapes;
 mod tfplayground;
 mod values;
 mod weights;
 
+/// The parameter names and shapes a config's model has (from `experiment::model`), against
+/// which a link's weights are checked.
+pub use crate::experiment::model::param_shapes as model_shapes;
 pub use decode::decode_link;
 pub use encode::encode_link;
 pub use keys::{key_names, CURRENT_VERSION};
 pub use migrate::{migrate, Migration, MIGRATIONS};
-pub use shapes::model_shapes;
 pub use tfplayground::import_tfplayground;
 pub(crate) use weights::match_weights;
 pub use weights::{decode_weights, encode_weights, MAX_WEIGHT_VALUES};

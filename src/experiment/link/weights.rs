@@ -7,9 +7,9 @@
 //! a blob that does not fit the link's model is refused by name, not misread.
 
 use super::base64;
-use super::shapes::model_shapes;
 use super::MAX_WEIGHTS_CHARS;
 use crate::error::{Error, Result};
+use crate::experiment::model::param_shapes as model_shapes;
 use crate::experiment::{ExperimentConfig, NamedWeight};
 use flate2::{read::DeflateDecoder, write::DeflateEncoder, Compression};
 use sha2::{Digest, Sha256};
