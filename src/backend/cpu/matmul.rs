@@ -2,19 +2,22 @@
 //!
 //! Both operands are packed into panels (`MR` rows of A, `NR` columns of B, interleaved
 //! along k) so the micro-kernel streams contiguous memory; the `MR x NR` accumulator
-//! tile is a fixed-width array that vectorises on x86-64 and on wasm32 `simd128`.
-//! Every `C[i, j]` is accumulated over k in ascending order starting from zero, exactly
-//! like the textbook triple loop, so the blocking changes speed and never bits.
+//! tile is a fixed-width array that the compiler keeps in vector registers.
+//! Every `C[i, j]` is accumulated over k in ascending order starting from zero, with a
+//! separate multiply and add (never a fused multiply-add), exactly like the textbook
+//! triple loop. So the tile size, the instruction set ([`kernel`]: AVX2 or the baseline,
+//! chosen at run time) and the number of threads ([`threads`]: natively,
+//! large products split their rows over the cores) change speed and never bits.
 
+use super::matmul_kernels::{kernel, Kernel};
 use crate::backend::MatmulDims;
 
-const MR: usize = 4;
-const NR: usize = 8;
 const KC: usize = 256;
 const MC: usize = 64;
 
 /// `c = op(a) @ op(b)` for every batch (see [`MatmulDims`]); `c` is overwritten.
 pub fn matmul_into(a: &[f32], b: &[f32], c: &mut [f32], d: MatmulDims) {
+    let kern = kernel(d.n);
     let (m, k, n) = (d.m, d.k, d.n);
     for bi in 0..d.batch {
         let cb = &mut c[bi * m * n..(bi + 1) * m * n];
@@ -22,17 +25,59 @@ pub fn matmul_into(a: &[f32], b: &[f32], c: &mut [f32], d: MatmulDims) {
         if m == 0 || n == 0 || k == 0 {
             continue;
         }
-        let ap = pack_a(&a[bi * m * k..(bi + 1) * m * k], m, k, d.trans_a);
-        let bp = pack_b(&b[bi * k * n..(bi + 1) * k * n], k, n, d.trans_b);
-        let (mb, nb) = (m.div_ceil(MR), n.div_ceil(NR));
+        let ab = &a[bi * m * k..(bi + 1) * m * k];
+        let bp = pack_b(&b[bi * k * n..(bi + 1) * k * n], k, n, d.trans_b, kern.nr);
+        let work = Panels {
+            a: ab,
+            trans_a: d.trans_a,
+            bp: &bp,
+            m,
+            k,
+            n,
+            kern,
+        };
+        super::matmul_threads::for_row_blocks(cb, m, n, k, kern.mr, |rows, c_rows| {
+            work.rows(rows, c_rows)
+        });
+    }
+}
+
+/// One batch's operands: `op(A)` unpacked (each row block packs its own rows) and
+/// `op(B)` packed once for every row block.
+struct Panels<'a> {
+    a: &'a [f32],
+    trans_a: bool,
+    bp: &'a [f32],
+    m: usize,
+    k: usize,
+    n: usize,
+    kern: Kernel,
+}
+
+impl Panels<'_> {
+    /// Rows `rows` of `C` (a multiple of the tile height from the start), written into
+    /// `c`, which holds exactly those rows.
+    fn rows(&self, rows: std::ops::Range<usize>, c: &mut [f32]) {
+        let (k, n, kern) = (self.k, self.n, self.kern);
+        let (mr, nr) = (kern.mr, kern.nr);
+        let m = rows.len();
+        let ap = pack_a(self.a, self.m, k, self.trans_a, rows, mr);
+        let (mb, nb) = (m.div_ceil(mr), n.div_ceil(nr));
+        let block = (MC / mr).max(1);
         for k0 in (0..k).step_by(KC) {
             let kc = KC.min(k - k0);
-            for i0 in (0..mb).step_by(MC / MR) {
+            for i0 in (0..mb).step_by(block) {
                 for jb in 0..nb {
-                    let bpanel = &bp[(jb * k + k0) * NR..(jb * k + k0 + kc) * NR];
-                    for ib in i0..(i0 + MC / MR).min(mb) {
-                        let apanel = &ap[(ib * k + k0) * MR..(ib * k + k0 + kc) * MR];
-                        micro_kernel(apanel, bpanel, cb, ib * MR, jb * NR, m, n);
+                    let bpanel = &self.bp[(jb * k + k0) * nr..(jb * k + k0 + kc) * nr];
+                    for ib in i0..(i0 + block).min(mb) {
+                        let apanel = &ap[(ib * k + k0) * mr..(ib * k + k0 + kc) * mr];
+                        let tile = Tile {
+                            i: ib * mr,
+                            j: jb * nr,
+                            rows: mr.min(m - ib * mr),
+                            cols: nr.min(n - jb * nr),
+                        };
+                        (kern.run)(apanel, bpanel, c, n, tile);
                     }
                 }
             }
@@ -40,67 +85,57 @@ pub fn matmul_into(a: &[f32], b: &[f32], c: &mut [f32], d: MatmulDims) {
     }
 }
 
-/// `[ceil(m/MR)][k][MR]` panels of `op(A)`, zero-padded.
-fn pack_a(a: &[f32], m: usize, k: usize, trans: bool) -> Vec<f32> {
-    let mb = m.div_ceil(MR);
-    let mut p = vec![0.0; mb * k * MR];
-    for i in 0..m {
-        let (ib, r) = (i / MR, i % MR);
+/// Where one accumulator tile sits in `C` and how much of it is real (edge tiles are
+/// zero-padded in the panels and cut when written back).
+#[derive(Clone, Copy, Debug)]
+pub struct Tile {
+    /// First row.
+    pub i: usize,
+    /// First column.
+    pub j: usize,
+    /// Rows of `C` covered.
+    pub rows: usize,
+    /// Columns of `C` covered.
+    pub cols: usize,
+}
+
+/// `[ceil(rows/mr)][k][mr]` panels of the rows `rows` of `op(A)`, zero-padded.
+fn pack_a(
+    a: &[f32],
+    m: usize,
+    k: usize,
+    trans: bool,
+    rows: std::ops::Range<usize>,
+    mr: usize,
+) -> Vec<f32> {
+    let mb = rows.len().div_ceil(mr);
+    let mut p = vec![0.0; mb * k * mr];
+    for (local, i) in rows.enumerate() {
+        let (ib, r) = (local / mr, local % mr);
         for kk in 0..k {
             let v = if trans { a[kk * m + i] } else { a[i * k + kk] };
-            p[(ib * k + kk) * MR + r] = v;
+            p[(ib * k + kk) * mr + r] = v;
         }
     }
     p
 }
 
-/// `[ceil(n/NR)][k][NR]` panels of `op(B)`, zero-padded.
-fn pack_b(b: &[f32], k: usize, n: usize, trans: bool) -> Vec<f32> {
-    let nb = n.div_ceil(NR);
-    let mut p = vec![0.0; nb * k * NR];
+/// `[ceil(n/nr)][k][nr]` panels of `op(B)`, zero-padded.
+fn pack_b(b: &[f32], k: usize, n: usize, trans: bool, nr: usize) -> Vec<f32> {
+    let nb = n.div_ceil(nr);
+    let mut p = vec![0.0; nb * k * nr];
     for kk in 0..k {
         for j in 0..n {
             let v = if trans { b[j * k + kk] } else { b[kk * n + j] };
-            p[((j / NR) * k + kk) * NR + j % NR] = v;
+            p[((j / nr) * k + kk) * nr + j % nr] = v;
         }
     }
     p
-}
-
-/// Accumulate one `MR x NR` tile of `C` (rows from `i`, columns from `j`) over a k-block.
-#[inline]
-fn micro_kernel(ap: &[f32], bp: &[f32], c: &mut [f32], i: usize, j: usize, m: usize, n: usize) {
-    let rows = MR.min(m - i);
-    let cols = NR.min(n - j);
-    let mut acc = [[0.0f32; NR]; MR];
-    for r in 0..rows {
-        acc[r][..cols].copy_from_slice(&c[(i + r) * n + j..(i + r) * n + j + cols]);
-    }
-    let acc = accumulate_tile(acc, ap, bp);
-    for r in 0..rows {
-        c[(i + r) * n + j..(i + r) * n + j + cols].copy_from_slice(&acc[r][..cols]);
-    }
-}
-
-/// `acc[r][c] += sum_k a[k][r] * b[k][c]`, k ascending. A separate function taking the
-/// tile by value, so the tile lives in vector registers (a tile touched with variable
-/// indices stays in memory and the loop is not vectorised).
-#[inline(never)]
-fn accumulate_tile(mut acc: [[f32; NR]; MR], ap: &[f32], bp: &[f32]) -> [[f32; NR]; MR] {
-    for (av, bv) in ap.chunks_exact(MR).zip(bp.chunks_exact(NR)) {
-        let av: &[f32; MR] = av.try_into().expect("panel height");
-        let bv: &[f32; NR] = bv.try_into().expect("panel width");
-        for (row, &ar) in acc.iter_mut().zip(av) {
-            for (c, &b) in row.iter_mut().zip(bv) {
-                *c += ar * b;
-            }
-        }
-    }
-    acc
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::matmul_kernels::all_kernels;
     use super::*;
     use crate::rng::Rng;
 
@@ -132,16 +167,20 @@ mod tests {
         c
     }
 
+    /// Every kernel this machine can run, on one thread and on row blocks split over
+    /// threads, gives the triple loop's bits.
     #[test]
     fn blocked_matmul_is_bit_identical_to_the_triple_loop() {
         let mut rng = Rng::new(11);
-        for &(batch, m, k, n) in &[
+        let shapes = [
             (1, 1, 1, 1),
             (2, 5, 7, 3),
             (1, 17, 33, 65),
             (3, 9, 300, 10),
             (1, 70, 2, 130),
-        ] {
+            (1, 203, 129, 75),
+        ];
+        for &(batch, m, k, n) in &shapes {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                 let d = MatmulDims {
                     batch,
@@ -153,9 +192,48 @@ mod tests {
                 };
                 let a: Vec<f32> = (0..batch * m * k).map(|_| rng.normal()).collect();
                 let b: Vec<f32> = (0..batch * k * n).map(|_| rng.normal()).collect();
+                let want = naive(&a, &b, d);
+                for kern in all_kernels() {
+                    for blocks in [1, 2, 3] {
+                        let mut c = vec![0.0; batch * m * n];
+                        with_kernel(&a, &b, &mut c, d, kern, blocks);
+                        assert_eq!(c, want, "dims {d:?}, kernel {}, {blocks} blocks", kern.name);
+                    }
+                }
                 let mut c = vec![0.0; batch * m * n];
                 matmul_into(&a, &b, &mut c, d);
-                assert_eq!(c, naive(&a, &b, d), "dims {d:?}");
+                assert_eq!(c, want, "dims {d:?}, default path");
+            }
+        }
+    }
+
+    /// `matmul_into` with a given kernel and the rows cut into `blocks` row blocks run
+    /// one after another (the cut the threads would make).
+    fn with_kernel(
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+        d: MatmulDims,
+        kern: Kernel,
+        blocks: usize,
+    ) {
+        let (m, k, n) = (d.m, d.k, d.n);
+        for bi in 0..d.batch {
+            let bp = pack_b(&b[bi * k * n..(bi + 1) * k * n], k, n, d.trans_b, kern.nr);
+            let work = Panels {
+                a: &a[bi * m * k..(bi + 1) * m * k],
+                trans_a: d.trans_a,
+                bp: &bp,
+                m,
+                k,
+                n,
+                kern,
+            };
+            let cb = &mut c[bi * m * n..(bi + 1) * m * n];
+            for (rows, c_rows) in
+                super::super::matmul_threads::row_blocks(cb, m, n, kern.mr, blocks)
+            {
+                work.rows(rows, c_rows);
             }
         }
     }

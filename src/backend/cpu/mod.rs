@@ -6,10 +6,13 @@
 mod conv;
 mod health;
 mod matmul;
+mod matmul_kernels;
+mod matmul_threads;
 mod update;
 
 pub use conv::avg_scale;
 pub use matmul::matmul_into;
+pub use matmul_threads::max_threads;
 
 use super::{Backend, Dims, FiniteCheck, MatmulDims, UpdateRule, View};
 use crate::error::Result;

@@ -1,0 +1,142 @@
+//! The matmul micro-kernels: one generic tile loop compiled for several tile sizes and
+//! instruction sets. Each accumulates `acc[r][c] += a[k][r] * b[k][c]` with k ascending
+//! and a separate multiply and add (Rust never contracts them into a fused multiply-add),
+//! so every kernel gives the same bits; a wider one only does more of them at once.
+
+use super::matmul::Tile;
+
+/// A micro-kernel and its tile: `mr` rows of A by `nr` columns of B.
+#[derive(Clone, Copy)]
+pub struct Kernel {
+    /// For test messages and benchmarks: `base 4x8`, `avx2 6x16`.
+    pub name: &'static str,
+    /// Tile height (rows of A per panel).
+    pub mr: usize,
+    /// Tile width (columns of B per panel).
+    pub nr: usize,
+    /// Accumulate one tile of `C` (row length `n`) over a k-block of packed panels.
+    pub run: fn(&[f32], &[f32], &mut [f32], usize, Tile),
+}
+
+const BASE: Kernel = Kernel {
+    name: "base 4x8",
+    mr: 4,
+    nr: 8,
+    run: run_base,
+};
+
+/// The kernel for a product with `n` output columns: the baseline when `n` fits one of
+/// its tiles (a wider tile would only multiply padding), else `GRADLAB_MATMUL_KERNEL`
+/// (`base`, `avx2`) when set to one this CPU runs (benchmarks compare them), else the
+/// widest. The baseline on wasm32, where its 4x8 tile maps onto `simd128`.
+///
+/// An AVX-512 tile (6x32, 8x32) was tried and ran at a tenth of the AVX2 one's speed
+/// here: LLVM spills a tile of 16 or more 512-bit accumulators.
+pub fn kernel(n: usize) -> Kernel {
+    if n <= BASE.nr {
+        return BASE;
+    }
+    widest()
+}
+
+fn widest() -> Kernel {
+    static CHOSEN: std::sync::OnceLock<Kernel> = std::sync::OnceLock::new();
+    *CHOSEN.get_or_init(|| {
+        let all = all_kernels();
+        // No environment on wasm32: the variable reads as unset there.
+        let asked = std::env::var("GRADLAB_MATMUL_KERNEL").unwrap_or_default();
+        all.iter()
+            .find(|k| !asked.is_empty() && k.name.starts_with(asked.trim()))
+            .or(all.last())
+            .copied()
+            .unwrap_or(BASE)
+    })
+}
+
+/// Every kernel this CPU can run, for the tests that check they agree bit for bit.
+pub fn all_kernels() -> Vec<Kernel> {
+    #[allow(unused_mut)]
+    let mut all = vec![BASE];
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            all.push(x86::AVX2);
+        }
+    }
+    all
+}
+
+/// Load the tile's part of `C`, accumulate it with `acc_fn`, store it back.
+#[inline(always)]
+fn run_tile<const MR: usize, const NR: usize>(
+    ap: &[f32],
+    bp: &[f32],
+    c: &mut [f32],
+    n: usize,
+    t: Tile,
+    acc_fn: impl FnOnce([[f32; NR]; MR], &[f32], &[f32]) -> [[f32; NR]; MR],
+) {
+    let mut acc = [[0.0f32; NR]; MR];
+    for (r, row) in acc.iter_mut().enumerate().take(t.rows) {
+        let at = (t.i + r) * n + t.j;
+        row[..t.cols].copy_from_slice(&c[at..at + t.cols]);
+    }
+    let acc = acc_fn(acc, ap, bp);
+    for (r, row) in acc.iter().enumerate().take(t.rows) {
+        let at = (t.i + r) * n + t.j;
+        c[at..at + t.cols].copy_from_slice(&row[..t.cols]);
+    }
+}
+
+/// `acc[r][c] += sum_k a[k][r] * b[k][c]`, k ascending. Called from functions that take
+/// the tile by value and are not inlined, so the tile lives in vector registers (a tile
+/// touched with variable indices stays in memory and the loop is not vectorised).
+#[inline(always)]
+fn accumulate<const MR: usize, const NR: usize>(
+    mut acc: [[f32; NR]; MR],
+    ap: &[f32],
+    bp: &[f32],
+) -> [[f32; NR]; MR] {
+    for (av, bv) in ap.chunks_exact(MR).zip(bp.chunks_exact(NR)) {
+        let av: &[f32; MR] = av.try_into().expect("panel height");
+        let bv: &[f32; NR] = bv.try_into().expect("panel width");
+        for (row, &ar) in acc.iter_mut().zip(av) {
+            for (c, &b) in row.iter_mut().zip(bv) {
+                *c += ar * b;
+            }
+        }
+    }
+    acc
+}
+
+#[inline(never)]
+fn acc_base(acc: [[f32; 8]; 4], ap: &[f32], bp: &[f32]) -> [[f32; 8]; 4] {
+    accumulate(acc, ap, bp)
+}
+
+fn run_base(ap: &[f32], bp: &[f32], c: &mut [f32], n: usize, t: Tile) {
+    run_tile::<4, 8>(ap, bp, c, n, t, acc_base);
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::{accumulate, run_tile, Kernel, Tile};
+
+    pub const AVX2: Kernel = Kernel {
+        name: "avx2 6x16",
+        mr: 6,
+        nr: 16,
+        run: run_avx2,
+    };
+
+    #[target_feature(enable = "avx2")]
+    #[inline(never)]
+    fn acc_avx2(acc: [[f32; 16]; 6], ap: &[f32], bp: &[f32]) -> [[f32; 16]; 6] {
+        accumulate(acc, ap, bp)
+    }
+
+    fn run_avx2(ap: &[f32], bp: &[f32], c: &mut [f32], n: usize, t: Tile) {
+        // SAFETY: `AVX2` is handed out only after `is_x86_feature_detected!("avx2")`.
+        run_tile::<6, 16>(ap, bp, c, n, t, |acc, a, b| unsafe { acc_avx2(acc, a, b) });
+    }
+}

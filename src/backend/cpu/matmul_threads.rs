@@ -1,0 +1,108 @@
+//! Natively, a large product's rows are split into blocks computed on separate threads.
+//! Each element of `C` is still accumulated by one thread in the same order, so the
+//! result does not depend on the number of threads. On wasm32 everything runs on the
+//! calling thread.
+
+use std::ops::Range;
+
+/// Least work (multiply-adds) per thread worth a thread: below it, starting the thread
+/// costs more than it saves.
+const MIN_MACS_PER_THREAD: usize = 2_000_000;
+
+/// Threads a matmul may use: `GRADLAB_THREADS` when set to a positive number (the
+/// benchmarks compare 1 and 2 threads with it), else the cores available.
+pub fn max_threads() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    {
+        1
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::sync::OnceLock;
+        /// Most threads, whatever the machine has.
+        const MAX_THREADS: usize = 16;
+        static THREADS: OnceLock<usize> = OnceLock::new();
+        *THREADS.get_or_init(|| {
+            let from_env = std::env::var("GRADLAB_THREADS")
+                .ok()
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .filter(|&t| t > 0);
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            from_env.unwrap_or(cores).min(MAX_THREADS)
+        })
+    }
+}
+
+/// Cut the `m` rows of `c` (row length `n`) into at most `blocks` blocks whose starts
+/// are multiples of `mr`, with their rows of `c`.
+pub fn row_blocks(
+    c: &mut [f32],
+    m: usize,
+    n: usize,
+    mr: usize,
+    blocks: usize,
+) -> Vec<(Range<usize>, &mut [f32])> {
+    let tiles = m.div_ceil(mr);
+    let blocks = blocks.clamp(1, tiles.max(1));
+    let mut out = Vec::with_capacity(blocks);
+    let mut rest = c;
+    let mut start = 0;
+    for b in 0..blocks {
+        let end = ((tiles * (b + 1) / blocks) * mr).min(m);
+        let (head, tail) = rest.split_at_mut((end - start) * n);
+        out.push((start..end, head));
+        rest = tail;
+        start = end;
+    }
+    out
+}
+
+/// Run `f(rows, rows_of_c)` over row blocks of `c`, on as many threads as the work
+/// (`m * n * k` multiply-adds) deserves.
+pub fn for_row_blocks<F>(c: &mut [f32], m: usize, n: usize, k: usize, mr: usize, f: F)
+where
+    F: Fn(Range<usize>, &mut [f32]) + Sync,
+{
+    let by_work = (m * n * k) / MIN_MACS_PER_THREAD;
+    let threads = max_threads().min(by_work).min(m.div_ceil(mr));
+    if threads <= 1 {
+        f(0..m, c);
+        return;
+    }
+    let mut blocks = row_blocks(c, m, n, mr, threads).into_iter();
+    let (first_rows, first_c) = blocks.next().expect("at least one block");
+    std::thread::scope(|s| {
+        for (rows, block) in blocks {
+            let f = &f;
+            s.spawn(move || f(rows, block));
+        }
+        f(first_rows, first_c);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_blocks_cover_every_row_once_on_tile_boundaries() {
+        for (m, mr, blocks) in [(1, 4, 3), (10, 4, 2), (64, 8, 3), (7, 8, 4), (100, 6, 16)] {
+            let n = 3;
+            let mut c = vec![0.0f32; m * n];
+            let got = row_blocks(&mut c, m, n, mr, blocks);
+            let mut next = 0;
+            for (rows, part) in &got {
+                assert_eq!(rows.start, next);
+                assert!(
+                    rows.start % mr == 0,
+                    "block start {} not on a tile",
+                    rows.start
+                );
+                assert_eq!(part.len(), rows.len() * n);
+                next = rows.end;
+            }
+            assert_eq!(next, m);
+            assert!(got.len() <= blocks);
+        }
+    }
+}
