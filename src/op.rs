@@ -39,6 +39,13 @@ macro_rules! unary_ops {
             pub fn apply(self, x: f32) -> f32 {
                 match self { $(UnaryOp::$variant => { let $x = x; $body }),+ }
             }
+
+            /// [`UnaryOp::apply`] over a slice: the op is matched once, so each loop is
+            /// compiled for its op (and vectorised where the op allows) instead of
+            /// matching per element. Same values as `apply`.
+            pub fn map(self, xs: &[f32]) -> Vec<f32> {
+                match self { $(UnaryOp::$variant => xs.iter().map(|&$x| $body).collect()),+ }
+            }
         }
     };
 }
@@ -67,6 +74,23 @@ macro_rules! binary_ops {
             #[inline]
             pub fn apply(self, a: f32, b: f32) -> f32 {
                 match self { $(BinaryOp::$variant => { let ($a, $b) = (a, b); $body }),+ }
+            }
+
+            /// [`BinaryOp::apply`] over two slices of one length, the op matched once
+            /// (see [`UnaryOp::map`]).
+            pub fn zip(self, xs: &[f32], ys: &[f32]) -> Vec<f32> {
+                match self {
+                    $(BinaryOp::$variant => xs
+                        .iter()
+                        .zip(ys)
+                        .map(|(&$a, &$b)| $body)
+                        .collect()),+
+                }
+            }
+
+            /// [`BinaryOp::apply`] of each element with one scalar, the op matched once.
+            pub fn with_scalar(self, xs: &[f32], c: f32) -> Vec<f32> {
+                match self { $(BinaryOp::$variant => xs.iter().map(|&$a| { let $b = c; $body }).collect()),+ }
             }
         }
     };

@@ -63,6 +63,9 @@ pub struct BenchArgs {
     pub json: bool,
     /// Which rows: `cpu` only, `gpu` only, or `auto` (CPU, and GPU when available).
     pub backend: BackendChoice,
+    /// Time only this peer job (see `bench::PEER_JOBS`), on the CPU unless `--backend
+    /// gpu`: one row, for the drivers that time gradlab against its peers.
+    pub job: Option<String>,
 }
 
 impl Default for BenchArgs {
@@ -70,6 +73,7 @@ impl Default for BenchArgs {
         BenchArgs {
             json: false,
             backend: BackendChoice::Auto,
+            job: None,
         }
     }
 }
@@ -232,14 +236,14 @@ fn parse_link(rest: &[String]) -> Result<Command, UsageError> {
     }
 }
 
-const BENCH_FLAGS: &[&str] = &["--json", "--backend", "--help"];
+const BENCH_FLAGS: &[&str] = &["--json", "--backend", "--job", "--help"];
 
 fn parse_bench(rest: &[String]) -> Result<Command, UsageError> {
     if wants_help(rest) {
         return Ok(Command::Help(Some("bench")));
     }
     let mut args = BenchArgs::default();
-    let (mut json, mut backend) = (false, None);
+    let (mut json, mut backend, mut job) = (false, None, None);
     let mut it = rest.iter();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -255,6 +259,10 @@ fn parse_bench(rest: &[String]) -> Result<Command, UsageError> {
                 };
                 backend.replace(parse_backend(&value)?).is_some()
             }
+            "--job" => match inline.or_else(|| it.next().cloned()) {
+                Some(v) if !v.starts_with("--") => job.replace(v).is_some(),
+                _ => return Err(UsageError("--job needs a job name".into())),
+            },
             f if f.starts_with('-') => return Err(unknown_flag(f, BENCH_FLAGS)),
             a => return Err(extra("bench", a, BENCH_FLAGS)),
         };
@@ -264,6 +272,7 @@ fn parse_bench(rest: &[String]) -> Result<Command, UsageError> {
     }
     args.json = json;
     args.backend = backend.unwrap_or(BackendChoice::Auto);
+    args.job = job;
     Ok(Command::Bench(args))
 }
 
@@ -365,8 +374,12 @@ mod tests {
         let want = BenchArgs {
             json: true,
             backend: BackendChoice::Cpu,
+            job: None,
         };
         assert_eq!(a, Command::Bench(want));
+        let a = parse(&args("bench --job mlp-small-b32")).unwrap();
+        assert!(matches!(a, Command::Bench(b) if b.job.as_deref() == Some("mlp-small-b32")));
+        assert!(parse(&args("bench --job")).is_err());
         assert_eq!(
             parse(&args("bench")).unwrap(),
             Command::Bench(BenchArgs::default())

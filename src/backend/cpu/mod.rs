@@ -14,6 +14,11 @@ pub use conv::avg_scale;
 pub use matmul::matmul_into;
 pub use matmul_threads::max_threads;
 
+/// The matmul micro-kernel in use for wide products (`avx2 6x16`, `base 4x8`).
+pub fn matmul_kernel_name() -> &'static str {
+    matmul_kernels::kernel(usize::MAX).name
+}
+
 use super::{Backend, Dims, FiniteCheck, MatmulDims, UpdateRule, View};
 use crate::error::Result;
 use crate::op::{BinaryOp, ReduceOp, UnaryOp, Window2d};
@@ -32,6 +37,41 @@ fn contiguous_strides(out: Dims) -> [usize; 4] {
 
 fn is_contiguous(v: View, out: Dims) -> bool {
     v.offset == 0 && (0..4).all(|d| out[d] == 1 || v.strides[d] == contiguous_strides(out)[d])
+}
+
+/// A binary op whose operands each read their last axis contiguously or as one
+/// broadcast value (a bias added to every row, a row scaled by one number), a row at a
+/// time with the op matched once per row; `None` for other layouts.
+fn binary_by_rows(
+    op: BinaryOp,
+    (a, av): (&[f32], View),
+    (b, bv): (&[f32], View),
+    out: Dims,
+) -> Option<Vec<f32>> {
+    let len = out[3];
+    let row_like = |v: View| v.strides[3] == 1 || v.strides[3] == 0;
+    if len < 4 || !row_like(av) || !row_like(bv) {
+        return None;
+    }
+    let mut o = Vec::with_capacity(numel(out));
+    for i0 in 0..out[0] {
+        for i1 in 0..out[1] {
+            for i2 in 0..out[2] {
+                let (sa, sb) = (av.at([i0, i1, i2, 0]), bv.at([i0, i1, i2, 0]));
+                let row = match (av.strides[3], bv.strides[3]) {
+                    (1, 1) => op.zip(&a[sa..sa + len], &b[sb..sb + len]),
+                    (1, _) => op.with_scalar(&a[sa..sa + len], b[sb]),
+                    (_, 1) => b[sb..sb + len]
+                        .iter()
+                        .map(|&y| op.apply(a[sa], y))
+                        .collect(),
+                    _ => vec![op.apply(a[sa], b[sb]); len],
+                };
+                o.extend_from_slice(&row);
+            }
+        }
+    }
+    Some(o)
 }
 
 /// Calls `f(flat, idx)` for every output index in row-major order.
@@ -69,7 +109,7 @@ impl Backend for CpuBackend {
         let n = numel(out);
         if xv.is_dense(out) {
             let dense = &x[xv.offset..xv.offset + n];
-            return Rc::new(dense.iter().map(|&v| op.apply(v)).collect());
+            return Rc::new(op.map(dense));
         }
         let mut o = vec![0.0; n];
         for_each_index(out, |f, i| o[f] = op.apply(x[xv.at(i)]));
@@ -85,7 +125,10 @@ impl Backend for CpuBackend {
     ) -> CpuStorage {
         let n = numel(out);
         if is_contiguous(av, out) && is_contiguous(bv, out) {
-            return Rc::new((0..n).map(|i| op.apply(a[i], b[i])).collect());
+            return Rc::new(op.zip(&a[..n], &b[..n]));
+        }
+        if let Some(o) = binary_by_rows(op, (a, av), (b, bv), out) {
+            return Rc::new(o);
         }
         let mut o = vec![0.0; n];
         for_each_index(out, |f, i| o[f] = op.apply(a[av.at(i)], b[bv.at(i)]));
@@ -101,12 +144,7 @@ impl Backend for CpuBackend {
     ) -> CpuStorage {
         let n = numel(out);
         if is_contiguous(av, out) {
-            return Rc::new(
-                a[av.offset..av.offset + n]
-                    .iter()
-                    .map(|&x| op.apply(x, c))
-                    .collect(),
-            );
+            return Rc::new(op.with_scalar(&a[av.offset..av.offset + n], c));
         }
         let mut o = vec![0.0; n];
         for_each_index(out, |f, i| o[f] = op.apply(a[av.at(i)], c));

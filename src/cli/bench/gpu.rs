@@ -2,7 +2,8 @@
 //! training steps/s, on the adapter `Device::gpu` opens.
 
 use super::{
-    check_matmul, time_matmul, train_steps_per_s, BenchReport, MAX_CHECKED_N, TRAIN_PRESETS,
+    check_matmul, peer_row, time_matmul, train_steps_per_s, BenchReport, MAX_CHECKED_N, PEER_JOBS,
+    TRAIN_PRESETS,
 };
 use crate::backend::gpu::MatmulKernel;
 use crate::backend::Device;
@@ -70,11 +71,29 @@ pub(super) fn gpu_rows(report: &mut BenchReport, required: bool) -> Result<()> {
             "steps/s",
         );
     }
+    for job in PEER_JOBS {
+        peer_row(report, &job, &device)?;
+    }
     super::readbacks::traffic_rows(report, &device)?;
     report
         .notes
         .push("GPU matmul rows: each kernel validated against an f64 product first".into());
     Ok(())
+}
+
+/// Open the GPU (an error when there is none), warm it up and name its adapter in the
+/// report.
+pub(super) fn open(report: &mut BenchReport) -> Result<Device> {
+    let device = gpu_device().map_err(|e| Error::Gpu(e.message))?;
+    if let Some(gpu) = device.gpu_backend() {
+        report.gpu_adapter = Some(adapter_line(
+            &gpu.info().label(),
+            &gpu.info().backend,
+            &gpu.info().device_type,
+        ));
+        gpu.warm_up();
+    }
+    Ok(device)
 }
 
 /// Validate the kernel in use, then time it at each size until a run would be too slow.

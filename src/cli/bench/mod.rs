@@ -8,16 +8,18 @@
 
 mod gpu;
 mod matmul;
+mod peers;
 mod readbacks;
 
 pub use gpu::{dispatch_overhead_us, GPU_MATMUL_SIZES};
 pub use matmul::{check_matmul, time_matmul};
+pub use peers::{peer_config, peer_job, PeerJob, PEER_JOBS};
 pub use readbacks::{page_refresh, traffic, Traffic, TRAFFIC_PRESETS};
 
 use super::{print_out, BenchArgs, CliError};
 use crate::backend::Device;
 use crate::error::{Error, Result};
-use crate::experiment::{preset, BackendChoice, Runner};
+use crate::experiment::{preset, BackendChoice, ExperimentConfig, Runner};
 use crate::platform::{block_on, now_ms};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -85,7 +87,10 @@ pub const TRAIN_PRESETS: [&str; 2] = ["spiral", "digits"];
 
 /// Run the benchmark and print it as a table or JSON.
 pub fn bench(args: &BenchArgs) -> std::result::Result<(), CliError> {
-    let report = collect(args.backend)?;
+    let report = match &args.job {
+        Some(name) => one_job(name, args.backend)?,
+        None => collect(args.backend)?,
+    };
     if args.json {
         let text = serde_json::to_string_pretty(&report)
             .map_err(|e| CliError::failed(format!("cannot encode JSON: {e}")))?;
@@ -103,6 +108,21 @@ pub fn bench(args: &BenchArgs) -> std::result::Result<(), CliError> {
 /// GPU rows when an adapter exists). GPU failures are noted in the report and mark it
 /// failed (so is a missing GPU when `gpu` was asked for).
 pub fn collect(backend: BackendChoice) -> Result<BenchReport> {
+    let mut report = header();
+    if backend != BackendChoice::Gpu {
+        cpu_rows(&mut report)?;
+    }
+    if backend != BackendChoice::Cpu {
+        if let Err(e) = gpu::gpu_rows(&mut report, backend == BackendChoice::Gpu) {
+            report.notes.push(format!("GPU rows stopped: {e}"));
+            report.failed = true;
+        }
+    }
+    Ok(report)
+}
+
+/// An empty report naming the build (with a note when it is a debug build).
+fn header() -> BenchReport {
     let profile = if cfg!(debug_assertions) {
         "debug"
     } else {
@@ -116,16 +136,36 @@ pub fn collect(backend: BackendChoice) -> Result<BenchReport> {
         let note = "debug build: run `cargo run --release -- bench` for real numbers";
         report.notes.push(note.into());
     }
-    if backend != BackendChoice::Gpu {
-        cpu_rows(&mut report)?;
-    }
-    if backend != BackendChoice::Cpu {
-        if let Err(e) = gpu::gpu_rows(&mut report, backend == BackendChoice::Gpu) {
-            report.notes.push(format!("GPU rows stopped: {e}"));
-            report.failed = true;
-        }
-    }
+    report
+}
+
+/// The report of one peer job on the CPU (or the GPU for `--backend gpu`).
+fn one_job(name: &str, backend: BackendChoice) -> Result<BenchReport> {
+    let job = peer_job(name)?;
+    let mut report = header();
+    let device = if backend == BackendChoice::Gpu {
+        gpu::open(&mut report)?
+    } else {
+        Device::Cpu
+    };
+    peer_row(&mut report, &job, &device)?;
     Ok(report)
+}
+
+/// Time a peer job on `device` and add its row.
+pub(crate) fn peer_row(report: &mut BenchReport, job: &PeerJob, device: &Device) -> Result<()> {
+    let (batch, rate) = config_steps_per_s(peer_config(job), device)?;
+    let backend = if device.is_cpu() { "cpu" } else { "gpu" };
+    let size = format!("{} {}", job.name, job.shape);
+    report.push(
+        backend,
+        "peer",
+        &size,
+        &format!("batch {batch}"),
+        rate,
+        "steps/s",
+    );
+    Ok(())
 }
 
 /// CPU matmul (validated first) and training rows.
@@ -154,8 +194,15 @@ fn cpu_rows(report: &mut BenchReport) -> Result<()> {
             "steps/s",
         );
     }
-    let note = "CPU backend: one thread, fixed accumulation order";
-    report.notes.push(note.into());
+    for job in PEER_JOBS {
+        peer_row(report, &job, &cpu)?;
+    }
+    let note = format!(
+        "CPU backend: matmul kernel {}, up to {} threads (GRADLAB_THREADS), fixed accumulation order",
+        crate::backend::cpu::matmul_kernel_name(),
+        crate::backend::cpu::max_threads()
+    );
+    report.notes.push(note);
     Ok(())
 }
 
@@ -188,8 +235,13 @@ pub fn table(r: &BenchReport) -> String {
 /// ten warm-up steps, then steps for about a second, ending with a read-back of the
 /// weights so queued device work is counted.
 pub fn train_steps_per_s(name: &str, device: &Device) -> Result<(usize, f64)> {
-    let mut config =
-        preset(name).ok_or_else(|| Error::Config(format!("no preset named '{name}'")))?;
+    let config = preset(name).ok_or_else(|| Error::Config(format!("no preset named '{name}'")))?;
+    config_steps_per_s(config, device)
+}
+
+/// Training steps per second of `config` on `device` (and its batch size), measured as
+/// [`train_steps_per_s`] does.
+pub fn config_steps_per_s(mut config: ExperimentConfig, device: &Device) -> Result<(usize, f64)> {
     config.backend = if device.is_cpu() {
         BackendChoice::Cpu
     } else {
