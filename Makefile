@@ -4,6 +4,7 @@
 #   make serve      the app at http://127.0.0.1:8080 (trunk serve --release)
 #   make build-web  the app into dist/ (trunk build --release)
 #   make bench      the benchmark tables (cargo run --release -- bench)
+#   make bench-native  gradlab against PyTorch on this CPU (bench/peers_native.py)
 #   make e2e        browser end-to-end tests (tests/e2e) against dist/
 #   make wasm-test  browser kernel tests (tests/browser_kernels.rs) through
 #                   WebGPU in headless Chromium, against the CPU backend
@@ -38,7 +39,7 @@ XDG_RUNTIME_DIR ?= $(CURDIR)/target/xdg-runtime
 export XDG_RUNTIME_DIR
 
 .PHONY: help test setup-test setup-web fmt fmt-check clippy clippy-wasm \
-	cargo-test build-wasm serve build-web bench e2e wasm-test xdg-runtime
+	cargo-test build-wasm serve build-web bench bench-native e2e wasm-test xdg-runtime
 
 help:
 	@sed -n '3,/^$$/p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
@@ -115,3 +116,9 @@ wasm-test: setup-web
 
 bench: xdg-runtime
 	$(CARGO) run --release -- bench
+
+# gradlab against PyTorch eager on this CPU (1 and 2 threads), alternating rounds;
+# the PyTorch side is skipped with a note when torch is not installed.
+bench-native: xdg-runtime
+	$(CARGO) build --release
+	python3 bench/peers_native.py --gradlab target/release/gradlab

@@ -235,14 +235,17 @@ values of a regression, in their original units).
 ";
 
 const BENCH_HELP: &str = "\
-usage: gradlab bench [--backend cpu|gpu|auto] [--json]
+usage: gradlab bench [--backend cpu|gpu|auto] [--json] [--job NAME]
 
-CPU matmul GFLOP/s (n = 128 to 1024) and training steps/s of the spiral and digits
-presets; GPU rows (plain and tiled matmul up to n = 2048, per-dispatch overhead,
-training) when an adapter exists. Every matmul kernel is validated against a naive
-product before it is timed.
+CPU matmul GFLOP/s (n = 128 to 1024), training steps/s of the spiral and digits
+presets and of the peer jobs (the MLPs timed against PyTorch and TensorFlow.js); GPU
+rows (plain and tiled matmul up to n = 2048, per-dispatch overhead, training) when an
+adapter exists. Every matmul kernel is validated against a naive product before it is
+timed. CPU threads: GRADLAB_THREADS (default: every core).
 
   --backend B   cpu rows only, gpu rows only, or auto (default: CPU, and GPU when
                 an adapter exists)
   --json        print the same numbers as JSON
+  --job NAME    time one job only (mlp-small-b32, mlp-small-full, mlp-big-b256,
+                matmul-256, matmul-1024), on the CPU unless --backend gpu
 ";

@@ -141,6 +141,26 @@ fn header() -> BenchReport {
 
 /// The report of one peer job on the CPU (or the GPU for `--backend gpu`).
 fn one_job(name: &str, backend: BackendChoice) -> Result<BenchReport> {
+    if let Some(n) = matmul_job(name) {
+        let mut report = header();
+        let device = if backend == BackendChoice::Gpu {
+            gpu::open(&mut report)?
+        } else {
+            Device::Cpu
+        };
+        check_matmul(&device)?;
+        let gflops = time_matmul(&device, n, n <= MAX_CHECKED_N)?;
+        let side = if device.is_cpu() { "cpu" } else { "gpu" };
+        report.push(
+            side,
+            "matmul",
+            &format!("n={n}"),
+            "default",
+            gflops,
+            "GFLOP/s",
+        );
+        return Ok(report);
+    }
     let job = peer_job(name)?;
     let mut report = header();
     let device = if backend == BackendChoice::Gpu {
@@ -150,6 +170,15 @@ fn one_job(name: &str, backend: BackendChoice) -> Result<BenchReport> {
     };
     peer_row(&mut report, &job, &device)?;
     Ok(report)
+}
+
+/// The size of a matmul job's square product: `matmul-256` and `matmul-1024`.
+fn matmul_job(name: &str) -> Option<usize> {
+    match name {
+        "matmul-256" => Some(256),
+        "matmul-1024" => Some(1024),
+        _ => None,
+    }
 }
 
 /// Time a peer job on `device` and add its row.
