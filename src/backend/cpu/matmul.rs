@@ -99,7 +99,8 @@ pub struct Tile {
     pub cols: usize,
 }
 
-/// `[ceil(rows/mr)][k][mr]` panels of the rows `rows` of `op(A)`, zero-padded.
+/// `[ceil(rows/mr)][k][mr]` panels of the rows `rows` of `op(A)`, zero-padded. Each
+/// loop walks its source contiguously (a row of `A`, or a row of `A^T` a panel wide).
 fn pack_a(
     a: &[f32],
     m: usize,
@@ -110,24 +111,44 @@ fn pack_a(
 ) -> Vec<f32> {
     let mb = rows.len().div_ceil(mr);
     let mut p = vec![0.0; mb * k * mr];
-    for (local, i) in rows.enumerate() {
-        let (ib, r) = (local / mr, local % mr);
-        for kk in 0..k {
-            let v = if trans { a[kk * m + i] } else { a[i * k + kk] };
-            p[(ib * k + kk) * mr + r] = v;
+    for (ib, panel) in p.chunks_exact_mut(k * mr).enumerate() {
+        let i0 = rows.start + ib * mr;
+        let height = mr.min(rows.end - i0);
+        if trans {
+            for (kk, dst) in panel.chunks_exact_mut(mr).enumerate() {
+                dst[..height].copy_from_slice(&a[kk * m + i0..kk * m + i0 + height]);
+            }
+        } else {
+            for r in 0..height {
+                let src = &a[(i0 + r) * k..(i0 + r + 1) * k];
+                for (dst, &v) in panel.chunks_exact_mut(mr).zip(src) {
+                    dst[r] = v;
+                }
+            }
         }
     }
     p
 }
 
-/// `[ceil(n/nr)][k][nr]` panels of `op(B)`, zero-padded.
+/// `[ceil(n/nr)][k][nr]` panels of `op(B)`, zero-padded, each loop walking its source
+/// contiguously as [`pack_a`] does.
 fn pack_b(b: &[f32], k: usize, n: usize, trans: bool, nr: usize) -> Vec<f32> {
     let nb = n.div_ceil(nr);
     let mut p = vec![0.0; nb * k * nr];
-    for kk in 0..k {
-        for j in 0..n {
-            let v = if trans { b[j * k + kk] } else { b[kk * n + j] };
-            p[((j / nr) * k + kk) * nr + j % nr] = v;
+    for (jb, panel) in p.chunks_exact_mut(k * nr).enumerate() {
+        let j0 = jb * nr;
+        let width = nr.min(n - j0);
+        if trans {
+            for c in 0..width {
+                let src = &b[(j0 + c) * k..(j0 + c + 1) * k];
+                for (dst, &v) in panel.chunks_exact_mut(nr).zip(src) {
+                    dst[c] = v;
+                }
+            }
+        } else {
+            for (kk, dst) in panel.chunks_exact_mut(nr).enumerate() {
+                dst[..width].copy_from_slice(&b[kk * n + j0..kk * n + j0 + width]);
+            }
         }
     }
     p
