@@ -82,6 +82,22 @@ pub fn pytorch_project(config: &ExperimentConfig, label: &str) -> Result<Vec<Pro
     ])
 }
 
+/// The project of [`pytorch_project`] as a stored zip (the page's download), its files
+/// in a folder `gradlab-LABEL-pytorch/`.
+pub fn pytorch_zip(config: &ExperimentConfig, label: &str) -> Result<Vec<u8>> {
+    let files = pytorch_project(config, label)?;
+    let names: Vec<String> = files
+        .iter()
+        .map(|f| format!("gradlab-{label}-pytorch/{}", f.name))
+        .collect();
+    let entries: Vec<(&str, &[u8])> = names
+        .iter()
+        .zip(&files)
+        .map(|(n, f)| (n.as_str(), f.bytes.as_slice()))
+        .collect();
+    zip::stored_zip(&entries)
+}
+
 /// The weights a run of `config` starts from: the runner's model, drawn from the same
 /// seeded stream on the CPU (the initial draw is the same on every backend).
 pub fn initial_weights(config: &ExperimentConfig) -> Result<Vec<NamedWeight>> {
