@@ -13,6 +13,7 @@
 mod support;
 
 use gradlab::experiment::{preset, Budget, ExperimentConfig};
+use gradlab::nn::parse_stack;
 use gradlab::optim::OptimizerKind;
 use support::*;
 
@@ -96,7 +97,10 @@ fn cnn_matches_gradlab() {
         return;
     }
     // The 8x8 digits through conv-relu-maxpool twice, flatten, dense (gradlab's preset).
-    check_matches(with_steps(preset("digits-cnn").unwrap(), 12, 6), "digits_cnn");
+    check_matches(
+        with_steps(preset("digits-cnn").unwrap(), 12, 6),
+        "digits_cnn",
+    );
 }
 
 /// The PyTorch model's class probabilities for the first rows of the test split, and
@@ -128,7 +132,13 @@ fn the_trained_model_file_opens_in_gradlab_predict_with_the_same_predictions() {
     let torch_probs: Vec<Vec<f64>> =
         serde_json::from_str(run_python(&dir, &["-c", PREDICT]).trim()).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_gradlab"))
-        .args(["predict", "--json", "--model", "out/model.safetensors", "rows.csv"])
+        .args([
+            "predict",
+            "--json",
+            "--model",
+            "out/model.safetensors",
+            "rows.csv",
+        ])
         .current_dir(&dir)
         .env("XDG_RUNTIME_DIR", std::env::temp_dir())
         .output()
@@ -144,11 +154,55 @@ fn the_trained_model_file_opens_in_gradlab_predict_with_the_same_predictions() {
     for (a, p) in answers.iter().zip(&torch_probs) {
         // Class names in class order (xor's are "negative", "positive").
         let probs = a["probabilities"].as_object().unwrap();
-        let ours = [probs["negative"].as_f64().unwrap(), probs["positive"].as_f64().unwrap()];
+        let ours = [
+            probs["negative"].as_f64().unwrap(),
+            probs["positive"].as_f64().unwrap(),
+        ];
         for (x, y) in ours.iter().zip(p) {
             assert!((x - y).abs() < 1e-5, "gradlab {ours:?}, pytorch {p:?}");
         }
         let best = if p[1] > p[0] { "positive" } else { "negative" };
         assert_eq!(a["predicted"], best);
     }
+}
+
+#[test]
+fn every_other_layer_kind_matches_gradlab() {
+    if !torch_ready("every_other_layer_kind_matches_gradlab") {
+        return;
+    }
+    // Average pooling, GELU (tanh form), layer norm, a residual block, sigmoid, the
+    // identity activation, on the 8x8 digits.
+    let mut c = preset("digits-cnn").unwrap();
+    c.model = Some(
+        parse_stack(
+            "conv(4,3,1,1),gelu,avgpool(2),flatten,dense(16),\
+             res(layernorm,dense(16),sigmoid),linear,dense(10)",
+        )
+        .unwrap(),
+    );
+    check_matches(with_steps(c, 12, 6), "digits_layers");
+}
+
+#[test]
+fn a_model_with_dropout_starts_where_gradlab_starts() {
+    if !torch_ready("a_model_with_dropout_starts_where_gradlab_starts") {
+        return;
+    }
+    // PyTorch draws its own dropout masks, so only what comes before the first training
+    // step can match: the initial weights' evaluation (dropout is off there).
+    let mut c = preset("digits-cnn").unwrap();
+    c.model = Some(parse_stack("flatten,dense(32),relu,dropout(0.25),dense(10)").unwrap());
+    let c = with_steps(c, 5, 5);
+    let dir = export(&c, "dropout");
+    let (_, metrics) = train_py(&dir, "out", &[]);
+    let (_, history) = gradlab_run(&c);
+    let first = |h: &serde_json::Value| serde_json::Value::Array(vec![h[0].clone()]);
+    assert_same_history(
+        &first(&history),
+        &first(&metrics["history"]),
+        METRIC_TOL,
+        "dropout",
+    );
+    assert_eq!(metrics["steps"], 5);
 }

@@ -44,7 +44,10 @@ fn two_ranks_under_torchrun_match_one_process_with_uneven_shards() {
     );
     let (ddp, ddp_metrics) = read_outputs(&dir.join("ddp"));
     let diff = max_weight_diff(&single, &ddp);
-    assert!(diff <= DDP_TOL, "DDP weights differ by {diff} (> {DDP_TOL})");
+    assert!(
+        diff <= DDP_TOL,
+        "DDP weights differ by {diff} (> {DDP_TOL})"
+    );
     assert_same_history(
         &single_metrics["history"],
         &ddp_metrics["history"],

@@ -74,7 +74,12 @@ fn the_cli_writes_a_project_that_compiles_and_lints_clean() {
         files.sort();
         assert_eq!(
             files,
-            ["README.md", "data.safetensors", "init.safetensors", "train.py"]
+            [
+                "README.md",
+                "data.safetensors",
+                "init.safetensors",
+                "train.py"
+            ]
         );
         run_python(&dir, &["-m", "py_compile", "train.py"]);
         let problems = run_python(&dir, &["-c", LINT, "train.py"]);
@@ -118,7 +123,12 @@ fn the_page_zip_holds_the_same_files() {
             .position(|w| w == header_name.as_bytes())
             .unwrap_or_else(|| panic!("{} not in the zip", f.name));
         let start = at + header_name.len();
-        assert_eq!(&zip[start..start + f.bytes.len()], &f.bytes[..], "{}", f.name);
+        assert_eq!(
+            &zip[start..start + f.bytes.len()],
+            &f.bytes[..],
+            "{}",
+            f.name
+        );
         assert_eq!(
             u32::from_le_bytes(zip[at - 16..at - 12].try_into().unwrap()),
             gradlab::export::zip::crc32(&f.bytes),

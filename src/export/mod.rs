@@ -24,8 +24,8 @@ use crate::backend::Device;
 use crate::error::{Error, Result};
 use crate::experiment::model::{data_io, model_input_shape, model_layers};
 use crate::experiment::{
-    encode_link, prepare, streams, to_safetensors, validate, Budget, ExperimentConfig,
-    NamedWeight, PreparedData, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS,
+    encode_link, prepare, streams, to_safetensors, validate, Budget, ExperimentConfig, NamedWeight,
+    PreparedData, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS,
 };
 use crate::nn::{Module, Sequential};
 use crate::rng::Rng;
@@ -197,10 +197,15 @@ fn settings(config: &ExperimentConfig, label: &str, link: &str) -> String {
     line(format!("    \"nesterov\": {},", py_bool(o.nesterov)));
     line(format!("    \"betas\": ({:?}, {:?}),", o.beta1, o.beta2));
     line(format!("    \"eps\": {:?},", o.eps));
-    line(format!("    \"weight_decay\": {:?},  # AdamW's, decoupled", o.weight_decay));
+    line(format!(
+        "    \"weight_decay\": {:?},  # AdamW's, decoupled",
+        o.weight_decay
+    ));
     line(format!("    \"l1\": {:?},", o.l1));
     line(format!("    \"l2\": {:?},", o.l2));
-    line(format!("    \"clip_norm\": {clip},  # of the global gradient norm"));
+    line(format!(
+        "    \"clip_norm\": {clip},  # of the global gradient norm"
+    ));
     line("}".into());
     line(format!(
         "EVAL_TRAIN_ROWS = {EVAL_TRAIN_ROWS}  # the train loss reads the first rows"

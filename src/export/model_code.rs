@@ -114,7 +114,10 @@ mod tests {
         let layers = parse_stack("dense(4),res(layernorm,dense(4),gelu),dense(2)").unwrap();
         let src = model_source(&layers, &[3]).unwrap();
         assert!(src.contains("        Residual(  # 1: res("), "{src}");
-        assert!(src.contains("            nn.LayerNorm(4, eps=1e-5),  # 1.0:"), "{src}");
+        assert!(
+            src.contains("            nn.LayerNorm(4, eps=1e-5),  # 1.0:"),
+            "{src}"
+        );
         assert!(src.contains("nn.GELU(approximate=\"tanh\")"), "{src}");
     }
 }

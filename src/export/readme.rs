@@ -84,6 +84,9 @@ Two machines of 8 GPUs each (run on both; HOST is the first machine's address):
     torchrun --nnodes=2 --nproc_per_node=8 --rdzv-backend=c10d \\
         --rdzv-endpoint=HOST:29500 --rdzv-id=gradlab-{LABEL} train.py
 
+Only rank 0 writes `out/`; to `--resume` on several machines, give `--out` a folder they
+all see (a shared file system).
+
 On CPUs only, the processes talk through gloo:
 
     torchrun --standalone --nproc_per_node=2 train.py --device cpu

@@ -392,7 +392,8 @@ def main():
 
     def record():
         if not history or history[-1]["step"] != step:
-            history.append({"step": step, "epoch": step // per_epoch, **evaluate(model, data)})
+            # Every rank evaluates the same weights; the plain module needs no collectives.
+            history.append({"step": step, "epoch": step // per_epoch, **evaluate(net, data)})
             thin(history)
             if rank == 0:
                 p = history[-1]
@@ -410,7 +411,6 @@ def main():
         print("note: --amp applies on CUDA only; training in float32")
     start = time.time()
     record()
-    model.train()
     while step < total:
         # The global batch in gradlab's order; this rank's share of it.
         batch = order.take()

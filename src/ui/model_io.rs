@@ -69,7 +69,11 @@ pub fn ModelIo(lab: Lab) -> impl IntoView {
             crate::export::pytorch_zip(&lab.config.get_untracked(), &stem)
                 .map_err(|e| format!("cannot export to PyTorch: {e}"))
                 .and_then(|zip| {
-                    download(&format!("gradlab-{stem}-pytorch.zip"), "application/zip", &zip)
+                    download(
+                        &format!("gradlab-{stem}-pytorch.zip"),
+                        "application/zip",
+                        &zip,
+                    )
                 }),
         )
     };
