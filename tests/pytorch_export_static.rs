@@ -2,7 +2,8 @@
 //! files; `train.py` compiles (`python -m py_compile`), imports only the standard library
 //! and PyTorch, uses every name it imports, touches no private (`_`-prefixed) PyTorch
 //! attribute and nothing of gradlab; the README shows single-process, torchrun and
-//! multi-node runs and the link back. The zip the page builds holds the same files.
+//! multi-node runs and the link back. The zip the page builds holds the same files, and
+//! Python's `zipfile` reads it with every CRC-32 right.
 //!
 //! Needs `python3` (no packages); skipped loudly without it unless
 //! `GRADLAB_REQUIRE_PYTHON=1`.
@@ -136,4 +137,24 @@ fn the_page_zip_holds_the_same_files() {
             f.name
         );
     }
+    // Python's own zipfile reads it back, checking every CRC-32.
+    if !ready(
+        "the_page_zip_holds_the_same_files",
+        "zipfile",
+        "GRADLAB_REQUIRE_PYTHON",
+        "python3 (the machine image ships it)",
+    ) {
+        return;
+    }
+    let dir = scratch("zip");
+    std::fs::write(dir.join("project.zip"), &zip).unwrap();
+    let check = "import zipfile; z = zipfile.ZipFile('project.zip'); \
+                 assert z.testzip() is None; \
+                 print(','.join(f'{i.filename}:{i.file_size}' for i in z.infolist()))";
+    let listed = run_python(&dir, &["-c", check]);
+    let expected: Vec<String> = files
+        .iter()
+        .map(|f| format!("gradlab-xor-pytorch/{}:{}", f.name, f.bytes.len()))
+        .collect();
+    assert_eq!(listed.trim(), expected.join(","));
 }

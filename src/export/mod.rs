@@ -38,6 +38,10 @@ const TRAIN_TEMPLATE: &str = include_str!("train.py");
 /// chunked loss sums in the same order).
 const EVAL_CHUNK_ROWS: usize = 500;
 
+/// The optimizers `train.py`'s `make_optimizer` builds, by gradlab's short names (a kind
+/// added to gradlab later is refused by name until it is mapped there).
+const EXPORTED_OPTIMIZERS: &[&str] = &["sgd", "momentum", "adam", "adamw"];
+
 /// One file of an exported project.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectFile {
@@ -53,6 +57,13 @@ pub struct ProjectFile {
 /// data that cannot be prepared, is an error and nothing is built.
 pub fn pytorch_project(config: &ExperimentConfig, label: &str) -> Result<Vec<ProjectFile>> {
     validate(config)?;
+    let kind = config.optimizer.kind.name();
+    if !EXPORTED_OPTIMIZERS.contains(&kind) {
+        return Err(Error::Config(format!(
+            "the PyTorch export does not map the `{kind}` optimizer yet (it maps {})",
+            EXPORTED_OPTIMIZERS.join(", ")
+        )));
+    }
     let layers = model_layers(config);
     let input = model_input_shape(config);
     let model = model_source(&layers, &input)?;
