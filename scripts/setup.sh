@@ -9,7 +9,9 @@
 #   web    trunk, wasm-bindgen-cli, wasm-opt (binaryen) and playwright-core for
 #          the page (about 20 min the first time on 2 cores, then seconds)
 #   python safetensors and numpy for Python, to check that exported models load in
-#          Python's own safetensors package (seconds; pip)
+#          Python's own safetensors package (seconds; pip); PyTorch for the tests of
+#          the PyTorch export (about 5 GB with its CUDA libraries; a few minutes the
+#          first time, skipped when that version is already importable)
 #   all    rust apt web python
 #
 # The versions below are the ones proven together in shared/TOOLCHAIN.md.
@@ -22,6 +24,7 @@ readonly TRUNK_VERSION=0.21.14
 readonly WASM_BINDGEN_VERSION=0.2.130
 readonly BINARYEN_MAJOR=132
 readonly PLAYWRIGHT_MINOR=1.65
+readonly TORCH_VERSION=2.15.0
 readonly APT_PACKAGES=(mesa-vulkan-drivers libvulkan1 chromium chromium-driver)
 # How long to wait for another apt/dpkg run to let go of its lock.
 readonly LOCK_WAIT_S=${SETUP_LOCK_WAIT_S:-300}
@@ -208,13 +211,22 @@ setup_web() {
 # ---------------------------------------------------------------- python
 
 setup_python() {
+  have python3 || die "python3 is missing (the machine image ships CPython 3.11)"
   if python3 -c 'import safetensors, numpy' >/dev/null 2>&1; then
     say "skip: python safetensors and numpy already importable"
-    return
+  else
+    say "install: python safetensors numpy (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check safetensors numpy
   fi
-  have python3 || die "python3 is missing (the machine image ships CPython 3.11)"
-  say "install: python safetensors numpy (pip)"
-  python3 -m pip install --quiet --disable-pip-version-check safetensors numpy
+  # Only the tests of `gradlab export --pytorch` need torch; the page never does.
+  local got
+  got=$(python3 -c 'import torch; print(torch.__version__.split("+")[0])' 2>/dev/null || true)
+  if [ "$got" = "$TORCH_VERSION" ]; then
+    say "skip: python torch already at $TORCH_VERSION"
+  else
+    say "install: python torch==$TORCH_VERSION (found: ${got:-none}; about 5 GB, minutes)"
+    python3 -m pip install --quiet --disable-pip-version-check "torch==$TORCH_VERSION"
+  fi
 }
 
 # ---------------------------------------------------------------- main

@@ -36,6 +36,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Predict with a trained model file.
     Predict(super::predict::PredictArgs),
+    /// Write an experiment as a PyTorch project.
+    Export(super::export::ExportArgs),
 }
 
 /// Arguments of `gradlab run`.
@@ -80,7 +82,9 @@ impl Default for BenchArgs {
 }
 
 /// The commands, for suggestions.
-const COMMANDS: &[&str] = &["presets", "run", "link", "predict", "bench", "help"];
+const COMMANDS: &[&str] = &[
+    "presets", "run", "link", "predict", "bench", "help", "export",
+];
 
 /// Parse the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Command, UsageError> {
@@ -113,6 +117,8 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         "bench" => parse_bench(rest),
         "predict" if wants_help(rest) => Ok(Command::Help(Some("predict"))),
         "predict" => Ok(Command::Predict(super::predict::parse_predict(rest)?)),
+        "export" if wants_help(rest) => Ok(Command::Help(Some("export"))),
+        "export" => Ok(Command::Export(super::export::parse_export(rest)?)),
         other if other.starts_with('-') => Err(unknown_flag(other, &["--help", "--version"])),
         other => Err(unknown("command", other, COMMANDS.iter().copied())),
     }

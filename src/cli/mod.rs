@@ -8,6 +8,7 @@
 pub mod args;
 pub mod bench;
 pub mod cost;
+pub mod export;
 mod output;
 mod plot;
 pub mod predict;
@@ -104,6 +105,7 @@ pub fn run_command(args: &[String]) -> Result<(), CliError> {
         }
         Command::Bench(a) => bench::bench(&a),
         Command::Predict(a) => predict::predict(&a),
+        Command::Export(a) => export::export(&a),
     }
 }
 
@@ -138,6 +140,7 @@ pub fn help(topic: Option<&str>) -> String {
         Some("link") => LINK_HELP,
         Some("bench") => BENCH_HELP,
         Some("predict") => PREDICT_HELP,
+        Some("export") => export::EXPORT_HELP,
         _ => OVERVIEW,
     };
     text.to_string()
@@ -170,6 +173,8 @@ usage:
   gradlab predict --model FILE INPUT...
                                   a trained model's answer for CSV rows or PNG pictures
   gradlab bench [options]         CPU (and GPU) throughput table
+  gradlab export PRESET|LINK --pytorch DIR
+                                  the experiment as a PyTorch project (torchrun-ready)
   gradlab help [COMMAND]          this text, or one command's usage
   gradlab --version
 

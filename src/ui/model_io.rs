@@ -62,6 +62,21 @@ pub fn ModelIo(lab: Lab) -> impl IntoView {
             )
         }))
     };
+    // The PyTorch project (train.py, data, initial weights, README), zipped in the page.
+    let export_pytorch = move |_| {
+        let stem = file_stem(&lab);
+        report(
+            crate::export::pytorch_zip(&lab.config.get_untracked(), &stem)
+                .map_err(|e| format!("cannot export to PyTorch: {e}"))
+                .and_then(|zip| {
+                    download(
+                        &format!("gradlab-{stem}-pytorch.zip"),
+                        "application/zip",
+                        &zip,
+                    )
+                }),
+        )
+    };
     let export_data = move |_| {
         report(match prepare(&lab.config.get_untracked()) {
             Ok(d) => download(
@@ -128,6 +143,14 @@ pub fn ModelIo(lab: Lab) -> impl IntoView {
                     on:click=export_model
                 >
                     "Model"
+                </button>
+                <button
+                    type="button"
+                    data-testid="export-pytorch"
+                    title="A PyTorch project that trains this experiment the same way (train.py, the data, the initial weights, a README for GPUs and torchrun), as a zip"
+                    on:click=export_pytorch
+                >
+                    "Export to PyTorch"
                 </button>
                 <button
                     type="button"

@@ -1,0 +1,93 @@
+//! The exported project's README: what the files are, how to run them on a CPU, a GPU
+//! and a cluster, what matches gradlab and what cannot, and the link back.
+
+use crate::experiment::{ExperimentConfig, PreparedData};
+use crate::nn::Layer;
+
+/// The README of the project exported from `config`.
+pub fn readme(config: &ExperimentConfig, label: &str, link: &str, data: &PreparedData) -> String {
+    let has_dropout = crate::experiment::model::model_layers(config)
+        .iter()
+        .any(has_dropout);
+    let dropout_note = if has_dropout {
+        "\nThis model has dropout. PyTorch draws its own dropout masks (seeded with the \
+         experiment's seed), so the run is the same experiment but not the same numbers as \
+         gradlab's: the masks are not carried over. Everything else (data, initial weights, \
+         batch order, loss, optimizer) is gradlab's.\n"
+    } else {
+        ""
+    };
+    TEMPLATE
+        .replace("{LABEL}", label)
+        .replace("{LINK}", link)
+        .replace("{TRAIN}", &data.train.n.to_string())
+        .replace("{TEST}", &data.test.n.to_string())
+        .replace("{DROPOUT}", dropout_note)
+}
+
+fn has_dropout(layer: &Layer) -> bool {
+    match layer {
+        Layer::Dropout { .. } => true,
+        Layer::Residual(body) => body.iter().any(has_dropout),
+        _ => false,
+    }
+}
+
+const TEMPLATE: &str = "\
+# gradlab experiment `{LABEL}`, as a PyTorch project
+
+Exported by gradlab from the experiment
+
+    {LINK}
+
+(open gradlab's page with that fragment after the `#` of its address, or replay it with
+`gradlab run '{LINK}'`).
+
+| file | what |
+|---|---|
+| `train.py` | the model, data pipeline, optimizer, evaluation and outputs; PyTorch only |
+| `data.safetensors` | {TRAIN} training and {TEST} test rows after gradlab's preprocessing |
+| `init.safetensors` | the initial weights gradlab drew, with its parameter names |
+
+`train.py` trains exactly as gradlab does: the same initial weights, the same batch order
+(gradlab's random stream, re-implemented in `Rng`), the same loss, the same optimizer
+equations and hyperparameters, the same evaluation. On the CPU its weights agree with
+gradlab's to about 1e-6 after a few steps (other kernels round in other orders).
+{DROPOUT}
+## Run it
+
+Install PyTorch (`pip install torch`), then:
+
+    python train.py                      # CUDA when there is a GPU, else the CPU
+    python train.py --device cpu
+    python train.py --device cuda --amp  # bf16 autocast
+    python train.py --steps 20000 --batch-size 256 --lr 0.003 --compile
+
+Outputs go to `out/` (`--out DIR`): `metrics.json` (gradlab's layout: history, final
+losses and metrics), `model.safetensors` (gradlab's model file: `gradlab predict --model
+out/model.safetensors rows.csv` and the page's model import read it) and `checkpoint.pt`
+(`--checkpoint-every N` saves it every N steps; `--resume` continues from it).
+
+## More GPUs, more machines
+
+`torchrun` starts one process per GPU; DistributedDataParallel averages the gradients.
+Each global batch (gradlab's batch order) is split across the processes, and the loss is
+the mean over the global batch, so the result matches the single-process run (to float
+rounding) for any number of processes. `--batch-size` is the global batch.
+
+One machine, 8 GPUs:
+
+    torchrun --standalone --nproc_per_node=8 train.py
+
+Two machines of 8 GPUs each (run on both; HOST is the first machine's address):
+
+    torchrun --nnodes=2 --nproc_per_node=8 --rdzv-backend=c10d \\
+        --rdzv-endpoint=HOST:29500 --rdzv-id=gradlab-{LABEL} train.py
+
+Only rank 0 writes `out/`; to `--resume` on several machines, give `--out` a folder they
+all see (a shared file system).
+
+On CPUs only, the processes talk through gloo:
+
+    torchrun --standalone --nproc_per_node=2 train.py --device cpu
+";

@@ -1,0 +1,465 @@
+"""Train a gradlab experiment with PyTorch, the way gradlab trains it.
+
+Written by `gradlab export`. Beside this file:
+  data.safetensors  the train and test rows after gradlab's preprocessing (feature map,
+                    split, standardisation), in gradlab's row order
+  init.safetensors  the initial weights gradlab drew, with gradlab's parameter names
+  README.md         how to run this on a CPU, a GPU and a cluster
+
+Run it as `python train.py`, or under `torchrun --nproc_per_node=N train.py` for
+DistributedDataParallel: every rank takes its share of each global batch, and the loss is
+the global batch mean, so N processes train the same model as one.
+Outputs (in --out): metrics.json and model.safetensors in gradlab's layout (`gradlab
+predict --model model.safetensors` and the page's model import read it), checkpoint.pt.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import struct
+import time
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# ----------------------------------------------------------------------------- experiment
+# The experiment as gradlab ran it. Change these freely; the command-line flags override
+# the budget, batch size and learning rate without editing.
+{{SETTINGS}}
+
+
+# ----------------------------------------------------------------------------- model
+class Residual(nn.Sequential):
+    """gradlab's `res(...)`: x + body(x); the body's layers keep their index as name."""
+
+    def forward(self, x):
+        return x + super().forward(x)
+
+
+class TokenEmbedding(nn.Embedding):
+    """gradlab's `embed(V, D)`: token ids arrive as exact whole numbers in float rows."""
+
+    def forward(self, x):
+        return super().forward(x.long())
+
+
+def build_model():
+    """The model with gradlab's parameter names (`0.weight`, `3.1.bias`, ...)."""
+{{MODEL}}
+
+
+# ----------------------------------------------------------------------------- files
+def read_safetensors(path):
+    """A safetensors file of F32 tensors: ({name: tensor}, metadata). Values are
+    little-endian, as on every machine PyTorch runs on."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (size,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8 : 8 + size])
+    metadata = header.pop("__metadata__", {})
+    body = raw[8 + size :]
+    tensors = {}
+    for name, info in header.items():
+        if info["dtype"] != "F32":
+            raise ValueError(f"{path}: tensor {name} is {info['dtype']}, expected F32")
+        start, end = info["data_offsets"]
+        values = torch.frombuffer(bytearray(body[start:end]), dtype=torch.float32)
+        tensors[name] = values.reshape(info["shape"])
+    return tensors, metadata
+
+
+def write_safetensors(path, tensors, metadata):
+    """gradlab's layout: data in name order, the JSON header with sorted keys, padded
+    with spaces to 8 bytes; the experiment in the metadata."""
+    header, blobs, offset = {"__metadata__": metadata}, [], 0
+    for name in sorted(tensors):
+        t = tensors[name].detach().to("cpu", torch.float32).contiguous().clone()
+        blob = bytes(t.untyped_storage())
+        header[name] = {
+            "dtype": "F32",
+            "shape": list(t.shape),
+            "data_offsets": [offset, offset + len(blob)],
+        }
+        blobs.append(blob)
+        offset += len(blob)
+    text = json.dumps(header, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = text.encode()
+    text += b" " * (-len(text) % 8)
+    raw = struct.pack("<Q", len(text)) + text + b"".join(blobs)
+    with open(path, "wb") as f:
+        f.write(raw)
+    return raw
+
+
+# ----------------------------------------------------------------------------- batches
+MASK64 = (1 << 64) - 1
+
+
+def rotl(x, k):
+    return ((x << k) | (x >> (64 - k))) & MASK64
+
+
+class Rng:
+    """gradlab's random stream (xoshiro256** seeded by SplitMix64), so the batch order
+    is gradlab's, for any batch size and any number of steps."""
+
+    def __init__(self, seed):
+        self.s = []
+        for _ in range(4):
+            seed = (seed + 0x9E3779B97F4A7C15) & MASK64
+            z = seed
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+            self.s.append(z ^ (z >> 31))
+
+    @staticmethod
+    def derive(seed, stream):
+        """gradlab's independent stream for one purpose (4: the batch order)."""
+        return Rng(seed ^ rotl((stream * 0xD1B54A32D192ED03) & MASK64, 17))
+
+    def next_u64(self):
+        s = self.s
+        result = (rotl((s[1] * 5) & MASK64, 7) * 9) & MASK64
+        t = (s[1] << 17) & MASK64
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 45)
+        return result
+
+    def below(self, n):
+        """Uniform in [0, n): Lemire's multiply-shift with rejection."""
+        if n <= 1:
+            return 0
+        threshold = ((1 << 64) - n) % n
+        while True:
+            m = self.next_u64() * n
+            if m & MASK64 >= threshold:
+                return m >> 64
+
+    def permutation(self, n):
+        """Fisher-Yates from the end, as gradlab shuffles."""
+        p = list(range(n))
+        for i in range(n - 1, 0, -1):
+            j = self.below(i + 1)
+            p[i], p[j] = p[j], p[i]
+        return p
+
+
+class BatchOrder:
+    """A fresh seeded permutation of the training rows every epoch, cut into batches
+    (the last one shorter), exactly as gradlab's runner takes them."""
+
+    def __init__(self, rows, batch_size, seed):
+        self.rows, self.batch_size = rows, batch_size
+        self.rng = Rng.derive(seed, 4)
+        self.epoch, self.next = [], 0
+
+    def batches_per_epoch(self):
+        return max(1, -(-self.rows // self.batch_size))
+
+    def take(self):
+        if self.next >= len(self.epoch):
+            p = self.rng.permutation(self.rows)
+            self.epoch = [p[i : i + self.batch_size] for i in range(0, self.rows, self.batch_size)]
+            self.next = 0
+        self.next += 1
+        return self.epoch[self.next - 1]
+
+    def state(self):
+        return {"rng": list(self.rng.s), "epoch": self.epoch, "next": self.next}
+
+    def restore(self, state):
+        self.rng.s = list(state["rng"])
+        self.epoch, self.next = state["epoch"], state["next"]
+
+
+def shard(indices, rank, world):
+    """This rank's contiguous share of a global batch (shares differ by at most one row;
+    a rank may get none when the batch is smaller than the world)."""
+    n = len(indices)
+    return indices[rank * n // world : (rank + 1) * n // world]
+
+
+# ----------------------------------------------------------------------------- loss
+def targets_of(y):
+    """The training target rows: one-hot rows for classification, the values otherwise."""
+    if TASK == "classification":
+        return F.one_hot(y.long(), OUTPUTS).to(torch.float32)
+    return y
+
+
+def loss_sum(out, t):
+    """The loss summed over rows (and over outputs for MSE and MAE): divided by the global
+    count it is gradlab's mean loss."""
+    out = out.float()
+    if LOSS == "cross-entropy":
+        return -(F.log_softmax(out, dim=1) * t).sum()
+    if LOSS == "mse":
+        p = F.softmax(out, dim=1) if TASK == "classification" else out
+        return (p - t).square().sum()
+    return (out - t).abs().sum()
+
+
+def loss_count(rows):
+    """What `loss_sum` of `rows` rows is divided by for the mean."""
+    return rows if LOSS == "cross-entropy" else rows * OUTPUTS
+
+
+# ----------------------------------------------------------------------------- metrics
+def classification_metrics(pred, truth):
+    """Accuracy, precision, recall, F1 (class 1 of two; else the macro average over the
+    classes that occur) and the confusion matrix (rows: truth), as gradlab reports."""
+    k = OUTPUTS
+    confusion = [[0] * k for _ in range(k)]
+    for p, t in zip(pred, truth):
+        if p < k and t < k:
+            confusion[t][p] += 1
+    ratio = lambda a, b: a / b if b else 0.0
+    tps = [confusion[c][c] for c in range(k)]
+    support = [sum(confusion[c]) for c in range(k)]
+    predicted = [sum(row[c] for row in confusion) for c in range(k)]
+    if k == 2:
+        tp, fp, fn = tps[1], predicted[1] - tps[1], support[1] - tps[1]
+        precision, recall, f1 = ratio(tp, tp + fp), ratio(tp, tp + fn), ratio(2 * tp, 2 * tp + fp + fn)
+    else:
+        present = [c for c in range(k) if support[c] + predicted[c] > 0]
+        mean = lambda xs: ratio(sum(xs), len(present))
+        precision = mean([ratio(tps[c], predicted[c]) for c in present])
+        recall = mean([ratio(tps[c], support[c]) for c in present])
+        f1 = mean([ratio(2 * tps[c], support[c] + predicted[c]) for c in present])
+    accuracy = ratio(sum(p == t for p, t in zip(pred, truth)), len(truth))
+    return {"accuracy": accuracy, "precision": precision, "recall": recall, "f1": f1, "confusion": confusion}
+
+
+def regression_metrics(pred, truth):
+    """MSE, MAE and R^2 in the targets' original units."""
+    n = len(truth)
+    mse = sum((p - t) ** 2 for p, t in zip(pred, truth)) / n
+    mae = sum(abs(p - t) for p, t in zip(pred, truth)) / n
+    mean = sum(truth) / n
+    ss_tot = sum((t - mean) ** 2 for t in truth)
+    ss_res = sum((t - p) ** 2 for p, t in zip(pred, truth))
+    r2 = (1.0 if ss_res == 0 else 0.0) if ss_tot == 0 else 1 - ss_res / ss_tot
+    return {"mse": mse, "mae": mae, "r2": r2}
+
+
+@torch.no_grad()
+def mean_loss(model, x, t):
+    """The mean loss over `x` and the outputs, in chunks of EVAL_CHUNK_ROWS rows
+    weighted by their share of the rows, as gradlab evaluates."""
+    n, outs, total = x.shape[0], [], 0.0
+    for start in range(0, n, EVAL_CHUNK_ROWS):
+        out = model(x[start : start + EVAL_CHUNK_ROWS]).float()
+        rows = out.shape[0]
+        part = loss_sum(out, t[start : start + rows]) / loss_count(rows)
+        total += part.item() * (1.0 if rows == n else rows / n)
+        outs.append(out)
+    return total, torch.cat(outs)
+
+
+def evaluate(model, data):
+    """Train loss (first EVAL_TRAIN_ROWS rows), test loss and test metrics (first
+    EVAL_TEST_ROWS rows)."""
+    model.eval()
+    train_loss, _ = mean_loss(model, data["train_x"][:EVAL_TRAIN_ROWS], data["train_t"][:EVAL_TRAIN_ROWS])
+    test_x, test_t = data["test_x"][:EVAL_TEST_ROWS], data["test_t"][:EVAL_TEST_ROWS]
+    test_loss, out = mean_loss(model, test_x, test_t)
+    model.train()
+    truth = data["test_y"][: out.shape[0]].cpu()
+    if TASK == "classification":
+        metrics = classification_metrics(out.argmax(dim=1).tolist(), truth.long().tolist())
+    else:
+        out = out.cpu()
+        if "y_std" in data:  # back to original units, in float32 as gradlab does
+            out, truth = out * data["y_std"] + data["y_mean"], truth * data["y_std"] + data["y_mean"]
+        metrics = regression_metrics(out.flatten().tolist(), truth.flatten().tolist())
+    return {"train_loss": train_loss, "test_loss": test_loss, **metrics}
+
+
+# ----------------------------------------------------------------------------- optimizer
+def make_optimizer(params, lr):
+    """gradlab's optimizer with its hyperparameters. L1 and L2 are added to the
+    gradients by `add_penalties` (gradlab adds both to the gradient, also for AdamW)."""
+    o = OPTIMIZER
+    if o["kind"] == "sgd":
+        return torch.optim.SGD(params, lr=lr)
+    if o["kind"] == "momentum":
+        return torch.optim.SGD(params, lr=lr, momentum=o["momentum"], nesterov=o["nesterov"])
+    if o["kind"] == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=o["betas"], eps=o["eps"])
+    if o["kind"] == "adamw":
+        return torch.optim.AdamW(params, lr=lr, betas=o["betas"], eps=o["eps"], weight_decay=o["weight_decay"])
+    raise ValueError(f"unknown optimizer {o['kind']!r}")
+
+
+@torch.no_grad()
+def add_penalties(params):
+    """g += l2 * p + l1 * sign(p), after clipping, as gradlab's update does."""
+    for p in params:
+        if p.grad is not None:
+            if OPTIMIZER["l2"]:
+                p.grad.add_(p, alpha=OPTIMIZER["l2"])
+            if OPTIMIZER["l1"]:
+                p.grad.add_(torch.sign(p), alpha=OPTIMIZER["l1"])
+
+
+# ----------------------------------------------------------------------------- main
+def parse_args():
+    a = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    a.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto (CUDA when there is one)")
+    a.add_argument("--steps", type=int, help="optimizer steps (default: the experiment's budget)")
+    a.add_argument("--batch-size", type=int, help="global batch size (default: the experiment's)")
+    a.add_argument("--lr", type=float, help="learning rate (default: the experiment's)")
+    a.add_argument("--amp", action="store_true", help="bf16 autocast on CUDA")
+    a.add_argument("--compile", action="store_true", help="torch.compile the model")
+    a.add_argument("--out", default=os.path.join(HERE, "out"), help="where the outputs go")
+    a.add_argument("--checkpoint-every", type=int, default=0, help="save checkpoint.pt every N steps (0: at the end only)")
+    a.add_argument("--resume", nargs="?", const="", metavar="CHECKPOINT", help="continue from a checkpoint (default: OUT/checkpoint.pt)")
+    return a.parse_args()
+
+
+def setup_distributed(device_flag):
+    """(rank, world size, device); under torchrun, joins the process group (NCCL on
+    CUDA, gloo on CPU)."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank, local = int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0"))
+    if device_flag == "auto":
+        device_flag = "cuda" if torch.cuda.is_available() else "cpu"
+    device = torch.device(device_flag)
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", local % torch.cuda.device_count())
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    if world > 1:
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return rank, world, device
+
+
+def load_data(device):
+    tensors, _ = read_safetensors(os.path.join(HERE, "data.safetensors"))
+    data = {k: v.to(device) for k, v in tensors.items() if k.startswith(("train", "test"))}
+    data["train_t"], data["test_t"] = targets_of(data["train_y"]), targets_of(data["test_y"])
+    if "y_mean" in tensors:
+        data["y_mean"], data["y_std"] = tensors["y_mean"], tensors["y_std"]
+    return data
+
+
+def thin(history):
+    """Past MAX_HISTORY_POINTS, keep every second point (and the last), as gradlab."""
+    if len(history) > MAX_HISTORY_POINTS:
+        history[:] = [p for i, p in enumerate(history) if i % 2 == 0 or i == len(history) - 1]
+
+
+def main():
+    args = parse_args()
+    rank, world, device = setup_distributed(args.device)
+    torch.manual_seed(SEED)  # dropout masks: PyTorch's own stream (see README)
+    data = load_data(device)
+    batch_size = args.batch_size or BATCH_SIZE
+    lr = args.lr if args.lr is not None else OPTIMIZER["lr"]
+
+    net = build_model().to(device)
+    init, metadata = read_safetensors(os.path.join(HERE, "init.safetensors"))
+    net.load_state_dict(init)
+    model = DistributedDataParallel(net) if world > 1 else net
+    if args.compile:
+        model = torch.compile(model)
+    params = list(net.parameters())
+    optimizer = make_optimizer(params, lr)
+
+    order = BatchOrder(data["train_x"].shape[0], batch_size, SEED)
+    per_epoch = order.batches_per_epoch()
+    total = args.steps or (BUDGET_STEPS if BUDGET_STEPS is not None else BUDGET_EPOCHS * per_epoch)
+    interval = EVAL_EVERY or per_epoch
+    step, history, elapsed = 0, [], 0.0
+    os.makedirs(args.out, exist_ok=True)
+    checkpoint = os.path.join(args.out, "checkpoint.pt")
+    if args.resume is not None:
+        state = torch.load(args.resume or checkpoint, map_location=device)
+        net.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        order.restore(state["order"])
+        step, history, elapsed = state["step"], state["history"], state["elapsed_s"]
+
+    def record():
+        if not history or history[-1]["step"] != step:
+            # Every rank evaluates the same weights; the plain module needs no collectives.
+            history.append({"step": step, "epoch": step // per_epoch, **evaluate(net, data)})
+            thin(history)
+            if rank == 0:
+                p = history[-1]
+                print(f"step {step:>7}  train loss {p['train_loss']:.6f}  test loss {p['test_loss']:.6f}", flush=True)
+
+    def save_checkpoint():
+        if rank == 0:
+            state = {"model": net.state_dict(), "optimizer": optimizer.state_dict(), "order": order.state(),
+                     "step": step, "history": history, "elapsed_s": elapsed}
+            torch.save(state, checkpoint + ".tmp")
+            os.replace(checkpoint + ".tmp", checkpoint)
+
+    amp = args.amp and device.type == "cuda"
+    if args.amp and not amp and rank == 0:
+        print("note: --amp applies on CUDA only; training in float32")
+    start = time.time()
+    record()
+    while step < total:
+        # The global batch in gradlab's order; this rank's share of it.
+        batch = order.take()
+        mine = torch.tensor(shard(batch, rank, world), dtype=torch.long, device=device)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+            out = model(data["train_x"][mine])
+        # The global batch mean; DistributedDataParallel averages gradients over ranks,
+        # so each rank's share is scaled by the world size.
+        loss = loss_sum(out, data["train_t"][mine]) * (world / loss_count(len(batch)))
+        optimizer.zero_grad(set_to_none=False)
+        loss.backward()
+        if OPTIMIZER["clip_norm"] is not None:
+            torch.nn.utils.clip_grad_norm_(params, OPTIMIZER["clip_norm"])
+        add_penalties(params)
+        optimizer.step()
+        step += 1
+        if step % interval == 0 or step == total:
+            record()
+        if args.checkpoint_every and step % args.checkpoint_every == 0:
+            save_checkpoint()
+    elapsed += time.time() - start
+    save_checkpoint()
+
+    if rank == 0:
+        config = json.loads(metadata["gradlab_config"])
+        config.update(batch_size=batch_size, budget={"steps": total})
+        config["optimizer"]["lr"] = lr
+        metadata = {**metadata, "gradlab_config": json.dumps(config, separators=(",", ":"), ensure_ascii=False)}
+        raw = write_safetensors(os.path.join(args.out, "model.safetensors"), net.state_dict(), metadata)
+        last = history[-1]
+        report = {
+            "preset": EXPERIMENT,
+            "backend": "pytorch",
+            "device": f"{device} x {world}" if world > 1 else str(device),
+            "steps": step,
+            "epochs": step // per_epoch,
+            "elapsed_s": elapsed,
+            "steps_per_s": step / max(elapsed, 1e-9),
+            "config": config,
+            "history": history,
+            "final": {k: v for k, v in last.items() if k not in ("step", "epoch")},
+            "weights_sha256": hashlib.sha256(raw).hexdigest(),
+        }
+        with open(os.path.join(args.out, "metrics.json"), "w") as f:
+            json.dump(report, f, indent=2)
+        print(f"wrote {args.out}/metrics.json, model.safetensors, checkpoint.pt")
+    if world > 1:
+        dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+//! Shared by the PyTorch export tests: find a Python with torch (or skip loudly), export a
+//! config into a fresh folder, run gradlab's CPU run and the exported `train.py`, and
+//! compare what they wrote.
+
+#![allow(dead_code)] // each test file uses its own part of this
+
+use gradlab::experiment::{from_safetensors, ExperimentConfig, NamedWeight, Runner};
+use gradlab::platform::block_on;
+use gradlab::Device;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The Python to run: `GRADLAB_PYTHON`, else `python3`.
+pub fn python() -> String {
+    std::env::var("GRADLAB_PYTHON").unwrap_or_else(|_| "python3".to_string())
+}
+
+/// True when `python()` imports `module`. Otherwise prints a SKIPPED banner straight to
+/// stderr (past libtest's capture) and returns false, or fails the test when
+/// `require_var=1` (CI sets it).
+pub fn ready(test: &str, module: &str, require_var: &str, install: &str) -> bool {
+    let ok = Command::new(python())
+        .args(["-c", &format!("import {module}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if ok {
+        return true;
+    }
+    let msg = format!(
+        "{test}: `{} -c 'import {module}'` fails. Install with {install}",
+        python()
+    );
+    assert!(
+        std::env::var(require_var).as_deref() != Ok("1"),
+        "{msg}; {require_var}=1 makes this a failure"
+    );
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!(
+            "\n==========================================================\n\
+             SKIPPED: {msg}.\nSet {require_var}=1 to make this a failure.\n\
+             ==========================================================\n"
+        )
+        .as_bytes(),
+    );
+    false
+}
+
+/// True when Python has PyTorch (see [`ready`]; `GRADLAB_REQUIRE_TORCH=1` fails instead).
+pub fn torch_ready(test: &str) -> bool {
+    ready(
+        test,
+        "torch",
+        "GRADLAB_REQUIRE_TORCH",
+        "`bash scripts/setup.sh python` (pip install torch==2.15.0)",
+    )
+}
+
+/// A fresh, empty folder under cargo's scratch space for this test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("pytorch_export_{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Export `config` into a fresh folder `name`; returns the folder.
+pub fn export(config: &ExperimentConfig, name: &str) -> PathBuf {
+    let dir = scratch(name);
+    for f in gradlab::export::pytorch_project(config, name).unwrap() {
+        std::fs::write(dir.join(f.name), &f.bytes).unwrap();
+    }
+    dir
+}
+
+/// Run a Python command in `dir`; panics with its output when it fails.
+pub fn run_python(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new(python())
+        .args(args)
+        .current_dir(dir)
+        .env("OMP_NUM_THREADS", "1")
+        .output()
+        .expect("python runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "python {args:?} failed:\n{text}");
+    text
+}
+
+/// `train.py --device cpu --out OUT [extra]` in `dir`; returns (weights, metrics.json).
+pub fn train_py(dir: &Path, out: &str, extra: &[&str]) -> (Vec<NamedWeight>, Value) {
+    let mut args = vec!["train.py", "--device", "cpu", "--out", out];
+    args.extend_from_slice(extra);
+    run_python(dir, &args);
+    read_outputs(&dir.join(out))
+}
+
+/// The model file and metrics.json that a run wrote into `out`.
+pub fn read_outputs(out: &Path) -> (Vec<NamedWeight>, Value) {
+    let bytes = std::fs::read(out.join("model.safetensors")).unwrap();
+    let (weights, config) = from_safetensors(&bytes).unwrap();
+    assert!(config.is_some(), "the model file holds the experiment");
+    let metrics = std::fs::read_to_string(out.join("metrics.json")).unwrap();
+    (weights, serde_json::from_str(&metrics).unwrap())
+}
+
+/// gradlab's own CPU run of `config`: (weights, the history as JSON values).
+pub fn gradlab_run(config: &ExperimentConfig) -> (Vec<NamedWeight>, Value) {
+    let mut runner = Runner::new(config.clone(), Device::Cpu).unwrap();
+    block_on(runner.run(|_, _| {})).unwrap();
+    let weights = block_on(runner.weights()).unwrap();
+    (weights, serde_json::to_value(runner.history()).unwrap())
+}
+
+/// Largest absolute difference between two weight sets with the same names and shapes.
+pub fn max_weight_diff(a: &[NamedWeight], b: &[NamedWeight]) -> f32 {
+    assert_eq!(a.len(), b.len(), "the same parameters");
+    let mut worst = 0.0f32;
+    for wa in a {
+        let wb = b
+            .iter()
+            .find(|w| w.name == wa.name)
+            .unwrap_or_else(|| panic!("{} missing", wa.name));
+        assert_eq!(wa.shape, wb.shape, "{}", wa.name);
+        for (x, y) in wa.data.iter().zip(&wb.data) {
+            worst = worst.max((x - y).abs());
+        }
+    }
+    worst
+}
+
+/// Two histories agree: the same steps and epochs, losses and real-valued metrics within
+/// `tol` (relative to the value's size, at least 1 in scale), and the same confusion
+/// matrices.
+pub fn assert_same_history(ours: &Value, theirs: &Value, tol: f64, what: &str) {
+    let (a, b) = (ours.as_array().unwrap(), theirs.as_array().unwrap());
+    assert_eq!(a.len(), b.len(), "{what}: history lengths");
+    for (p, q) in a.iter().zip(b) {
+        let keys = p.as_object().unwrap();
+        assert_eq!(
+            keys.len(),
+            q.as_object().unwrap().len(),
+            "{what}: fields of {p} and {q}"
+        );
+        for (k, v) in keys {
+            let w = &q[k];
+            match (v.as_f64(), w.as_f64()) {
+                (Some(x), Some(y)) if !matches!(k.as_str(), "step" | "epoch") => assert!(
+                    (x - y).abs() <= tol * x.abs().max(1.0),
+                    "{what}: {k} at step {}: gradlab {x}, pytorch {y}",
+                    p["step"]
+                ),
+                _ => assert_eq!(v, w, "{what}: {k} at step {}", p["step"]),
+            }
+        }
+    }
+}
