@@ -46,6 +46,19 @@ export async function launch({ webgpu = true } = {}) {
 }
 
 /**
+ * A browser with a real (non-incognito) profile in `userDataDir`, as a context: what
+ * Chromium's installability check needs (it refuses incognito contexts).
+ */
+export async function launchPersistent(userDataDir, { webgpu = true } = {}) {
+  const { chromium } = loadPlaywright();
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.GRADLAB_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: webgpu ? [...BASE_FLAGS, ...WEBGPU_FLAGS] : BASE_FLAGS,
+  });
+}
+
+/**
  * One browser for a test file: launched before its tests (`options` as for `launch`),
  * closed after them. Returns a function that gives the browser.
  */
