@@ -58,7 +58,10 @@ fn png_info(path: &Path) -> (u32, u32, [u8; 4]) {
     let channels = match (bytes[24], bytes[25]) {
         (8, 2) => 3,
         (8, 6) => 4,
-        other => panic!("{}: 8-bit RGB or RGBA expected, not {other:?}", path.display()),
+        other => panic!(
+            "{}: 8-bit RGB or RGBA expected, not {other:?}",
+            path.display()
+        ),
     };
     // The image data: every IDAT chunk, inflated. The first pixel of the first row is
     // stored raw under every filter type (its neighbours count as zero).
@@ -106,7 +109,9 @@ fn the_manifest_names_the_app_and_its_folder() {
     for key in ["theme_color", "background_color"] {
         let colour = text(&m, key);
         assert!(
-            colour.len() == 7 && colour.starts_with('#') && colour[1..].chars().all(|c| c.is_ascii_hexdigit()),
+            colour.len() == 7
+                && colour.starts_with('#')
+                && colour[1..].chars().all(|c| c.is_ascii_hexdigit()),
             "{key} {colour}"
         );
     }
@@ -131,7 +136,10 @@ fn every_icon_exists_at_its_size_with_a_known_purpose() {
         let sizes = text(icon, "sizes");
         let purposes = text(icon, "purpose");
         for p in purposes.split_whitespace() {
-            assert!(["any", "maskable", "monochrome"].contains(&p), "{src}: purpose {p}");
+            assert!(
+                ["any", "maskable", "monochrome"].contains(&p),
+                "{src}: purpose {p}"
+            );
         }
         match text(icon, "type").as_str() {
             "image/png" => {
@@ -141,7 +149,10 @@ fn every_icon_exists_at_its_size_with_a_known_purpose() {
                 if purposes.contains("maskable") {
                     assert_eq!(corner[3], 255, "{src}: a maskable icon fills its corners");
                 } else {
-                    assert_eq!(corner[3], 0, "{src}: the plain icon's corners are transparent");
+                    assert_eq!(
+                        corner[3], 0,
+                        "{src}: the plain icon's corners are transparent"
+                    );
                 }
                 for p in purposes.split_whitespace() {
                     have.push((p.to_string(), w));
@@ -157,7 +168,12 @@ fn every_icon_exists_at_its_size_with_a_known_purpose() {
         }
     }
     // What Chromium and Android ask of an installable app.
-    for (purpose, size) in [("any", 192), ("any", 512), ("maskable", 192), ("maskable", 512)] {
+    for (purpose, size) in [
+        ("any", 192),
+        ("any", 512),
+        ("maskable", 192),
+        ("maskable", 512),
+    ] {
         assert!(
             have.contains(&(purpose.to_string(), size)),
             "no {purpose} PNG of {size}x{size}: {have:?}"
@@ -187,7 +203,10 @@ fn index_html_links_the_manifest_and_favicons_that_exist() {
     };
     assert_eq!(href_of("manifest"), vec![(MANIFEST.to_string(), None)]);
     let icons = href_of("icon");
-    assert!(icons.iter().any(|(h, _)| h.ends_with(".svg")), "an SVG favicon");
+    assert!(
+        icons.iter().any(|(h, _)| h.ends_with(".svg")),
+        "an SVG favicon"
+    );
     for (rel, expect_png) in [("icon", true), ("apple-touch-icon", true)] {
         for (href, sizes) in href_of(rel) {
             let file = source_of("", &href);
