@@ -298,3 +298,17 @@ export async function requestWeightsHash(page, timeout = 30_000) {
     }
   }
 }
+
+/**
+ * Waits until the async `fn(arg)`, evaluated in the page, resolves truthy; returns that
+ * value. (page.waitForFunction takes the promise an async function returns as truthy.)
+ */
+export async function waitForAsync(page, fn, arg, { timeout = 60_000, polling = 200 } = {}) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn, arg);
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`waitForAsync: still false after ${timeout} ms`);
+    await page.waitForTimeout(polling);
+  }
+}

