@@ -104,6 +104,14 @@ export function finish(dir) {
   return { index, worker, version, entries };
 }
 
+/** The BUILD object (version and files) that the finished folder `dir`'s sw.js holds. */
+export function readBuild(dir) {
+  const sw = readFileSync(path.join(dir, WORKER), 'utf8');
+  const end = sw.indexOf('\n};\n');
+  if (!sw.includes('const BUILD = {') || end < 0) throw new Error(`${dir}/${WORKER}: no BUILD`);
+  return new Function(`${sw.slice(0, end + 3)}; return BUILD;`)();
+}
+
 function main(args) {
   const check = args[0] === '--check';
   const dir = (check ? args[1] : args[0]) ?? process.env.TRUNK_STAGING_DIR;

@@ -103,6 +103,7 @@ async function navigate(request) {
     // A new Request from the URL: Chrome refuses to copy a navigation request with
     // changed options. redirect 'manual', as for the navigation itself.
     const fresh = fetch(request.url, { cache: 'no-cache', redirect: 'manual' });
+    fresh.catch(() => {}); // when the timeout wins, a later failure is no news
     const response = await Promise.race([fresh, hung]);
     if (response.status >= 500) return (await offline()) ?? response;
     return response;

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { finish, listFiles, nonRelativeUrls } from '../../scripts/site_build.mjs';
+import { finish, listFiles, nonRelativeUrls, readBuild } from '../../scripts/site_build.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const SCRIPT = path.join(ROOT, 'scripts/site_build.mjs');
@@ -44,10 +44,7 @@ function site(index = INDEX) {
 const run = (...args) => execFileSync('node', [SCRIPT, ...args], { encoding: 'utf8', stdio: 'pipe' });
 
 /** The BUILD object written into `dir`/sw.js. */
-function buildOf(dir) {
-  const sw = readFileSync(path.join(dir, 'sw.js'), 'utf8');
-  return new Function(`${sw.slice(0, sw.indexOf('\n};\n') + 3)}; return BUILD;`)();
-}
+const buildOf = readBuild;
 
 const sri = (bytes) => `sha256-${createHash('sha256').update(bytes).digest('base64')}`;
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { browserForFile, openPageAt, waitForAsync } from './helpers.mjs';
 import { SiteServer } from './site_server.mjs';
-import { finish } from '../../scripts/site_build.mjs';
+import { finish, readBuild } from '../../scripts/site_build.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const DIST = path.join(ROOT, 'dist');
@@ -120,7 +120,7 @@ function newBuild(from, to) {
 test('offline after the first visit; a new build runs on the next visit', { timeout: 900_000 }, async () => {
   const v1 = path.join(work, 'v1');
   cpSync(DIST, v1, { recursive: true });
-  const first = finish(v1); // the build as served (already finished by the hook)
+  const first = readBuild(v1); // the build as served (finished by trunk's hook)
   const server = new SiteServer(v1, '/deploy/gradlab/');
   await server.start();
   const context = await browser().newContext();
@@ -129,7 +129,7 @@ test('offline after the first visit; a new build runs on the next visit', { time
     const { page, errors } = await openPageAt(context, server.url);
     const one = await runningBuild(page);
     assert.equal(one.version, first.version);
-    const names = await waitCached(page, first.version, first.entries.length);
+    const names = await waitCached(page, first.version, first.files.length);
     assert.equal(names.length, 1, names.join());
     assert.deepEqual(errors, []);
     await page.close();
