@@ -112,6 +112,15 @@ wasm-test: setup-web
 	WASM_BINDGEN_TEST_TIMEOUT=$(WASM_BINDGEN_TEST_TIMEOUT) \
 		$(CARGO) test --target $(WASM_TARGET) --test browser_kernels
 
+# The page as a static site in dist/ (`make build-web`: trunk's post-build hook,
+# scripts/site_build.mjs, writes the service worker sw.js), then checked: every URL
+# relative, sw.js listing the build's files as they are. Deploy by copying dist/ to
+# any static host, at a domain's root or under any subpath.
+.PHONY: dist
+dist: build-web
+	@echo "==> node scripts/site_build.mjs --check dist"
+	node scripts/site_build.mjs --check dist
+
 # ------------------------------------------------------------------ bench
 
 bench: xdg-runtime

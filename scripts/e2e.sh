@@ -4,10 +4,14 @@
 # Serves dist/ on 127.0.0.1:$GRADLAB_E2E_PORT (python's http.server: correct
 # application/wasm type), then runs `node --test tests/e2e/`. The spec files get:
 #   GRADLAB_E2E_URL   base URL of the page, e.g. http://127.0.0.1:8091/
+#                     (http://127.0.0.1:8091/some/sub/path/ with the prefix below)
 #   GRADLAB_CHROMIUM  the Chromium to launch with playwright-core (executablePath)
 #   GRADLAB_BIN       the native CLI (default target/debug/gradlab, built or brought up to date)
 # Node 20 only picks up files named like *.test.mjs / *.test.js in a folder.
 # Build the page first (`make e2e` does: trunk build --release).
+# GRADLAB_E2E_PREFIX=/some/sub/path/ serves dist/ under that path instead of at the root,
+# with nothing at "/": the tests then run against the page as hosted under a subpath
+# (`GRADLAB_E2E_PREFIX=/some/sub/path/ bash scripts/e2e.sh tests/e2e/load.test.mjs`).
 # Arguments, if any, name the spec files to run instead of all of them
 # (`bash scripts/e2e.sh tests/e2e/links.test.mjs tests/e2e/model_io.test.mjs`).
 set -euo pipefail
@@ -33,7 +37,21 @@ fi
   exit 1
 }
 
-export GRADLAB_E2E_URL="http://127.0.0.1:$PORT/"
+# The served folder: dist/ itself, or a folder holding dist/ (a link) at the prefix.
+PREFIX=${GRADLAB_E2E_PREFIX:-/}
+PREFIX="/${PREFIX#/}"
+PREFIX="${PREFIX%/}/"
+SERVED=dist
+if [ "$PREFIX" != "/" ]; then
+  case "$PREFIX" in
+    *..* | *//*) say "error: GRADLAB_E2E_PREFIX=$PREFIX is not a plain path" >&2; exit 1 ;;
+  esac
+  SERVED="target/e2e-prefix-$PORT"
+  rm -rf "$SERVED"
+  mkdir -p "$SERVED$(dirname "${PREFIX%/}")"
+  ln -s "$ROOT/dist" "$SERVED${PREFIX%/}"
+fi
+export GRADLAB_E2E_URL="http://127.0.0.1:$PORT$PREFIX"
 export GRADLAB_CHROMIUM="${GRADLAB_CHROMIUM:-/usr/bin/chromium}"
 
 # The native CLI, for the tests that compare the page with it (same link, same history
@@ -46,7 +64,7 @@ if [ -z "${GRADLAB_BIN:-}" ]; then
 fi
 export GRADLAB_BIN
 
-python3 -m http.server --bind 127.0.0.1 --directory dist "$PORT" >/dev/null 2>&1 &
+python3 -m http.server --bind 127.0.0.1 --directory "$SERVED" "$PORT" >/dev/null 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 

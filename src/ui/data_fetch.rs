@@ -14,7 +14,9 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-/// Where the page's copy of `www/` is served (trunk's `copy-dir`), relative to the page.
+/// Where the page's copy of `www/data/` is served (trunk's `copy-dir`). Relative, so
+/// `fetch` resolves it against the page's own address: the data follows the page to any
+/// host or subpath, and offline the service worker (www/sw.js) answers from its cache.
 const DATA_DIR: &str = "www/data/";
 
 /// The state of the on-demand download.

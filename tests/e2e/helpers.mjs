@@ -46,6 +46,19 @@ export async function launch({ webgpu = true } = {}) {
 }
 
 /**
+ * A browser with a real (non-incognito) profile in `userDataDir`, as a context: what
+ * Chromium's installability check needs (it refuses incognito contexts).
+ */
+export async function launchPersistent(userDataDir, { webgpu = true } = {}) {
+  const { chromium } = loadPlaywright();
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.GRADLAB_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: webgpu ? [...BASE_FLAGS, ...WEBGPU_FLAGS] : BASE_FLAGS,
+  });
+}
+
+/**
  * One browser for a test file: launched before its tests (`options` as for `launch`),
  * closed after them. Returns a function that gives the browser.
  */
@@ -66,13 +79,31 @@ export function browserForFile(options) {
  * and uncaught exceptions for the whole session.
  */
 export async function openPage(browser, viewport = { width: 1440, height: 900 }, fragment = '') {
-  const page = await browser.newPage({ viewport });
+  return openPageAt(browser, URL_BASE + fragment, viewport);
+}
+
+/**
+ * As `openPage`, at the full address `url` (a page served elsewhere, e.g. under a
+ * subpath); `target` is a browser or a browser context (a context keeps its caches and
+ * service workers from one page to the next).
+ */
+export async function openPageAt(target, url, viewport = { width: 1440, height: 900 }) {
+  // A browser takes the viewport with its new page; a context's pages take it after.
+  const isBrowser = typeof target.contexts === 'function';
+  const page = isBrowser ? await target.newPage({ viewport }) : await target.newPage();
+  if (!isBrowser) await page.setViewportSize(viewport);
   const errors = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(URL_BASE + fragment);
+  await page.goto(url);
+  await waitReady(page);
+  return { page, errors };
+}
+
+/** Waits until the page's app has mounted, shown its first evaluation and settled its backend. */
+export async function waitReady(page) {
   await page.getByTestId('step-count').waitFor({ timeout: 30_000 });
   await page.waitForFunction(
     () => document.querySelector('[data-testid=train-loss]')?.textContent?.trim() !== '–',
@@ -86,7 +117,6 @@ export async function openPage(browser, viewport = { width: 1440, height: 900 },
     null,
     { timeout: 90_000 },
   );
-  return { page, errors };
 }
 
 /** Waits for a new run (after a reset) and its first evaluation. */
@@ -266,5 +296,19 @@ export async function requestWeightsHash(page, timeout = 30_000) {
     } catch (e) {
       if (Date.now() > until) throw e;
     }
+  }
+}
+
+/**
+ * Waits until the async `fn(arg)`, evaluated in the page, resolves truthy; returns that
+ * value. (page.waitForFunction takes the promise an async function returns as truthy.)
+ */
+export async function waitForAsync(page, fn, arg, { timeout = 60_000, polling = 200 } = {}) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn, arg);
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`waitForAsync: still false after ${timeout} ms`);
+    await page.waitForTimeout(polling);
   }
 }
