@@ -3,6 +3,7 @@
 #   make test       every test (installs what it needs first; what CI runs)
 #   make serve      the app at http://127.0.0.1:8080 (trunk serve --release)
 #   make build-web  the app into dist/ (trunk build --release)
+#   make dist       the same, checked deployable: relative URLs, service worker list
 #   make bench      the benchmark tables (cargo run --release -- bench)
 #   make bench-native  gradlab against PyTorch on this CPU (bench/peers_native.py)
 #   make e2e        browser end-to-end tests (tests/e2e) against dist/
@@ -39,7 +40,7 @@ XDG_RUNTIME_DIR ?= $(CURDIR)/target/xdg-runtime
 export XDG_RUNTIME_DIR
 
 .PHONY: help test setup-test setup-web fmt fmt-check clippy clippy-wasm \
-	cargo-test build-wasm serve build-web bench bench-native e2e wasm-test xdg-runtime
+	cargo-test build-wasm serve build-web dist bench bench-native e2e wasm-test xdg-runtime
 
 help:
 	@sed -n '3,/^$$/p' $(firstword $(MAKEFILE_LIST)) | sed 's/^# \{0,1\}//'
