@@ -19,6 +19,13 @@
 //! | `layernorm` | normalise the last axis | `nn.LayerNorm(last)` |
 //! | `embed(V,D)` | token ids below `V` to vectors of `D` | `nn.Embedding(V, D)` |
 //! | `res(LAYERS)` | `x + LAYERS(x)` | a `Sequential` whose forward adds its input |
+//! | `pos(T)` | a learned position embedding `[T, D]` added to `[L, D]`, `L <= T` | `nn.Parameter(torch.zeros(T, D))` |
+//! | `attn(H)`, `attn(H,causal)` | multi-head self-attention over `[L, D]` (causal: position `i` sees `j <= i`) | `nn.MultiheadAttention(D, H, batch_first=True)` |
+//! | `meanpool` | mean over the non-padding positions, `[L, D]` to `[D]` | masked `mean(dim=1)` |
+//! | `unembed` | `[L, D]` to `[L, V]` by the first `embed(V,D)`'s weight, transposed (tied head) | `x @ embed.weight.T` |
+//!
+//! Padding: when a model starts with `embed(V,D)`, token id 0 is padding; the key mask
+//! derived from the ids hides it from every `attn` layer and from `meanpool`.
 
 use super::Activation;
 use crate::op::conv_out_size;
@@ -83,6 +90,32 @@ pub enum Layer {
     },
     /// `x + body(x)`; the body must give back the shape it is given.
     Residual(Vec<Layer>),
+    /// A learned position embedding `weight [max_len, D]`, its first `L` rows added to
+    /// an input `[L, D]`.
+    Pos {
+        /// Longest sequence it embeds (`T`).
+        max_len: usize,
+    },
+    /// Multi-head scaled dot-product self-attention over `[L, D]` (PyTorch's
+    /// `nn.MultiheadAttention` parameters: `in_proj_weight [3D, D]`, `in_proj_bias`,
+    /// `out_proj.weight [D, D]`, `out_proj.bias`).
+    Attention {
+        /// Number of heads (dividing `D`).
+        heads: usize,
+        /// Position `i` sees positions `j <= i` only.
+        causal: bool,
+    },
+    /// The mean over the token axis, `[L, D] -> [D]`, over non-padding positions.
+    MeanPool,
+    /// The output head tied to the model's first `embed(V,D)` layer: `x @ weight^T`,
+    /// `[L, D] -> [L, V]`, no weight of its own. `vocab` and `dim` are that layer's
+    /// (filled in by [`tie_unembed`] when a stack is read).
+    Unembed {
+        /// The tied embedding's number of ids.
+        vocab: usize,
+        /// The tied embedding's vector size.
+        dim: usize,
+    },
 }
 
 /// A parameter a layer owns: its name within the layer (`weight`, `bias`) and shape.
@@ -141,6 +174,10 @@ impl Layer {
             Layer::LayerNorm => "layernorm",
             Layer::Embedding { .. } => "embed",
             Layer::Residual(_) => "res",
+            Layer::Pos { .. } => "pos",
+            Layer::Attention { .. } => "attn",
+            Layer::MeanPool => "meanpool",
+            Layer::Unembed { .. } => "unembed",
         }
     }
 
@@ -163,6 +200,25 @@ impl Layer {
             }
             Layer::LayerNorm => vec![w(vec![last]), b(last)],
             Layer::Embedding { vocab, dim } => vec![w(vec![vocab, dim])],
+            Layer::Pos { max_len } => vec![w(vec![max_len, last])],
+            Layer::Attention { .. } => vec![
+                ParamShape {
+                    name: "in_proj_weight",
+                    dims: vec![3 * last, last],
+                },
+                ParamShape {
+                    name: "in_proj_bias",
+                    dims: vec![3 * last],
+                },
+                ParamShape {
+                    name: "out_proj.weight",
+                    dims: vec![last, last],
+                },
+                ParamShape {
+                    name: "out_proj.bias",
+                    dims: vec![last],
+                },
+            ],
             _ => Vec::new(),
         }
     }
@@ -221,6 +277,32 @@ impl Layer {
                 [t] => Ok(vec![t, *dim]),
                 _ => Err("an embedding needs a sequence of token ids [length]".into()),
             },
+            Layer::Pos { max_len } => match *input {
+                [len, _] if len <= *max_len => Ok(input.to_vec()),
+                [len, _] => Err(format!(
+                    "a sequence of {len} positions does not fit pos({max_len}) ({len} > {max_len})"
+                )),
+                _ => Err(format!("pos({max_len}) needs a sequence of vectors [length, width]")),
+            },
+            Layer::Attention { heads, .. } => match *input {
+                [_, d] if *heads > 0 && d % heads == 0 => Ok(input.to_vec()),
+                [_, d] => Err(format!(
+                    "attention over width {d} needs a number of heads dividing it, got {heads}"
+                )),
+                _ => Err("attention needs a sequence of vectors [length, width]".into()),
+            },
+            Layer::MeanPool => match *input {
+                [_, d] => Ok(vec![d]),
+                _ => Err("meanpool needs a sequence of vectors [length, width]".into()),
+            },
+            Layer::Unembed { vocab, dim } => match *input {
+                [len, d] if d == *dim && *vocab > 0 => Ok(vec![len, *vocab]),
+                [_, d] if *vocab > 0 => Err(format!(
+                    "unembed uses the embed({vocab},{dim}) weight, which needs width {dim}, got {d}"
+                )),
+                [_, _] => Err("unembed ties to an embed layer, and the model has none".into()),
+                _ => Err("unembed needs a sequence of vectors [length, width]".into()),
+            },
             Layer::Residual(body) => {
                 let out = infer_shapes_at(body, input, "", 1)
                     .map_err(|e| format!("inside the block: {e}"))?;
@@ -247,7 +329,39 @@ fn residual_fits(input: &[usize], body: &[Vec<usize>]) -> Result<Vec<usize>, Str
 /// The shape after each layer of `layers` for an `input` (no batch axis), or the first
 /// layer that does not fit.
 pub fn infer_shapes(layers: &[Layer], input: &[usize]) -> Result<Vec<Vec<usize>>, ShapeError> {
-    infer_shapes_at(layers, input, "", 0)
+    let shapes = infer_shapes_at(layers, input, "", 0)?;
+    check_ties(layers, first_embedding(layers), "", input)?;
+    Ok(shapes)
+}
+
+/// Every `unembed` of `layers` must name the sizes of the stack's first embedding (a
+/// stack read from text always does; one built in code might not).
+fn check_ties(
+    layers: &[Layer],
+    tied: Option<(usize, usize)>,
+    prefix: &str,
+    input: &[usize],
+) -> Result<(), ShapeError> {
+    for (i, layer) in layers.iter().enumerate() {
+        match layer {
+            Layer::Unembed { vocab, dim } if tied != Some((*vocab, *dim)) => {
+                return Err(ShapeError {
+                    path: format!("{prefix}{i}"),
+                    layer: layer.to_string(),
+                    input: input.to_vec(),
+                    reason: match tied {
+                        Some((v, d)) => format!(
+                            "it is tied to embed({v},{d}) but was built for {vocab}x{dim}"
+                        ),
+                        None => "unembed ties to an embed layer, and the model has none".into(),
+                    },
+                });
+            }
+            Layer::Residual(body) => check_ties(body, tied, &format!("{prefix}{i}."), input)?,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 fn infer_shapes_at(
@@ -329,7 +443,20 @@ impl fmt::Display for Layer {
             Layer::Dropout { p } => write!(f, "dropout({p})"),
             Layer::Embedding { vocab, dim } => write!(f, "embed({vocab},{dim})"),
             Layer::Residual(body) => write!(f, "res({})", stack_text(body)),
-            Layer::Flatten | Layer::Act(_) | Layer::LayerNorm => f.write_str(self.name()),
+            Layer::Pos { max_len } => write!(f, "pos({max_len})"),
+            Layer::Attention {
+                heads,
+                causal: false,
+            } => write!(f, "attn({heads})"),
+            Layer::Attention {
+                heads,
+                causal: true,
+            } => write!(f, "attn({heads},causal)"),
+            Layer::Flatten
+            | Layer::Act(_)
+            | Layer::LayerNorm
+            | Layer::MeanPool
+            | Layer::Unembed { .. } => f.write_str(self.name()),
         }
     }
 }
@@ -338,4 +465,40 @@ impl fmt::Display for Layer {
 pub fn stack_text(layers: &[Layer]) -> String {
     let parts: Vec<String> = layers.iter().map(Layer::to_string).collect();
     parts.join(",")
+}
+
+/// `(vocab, dim)` of the first `embed` layer of `layers`, in parameter order (depth
+/// first, residual bodies included): the one an `unembed` head is tied to.
+pub fn first_embedding(layers: &[Layer]) -> Option<(usize, usize)> {
+    layers.iter().find_map(|l| match l {
+        Layer::Embedding { vocab, dim } => Some((*vocab, *dim)),
+        Layer::Residual(body) => first_embedding(body),
+        _ => None,
+    })
+}
+
+/// Fill every `unembed` of `layers` with the sizes of the stack's first `embed` layer
+/// (`0x0` when there is none, which shape inference then reports).
+pub fn tie_unembed(layers: &mut [Layer]) {
+    let tied = first_embedding(layers).unwrap_or((0, 0));
+    fill_unembed(layers, tied);
+}
+
+fn fill_unembed(layers: &mut [Layer], tied: (usize, usize)) {
+    for l in layers {
+        match l {
+            Layer::Unembed { vocab, dim } => (*vocab, *dim) = tied,
+            Layer::Residual(body) => fill_unembed(body, tied),
+            _ => {}
+        }
+    }
+}
+
+/// Whether any layer of `layers` (residual bodies included) reads the key padding mask.
+pub fn uses_key_mask(layers: &[Layer]) -> bool {
+    layers.iter().any(|l| match l {
+        Layer::Attention { .. } | Layer::MeanPool => true,
+        Layer::Residual(body) => uses_key_mask(body),
+        _ => false,
+    })
 }

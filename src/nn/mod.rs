@@ -12,8 +12,8 @@ mod sequential;
 pub use activation::Activation;
 pub use init::Init;
 pub use layer::{
-    infer_shapes, mlp_layers, shape_text, stack_text, Layer, ParamShape, ShapeError, MAX_NESTING,
-    MAX_SHAPE_RANK,
+    first_embedding, infer_shapes, mlp_layers, shape_text, stack_text, tie_unembed,
+    uses_key_mask, Layer, ParamShape, ShapeError, MAX_NESTING, MAX_SHAPE_RANK,
 };
 pub use layer_parse::{parse_stack, MAX_STACK_TEXT};
 pub use linear::linear;
