@@ -35,10 +35,10 @@ fn norm_layer(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
         let c = x[base + j] - mean;
         sq = sq + c * c;
     }
-    let std = sqrt(sq * inv_n + eps);
+    let sd = sqrt(sq * inv_n + eps);
     for (var j = 0u; j < n; j = j + 1u) {
-        y[base + j] = (x[base + j] - mean) / std * gamma[j] + beta[j];
+        y[base + j] = (x[base + j] - mean) / sd * gamma[j] + beta[j];
     }
     stats[2u * r] = mean;
-    stats[2u * r + 1u] = 1.0 / std;
+    stats[2u * r + 1u] = 1.0 / sd;
 }

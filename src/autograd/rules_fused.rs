@@ -115,7 +115,10 @@ pub(super) fn cross_entropy_backward(
     let (rows, vocab) = (logits.dims()[0], logits.dims()[1]);
     let dlogits = need(0).then(|| {
         let lse = stats.narrow(0, 0, rows).reshape(&[rows, 1]);
-        let count = stats.narrow(0, rows, 1);
+        // At least 1: with no counted row, `counted` is all zeros anyway.
+        let count = stats
+            .narrow(0, rows, 1)
+            .binary_scalar(BinaryOp::Max, 1.0);
         let t = targets.reshape(&[rows, 1]);
         let counted = t
             .binary_scalar(BinaryOp::Gt, -0.5)
