@@ -13,7 +13,14 @@ use gradlab::{Device, Tensor};
 
 /// Textbook multi-head attention in f64: for each batch, head and query, softmax over
 /// the visible keys of `q.k / sqrt(dh)`, times `v`; no visible key gives zeros.
-fn naive_attention(q: &Ref, k: &Ref, v: &Ref, heads: usize, causal: bool, mask: Option<&Ref>) -> Ref {
+fn naive_attention(
+    q: &Ref,
+    k: &Ref,
+    v: &Ref,
+    heads: usize,
+    causal: bool,
+    mask: Option<&Ref>,
+) -> Ref {
     let (b, tq, d) = (q.dims[0], q.dims[1], q.dims[2]);
     let tk = k.dims[1];
     let dh = d / heads;
@@ -27,7 +34,10 @@ fn naive_attention(q: &Ref, k: &Ref, v: &Ref, heads: usize, causal: bool, mask: 
                     .collect();
                 let score = |j: usize| {
                     (0..dh)
-                        .map(|c| q.data[(bi * tq + i) * d + h * dh + c] * k.data[(bi * tk + j) * d + h * dh + c])
+                        .map(|c| {
+                            q.data[(bi * tq + i) * d + h * dh + c]
+                                * k.data[(bi * tk + j) * d + h * dh + c]
+                        })
                         .sum::<f64>()
                         / (dh as f64).sqrt()
                 };
@@ -37,7 +47,8 @@ fn naive_attention(q: &Ref, k: &Ref, v: &Ref, heads: usize, causal: bool, mask: 
                 for (&j, s) in visible.iter().zip(&scores) {
                     let w = (s - m).exp() / z;
                     for c in 0..dh {
-                        out[(bi * tq + i) * d + h * dh + c] += w * v.data[(bi * tk + j) * d + h * dh + c];
+                        out[(bi * tq + i) * d + h * dh + c] +=
+                            w * v.data[(bi * tk + j) * d + h * dh + c];
                     }
                 }
             }
@@ -101,7 +112,9 @@ fn masked_keys_get_exactly_zero_weight_and_masked_rows_no_nan() {
     on_each_device(|d| {
         let mut rng = Rng::new(3);
         let (b, t, dim) = (2, 4, 4);
-        let t3 = |rng: &mut Rng| Tensor::from_slice(&uniform(rng, b * t * dim, -3.0, 3.0), &[b, t, dim], d);
+        let t3 = |rng: &mut Rng| {
+            Tensor::from_slice(&uniform(rng, b * t * dim, -3.0, 3.0), &[b, t, dim], d)
+        };
         let (q, k, v) = (t3(&mut rng), t3(&mut rng), t3(&mut rng));
         let mask = Tensor::from_slice(&[1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0], &[b, t], d);
         let (out, w) = attention_with_weights(&q, &k, &v, 2, true, Some(&mask));
@@ -112,14 +125,25 @@ fn masked_keys_get_exactly_zero_weight_and_masked_rows_no_nan() {
                     let w0 = w[((h) * t + i) * t + j];
                     let w1 = w[((2 + h) * t + i) * t + j];
                     if j == 1 || j > i {
-                        assert_eq!(w0.to_bits(), 0, "masked key {j} of query {i} has weight {w0}");
+                        assert_eq!(
+                            w0.to_bits(),
+                            0,
+                            "masked key {j} of query {i} has weight {w0}"
+                        );
                     }
-                    assert_eq!(w1.to_bits(), 0, "a fully masked batch entry has weight {w1}");
+                    assert_eq!(
+                        w1.to_bits(),
+                        0,
+                        "a fully masked batch entry has weight {w1}"
+                    );
                 }
             }
         }
         assert!(out.iter().all(|x| x.is_finite()));
-        assert!(out[t * dim..].iter().all(|&x| x == 0.0), "no visible key gives zeros");
+        assert!(
+            out[t * dim..].iter().all(|&x| x == 0.0),
+            "no visible key gives zeros"
+        );
     });
 }
 
@@ -132,7 +156,10 @@ fn composed_gelu(x: &Tensor) -> Tensor {
 
 #[test]
 fn fused_gelu_keeps_the_composed_cpu_bits_forward_and_backward() {
-    assert_eq!(gradlab::op::GELU_C, (2.0f64 / std::f64::consts::PI).sqrt() as f32);
+    assert_eq!(
+        gradlab::op::GELU_C,
+        (2.0f64 / std::f64::consts::PI).sqrt() as f32
+    );
     let mut rng = Rng::new(12);
     let mut xs = uniform(&mut rng, 4000, -10.0, 10.0);
     xs.extend([0.0, -0.0, 1e-20, -1e-20, 30.0, -30.0]);
@@ -141,7 +168,10 @@ fn fused_gelu_keeps_the_composed_cpu_bits_forward_and_backward() {
     let run = |f: &dyn Fn(&Tensor) -> Tensor| {
         let x = Tensor::parameter(&xs, &[n], &Device::Cpu);
         let y = f(&x);
-        let grads = y.mul(&Tensor::from_slice(&g, &[n], &Device::Cpu)).sum_all().backward();
+        let grads = y
+            .mul(&Tensor::from_slice(&g, &[n], &Device::Cpu))
+            .sum_all()
+            .backward();
         (read(&y), read(grads.get(&x).unwrap()))
     };
     let (fy, fg) = run(&gelu);
@@ -157,7 +187,10 @@ fn composed_layer_norm(x: &Tensor, gamma: &Tensor, beta: &Tensor, eps: f32) -> T
     let mean = x.mean_axes(&[a], true);
     let centered = x.sub(&mean);
     let var = centered.square().mean_axes(&[a], true);
-    centered.div(&var.add_scalar(eps).sqrt()).mul(gamma).add(beta)
+    centered
+        .div(&var.add_scalar(eps).sqrt())
+        .mul(gamma)
+        .add(beta)
 }
 
 #[test]

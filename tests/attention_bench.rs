@@ -24,7 +24,11 @@ fn time_steps(size: GptSize, device: &Device, warm: usize, steps: usize) -> (f64
     }
     let dispatches = device.gpu_stats().map(|before| {
         train_step(&mut model, &mut opt, size, &batch);
-        device.gpu_stats().expect("GPU stats").since(&before).dispatches
+        device
+            .gpu_stats()
+            .expect("GPU stats")
+            .since(&before)
+            .dispatches
     });
     // Reading a parameter waits for the device, so the clock covers the work.
     let sync = |m: &gradlab::nn::Sequential| m.params().tensors()[0].to_vec_blocking().unwrap();
@@ -42,7 +46,10 @@ fn time_steps(size: GptSize, device: &Device, warm: usize, steps: usize) -> (f64
 fn gpt_step_times() {
     println!("| model | params | device | ms/step | tokens/s | dispatches/step |");
     println!("|---|---|---|---|---|---|");
-    for (name, size, steps) in [("tiny GPT", TINY, 20), ("nanoGPT CPU config", NANOGPT_CPU, 3)] {
+    for (name, size, steps) in [
+        ("tiny GPT", TINY, 20),
+        ("nanoGPT CPU config", NANOGPT_CPU, 3),
+    ] {
         let params = gpt(size, 1, &Device::Cpu).params().count();
         let mut devices = vec![Device::Cpu];
         devices.extend(gpu_device());

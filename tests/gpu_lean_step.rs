@@ -75,10 +75,25 @@ fn a_warm_tiny_gpt_step_creates_nothing_and_submits_once() {
     train_step(&mut model, &mut opt, TINY, &batches[2]);
     let d = gpu.gpu_stats().expect("GPU stats").since(&before);
     println!("tiny GPT: one warm step: {d:?}");
-    assert_eq!(d.buffers_created, 0, "tiny GPT: a warm step created buffers: {d:?}");
-    assert_eq!(d.pipelines_created, 0, "tiny GPT: a warm step compiled pipelines: {d:?}");
-    assert_eq!(d.bind_groups_created, 0, "tiny GPT: a warm step created bind groups: {d:?}");
-    assert_eq!(d.submits, 1, "tiny GPT: a warm step must submit once: {d:?}");
+    assert_eq!(
+        d.buffers_created, 0,
+        "tiny GPT: a warm step created buffers: {d:?}"
+    );
+    assert_eq!(
+        d.pipelines_created, 0,
+        "tiny GPT: a warm step compiled pipelines: {d:?}"
+    );
+    assert_eq!(
+        d.bind_groups_created, 0,
+        "tiny GPT: a warm step created bind groups: {d:?}"
+    );
+    assert_eq!(
+        d.submits, 1,
+        "tiny GPT: a warm step must submit once: {d:?}"
+    );
     assert_eq!(d.readbacks, 0, "tiny GPT: a step must not read back: {d:?}");
-    assert!(d.dispatches > 0, "tiny GPT: the step recorded no work: {d:?}");
+    assert!(
+        d.dispatches > 0,
+        "tiny GPT: the step recorded no work: {d:?}"
+    );
 }

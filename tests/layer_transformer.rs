@@ -21,7 +21,13 @@ fn every_transformer_layer_round_trips_through_its_text() {
     assert_eq!(stack_text(&layers), text.replace(' ', ""));
     assert_eq!(parse_stack(&stack_text(&layers)).unwrap(), layers);
     assert_eq!(layers[1], Layer::Pos { max_len: 32 });
-    assert_eq!(layers[4], Layer::Attention { heads: 2, causal: false });
+    assert_eq!(
+        layers[4],
+        Layer::Attention {
+            heads: 2,
+            causal: false
+        }
+    );
     // `unembed` takes its sizes from the first embedding.
     assert_eq!(layers[6], Layer::Unembed { vocab: 50, dim: 16 });
     let pooled = parse_stack("embed(9,4),attn(1),meanpool,dense(2)").unwrap();
@@ -56,7 +62,10 @@ fn transformer_layers_report_shape_errors_naming_both_sizes() {
         assert!(e.contains(says), "{bad}: {e}");
     }
     // A hand-built head whose sizes are not its embedding's is an error, not a panic.
-    let hand = [Layer::Embedding { vocab: 5, dim: 4 }, Layer::Unembed { vocab: 6, dim: 4 }];
+    let hand = [
+        Layer::Embedding { vocab: 5, dim: 4 },
+        Layer::Unembed { vocab: 6, dim: 4 },
+    ];
     assert!(infer_shapes(&hand, &[3]).is_err());
 }
 
@@ -88,7 +97,10 @@ fn transformer_parameters_follow_pytorch_names_and_shapes() {
     for (i, (name, dims)) in want.iter().enumerate() {
         assert_eq!(shapes[i], (name.to_string(), dims.clone()));
     }
-    assert_eq!(shapes.last().unwrap().0, format!("{}.bias", 3 + 2 * TINY.layers));
+    assert_eq!(
+        shapes.last().unwrap().0,
+        format!("{}.bias", 3 + 2 * TINY.layers)
+    );
     // Xavier-uniform in_proj (fans D and 3D), zero biases, N(0, 0.02) positions.
     let p = |name: &str| read(&model.params().tensors()[model.params().index_of(name).unwrap()]);
     let bound = (6.0f32 / (4 * d) as f32).sqrt();
@@ -120,12 +132,21 @@ fn tiny_gpt_loss_and_gradients_agree_between_cpu_and_gpu() {
     assert!(cpu_loss.is_finite() && cpu_loss > 0.0, "{cpu_loss}");
     let Some(gpu) = gpu_device() else { return };
     let (gpu_loss, gpu_grads) = loss_and_grads(&gpu);
-    assert!((gpu_loss - cpu_loss).abs() < 1e-5, "loss cpu {cpu_loss} gpu {gpu_loss}");
+    assert!(
+        (gpu_loss - cpu_loss).abs() < 1e-5,
+        "loss cpu {cpu_loss} gpu {gpu_loss}"
+    );
     let names = gpt(TINY, 7, &Device::Cpu).params().names().to_vec();
     for ((c, g), name) in cpu_grads.iter().zip(&gpu_grads).zip(&names) {
         let norm = c.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-3);
-        let err = c.iter().zip(g).fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
-        assert!(err <= 1e-4 * norm.max(1.0), "{name}: gradient error {err} (max |cpu| {norm})");
+        let err = c
+            .iter()
+            .zip(g)
+            .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+        assert!(
+            err <= 1e-4 * norm.max(1.0),
+            "{name}: gradient error {err} (max |cpu| {norm})"
+        );
     }
 }
 
@@ -156,7 +177,10 @@ fn tiny_gpt_training_is_deterministic_on_the_cpu_and_matches_the_gpu() {
     let Some(gpu) = gpu_device() else { return };
     let (gpu_losses, _) = train(&gpu, 12);
     for (step, (c, g)) in losses.iter().zip(&gpu_losses).enumerate() {
-        assert!((c - g).abs() < 1e-3 * c.abs().max(1.0), "step {step}: cpu {c} gpu {g}");
+        assert!(
+            (c - g).abs() < 1e-3 * c.abs().max(1.0),
+            "step {step}: cpu {c} gpu {g}"
+        );
     }
 }
 
@@ -182,7 +206,11 @@ fn causal_attention_outputs_do_not_depend_on_later_tokens() {
             }
             let out = outputs(&model, &changed);
             let keep = (cut + 1) * TINY.vocab;
-            assert_eq!(&out[..keep], &base[..keep], "position {cut} saw a later token");
+            assert_eq!(
+                &out[..keep],
+                &base[..keep],
+                "position {cut} saw a later token"
+            );
             assert_ne!(out[keep..], base[keep..], "later positions must change");
         }
     }
@@ -201,7 +229,10 @@ fn padding_does_not_change_the_outputs_of_real_tokens() {
         let padded = [3.0, 7.0, 1.0, 11.0, 5.0, 0.0, 0.0, 0.0];
         let (a, b) = (outputs(&short, &real), outputs(&per_position, &padded));
         for (i, (x, y)) in a.iter().zip(&b[..a.len()]).enumerate() {
-            assert!((x - y).abs() < 1e-5, "element {i}: unpadded {x}, padded {y}");
+            assert!(
+                (x - y).abs() < 1e-5,
+                "element {i}: unpadded {x}, padded {y}"
+            );
         }
         // The same stack pooled: the mean runs over the real tokens only.
         let mut pooled_layers = layers.clone();
@@ -217,8 +248,8 @@ fn padding_does_not_change_the_outputs_of_real_tokens() {
 
 #[test]
 fn a_tied_head_reads_the_embedding_and_trains_it() {
-    let layers = parse_stack("embed(7,4),pos(5),res(layernorm,attn(1,causal)),layernorm,unembed")
-        .unwrap();
+    let layers =
+        parse_stack("embed(7,4),pos(5),res(layernorm,attn(1,causal)),layernorm,unembed").unwrap();
     let model = Sequential::new(&layers, &[5], &mut Rng::new(2), &Device::Cpu).unwrap();
     // No weight of its own: the embedding, the positions, the block and the norm.
     assert_eq!(model.params().len(), 1 + 1 + 6 + 2);

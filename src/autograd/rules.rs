@@ -175,7 +175,8 @@ fn binary(
         }
         // gelu_grad(a, b) = gelu'(a) b: linear in b, and gelu''(a) b for a.
         BinaryOp::GeluGrad => (
-            need.0.then(|| g.mul(b).mul(&super::rules_fused::gelu_second(a))),
+            need.0
+                .then(|| g.mul(b).mul(&super::rules_fused::gelu_second(a))),
             need.1.then(|| a.binary(BinaryOp::GeluGrad, g)),
         ),
         BinaryOp::Lt | BinaryOp::Gt | BinaryOp::Eq => (None, None),

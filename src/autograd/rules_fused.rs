@@ -12,10 +12,18 @@ use crate::tensor::Tensor;
 /// `gelu'' = (1 - t^2) (u' + x (3ck x - t u'^2))`.
 pub(super) fn gelu_second(x: &Tensor) -> Tensor {
     let x2 = x.mul(x);
-    let t = x.add(&x2.mul(x).mul_scalar(GELU_CUBIC)).mul_scalar(GELU_C).tanh();
+    let t = x
+        .add(&x2.mul(x).mul_scalar(GELU_CUBIC))
+        .mul_scalar(GELU_C)
+        .tanh();
     let sech2 = t.mul(&t).neg().add_scalar(1.0);
-    let du = x2.mul_scalar(3.0 * GELU_CUBIC).add_scalar(1.0).mul_scalar(GELU_C);
-    let curve = x.mul_scalar(3.0 * GELU_C * GELU_CUBIC).sub(&t.mul(&du.mul(&du)));
+    let du = x2
+        .mul_scalar(3.0 * GELU_CUBIC)
+        .add_scalar(1.0)
+        .mul_scalar(GELU_C);
+    let curve = x
+        .mul_scalar(3.0 * GELU_C * GELU_CUBIC)
+        .sub(&t.mul(&du.mul(&du)));
     sech2.mul(&du.add(&x.mul(&curve)))
 }
 
@@ -116,9 +124,7 @@ pub(super) fn cross_entropy_backward(
     let dlogits = need(0).then(|| {
         let lse = stats.narrow(0, 0, rows).reshape(&[rows, 1]);
         // At least 1: with no counted row, `counted` is all zeros anyway.
-        let count = stats
-            .narrow(0, rows, 1)
-            .binary_scalar(BinaryOp::Max, 1.0);
+        let count = stats.narrow(0, rows, 1).binary_scalar(BinaryOp::Max, 1.0);
         let t = targets.reshape(&[rows, 1]);
         let counted = t
             .binary_scalar(BinaryOp::Gt, -0.5)

@@ -351,12 +351,20 @@ impl Device {
 
     /// See [`Backend::masked_softmax`].
     pub fn masked_softmax(&self, x: &Storage, d: SoftmaxDims, mask: Option<&Storage>) -> Storage {
-        on_backend!(self, |b, s| s::wrap(b.masked_softmax(s::get(x), d, mask.map(s::get))))
+        on_backend!(self, |b, s| s::wrap(b.masked_softmax(
+            s::get(x),
+            d,
+            mask.map(s::get)
+        )))
     }
 
     /// See [`Backend::softmax_backward`].
     pub fn softmax_backward(&self, y: &Storage, dy: &Storage, rows: (usize, usize)) -> Storage {
-        on_backend!(self, |b, s| s::wrap(b.softmax_backward(s::get(y), s::get(dy), rows)))
+        on_backend!(self, |b, s| s::wrap(b.softmax_backward(
+            s::get(y),
+            s::get(dy),
+            rows
+        )))
     }
 
     /// See [`Backend::layer_norm`].

@@ -143,7 +143,10 @@ pub fn stack_costs(layers: &[Layer], input: &[usize]) -> Vec<LayerCost> {
 /// and the softmax. It keeps q, k, v, the scores and weights `[h, L, L]` (the widest
 /// values: attention scores are `[B, h, L, L]`), the heads' output and the projection.
 fn attention_cost(shape: &[u64], h: u64) -> LayerCost {
-    let (l, d) = (shape.first().copied().unwrap_or(1), shape.last().copied().unwrap_or(1));
+    let (l, d) = (
+        shape.first().copied().unwrap_or(1),
+        shape.last().copied().unwrap_or(1),
+    );
     let (lf, df) = (l as f64, d as f64);
     let scores = h.saturating_mul(l).saturating_mul(l);
     let products = 2.0 * lf * df * 3.0 * df + 4.0 * lf * lf * df + 2.0 * lf * df * df;
@@ -156,7 +159,9 @@ fn attention_cost(shape: &[u64], h: u64) -> LayerCost {
         largest_param: d.saturating_mul(d).saturating_mul(3),
         forward_flops: products + softmax,
         backward_flops: 2.0 * products + BACKWARD * softmax,
-        kept_values: ld.saturating_mul(5).saturating_add(scores.saturating_mul(2)),
+        kept_values: ld
+            .saturating_mul(5)
+            .saturating_add(scores.saturating_mul(2)),
         output_values: ld,
         widest_values: scores.max(ld.saturating_mul(3)),
     }

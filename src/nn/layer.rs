@@ -282,7 +282,9 @@ impl Layer {
                 [len, _] => Err(format!(
                     "a sequence of {len} positions does not fit pos({max_len}) ({len} > {max_len})"
                 )),
-                _ => Err(format!("pos({max_len}) needs a sequence of vectors [length, width]")),
+                _ => Err(format!(
+                    "pos({max_len}) needs a sequence of vectors [length, width]"
+                )),
             },
             Layer::Attention { heads, .. } => match *input {
                 [_, d] if *heads > 0 && d % heads == 0 => Ok(input.to_vec()),
@@ -350,9 +352,9 @@ fn check_ties(
                     layer: layer.to_string(),
                     input: input.to_vec(),
                     reason: match tied {
-                        Some((v, d)) => format!(
-                            "it is tied to embed({v},{d}) but was built for {vocab}x{dim}"
-                        ),
+                        Some((v, d)) => {
+                            format!("it is tied to embed({v},{d}) but was built for {vocab}x{dim}")
+                        }
                         None => "unembed ties to an embed layer, and the model has none".into(),
                     },
                 });

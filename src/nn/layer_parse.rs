@@ -79,8 +79,8 @@ fn parse_layer(part: &str, depth: usize) -> Result<Layer, String> {
         return Ok(Layer::Residual(parse_list(body, depth + 1)?));
     }
     // `attn(H,causal)`: the one layer with a word among its arguments.
-    let causal = name == "attn"
-        && args.is_some_and(|a| a.to_ascii_lowercase().ends_with(",causal"));
+    let causal =
+        name == "attn" && args.is_some_and(|a| a.to_ascii_lowercase().ends_with(",causal"));
     let args = if causal {
         args.map(|a| &a[..a.len() - ",causal".len()])
     } else {

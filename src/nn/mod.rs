@@ -7,15 +7,17 @@ mod layer;
 mod layer_parse;
 mod linear;
 mod module;
+mod seq2seq;
 mod sequential;
 
 pub use activation::Activation;
 pub use init::Init;
 pub use layer::{
-    first_embedding, infer_shapes, mlp_layers, shape_text, stack_text, tie_unembed,
-    uses_key_mask, Layer, ParamShape, ShapeError, MAX_NESTING, MAX_SHAPE_RANK,
+    first_embedding, infer_shapes, mlp_layers, shape_text, stack_text, tie_unembed, uses_key_mask,
+    Layer, ParamShape, ShapeError, MAX_NESTING, MAX_SHAPE_RANK,
 };
 pub use layer_parse::{parse_stack, MAX_STACK_TEXT};
 pub use linear::linear;
 pub use module::{Module, ParamSet};
+pub use seq2seq::{Seq2Seq, Seq2SeqConfig};
 pub use sequential::{Mode, Sequential, LAYER_NORM_EPS};

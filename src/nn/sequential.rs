@@ -67,7 +67,14 @@ impl Sequential {
         let shapes = infer_shapes(layers, input_shape)?;
         let mut params = ParamSet::new();
         let mut tied = None;
-        build_params(layers, input_shape, "", rng, device, (&mut params, &mut tied));
+        build_params(
+            layers,
+            input_shape,
+            "",
+            rng,
+            device,
+            (&mut params, &mut tied),
+        );
         Ok(Sequential {
             layers: layers.to_vec(),
             input_shape: input_shape.to_vec(),
@@ -242,7 +249,10 @@ fn build_params(
             Layer::Pos { max_len } => {
                 let d = *shape.last().expect("validated: [length, width]");
                 let data: Vec<f32> = (0..max_len * d).map(|_| rng.normal() * 0.02).collect();
-                params.push(name("weight"), Tensor::from_slice(&data, &[*max_len, d], device));
+                params.push(
+                    name("weight"),
+                    Tensor::from_slice(&data, &[*max_len, d], device),
+                );
             }
             Layer::Attention { .. } => {
                 // PyTorch's `MultiheadAttention._reset_parameters`: Xavier-uniform
@@ -250,11 +260,17 @@ fn build_params(
                 // U(-1/sqrt(D), 1/sqrt(D)).
                 let d = *shape.last().expect("validated: [length, width]");
                 let w_in = Init::XavierUniform.sample_n(3 * d * d, d, 3 * d, rng);
-                params.push(name("in_proj_weight"), Tensor::from_slice(&w_in, &[3 * d, d], device));
+                params.push(
+                    name("in_proj_weight"),
+                    Tensor::from_slice(&w_in, &[3 * d, d], device),
+                );
                 params.push(name("in_proj_bias"), Tensor::zeros(&[3 * d], device));
                 let a = 1.0 / (d.max(1) as f32).sqrt();
                 let w_out: Vec<f32> = (0..d * d).map(|_| rng.range(-a, a)).collect();
-                params.push(name("out_proj.weight"), Tensor::from_slice(&w_out, &[d, d], device));
+                params.push(
+                    name("out_proj.weight"),
+                    Tensor::from_slice(&w_out, &[d, d], device),
+                );
                 params.push(name("out_proj.bias"), Tensor::zeros(&[d], device));
             }
             _ => {}
@@ -332,7 +348,11 @@ fn run_stack(
                 let (w_in, b_in, w_out, b_out) = (next(), next(), next(), next());
                 let d = w_out.dims()[0];
                 let qkv = dense(&h, w_in, b_in);
-                let (q, k, v) = (qkv.narrow(2, 0, d), qkv.narrow(2, d, d), qkv.narrow(2, 2 * d, d));
+                let (q, k, v) = (
+                    qkv.narrow(2, 0, d),
+                    qkv.narrow(2, d, d),
+                    qkv.narrow(2, 2 * d, d),
+                );
                 let o = attention(&q, &k, &v, *heads, *causal, pass.key_mask.as_ref());
                 dense(&o, w_out, b_out)
             }

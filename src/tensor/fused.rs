@@ -35,7 +35,12 @@ impl Tensor {
         let s = self
             .device()
             .masked_softmax(self.storage(), d, key_mask.map(|m| m.storage()));
-        Tensor::record(Op::MaskedSoftmax { causal }, &inputs, s, self.shape().clone())
+        Tensor::record(
+            Op::MaskedSoftmax { causal },
+            &inputs,
+            s,
+            self.shape().clone(),
+        )
     }
 
     /// The softmax backward over the last axis: `y * (dy - sum(dy * y))` per row.
@@ -89,7 +94,12 @@ impl Tensor {
             dy.storage(),
             rows,
         );
-        Tensor::record(Op::LayerNormBackward, &[x, gamma, stats, dy], s, x.shape().clone())
+        Tensor::record(
+            Op::LayerNormBackward,
+            &[x, gamma, stats, dy],
+            s,
+            x.shape().clone(),
+        )
     }
 
     /// Mean cross-entropy of logits `[N, V]` against `targets` `[N]` (ids stored as exact
@@ -109,7 +119,12 @@ impl Tensor {
             .device()
             .cross_entropy(self.storage(), targets.storage(), rows);
         let stats = Tensor::from_storage(stats, Shape(vec![rows.0 + 1]), self.device());
-        Tensor::record(Op::CrossEntropy, &[self, targets, &stats], loss, Shape(vec![]))
+        Tensor::record(
+            Op::CrossEntropy,
+            &[self, targets, &stats],
+            loss,
+            Shape(vec![]),
+        )
     }
 
     /// The fused cross-entropy backward: `g (softmax(logits) - onehot) / count` on the

@@ -100,8 +100,14 @@ pub fn adamw() -> Optimizer {
 }
 
 /// One training step on a batch (nothing read back).
-pub fn train_step(model: &mut Sequential, opt: &mut Optimizer, s: GptSize, batch: &(Vec<f32>, Vec<f32>)) {
+pub fn train_step(
+    model: &mut Sequential,
+    opt: &mut Optimizer,
+    s: GptSize,
+    batch: &(Vec<f32>, Vec<f32>),
+) {
     let grads = gpt_loss(model, s, &batch.0, &batch.1).backward();
-    opt.step(model.params_mut(), &grads).expect("optimizer step");
+    opt.step(model.params_mut(), &grads)
+        .expect("optimizer step");
     model.params().tensors()[0].device().flush();
 }

@@ -77,8 +77,7 @@ pub fn layer_norm(x: &Ref, gamma: &Ref, beta: &Ref, eps: f64) -> Ref {
     let out = (0..x.data.len())
         .map(|k| {
             let (r, j) = (k / cols, k % cols);
-            (x.data[k] - stats.data[2 * r]) * stats.data[2 * r + 1] * gamma.data[j]
-                + beta.data[j]
+            (x.data[k] - stats.data[2 * r]) * stats.data[2 * r + 1] * gamma.data[j] + beta.data[j]
         })
         .collect();
     Ref::new(&x.dims, out)
@@ -141,7 +140,13 @@ pub fn cross_entropy(logits: &Ref, targets: &Ref) -> Ref {
 pub fn cross_entropy_stats(logits: &Ref, targets: &Ref) -> Vec<f64> {
     let v = logits.dims[1];
     let mut s = logsumexp_rows(logits);
-    s.push(targets.data.iter().filter(|&&t| target(t, v).is_some()).count() as f64);
+    s.push(
+        targets
+            .data
+            .iter()
+            .filter(|&&t| target(t, v).is_some())
+            .count() as f64,
+    );
     s
 }
 

@@ -13,9 +13,8 @@ pub fn masked_softmax(x: &[f32], d: SoftmaxDims, mask: Option<&[f32]>) -> Vec<f3
     let mut out = vec![0.0; d.rows() * tk];
     for r in 0..d.rows() {
         let (b, i) = (r / (d.heads * tq).max(1), r % tq.max(1));
-        let visible = |j: usize| {
-            d.causal_visible(i, j) && mask.is_none_or(|m| m[b * tk + j] != 0.0)
-        };
+        let visible =
+            |j: usize| d.causal_visible(i, j) && mask.is_none_or(|m| m[b * tk + j] != 0.0);
         let row = &x[r * tk..(r + 1) * tk];
         let o = &mut out[r * tk..(r + 1) * tk];
         let mut m = f32::NEG_INFINITY;

@@ -242,11 +242,21 @@ impl Backend for CpuBackend {
         Rc::new(conv::avg_pool2d_backward(grad, &g))
     }
 
-    fn masked_softmax(&self, x: &CpuStorage, d: SoftmaxDims, mask: Option<&CpuStorage>) -> CpuStorage {
+    fn masked_softmax(
+        &self,
+        x: &CpuStorage,
+        d: SoftmaxDims,
+        mask: Option<&CpuStorage>,
+    ) -> CpuStorage {
         Rc::new(fused::masked_softmax(x, d, mask.map(|m| m.as_slice())))
     }
 
-    fn softmax_backward(&self, y: &CpuStorage, dy: &CpuStorage, (rows, cols): (usize, usize)) -> CpuStorage {
+    fn softmax_backward(
+        &self,
+        y: &CpuStorage,
+        dy: &CpuStorage,
+        (rows, cols): (usize, usize),
+    ) -> CpuStorage {
         let n = rows * cols;
         Rc::new(fused::softmax_backward(&y[..n], &dy[..n], cols))
     }
@@ -272,7 +282,13 @@ impl Backend for CpuBackend {
         (rows, cols): (usize, usize),
     ) -> CpuStorage {
         let n = rows * cols;
-        Rc::new(fused::layer_norm_backward(&x[..n], gamma, stats, &dy[..n], cols))
+        Rc::new(fused::layer_norm_backward(
+            &x[..n],
+            gamma,
+            stats,
+            &dy[..n],
+            cols,
+        ))
     }
 
     fn cross_entropy(

@@ -16,7 +16,9 @@ impl GpuBackend {
         let rows = d.rows();
         let s = self.alloc(rows * d.keys);
         // `Params`: (batch, heads, queries, keys), (causal, has mask, rows, -).
-        let mut p = [d.batch, d.heads, d.queries, d.keys].map(|v| self.u(v)).to_vec();
+        let mut p = [d.batch, d.heads, d.queries, d.keys]
+            .map(|v| self.u(v))
+            .to_vec();
         p.extend([
             u32::from(d.causal),
             u32::from(mask.is_some()),
@@ -106,7 +108,12 @@ impl GpuBackend {
         let p = [self.u(rows), self.u(vocab), 0, 0];
         let mut bufs: Vec<&super::PooledBuffer> = inputs.iter().map(|s| s.pooled()).collect();
         bufs.push(dx.pooled());
-        self.launch(Kernel::CROSS_ENTROPY_BACKWARD, &p, &bufs, groups(rows * vocab));
+        self.launch(
+            Kernel::CROSS_ENTROPY_BACKWARD,
+            &p,
+            &bufs,
+            groups(rows * vocab),
+        );
         dx
     }
 }

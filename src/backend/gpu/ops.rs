@@ -281,11 +281,21 @@ impl Backend for GpuBackend {
         self.window_launch(Kernel::AVG_POOL2D_BACKWARD, g, &[grad], g.input_len())
     }
 
-    fn masked_softmax(&self, x: &GpuStorage, d: SoftmaxDims, mask: Option<&GpuStorage>) -> GpuStorage {
+    fn masked_softmax(
+        &self,
+        x: &GpuStorage,
+        d: SoftmaxDims,
+        mask: Option<&GpuStorage>,
+    ) -> GpuStorage {
         self.masked_softmax_launch(x, d, mask)
     }
 
-    fn softmax_backward(&self, y: &GpuStorage, dy: &GpuStorage, rows: (usize, usize)) -> GpuStorage {
+    fn softmax_backward(
+        &self,
+        y: &GpuStorage,
+        dy: &GpuStorage,
+        rows: (usize, usize),
+    ) -> GpuStorage {
         self.softmax_backward_launch(y, dy, rows)
     }
 

@@ -249,8 +249,7 @@ impl Kernel {
         Kernel::new(Family::Pool, "pool_avg_backward", Sig::In2Out1);
 
     /// The masked softmax over attention scores.
-    pub const SOFTMAX_MASKED: Kernel =
-        Kernel::new(Family::Softmax, "softmax_masked", Sig::In2Out1);
+    pub const SOFTMAX_MASKED: Kernel = Kernel::new(Family::Softmax, "softmax_masked", Sig::In2Out1);
     /// The fused softmax backward.
     pub const SOFTMAX_BACKWARD: Kernel =
         Kernel::new(Family::Softmax, "softmax_backward", Sig::In2Out1);
@@ -260,8 +259,7 @@ impl Kernel {
     pub const LAYER_NORM_BACKWARD: Kernel =
         Kernel::new(Family::NormBackward, "norm_layer_backward", Sig::In4Out1);
     /// Cross-entropy over a vocabulary (loss and statistics, one workgroup).
-    pub const CROSS_ENTROPY: Kernel =
-        Kernel::new(Family::Loss, "loss_cross_entropy", Sig::In2Out2);
+    pub const CROSS_ENTROPY: Kernel = Kernel::new(Family::Loss, "loss_cross_entropy", Sig::In2Out2);
     /// The fused cross-entropy backward.
     pub const CROSS_ENTROPY_BACKWARD: Kernel = Kernel::new(
         Family::LossBackward,

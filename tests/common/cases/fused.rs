@@ -60,11 +60,21 @@ pub fn softmax_backward_cases(rng: &mut Rng) -> Vec<Case> {
     [&[3, 5][..], &[2, 2, 3, 4], &[1, 300]]
         .into_iter()
         .map(|dims| {
-            let x = Tensor::from_slice(&uniform(rng, numel(dims), -2.0, 2.0), dims, &gradlab::Device::Cpu);
-            let y = x.masked_softmax(dims.len() == 4, None).to_vec_blocking().unwrap();
+            let x = Tensor::from_slice(
+                &uniform(rng, numel(dims), -2.0, 2.0),
+                dims,
+                &gradlab::Device::Cpu,
+            );
+            let y = x
+                .masked_softmax(dims.len() == 4, None)
+                .to_vec_blocking()
+                .unwrap();
             Case::new(
                 format!("softmax_backward {dims:?}"),
-                vec![diff(dims, y), diff(dims, uniform(rng, numel(dims), -1.5, 1.5))],
+                vec![
+                    diff(dims, y),
+                    diff(dims, uniform(rng, numel(dims), -1.5, 1.5)),
+                ],
                 |x| Tensor::softmax_backward(&x[0], &x[1]),
                 |x| rf::softmax_backward(&x[0], &x[1]),
             )
