@@ -131,7 +131,7 @@ pub fn attention_with_weights(
     let (b, tq, d) = (q.dims()[0], q.dims()[1], q.dims()[2]);
     let tk = k.dims()[1];
     assert!(
-        heads > 0 && d % heads == 0 && k.dims() == [b, tk, d] && v.dims() == k.dims(),
+        heads > 0 && d.is_multiple_of(heads) && k.dims() == [b, tk, d] && v.dims() == k.dims(),
         "attention: q {}, k {}, v {} with {heads} heads",
         q.shape(),
         k.shape(),

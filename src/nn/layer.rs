@@ -27,6 +27,7 @@
 //! Padding: when a model starts with `embed(V,D)`, token id 0 is padding; the key mask
 //! derived from the ids hides it from every `attn` layer and from `meanpool`.
 
+use super::layer_seq::{check_ties, first_embedding};
 use super::Activation;
 use crate::op::conv_out_size;
 use std::fmt;
@@ -277,34 +278,10 @@ impl Layer {
                 [t] => Ok(vec![t, *dim]),
                 _ => Err("an embedding needs a sequence of token ids [length]".into()),
             },
-            Layer::Pos { max_len } => match *input {
-                [len, _] if len <= *max_len => Ok(input.to_vec()),
-                [len, _] => Err(format!(
-                    "a sequence of {len} positions does not fit pos({max_len}) ({len} > {max_len})"
-                )),
-                _ => Err(format!(
-                    "pos({max_len}) needs a sequence of vectors [length, width]"
-                )),
-            },
-            Layer::Attention { heads, .. } => match *input {
-                [_, d] if *heads > 0 && d % heads == 0 => Ok(input.to_vec()),
-                [_, d] => Err(format!(
-                    "attention over width {d} needs a number of heads dividing it, got {heads}"
-                )),
-                _ => Err("attention needs a sequence of vectors [length, width]".into()),
-            },
-            Layer::MeanPool => match *input {
-                [_, d] => Ok(vec![d]),
-                _ => Err("meanpool needs a sequence of vectors [length, width]".into()),
-            },
-            Layer::Unembed { vocab, dim } => match *input {
-                [len, d] if d == *dim && *vocab > 0 => Ok(vec![len, *vocab]),
-                [_, d] if *vocab > 0 => Err(format!(
-                    "unembed uses the embed({vocab},{dim}) weight, which needs width {dim}, got {d}"
-                )),
-                [_, _] => Err("unembed ties to an embed layer, and the model has none".into()),
-                _ => Err("unembed needs a sequence of vectors [length, width]".into()),
-            },
+            Layer::Pos { .. }
+            | Layer::Attention { .. }
+            | Layer::MeanPool
+            | Layer::Unembed { .. } => super::layer_seq::sequence_out_shape(self, input),
             Layer::Residual(body) => {
                 let out = infer_shapes_at(body, input, "", 1)
                     .map_err(|e| format!("inside the block: {e}"))?;
@@ -334,36 +311,6 @@ pub fn infer_shapes(layers: &[Layer], input: &[usize]) -> Result<Vec<Vec<usize>>
     let shapes = infer_shapes_at(layers, input, "", 0)?;
     check_ties(layers, first_embedding(layers), "", input)?;
     Ok(shapes)
-}
-
-/// Every `unembed` of `layers` must name the sizes of the stack's first embedding (a
-/// stack read from text always does; one built in code might not).
-fn check_ties(
-    layers: &[Layer],
-    tied: Option<(usize, usize)>,
-    prefix: &str,
-    input: &[usize],
-) -> Result<(), ShapeError> {
-    for (i, layer) in layers.iter().enumerate() {
-        match layer {
-            Layer::Unembed { vocab, dim } if tied != Some((*vocab, *dim)) => {
-                return Err(ShapeError {
-                    path: format!("{prefix}{i}"),
-                    layer: layer.to_string(),
-                    input: input.to_vec(),
-                    reason: match tied {
-                        Some((v, d)) => {
-                            format!("it is tied to embed({v},{d}) but was built for {vocab}x{dim}")
-                        }
-                        None => "unembed ties to an embed layer, and the model has none".into(),
-                    },
-                });
-            }
-            Layer::Residual(body) => check_ties(body, tied, &format!("{prefix}{i}."), input)?,
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 fn infer_shapes_at(
@@ -467,40 +414,4 @@ impl fmt::Display for Layer {
 pub fn stack_text(layers: &[Layer]) -> String {
     let parts: Vec<String> = layers.iter().map(Layer::to_string).collect();
     parts.join(",")
-}
-
-/// `(vocab, dim)` of the first `embed` layer of `layers`, in parameter order (depth
-/// first, residual bodies included): the one an `unembed` head is tied to.
-pub fn first_embedding(layers: &[Layer]) -> Option<(usize, usize)> {
-    layers.iter().find_map(|l| match l {
-        Layer::Embedding { vocab, dim } => Some((*vocab, *dim)),
-        Layer::Residual(body) => first_embedding(body),
-        _ => None,
-    })
-}
-
-/// Fill every `unembed` of `layers` with the sizes of the stack's first `embed` layer
-/// (`0x0` when there is none, which shape inference then reports).
-pub fn tie_unembed(layers: &mut [Layer]) {
-    let tied = first_embedding(layers).unwrap_or((0, 0));
-    fill_unembed(layers, tied);
-}
-
-fn fill_unembed(layers: &mut [Layer], tied: (usize, usize)) {
-    for l in layers {
-        match l {
-            Layer::Unembed { vocab, dim } => (*vocab, *dim) = tied,
-            Layer::Residual(body) => fill_unembed(body, tied),
-            _ => {}
-        }
-    }
-}
-
-/// Whether any layer of `layers` (residual bodies included) reads the key padding mask.
-pub fn uses_key_mask(layers: &[Layer]) -> bool {
-    layers.iter().any(|l| match l {
-        Layer::Attention { .. } | Layer::MeanPool => true,
-        Layer::Residual(body) => uses_key_mask(body),
-        _ => false,
-    })
 }

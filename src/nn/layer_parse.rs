@@ -3,7 +3,8 @@
 //! here panics or allocates more than the text's length justifies. Ranges of the
 //! numbers are checked by validation, not here: this only reads what was written.
 
-use super::layer::{tie_unembed, Layer, MAX_NESTING};
+use super::layer::{Layer, MAX_NESTING};
+use super::layer_seq::tie_unembed;
 use super::Activation;
 
 /// Longest stack text read (a guard for hostile links; real stacks are far shorter).

@@ -5,6 +5,7 @@ pub mod functional;
 mod init;
 mod layer;
 mod layer_parse;
+mod layer_seq;
 mod linear;
 mod module;
 mod seq2seq;
@@ -13,10 +14,11 @@ mod sequential;
 pub use activation::Activation;
 pub use init::Init;
 pub use layer::{
-    first_embedding, infer_shapes, mlp_layers, shape_text, stack_text, tie_unembed, uses_key_mask,
-    Layer, ParamShape, ShapeError, MAX_NESTING, MAX_SHAPE_RANK,
+    infer_shapes, mlp_layers, shape_text, stack_text, Layer, ParamShape, ShapeError, MAX_NESTING,
+    MAX_SHAPE_RANK,
 };
 pub use layer_parse::{parse_stack, MAX_STACK_TEXT};
+pub use layer_seq::{first_embedding, tie_unembed, uses_key_mask};
 pub use linear::linear;
 pub use module::{Module, ParamSet};
 pub use seq2seq::{Seq2Seq, Seq2SeqConfig};

@@ -55,7 +55,7 @@ impl Seq2Seq {
     /// error names a size that does not fit.
     pub fn new(config: Seq2SeqConfig, rng: &mut Rng, device: &Device) -> Result<Seq2Seq, String> {
         let c = config;
-        if c.heads == 0 || c.dim % c.heads != 0 {
+        if c.heads == 0 || !c.dim.is_multiple_of(c.heads) {
             return Err(format!("{} heads do not divide width {}", c.heads, c.dim));
         }
         if [c.src_vocab, c.tgt_vocab, c.dim, c.ff, c.max_src, c.max_tgt].contains(&0) {
@@ -66,7 +66,7 @@ impl Seq2Seq {
         let normal = |n: usize, std: f32, rng: &mut Rng| -> Vec<f32> {
             (0..n).map(|_| rng.normal() * std).collect()
         };
-        let mut table = |p: &mut ParamSet, name: &str, rows: usize, std: f32, rng: &mut Rng| {
+        let table = |p: &mut ParamSet, name: &str, rows: usize, std: f32, rng: &mut Rng| {
             p.push(
                 name,
                 Tensor::from_slice(&normal(rows * d, std, rng), &[rows, d], device),

@@ -3,7 +3,8 @@
 //! `j` owns `i.j.weight` (the block is a `Sequential` whose forward adds its input).
 
 use super::functional::{attention, dropout, gelu, layer_norm, masked_mean};
-use super::layer::{infer_shapes, uses_key_mask, Layer, ShapeError};
+use super::layer::{infer_shapes, Layer, ShapeError};
+use super::layer_seq::uses_key_mask;
 use super::{linear, Activation, Init, Module, ParamSet};
 use crate::backend::Device;
 use crate::rng::Rng;
