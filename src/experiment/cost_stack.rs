@@ -196,3 +196,34 @@ fn scaled(c: LayerCost, rows: u64) -> LayerCost {
         ..c
     }
 }
+
+#[cfg(test)]
+mod transformer_tests {
+    use super::*;
+    use crate::nn::{parse_stack, Module, Sequential};
+
+    /// A GPT's costs count exactly the parameters its model builds (the tied head
+    /// none), and attention's widest values are its scores `[heads, L, L]` per row.
+    #[test]
+    fn transformer_costs_count_the_built_parameters_and_the_score_matrix() {
+        let text = "embed(30,16),pos(64),res(layernorm,attn(4,causal)),\
+                    res(layernorm,dense(64),gelu,dense(16)),layernorm,unembed";
+        let layers = parse_stack(text).unwrap();
+        let model = Sequential::new(
+            &layers,
+            &[64],
+            &mut crate::rng::Rng::new(1),
+            &crate::Device::Cpu,
+        )
+        .unwrap();
+        let costs = stack_costs(&layers, &[64]);
+        assert_eq!(costs.len(), layers.len());
+        let params: u64 = costs.iter().map(|c| c.params).sum();
+        assert_eq!(params, model.params().count() as u64);
+        let attn = stack_costs(&parse_stack("attn(4,causal)").unwrap(), &[64, 16]);
+        assert_eq!(attn[0].widest_values, 4 * 64 * 64);
+        assert_eq!(costs[2].widest_values, 4 * 64 * 64);
+        // The tied head's products: 2 L D V forward.
+        assert_eq!(costs[5].forward_flops, 2.0 * 64.0 * 16.0 * 30.0);
+    }
+}
