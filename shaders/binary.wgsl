@@ -140,3 +140,23 @@ fn binary_eq(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg
     let i = element(wid, nwg, lane);
     if (i < params.misc.z) { let x = lhs(i); let y = rhs(i); out[i] = select(0.0, 1.0, ordered(x, y) && x == y); }
 }
+
+// d gelu(a) * b, GELU's backward (`a` the input, `b` the output's gradient), with the
+// terms of `op::gelu_grad` in the same order.
+@compute @workgroup_size(256)
+fn binary_gelu_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+    let i = element(wid, nwg, lane);
+    if (i < params.misc.z) {
+        let x = lhs(i);
+        let g = rhs(i);
+        let t = tanh_f32((x + x * x * x * 0.044715) * 0.7978846);
+        let ga = g * 0.5;
+        let through_factor = ga * (t + 1.0);
+        let g_inner = ga * x * (1.0 - t * t);
+        let g_sum = g_inner * 0.7978846;
+        let g_cube = g_sum * 0.044715;
+        let through_square = g_cube * (x * x);
+        let through_x2 = g_cube * x * x;
+        out[i] = through_factor + g_sum + through_square + through_x2 + through_x2;
+    }
+}

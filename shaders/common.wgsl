@@ -25,3 +25,21 @@ fn f32_from_bits(bits: u32) -> f32 {
     return bitcast<f32>(b);
 }
 
+
+// tanh after Cephes' tanhf: a polynomial near zero (no cancellation), the exponential
+// form elsewhere, and +-1 beyond 10 where tanh rounds to 1 in f32 (exp cannot overflow).
+fn tanh_f32(v: f32) -> f32 {
+    let a = abs(v);
+    if (a > 10.0) {
+        return sign(v);
+    }
+    if (a < 0.625) {
+        let z = v * v;
+        let p = ((((-5.70498872745e-3 * z + 2.06390887954e-2) * z - 5.37397155531e-2) * z
+            + 1.33314422036e-1) * z - 3.33332819422e-1) * z;
+        return p * v + v;
+    }
+    let e = exp(2.0 * a);
+    let t = 1.0 - 2.0 / (e + 1.0);
+    return select(t, -t, v < 0.0);
+}

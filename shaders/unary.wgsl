@@ -40,24 +40,6 @@ fn x_at(i: u32) -> f32 {
     return x[at(unflatten(i), params.misc.x, params.strides)];
 }
 
-// tanh after Cephes' tanhf: a polynomial near zero (no cancellation), the exponential
-// form elsewhere, and +-1 beyond 10 where tanh rounds to 1 in f32 (exp cannot overflow).
-fn tanh_f32(v: f32) -> f32 {
-    let a = abs(v);
-    if (a > 10.0) {
-        return sign(v);
-    }
-    if (a < 0.625) {
-        let z = v * v;
-        let p = ((((-5.70498872745e-3 * z + 2.06390887954e-2) * z - 5.37397155531e-2) * z
-            + 1.33314422036e-1) * z - 3.33332819422e-1) * z;
-        return p * v + v;
-    }
-    let e = exp(2.0 * a);
-    let t = 1.0 - 2.0 / (e + 1.0);
-    return select(t, -t, v < 0.0);
-}
-
 // Two-sided sigmoid: exp of a non-positive number only, so neither branch overflows.
 fn sigmoid_f32(v: f32) -> f32 {
     if (v >= 0.0) {
@@ -121,4 +103,15 @@ fn unary_tanh(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
 fn unary_sigmoid(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
     let i = element(wid, nwg, lane);
     if (i < params.misc.y) { out[i] = sigmoid_f32(x_at(i)); }
+}
+
+// GELU, tanh form, in the CPU's order: x * (tanh((x + x*x*x*0.044715) * c) + 1) * 0.5.
+@compute @workgroup_size(256)
+fn unary_gelu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+    let i = element(wid, nwg, lane);
+    if (i < params.misc.y) {
+        let v = x_at(i);
+        let t = tanh_f32((v + v * v * v * 0.044715) * 0.7978846);
+        out[i] = v * (t + 1.0) * 0.5;
+    }
 }

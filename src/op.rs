@@ -10,8 +10,10 @@
 //! exhaustive `match`, so adding an op makes the compiler list every place it must go.
 //! Test suites loop over `UnaryOp::ALL`, `BinaryOp::ALL` and `OpKind::ALL`.
 
+mod transformer;
 mod window;
 
+pub use transformer::{gelu_grad, SoftmaxDims, GELU_C, GELU_CUBIC};
 pub use window::{conv_out_size, Window2d};
 
 macro_rules! unary_ops {
@@ -113,6 +115,12 @@ unary_ops! {
         let e = libm::expf(x);
         e / (1.0 + e)
     };
+    // PyTorch's GELU(approximate='tanh'), with the float operations of the composed
+    // `0.5 x (1 + tanh(c (x + 0.044715 x^3)))` in the same order (bit-identical).
+    Gelu, "gelu", |x| {
+        let t = libm::tanhf((x + x * x * x * GELU_CUBIC) * GELU_C);
+        x * (t + 1.0) * 0.5
+    };
 }
 
 binary_ops! {
@@ -126,6 +134,8 @@ binary_ops! {
     Lt, "lt", |a, b| if a < b { 1.0 } else { 0.0 };
     Gt, "gt", |a, b| if a > b { 1.0 } else { 0.0 };
     Eq, "eq", |a, b| if a == b { 1.0 } else { 0.0 };
+    // The backward of GELU: `a` the input, `b` the output's gradient.
+    GeluGrad, "gelu_grad", |a, b| gelu_grad(a, b);
 }
 
 impl UnaryOp {
@@ -138,7 +148,8 @@ impl UnaryOp {
             | UnaryOp::Abs
             | UnaryOp::Relu
             | UnaryOp::Tanh
-            | UnaryOp::Sigmoid => (-2.0, 2.0),
+            | UnaryOp::Sigmoid
+            | UnaryOp::Gelu => (-2.0, 2.0),
         }
     }
 }
@@ -153,6 +164,7 @@ impl BinaryOp {
             | BinaryOp::Sub
             | BinaryOp::Mul
             | BinaryOp::Max
+            | BinaryOp::GeluGrad
             | BinaryOp::Lt
             | BinaryOp::Gt
             | BinaryOp::Eq => ((-2.0, 2.0), (-2.0, 2.0)),
@@ -267,6 +279,35 @@ pub enum Op {
     AvgPool2d(Window2d),
     /// The adjoint of average pooling: each window's `g / (KH*KW)` spread over it.
     AvgPool2dBackward(Window2d),
+    /// Softmax over the last axis of scores `[B, H, Tq, Tk]` (fewer axes are padded in
+    /// front), inputs `[x]` or `[x, key_mask [B, Tk]]`: a key that is masked (0 in the
+    /// mask, or after `i + Tk - Tq` for query `i` when `causal`) gets exactly 0; a row
+    /// with every key masked is all zeros.
+    MaskedSoftmax {
+        /// Query `i` sees keys `j <= i + Tk - Tq` only.
+        causal: bool,
+    },
+    /// The fused softmax backward, inputs `[y, dy]`: `y * (dy - sum(dy * y))` per row.
+    SoftmaxBackward,
+    /// Layer norm over the last axis, inputs `[x, gamma, beta, stats]`; `stats`
+    /// (`[rows, 2]`: mean and `1 / sqrt(var + eps)`) is computed with `y` and kept for
+    /// the backward.
+    LayerNorm {
+        /// Added to the variance.
+        eps: f32,
+    },
+    /// The fused layer-norm backward for `x`, inputs `[x, gamma, stats, dy]`: with
+    /// `xhat = (x - mean) rstd` and `gh = dy gamma`, `rstd (gh - mean(gh) - xhat
+    /// mean(gh xhat))` (the statistics are inputs: their derivatives are not taken).
+    LayerNormBackward,
+    /// Mean cross-entropy of `logits [N, V]` against `targets [N]` (exact ids; an id
+    /// outside `0..V`, e.g. negative, is ignored), inputs `[logits, targets, stats]`;
+    /// `stats` (`[N + 1]`: each row's logsumexp, then the counted rows) is computed with
+    /// the loss and kept for the backward.
+    CrossEntropy,
+    /// The fused cross-entropy backward, inputs `[logits, targets, stats, g]`:
+    /// `g (softmax(logits) - onehot) / count` on counted rows, 0 on ignored ones.
+    CrossEntropyBackward,
 }
 
 /// The kind of each primitive, without parameters: the list that tests loop over.
@@ -308,6 +349,18 @@ pub enum OpKind {
     AvgPool2d,
     /// See [`Op::AvgPool2dBackward`].
     AvgPool2dBackward,
+    /// See [`Op::MaskedSoftmax`].
+    MaskedSoftmax,
+    /// See [`Op::SoftmaxBackward`].
+    SoftmaxBackward,
+    /// See [`Op::LayerNorm`].
+    LayerNorm,
+    /// See [`Op::LayerNormBackward`].
+    LayerNormBackward,
+    /// See [`Op::CrossEntropy`].
+    CrossEntropy,
+    /// See [`Op::CrossEntropyBackward`].
+    CrossEntropyBackward,
 }
 
 impl OpKind {
@@ -332,6 +385,12 @@ impl OpKind {
             OpKind::MaxPool2dBackward,
             OpKind::AvgPool2d,
             OpKind::AvgPool2dBackward,
+            OpKind::MaskedSoftmax,
+            OpKind::SoftmaxBackward,
+            OpKind::LayerNorm,
+            OpKind::LayerNormBackward,
+            OpKind::CrossEntropy,
+            OpKind::CrossEntropyBackward,
         ]);
         v
     }
@@ -357,6 +416,12 @@ impl OpKind {
             OpKind::MaxPool2dBackward => "max_pool2d_backward".into(),
             OpKind::AvgPool2d => "avg_pool2d".into(),
             OpKind::AvgPool2dBackward => "avg_pool2d_backward".into(),
+            OpKind::MaskedSoftmax => "masked_softmax".into(),
+            OpKind::SoftmaxBackward => "softmax_backward".into(),
+            OpKind::LayerNorm => "layer_norm".into(),
+            OpKind::LayerNormBackward => "layer_norm_backward".into(),
+            OpKind::CrossEntropy => "cross_entropy".into(),
+            OpKind::CrossEntropyBackward => "cross_entropy_backward".into(),
         }
     }
 }
@@ -383,6 +448,12 @@ impl Op {
             Op::MaxPool2dBackward(_) => OpKind::MaxPool2dBackward,
             Op::AvgPool2d(_) => OpKind::AvgPool2d,
             Op::AvgPool2dBackward(_) => OpKind::AvgPool2dBackward,
+            Op::MaskedSoftmax { .. } => OpKind::MaskedSoftmax,
+            Op::SoftmaxBackward => OpKind::SoftmaxBackward,
+            Op::LayerNorm { .. } => OpKind::LayerNorm,
+            Op::LayerNormBackward => OpKind::LayerNormBackward,
+            Op::CrossEntropy => OpKind::CrossEntropy,
+            Op::CrossEntropyBackward => OpKind::CrossEntropyBackward,
         }
     }
 }

@@ -382,3 +382,93 @@ async fn convolution_and_pooling_match_the_cpu() {
     )
     .await;
 }
+
+/// `sum(f(x) * w)`'s gradient at `x` (the backward kernels through autograd).
+fn grad_of(x: &Tensor, f: impl Fn(&Tensor) -> Tensor) -> Tensor {
+    let x = x.requiring_grad();
+    let y = f(&x);
+    let w = Tensor::from_slice(
+        &(0..y.numel())
+            .map(|i| 0.5 + (i % 7) as f32 * 0.25)
+            .collect::<Vec<_>>(),
+        y.dims(),
+        x.device(),
+    );
+    let grads = y.mul(&w).sum_all().backward();
+    grads.get(&x).expect("a gradient reaches x").clone()
+}
+
+#[wasm_bindgen_test]
+async fn transformer_kernels_match_the_cpu() {
+    let mut rng = Rng::new(8);
+    // GELU and its fused derivative.
+    let x = vec![(uniform(&mut rng, 3 * 333, -6.0, 6.0), vec![3, 333])];
+    parity("gelu", &x, TOL_ELEMENTWISE, false, |t| {
+        t[0].unary(gradlab::op::UnaryOp::Gelu)
+    })
+    .await;
+    parity("gelu backward", &x, TOL_ACCUMULATE, false, |t| {
+        grad_of(&t[0], |x| x.unary(gradlab::op::UnaryOp::Gelu))
+    })
+    .await;
+    // Masked softmax with a causal rule and a key mask, and its backward.
+    let scores = (
+        uniform(&mut rng, 2 * 3 * 5 * 5, -3.0, 3.0),
+        vec![2, 3, 5, 5],
+    );
+    let mask = (
+        vec![1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        vec![2, 5],
+    );
+    let ins = vec![scores, mask];
+    parity("masked softmax", &ins, TOL_ACCUMULATE, false, |t| {
+        t[0].masked_softmax(true, Some(&t[1]))
+    })
+    .await;
+    parity(
+        "masked softmax backward",
+        &ins,
+        TOL_ACCUMULATE,
+        false,
+        |t| grad_of(&t[0], |x| x.masked_softmax(true, Some(&t[1]))),
+    )
+    .await;
+    // Layer norm and its backward for x, gamma and beta.
+    let ins = vec![
+        (uniform(&mut rng, 300 * 24, -2.0, 2.0), vec![300, 24]),
+        (uniform(&mut rng, 24, 0.5, 1.5), vec![24]),
+        (uniform(&mut rng, 24, -0.5, 0.5), vec![24]),
+    ];
+    parity("layer norm", &ins, TOL_ACCUMULATE, false, |t| {
+        t[0].layer_norm(&t[1], &t[2], 1e-5)
+    })
+    .await;
+    parity("layer norm backward", &ins, TOL_ACCUMULATE, false, |t| {
+        grad_of(&t[0], |x| x.layer_norm(&t[1], &t[2], 1e-5))
+    })
+    .await;
+    parity(
+        "layer norm gamma gradient",
+        &ins,
+        TOL_ACCUMULATE,
+        false,
+        |t| grad_of(&t[1], |g| t[0].layer_norm(g, &t[2], 1e-5)),
+    )
+    .await;
+    // Cross-entropy over a vocabulary with ignored rows, and its backward.
+    let targets: Vec<f32> = (0..300)
+        .map(|i| if i % 9 == 0 { -1.0 } else { (i % 65) as f32 })
+        .collect();
+    let ins = vec![
+        (uniform(&mut rng, 300 * 65, -3.0, 3.0), vec![300, 65]),
+        (targets, vec![300]),
+    ];
+    parity("cross entropy", &ins, TOL_ACCUMULATE, false, |t| {
+        t[0].cross_entropy_ids(&t[1])
+    })
+    .await;
+    parity("cross entropy backward", &ins, TOL_ACCUMULATE, false, |t| {
+        grad_of(&t[0], |x| x.cross_entropy_ids(&t[1]))
+    })
+    .await;
+}

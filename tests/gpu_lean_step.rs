@@ -56,3 +56,44 @@ fn a_warm_digits_step_creates_nothing_and_submits_once() {
 fn a_warm_conv_net_step_creates_nothing_and_submits_once() {
     warm_step_is_lean("digits-cnn");
 }
+
+/// The tiny GPT (embedding, positions, causal attention, GELU MLP, layer norms, fused
+/// cross-entropy) stepped by hand with AdamW: once warm, a step creates nothing and
+/// submits once.
+#[test]
+fn a_warm_tiny_gpt_step_creates_nothing_and_submits_once() {
+    use common::gpt::{adamw, gpt, token_batch, train_step, TINY};
+    let Some(gpu) = gpu_device() else { return };
+    let mut model = gpt(TINY, 3, &gpu);
+    let mut opt = adamw();
+    let mut rng = gradlab::rng::Rng::new(1);
+    let batches: Vec<_> = (0..4).map(|_| token_batch(TINY, &mut rng)).collect();
+    for batch in batches.iter().cycle().take(6) {
+        train_step(&mut model, &mut opt, TINY, batch);
+    }
+    let before = gpu.gpu_stats().expect("GPU stats");
+    train_step(&mut model, &mut opt, TINY, &batches[2]);
+    let d = gpu.gpu_stats().expect("GPU stats").since(&before);
+    println!("tiny GPT: one warm step: {d:?}");
+    assert_eq!(
+        d.buffers_created, 0,
+        "tiny GPT: a warm step created buffers: {d:?}"
+    );
+    assert_eq!(
+        d.pipelines_created, 0,
+        "tiny GPT: a warm step compiled pipelines: {d:?}"
+    );
+    assert_eq!(
+        d.bind_groups_created, 0,
+        "tiny GPT: a warm step created bind groups: {d:?}"
+    );
+    assert_eq!(
+        d.submits, 1,
+        "tiny GPT: a warm step must submit once: {d:?}"
+    );
+    assert_eq!(d.readbacks, 0, "tiny GPT: a step must not read back: {d:?}");
+    assert!(
+        d.dispatches > 0,
+        "tiny GPT: the step recorded no work: {d:?}"
+    );
+}

@@ -6,6 +6,7 @@
 //! broadcast shape is summed down to its input's shape.
 
 mod rules;
+mod rules_fused;
 
 // Grad mode is the tensor's (ops consult it when they record); re-exported here, where
 // users look for it next to `backward`.

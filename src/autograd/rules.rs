@@ -85,6 +85,21 @@ pub(super) fn input_grads(node: &Node, y: &Tensor, g: &Tensor) -> Vec<Option<Ten
         // Average pooling and its spread are adjoint: d mean = g / k^2 on each element.
         Op::AvgPool2d(w) => vec![Some(g.avg_pool_backward_window(*w))],
         Op::AvgPool2dBackward(w) => vec![Some(g.avg_pool_window(*w))],
+        Op::MaskedSoftmax { .. } => {
+            // d softmax = y (g - sum(g y)); masked keys have y = 0 and get 0.
+            let mut v = vec![need(0).then(|| Tensor::softmax_backward(y, g))];
+            v.extend(x[1..].iter().map(|_| None));
+            v
+        }
+        Op::SoftmaxBackward => super::rules_fused::softmax_backward(&x[0], &x[1], need, g),
+        Op::LayerNorm { .. } => super::rules_fused::layer_norm(x, need, g),
+        Op::LayerNormBackward => super::rules_fused::layer_norm_backward(x, need, g),
+        Op::CrossEntropy => vec![
+            need(0).then(|| Tensor::cross_entropy_backward(&x[0], &x[1], &x[2], g)),
+            None,
+            None,
+        ],
+        Op::CrossEntropyBackward => super::rules_fused::cross_entropy_backward(x, need, g),
     }
 }
 
@@ -112,6 +127,8 @@ fn unary(op: UnaryOp, x: &Tensor, y: &Tensor, g: &Tensor) -> Tensor {
         UnaryOp::Tanh => g.mul(&y.square().neg().add_scalar(1.0)),
         // d sigmoid(x) = y (1 - y) dx
         UnaryOp::Sigmoid => g.mul(&y.mul(&y.neg().add_scalar(1.0))),
+        // The fused derivative, in the composed GELU's float order (see `op::gelu_grad`).
+        UnaryOp::Gelu => x.binary(BinaryOp::GeluGrad, g),
     }
 }
 
@@ -156,6 +173,12 @@ fn binary(
             });
             (da, db)
         }
+        // gelu_grad(a, b) = gelu'(a) b: linear in b, and gelu''(a) b for a.
+        BinaryOp::GeluGrad => (
+            need.0
+                .then(|| g.mul(b).mul(&super::rules_fused::gelu_second(a))),
+            need.1.then(|| a.binary(BinaryOp::GeluGrad, g)),
+        ),
         BinaryOp::Lt | BinaryOp::Gt | BinaryOp::Eq => (None, None),
     };
     vec![da, db]

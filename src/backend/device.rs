@@ -116,6 +116,9 @@ macro_rules! on_backend {
     };
 }
 
+// The fused transformer ops' methods, written with the macros above.
+mod fused;
+
 impl PartialEq for Device {
     fn eq(&self, other: &Self) -> bool {
         match (self, other) {

@@ -15,7 +15,7 @@ pub use health::FiniteCheck;
 
 // The contract's data types are defined in the leaf `op` module (shared with `tensor`);
 // re-exported here because they are part of this contract's signatures.
-pub use crate::op::{Dims, MatmulDims, View, MAX_RANK};
+pub use crate::op::{Dims, MatmulDims, SoftmaxDims, View, MAX_RANK};
 
 use crate::error::Result;
 use crate::op::{BinaryOp, ReduceOp, UnaryOp, Window2d};
@@ -179,6 +179,59 @@ pub trait Backend {
     /// The adjoint of average pooling: each element sums the `grad` of its windows in
     /// row-major order, times `1 / (kh*kw)`: `[n, c, h, w]`.
     fn avg_pool2d_backward(&self, grad: &Self::Storage, g: Window2d) -> Self::Storage;
+    /// Softmax over the last axis of `x` (`d.rows()` rows of `d.keys`), a key masked by
+    /// the causal rule or by `mask` (`[batch, keys]`, 0 masks) getting exactly 0; a row
+    /// with every key masked is all zeros. Each row in a fixed order.
+    fn masked_softmax(
+        &self,
+        x: &Self::Storage,
+        d: SoftmaxDims,
+        mask: Option<&Self::Storage>,
+    ) -> Self::Storage;
+    /// `y * (dy - sum(dy * y))` over each of the `(rows, cols)` rows.
+    fn softmax_backward(
+        &self,
+        y: &Self::Storage,
+        dy: &Self::Storage,
+        rows: (usize, usize),
+    ) -> Self::Storage;
+    /// Layer norm of `(rows, cols)` rows: `(y, stats)`, `stats` `[rows, 2]` holding
+    /// each row's mean and `1 / sqrt(var + eps)`.
+    fn layer_norm(
+        &self,
+        x: &Self::Storage,
+        gamma: &Self::Storage,
+        beta: &Self::Storage,
+        rows: (usize, usize),
+        eps: f32,
+    ) -> (Self::Storage, Self::Storage);
+    /// The layer-norm backward for `x` (see [`crate::op::Op::LayerNormBackward`]).
+    fn layer_norm_backward(
+        &self,
+        x: &Self::Storage,
+        gamma: &Self::Storage,
+        stats: &Self::Storage,
+        dy: &Self::Storage,
+        rows: (usize, usize),
+    ) -> Self::Storage;
+    /// Mean cross-entropy of `logits [rows, vocab]` against `targets [rows]` (`rows` is `(rows, vocab)`):
+    /// `(loss [1], stats [rows + 1])` (see [`crate::op::Op::CrossEntropy`]).
+    fn cross_entropy(
+        &self,
+        logits: &Self::Storage,
+        targets: &Self::Storage,
+        rows: (usize, usize),
+    ) -> (Self::Storage, Self::Storage);
+    /// The cross-entropy backward (see [`crate::op::Op::CrossEntropyBackward`]), `g` a
+    /// one-element storage.
+    fn cross_entropy_backward(
+        &self,
+        logits: &Self::Storage,
+        targets: &Self::Storage,
+        stats: &Self::Storage,
+        g: &Self::Storage,
+        rows: (usize, usize),
+    ) -> Self::Storage;
     /// One fused optimizer update of `len` elements; returns the new parameter and state.
     fn update(
         &self,

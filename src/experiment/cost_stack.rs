@@ -87,6 +87,31 @@ pub fn stack_costs(layers: &[Layer], input: &[usize]) -> Vec<LayerCost> {
                 ..elementwise("embed", n_out as f64, n_out, n_out)
             },
             Layer::Flatten => elementwise("flatten", 0.0, 0, n_out),
+            Layer::Pos { max_len } => {
+                let d = *shape.last().unwrap_or(&1);
+                let table = (*max_len as u64).saturating_mul(d);
+                LayerCost {
+                    params: table,
+                    largest_param: table,
+                    ..elementwise("pos", n_out as f64, n_out, n_out)
+                }
+            }
+            Layer::Attention { heads, .. } => attention_cost(&shape, *heads as u64),
+            Layer::MeanPool => elementwise("meanpool", n_in as f64, n_out, n_out),
+            Layer::Unembed { vocab, dim } => {
+                let len = shape.first().copied().unwrap_or(1);
+                let macs = (len as f64) * (*dim as f64) * (*vocab as f64);
+                LayerCost {
+                    name: format!("unembed {dim}->{vocab} (tied)"),
+                    params: 0,
+                    largest_param: 0,
+                    forward_flops: 2.0 * macs,
+                    backward_flops: 4.0 * macs,
+                    kept_values: n_out,
+                    output_values: n_out,
+                    widest_values: n_out,
+                }
+            }
             Layer::Residual(body) => {
                 let parts = stack_costs(body, &in_shape);
                 let sum_f = |f: fn(&LayerCost) -> f64| parts.iter().map(f).sum::<f64>();
@@ -110,6 +135,36 @@ pub fn stack_costs(layers: &[Layer], input: &[usize]) -> Vec<LayerCost> {
         i += 1;
     }
     out
+}
+
+/// Multi-head self-attention over `[L, D]` with `h` heads: the input projection
+/// (`2 L D 3D`), scores and weighted sum (`2 L L D` each), the masked softmax (about 5
+/// ops per score) and the output projection (`2 L D D`); backward twice the products
+/// and the softmax. It keeps q, k, v, the scores and weights `[h, L, L]` (the widest
+/// values: attention scores are `[B, h, L, L]`), the heads' output and the projection.
+fn attention_cost(shape: &[u64], h: u64) -> LayerCost {
+    let (l, d) = (
+        shape.first().copied().unwrap_or(1),
+        shape.last().copied().unwrap_or(1),
+    );
+    let (lf, df) = (l as f64, d as f64);
+    let scores = h.saturating_mul(l).saturating_mul(l);
+    let products = 2.0 * lf * df * 3.0 * df + 4.0 * lf * lf * df + 2.0 * lf * df * df;
+    let softmax = 5.0 * scores as f64;
+    let params = d.saturating_mul(d).saturating_mul(4).saturating_add(4 * d);
+    let ld = l.saturating_mul(d);
+    LayerCost {
+        name: format!("attn {h} heads {l}x{d}"),
+        params,
+        largest_param: d.saturating_mul(d).saturating_mul(3),
+        forward_flops: products + softmax,
+        backward_flops: 2.0 * products + BACKWARD * softmax,
+        kept_values: ld
+            .saturating_mul(5)
+            .saturating_add(scores.saturating_mul(2)),
+        output_values: ld,
+        widest_values: scores.max(ld.saturating_mul(3)),
+    }
 }
 
 /// A parameter-free layer of `flops` forward FLOPs that keeps `kept` values per row.
@@ -139,5 +194,36 @@ fn scaled(c: LayerCost, rows: u64) -> LayerCost {
         output_values: c.output_values.saturating_mul(rows),
         widest_values: c.widest_values.saturating_mul(rows),
         ..c
+    }
+}
+
+#[cfg(test)]
+mod transformer_tests {
+    use super::*;
+    use crate::nn::{parse_stack, Module, Sequential};
+
+    /// A GPT's costs count exactly the parameters its model builds (the tied head
+    /// none), and attention's widest values are its scores `[heads, L, L]` per row.
+    #[test]
+    fn transformer_costs_count_the_built_parameters_and_the_score_matrix() {
+        let text = "embed(30,16),pos(64),res(layernorm,attn(4,causal)),\
+                    res(layernorm,dense(64),gelu,dense(16)),layernorm,unembed";
+        let layers = parse_stack(text).unwrap();
+        let model = Sequential::new(
+            &layers,
+            &[64],
+            &mut crate::rng::Rng::new(1),
+            &crate::Device::Cpu,
+        )
+        .unwrap();
+        let costs = stack_costs(&layers, &[64]);
+        assert_eq!(costs.len(), layers.len());
+        let params: u64 = costs.iter().map(|c| c.params).sum();
+        assert_eq!(params, model.params().count() as u64);
+        let attn = stack_costs(&parse_stack("attn(4,causal)").unwrap(), &[64, 16]);
+        assert_eq!(attn[0].widest_values, 4 * 64 * 64);
+        assert_eq!(costs[2].widest_values, 4 * 64 * 64);
+        // The tied head's products: 2 L D V forward.
+        assert_eq!(costs[5].forward_flops, 2.0 * 64.0 * 16.0 * 30.0);
     }
 }

@@ -241,7 +241,13 @@ fn check_layers(layers: &[Layer], prefix: &str, count: &mut u64, problems: &mut 
                 }
             }
             Layer::Residual(body) => check_layers(body, &format!("{prefix}{i}."), count, problems),
-            Layer::Flatten | Layer::Act(_) | Layer::LayerNorm => {}
+            Layer::Flatten
+            | Layer::Act(_)
+            | Layer::LayerNorm
+            | Layer::Pos { .. }
+            | Layer::Attention { .. }
+            | Layer::MeanPool
+            | Layer::Unembed { .. } => {}
         }
     }
 }

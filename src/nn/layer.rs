@@ -19,7 +19,15 @@
 //! | `layernorm` | normalise the last axis | `nn.LayerNorm(last)` |
 //! | `embed(V,D)` | token ids below `V` to vectors of `D` | `nn.Embedding(V, D)` |
 //! | `res(LAYERS)` | `x + LAYERS(x)` | a `Sequential` whose forward adds its input |
+//! | `pos(T)` | a learned position embedding `[T, D]` added to `[L, D]`, `L <= T` | `nn.Parameter(torch.zeros(T, D))` |
+//! | `attn(H)`, `attn(H,causal)` | multi-head self-attention over `[L, D]` (causal: position `i` sees `j <= i`) | `nn.MultiheadAttention(D, H, batch_first=True)` |
+//! | `meanpool` | mean over the non-padding positions, `[L, D]` to `[D]` | masked `mean(dim=1)` |
+//! | `unembed` | `[L, D]` to `[L, V]` by the first `embed(V,D)`'s weight, transposed (tied head) | `x @ embed.weight.T` |
+//!
+//! Padding: when a model starts with `embed(V,D)`, token id 0 is padding; the key mask
+//! derived from the ids hides it from every `attn` layer and from `meanpool`.
 
+use super::layer_seq::{check_ties, first_embedding};
 use super::Activation;
 use crate::op::conv_out_size;
 use std::fmt;
@@ -83,6 +91,32 @@ pub enum Layer {
     },
     /// `x + body(x)`; the body must give back the shape it is given.
     Residual(Vec<Layer>),
+    /// A learned position embedding `weight [max_len, D]`, its first `L` rows added to
+    /// an input `[L, D]`.
+    Pos {
+        /// Longest sequence it embeds (`T`).
+        max_len: usize,
+    },
+    /// Multi-head scaled dot-product self-attention over `[L, D]` (PyTorch's
+    /// `nn.MultiheadAttention` parameters: `in_proj_weight [3D, D]`, `in_proj_bias`,
+    /// `out_proj.weight [D, D]`, `out_proj.bias`).
+    Attention {
+        /// Number of heads (dividing `D`).
+        heads: usize,
+        /// Position `i` sees positions `j <= i` only.
+        causal: bool,
+    },
+    /// The mean over the token axis, `[L, D] -> [D]`, over non-padding positions.
+    MeanPool,
+    /// The output head tied to the model's first `embed(V,D)` layer: `x @ weight^T`,
+    /// `[L, D] -> [L, V]`, no weight of its own. `vocab` and `dim` are that layer's
+    /// (filled in by [`tie_unembed`] when a stack is read).
+    Unembed {
+        /// The tied embedding's number of ids.
+        vocab: usize,
+        /// The tied embedding's vector size.
+        dim: usize,
+    },
 }
 
 /// A parameter a layer owns: its name within the layer (`weight`, `bias`) and shape.
@@ -141,6 +175,10 @@ impl Layer {
             Layer::LayerNorm => "layernorm",
             Layer::Embedding { .. } => "embed",
             Layer::Residual(_) => "res",
+            Layer::Pos { .. } => "pos",
+            Layer::Attention { .. } => "attn",
+            Layer::MeanPool => "meanpool",
+            Layer::Unembed { .. } => "unembed",
         }
     }
 
@@ -163,6 +201,25 @@ impl Layer {
             }
             Layer::LayerNorm => vec![w(vec![last]), b(last)],
             Layer::Embedding { vocab, dim } => vec![w(vec![vocab, dim])],
+            Layer::Pos { max_len } => vec![w(vec![max_len, last])],
+            Layer::Attention { .. } => vec![
+                ParamShape {
+                    name: "in_proj_weight",
+                    dims: vec![3 * last, last],
+                },
+                ParamShape {
+                    name: "in_proj_bias",
+                    dims: vec![3 * last],
+                },
+                ParamShape {
+                    name: "out_proj.weight",
+                    dims: vec![last, last],
+                },
+                ParamShape {
+                    name: "out_proj.bias",
+                    dims: vec![last],
+                },
+            ],
             _ => Vec::new(),
         }
     }
@@ -221,6 +278,10 @@ impl Layer {
                 [t] => Ok(vec![t, *dim]),
                 _ => Err("an embedding needs a sequence of token ids [length]".into()),
             },
+            Layer::Pos { .. }
+            | Layer::Attention { .. }
+            | Layer::MeanPool
+            | Layer::Unembed { .. } => super::layer_seq::sequence_out_shape(self, input),
             Layer::Residual(body) => {
                 let out = infer_shapes_at(body, input, "", 1)
                     .map_err(|e| format!("inside the block: {e}"))?;
@@ -247,7 +308,9 @@ fn residual_fits(input: &[usize], body: &[Vec<usize>]) -> Result<Vec<usize>, Str
 /// The shape after each layer of `layers` for an `input` (no batch axis), or the first
 /// layer that does not fit.
 pub fn infer_shapes(layers: &[Layer], input: &[usize]) -> Result<Vec<Vec<usize>>, ShapeError> {
-    infer_shapes_at(layers, input, "", 0)
+    let shapes = infer_shapes_at(layers, input, "", 0)?;
+    check_ties(layers, first_embedding(layers), "", input)?;
+    Ok(shapes)
 }
 
 fn infer_shapes_at(
@@ -329,7 +392,20 @@ impl fmt::Display for Layer {
             Layer::Dropout { p } => write!(f, "dropout({p})"),
             Layer::Embedding { vocab, dim } => write!(f, "embed({vocab},{dim})"),
             Layer::Residual(body) => write!(f, "res({})", stack_text(body)),
-            Layer::Flatten | Layer::Act(_) | Layer::LayerNorm => f.write_str(self.name()),
+            Layer::Pos { max_len } => write!(f, "pos({max_len})"),
+            Layer::Attention {
+                heads,
+                causal: false,
+            } => write!(f, "attn({heads})"),
+            Layer::Attention {
+                heads,
+                causal: true,
+            } => write!(f, "attn({heads},causal)"),
+            Layer::Flatten
+            | Layer::Act(_)
+            | Layer::LayerNorm
+            | Layer::MeanPool
+            | Layer::Unembed { .. } => f.write_str(self.name()),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! numbers are checked by validation, not here: this only reads what was written.
 
 use super::layer::{Layer, MAX_NESTING};
+use super::layer_seq::tie_unembed;
 use super::Activation;
 
 /// Longest stack text read (a guard for hostile links; real stacks are far shorter).
@@ -21,7 +22,9 @@ pub fn parse_stack(text: &str) -> Result<Vec<Layer>, String> {
     if compact.is_empty() {
         return Err("the model has no layers".into());
     }
-    parse_list(&compact, 0)
+    let mut layers = parse_list(&compact, 0)?;
+    tie_unembed(&mut layers);
+    Ok(layers)
 }
 
 /// Split `s` at the commas outside parentheses and read each part as a layer.
@@ -76,6 +79,14 @@ fn parse_layer(part: &str, depth: usize) -> Result<Layer, String> {
         let body = args.ok_or("`res` needs its layers: res(dense(16),relu)")?;
         return Ok(Layer::Residual(parse_list(body, depth + 1)?));
     }
+    // `attn(H,causal)`: the one layer with a word among its arguments.
+    let causal =
+        name == "attn" && args.is_some_and(|a| a.to_ascii_lowercase().ends_with(",causal"));
+    let args = if causal {
+        args.map(|a| &a[..a.len() - ",causal".len()])
+    } else {
+        args
+    };
     let nums = match args {
         Some(a) => a
             .split(',')
@@ -127,6 +138,16 @@ fn parse_layer(part: &str, depth: usize) -> Result<Layer, String> {
             vocab: whole(0)?,
             dim: whole(1)?,
         }),
+        ("pos", 1) => Ok(Layer::Pos { max_len: whole(0)? }),
+        ("attn", 1) => Ok(Layer::Attention {
+            heads: whole(0)?,
+            causal,
+        }),
+        ("meanpool", 0) => Ok(Layer::MeanPool),
+        ("unembed", 0) => Ok(Layer::Unembed { vocab: 0, dim: 0 }),
+        ("pos", _) => Err(usage("pos(MAX_LENGTH)")),
+        ("attn", _) => Err(usage("attn(HEADS) or attn(HEADS,causal)")),
+        ("meanpool" | "unembed", _) => Err(usage(&format!("`{name}` without arguments"))),
         ("dense", _) => Err(usage("dense(UNITS)")),
         ("conv", _) => Err(usage(
             "conv(OUT,KERNEL), conv(OUT,KERNEL,STRIDE) or conv(OUT,KERNEL,STRIDE,PADDING)",
@@ -139,7 +160,8 @@ fn parse_layer(part: &str, depth: usize) -> Result<Layer, String> {
         ("embed", _) => Err(usage("embed(VOCAB,DIM)")),
         _ => Err(format!(
             "`{name}` is not a layer; layers are dense, conv, maxpool, avgpool, flatten, \
-             dropout, layernorm, embed, res and the activations {}",
+             dropout, layernorm, embed, pos, attn, meanpool, unembed, res and the \
+             activations {}",
             Activation::ALL
                 .iter()
                 .map(|a| a.name())

@@ -5,8 +5,10 @@ pub mod functional;
 mod init;
 mod layer;
 mod layer_parse;
+mod layer_seq;
 mod linear;
 mod module;
+mod seq2seq;
 mod sequential;
 
 pub use activation::Activation;
@@ -16,6 +18,8 @@ pub use layer::{
     MAX_SHAPE_RANK,
 };
 pub use layer_parse::{parse_stack, MAX_STACK_TEXT};
+pub use layer_seq::{first_embedding, tie_unembed, uses_key_mask};
 pub use linear::linear;
 pub use module::{Module, ParamSet};
+pub use seq2seq::{Seq2Seq, Seq2SeqConfig};
 pub use sequential::{Mode, Sequential, LAYER_NORM_EPS};

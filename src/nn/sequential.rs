@@ -2,8 +2,9 @@
 //! names: layer `i` owns `i.weight` and `i.bias`; inside a residual block at `i`, layer
 //! `j` owns `i.j.weight` (the block is a `Sequential` whose forward adds its input).
 
-use super::functional::{dropout, gelu, layer_norm};
+use super::functional::{attention, dropout, gelu, layer_norm, masked_mean};
 use super::layer::{infer_shapes, Layer, ShapeError};
+use super::layer_seq::uses_key_mask;
 use super::{linear, Activation, Init, Module, ParamSet};
 use crate::backend::Device;
 use crate::rng::Rng;
@@ -31,6 +32,18 @@ pub struct Sequential {
     input_shape: Vec<usize>,
     shapes: Vec<Vec<usize>>,
     params: ParamSet,
+    /// Index of the first embedding's weight (the one `unembed` is tied to).
+    tied: Option<usize>,
+}
+
+/// What every layer of one forward pass may read besides its input.
+struct Pass<'a> {
+    params: &'a ParamSet,
+    /// `[batch, length]`, 1 for a token and 0 for padding (id 0), when the model starts
+    /// with an embedding and some layer reads it.
+    key_mask: Option<Tensor>,
+    /// See [`Sequential::tied`].
+    tied: Option<usize>,
 }
 
 /// How layer `index` of `layers` initialises its weight: by the activation that
@@ -54,13 +67,39 @@ impl Sequential {
     ) -> Result<Sequential, ShapeError> {
         let shapes = infer_shapes(layers, input_shape)?;
         let mut params = ParamSet::new();
-        build_params(layers, input_shape, "", rng, device, &mut params);
+        let mut tied = None;
+        build_params(
+            layers,
+            input_shape,
+            "",
+            rng,
+            device,
+            (&mut params, &mut tied),
+        );
         Ok(Sequential {
             layers: layers.to_vec(),
             input_shape: input_shape.to_vec(),
             shapes,
             params,
+            tied,
         })
+    }
+
+    /// The key padding mask of a batch of ids `[batch, length]` (1 keeps a token, 0
+    /// hides padding: id 0) when the model starts with an embedding and some layer
+    /// reads the mask; `None` otherwise.
+    pub fn key_mask(&self, ids: &Tensor) -> Option<Tensor> {
+        let starts_with_ids = matches!(self.layers.first(), Some(Layer::Embedding { .. }));
+        (starts_with_ids && uses_key_mask(&self.layers) && ids.rank() == 2)
+            .then(|| ids.detach().binary_scalar(crate::tensor::BinaryOp::Gt, 0.0))
+    }
+
+    fn pass(&self, x: &Tensor) -> Pass<'_> {
+        Pass {
+            params: &self.params,
+            key_mask: self.key_mask(x),
+            tied: self.tied,
+        }
     }
 
     /// The layers.
@@ -106,14 +145,10 @@ impl Sequential {
         let x = self.shape_input(x);
         let mut cursor = 0;
         let mut outs = Vec::with_capacity(self.layers.len());
-        run_stack(
-            &self.layers,
-            &x,
-            &self.params,
-            &mut cursor,
-            mode,
-            &mut |t| outs.push(t.clone()),
-        );
+        let pass = self.pass(&x);
+        run_stack(&self.layers, &x, &pass, &mut cursor, mode, &mut |t| {
+            outs.push(t.clone())
+        });
         outs
     }
 
@@ -121,14 +156,8 @@ impl Sequential {
     pub fn forward_mode(&self, x: &Tensor, mode: Mode) -> Tensor {
         let x = self.shape_input(x);
         let mut cursor = 0;
-        run_stack(
-            &self.layers,
-            &x,
-            &self.params,
-            &mut cursor,
-            mode,
-            &mut |_| {},
-        )
+        let pass = self.pass(&x);
+        run_stack(&self.layers, &x, &pass, &mut cursor, mode, &mut |_| {})
     }
 
     /// For the network view of an MLP: the output after each dense layer's activation
@@ -173,21 +202,23 @@ impl Module for Sequential {
     }
 }
 
-/// Create the parameters of `layers` (input `shape`), named under `prefix`, in order.
+/// Create the parameters of `layers` (input `shape`), named under `prefix`, in order;
+/// `tied` gets the index of the first embedding's weight.
 fn build_params(
     layers: &[Layer],
     input: &[usize],
     prefix: &str,
     rng: &mut Rng,
     device: &Device,
-    params: &mut ParamSet,
+    (params, tied): (&mut ParamSet, &mut Option<usize>),
 ) {
     let mut shape = input.to_vec();
     for (i, layer) in layers.iter().enumerate() {
         let name = |p: &str| format!("{prefix}{i}.{p}");
         match layer {
             Layer::Residual(body) => {
-                build_params(body, &shape, &format!("{prefix}{i}."), rng, device, params)
+                let prefix = format!("{prefix}{i}.");
+                build_params(body, &shape, &prefix, rng, device, (params, tied))
             }
             Layer::Dense { .. } | Layer::Conv2d { .. } => {
                 let [w, b] = &layer.param_shapes(&shape)[..] else {
@@ -210,10 +241,38 @@ fn build_params(
             }
             Layer::Embedding { vocab, dim } => {
                 let data: Vec<f32> = (0..vocab * dim).map(|_| rng.normal()).collect();
-                params.push(
+                let index = params.push(
                     name("weight"),
                     Tensor::from_slice(&data, &[*vocab, *dim], device),
                 );
+                tied.get_or_insert(index);
+            }
+            Layer::Pos { max_len } => {
+                let d = *shape.last().expect("validated: [length, width]");
+                let data: Vec<f32> = (0..max_len * d).map(|_| rng.normal() * 0.02).collect();
+                params.push(
+                    name("weight"),
+                    Tensor::from_slice(&data, &[*max_len, d], device),
+                );
+            }
+            Layer::Attention { .. } => {
+                // PyTorch's `MultiheadAttention._reset_parameters`: Xavier-uniform
+                // in_proj (fans D and 3D), zero biases; out_proj keeps `nn.Linear`'s
+                // U(-1/sqrt(D), 1/sqrt(D)).
+                let d = *shape.last().expect("validated: [length, width]");
+                let w_in = Init::XavierUniform.sample_n(3 * d * d, d, 3 * d, rng);
+                params.push(
+                    name("in_proj_weight"),
+                    Tensor::from_slice(&w_in, &[3 * d, d], device),
+                );
+                params.push(name("in_proj_bias"), Tensor::zeros(&[3 * d], device));
+                let a = 1.0 / (d.max(1) as f32).sqrt();
+                let w_out: Vec<f32> = (0..d * d).map(|_| rng.range(-a, a)).collect();
+                params.push(
+                    name("out_proj.weight"),
+                    Tensor::from_slice(&w_out, &[d, d], device),
+                );
+                params.push(name("out_proj.bias"), Tensor::zeros(&[d], device));
             }
             _ => {}
         }
@@ -223,16 +282,17 @@ fn build_params(
     }
 }
 
-/// Apply `layers` to `x`, taking parameters from `params` at `cursor` on; `seen` gets
-/// each layer's output.
+/// Apply `layers` to `x`, taking parameters from `pass.params` at `cursor` on; `seen`
+/// gets each layer's output.
 fn run_stack(
     layers: &[Layer],
     x: &Tensor,
-    params: &ParamSet,
+    pass: &Pass<'_>,
     cursor: &mut usize,
     mode: Mode,
     seen: &mut dyn FnMut(&Tensor),
 ) -> Tensor {
+    let params = pass.params;
     let mut h = x.clone();
     for (i, layer) in layers.iter().enumerate() {
         let mut next = || {
@@ -279,7 +339,31 @@ fn run_stack(
                     },
                     Mode::Eval => Mode::Eval,
                 };
-                h.add(&run_stack(body, &h, params, cursor, inner, &mut |_| {}))
+                h.add(&run_stack(body, &h, pass, cursor, inner, &mut |_| {}))
+            }
+            Layer::Pos { .. } => {
+                let len = h.dims()[1];
+                h.add(&next().narrow(0, 0, len))
+            }
+            Layer::Attention { heads, causal } => {
+                let (w_in, b_in, w_out, b_out) = (next(), next(), next(), next());
+                let d = w_out.dims()[0];
+                let qkv = dense(&h, w_in, b_in);
+                let (q, k, v) = (
+                    qkv.narrow(2, 0, d),
+                    qkv.narrow(2, d, d),
+                    qkv.narrow(2, 2 * d, d),
+                );
+                let o = attention(&q, &k, &v, *heads, *causal, pass.key_mask.as_ref());
+                dense(&o, w_out, b_out)
+            }
+            Layer::MeanPool => masked_mean(&h, pass.key_mask.as_ref()),
+            Layer::Unembed { .. } => {
+                let table = params.get(pass.tied.expect("validated: unembed has an embed"));
+                let (batch, len, d) = (h.dims()[0], h.dims()[1], h.dims()[2]);
+                h.reshape(&[batch * len, d])
+                    .matmul_t(table, false, true)
+                    .reshape(&[batch, len, table.dims()[0]])
             }
         };
         seen(&h);

@@ -11,6 +11,7 @@
 //! strided tensor (once, remembered).
 
 mod conv;
+mod fused;
 mod grad_mode;
 mod movement;
 mod ops;

@@ -12,10 +12,12 @@
 pub mod case;
 pub mod cases;
 pub mod check;
+pub mod gpt;
 pub mod gpu;
 pub mod lenet;
 pub mod reference;
 pub mod reference_conv;
+pub mod reference_fused;
 
 pub use case::{
     constant, diff, no_grad, Case, Domain, Input, Role, Tol, TOL_ACCUMULATE, TOL_ELEMENTWISE,

@@ -111,7 +111,24 @@ pub fn unary_scalar(op: UnaryOp, x: f64) -> f64 {
         UnaryOp::Relu => nan_max(x, 0.0),
         UnaryOp::Tanh => x.tanh(),
         UnaryOp::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+        UnaryOp::Gelu => gelu(x),
     }
+}
+
+/// `sqrt(2 / pi)`, GELU's tanh scale, in f64.
+fn gelu_c() -> f64 {
+    (2.0 / std::f64::consts::PI).sqrt()
+}
+
+/// GELU's tanh form, PyTorch's `GELU(approximate='tanh')`.
+pub fn gelu(x: f64) -> f64 {
+    0.5 * x * (1.0 + (gelu_c() * (x + 0.044715 * x.powi(3))).tanh())
+}
+
+/// The derivative of [`gelu`]: `0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2)`.
+pub fn gelu_derivative(x: f64) -> f64 {
+    let t = (gelu_c() * (x + 0.044715 * x.powi(3))).tanh();
+    0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * gelu_c() * (1.0 + 3.0 * 0.044715 * x * x)
 }
 
 /// One value of a binary op, in f64 (comparisons give 1 or 0).
@@ -127,6 +144,7 @@ pub fn binary_scalar(op: BinaryOp, a: f64, b: f64) -> f64 {
         BinaryOp::Lt => mask(a < b),
         BinaryOp::Gt => mask(a > b),
         BinaryOp::Eq => mask(a == b),
+        BinaryOp::GeluGrad => gelu_derivative(a) * b,
     }
 }
 

@@ -4,6 +4,7 @@
 //! bit-identical between wasm32 and native builds.
 
 mod conv;
+mod fused;
 mod health;
 mod matmul;
 mod matmul_kernels;
@@ -19,7 +20,7 @@ pub fn matmul_kernel_name() -> &'static str {
     matmul_kernels::kernel(usize::MAX).name
 }
 
-use super::{Backend, Dims, FiniteCheck, MatmulDims, UpdateRule, View};
+use super::{Backend, Dims, FiniteCheck, MatmulDims, SoftmaxDims, UpdateRule, View};
 use crate::error::Result;
 use crate::op::{BinaryOp, ReduceOp, UnaryOp, Window2d};
 use std::rc::Rc;
@@ -280,6 +281,82 @@ impl Backend for CpuBackend {
 
     fn avg_pool2d_backward(&self, grad: &CpuStorage, g: Window2d) -> CpuStorage {
         Rc::new(conv::avg_pool2d_backward(grad, &g))
+    }
+
+    fn masked_softmax(
+        &self,
+        x: &CpuStorage,
+        d: SoftmaxDims,
+        mask: Option<&CpuStorage>,
+    ) -> CpuStorage {
+        Rc::new(fused::masked_softmax(x, d, mask.map(|m| m.as_slice())))
+    }
+
+    fn softmax_backward(
+        &self,
+        y: &CpuStorage,
+        dy: &CpuStorage,
+        (rows, cols): (usize, usize),
+    ) -> CpuStorage {
+        let n = rows * cols;
+        Rc::new(fused::softmax_backward(&y[..n], &dy[..n], cols))
+    }
+
+    fn layer_norm(
+        &self,
+        x: &CpuStorage,
+        gamma: &CpuStorage,
+        beta: &CpuStorage,
+        (rows, cols): (usize, usize),
+        eps: f32,
+    ) -> (CpuStorage, CpuStorage) {
+        let (y, stats) = fused::layer_norm(&x[..rows * cols], gamma, beta, cols, eps);
+        (Rc::new(y), Rc::new(stats))
+    }
+
+    fn layer_norm_backward(
+        &self,
+        x: &CpuStorage,
+        gamma: &CpuStorage,
+        stats: &CpuStorage,
+        dy: &CpuStorage,
+        (rows, cols): (usize, usize),
+    ) -> CpuStorage {
+        let n = rows * cols;
+        Rc::new(fused::layer_norm_backward(
+            &x[..n],
+            gamma,
+            stats,
+            &dy[..n],
+            cols,
+        ))
+    }
+
+    fn cross_entropy(
+        &self,
+        logits: &CpuStorage,
+        targets: &CpuStorage,
+        (rows, vocab): (usize, usize),
+    ) -> (CpuStorage, CpuStorage) {
+        let (loss, stats) = fused::cross_entropy(&logits[..rows * vocab], &targets[..rows], vocab);
+        (Rc::new(loss), Rc::new(stats))
+    }
+
+    fn cross_entropy_backward(
+        &self,
+        logits: &CpuStorage,
+        targets: &CpuStorage,
+        stats: &CpuStorage,
+        g: &CpuStorage,
+        (rows, vocab): (usize, usize),
+    ) -> CpuStorage {
+        Rc::new(fused::cross_entropy_backward(
+            &logits[..rows * vocab],
+            &targets[..rows],
+            stats,
+            g[0],
+            vocab,
+        ))
     }
 
     fn update(

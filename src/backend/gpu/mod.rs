@@ -15,6 +15,7 @@
 mod context;
 mod conv;
 mod encoder;
+mod fused;
 mod matmul;
 mod ops;
 mod pipelines;

@@ -4,7 +4,7 @@
 
 use super::{groups, GpuBackend, GpuStorage, Kernel};
 use crate::backend::health::{encode_step, HEALTH_SLOT};
-use crate::backend::{Backend, Dims, FiniteCheck, MatmulDims, UpdateRule, View};
+use crate::backend::{Backend, Dims, FiniteCheck, MatmulDims, SoftmaxDims, UpdateRule, View};
 use crate::error::Result;
 use crate::op::{BinaryOp, ReduceOp, UnaryOp, Window2d};
 use std::future::Future;
@@ -279,6 +279,66 @@ impl Backend for GpuBackend {
 
     fn avg_pool2d_backward(&self, grad: &GpuStorage, g: Window2d) -> GpuStorage {
         self.window_launch(Kernel::AVG_POOL2D_BACKWARD, g, &[grad], g.input_len())
+    }
+
+    fn masked_softmax(
+        &self,
+        x: &GpuStorage,
+        d: SoftmaxDims,
+        mask: Option<&GpuStorage>,
+    ) -> GpuStorage {
+        self.masked_softmax_launch(x, d, mask)
+    }
+
+    fn softmax_backward(
+        &self,
+        y: &GpuStorage,
+        dy: &GpuStorage,
+        rows: (usize, usize),
+    ) -> GpuStorage {
+        self.softmax_backward_launch(y, dy, rows)
+    }
+
+    fn layer_norm(
+        &self,
+        x: &GpuStorage,
+        gamma: &GpuStorage,
+        beta: &GpuStorage,
+        rows: (usize, usize),
+        eps: f32,
+    ) -> (GpuStorage, GpuStorage) {
+        self.layer_norm_launch((x, gamma, beta), rows, eps)
+    }
+
+    fn layer_norm_backward(
+        &self,
+        x: &GpuStorage,
+        gamma: &GpuStorage,
+        stats: &GpuStorage,
+        dy: &GpuStorage,
+        rows: (usize, usize),
+    ) -> GpuStorage {
+        self.layer_norm_backward_launch([x, gamma, stats, dy], rows)
+    }
+
+    fn cross_entropy(
+        &self,
+        logits: &GpuStorage,
+        targets: &GpuStorage,
+        rows: (usize, usize),
+    ) -> (GpuStorage, GpuStorage) {
+        self.cross_entropy_launch(logits, targets, rows)
+    }
+
+    fn cross_entropy_backward(
+        &self,
+        logits: &GpuStorage,
+        targets: &GpuStorage,
+        stats: &GpuStorage,
+        g: &GpuStorage,
+        rows: (usize, usize),
+    ) -> GpuStorage {
+        self.cross_entropy_backward_launch([logits, targets, stats, g], rows)
     }
 
     fn update(

@@ -56,11 +56,21 @@ pub enum Family {
     Conv,
     /// `pool.wgsl`
     Pool,
+    /// `softmax.wgsl`
+    Softmax,
+    /// `norm.wgsl`
+    Norm,
+    /// `norm_backward.wgsl`
+    NormBackward,
+    /// `loss.wgsl`
+    Loss,
+    /// `loss_backward.wgsl`
+    LossBackward,
 }
 
 impl Family {
     /// Every family.
-    pub const ALL: [Family; 11] = [
+    pub const ALL: [Family; 16] = [
         Family::Unary,
         Family::Binary,
         Family::Select,
@@ -72,6 +82,11 @@ impl Family {
         Family::Health,
         Family::Conv,
         Family::Pool,
+        Family::Softmax,
+        Family::Norm,
+        Family::NormBackward,
+        Family::Loss,
+        Family::LossBackward,
     ];
 
     /// The file under `shaders/`.
@@ -88,6 +103,11 @@ impl Family {
             Family::Health => "health.wgsl",
             Family::Conv => "conv.wgsl",
             Family::Pool => "pool.wgsl",
+            Family::Softmax => "softmax.wgsl",
+            Family::Norm => "norm.wgsl",
+            Family::NormBackward => "norm_backward.wgsl",
+            Family::Loss => "loss.wgsl",
+            Family::LossBackward => "loss_backward.wgsl",
         }
     }
 
@@ -106,6 +126,11 @@ impl Family {
             Family::Health => family_source!("health.wgsl"),
             Family::Conv => family_source!("conv.wgsl"),
             Family::Pool => family_source!("pool.wgsl"),
+            Family::Softmax => family_source!("softmax.wgsl"),
+            Family::Norm => family_source!("norm.wgsl"),
+            Family::NormBackward => family_source!("norm_backward.wgsl"),
+            Family::Loss => family_source!("loss.wgsl"),
+            Family::LossBackward => family_source!("loss_backward.wgsl"),
         }
     }
 }
@@ -119,6 +144,12 @@ pub enum Sig {
     In2Out1,
     /// read, read, read, write
     In3Out1,
+    /// four reads, write (the fused backwards of layer norm and cross-entropy)
+    In4Out1,
+    /// read, read, write, write (cross-entropy: the loss and the kept statistics)
+    In2Out2,
+    /// three reads, write, write (layer norm: the output and the kept statistics)
+    In3Out2,
     /// six reads, write (the health check: three parameters and their gradients)
     In6Out1,
     /// read-write, read (SGD: param, grad)
@@ -136,6 +167,9 @@ impl Sig {
             Sig::In1Out1 => &[true, false],
             Sig::In2Out1 => &[true, true, false],
             Sig::In3Out1 => &[true, true, true, false],
+            Sig::In4Out1 => &[true, true, true, true, false],
+            Sig::In2Out2 => &[true, true, false, false],
+            Sig::In3Out2 => &[true, true, true, false, false],
             Sig::In6Out1 => &[true, true, true, true, true, true, false],
             Sig::Update0 => &[false, true],
             Sig::Update1 => &[false, true, false],
@@ -214,6 +248,25 @@ impl Kernel {
     pub const AVG_POOL2D_BACKWARD: Kernel =
         Kernel::new(Family::Pool, "pool_avg_backward", Sig::In2Out1);
 
+    /// The masked softmax over attention scores.
+    pub const SOFTMAX_MASKED: Kernel = Kernel::new(Family::Softmax, "softmax_masked", Sig::In2Out1);
+    /// The fused softmax backward.
+    pub const SOFTMAX_BACKWARD: Kernel =
+        Kernel::new(Family::Softmax, "softmax_backward", Sig::In2Out1);
+    /// Layer norm (output and statistics).
+    pub const LAYER_NORM: Kernel = Kernel::new(Family::Norm, "norm_layer", Sig::In3Out2);
+    /// The fused layer-norm backward for `x`.
+    pub const LAYER_NORM_BACKWARD: Kernel =
+        Kernel::new(Family::NormBackward, "norm_layer_backward", Sig::In4Out1);
+    /// Cross-entropy over a vocabulary (loss and statistics, one workgroup).
+    pub const CROSS_ENTROPY: Kernel = Kernel::new(Family::Loss, "loss_cross_entropy", Sig::In2Out2);
+    /// The fused cross-entropy backward.
+    pub const CROSS_ENTROPY_BACKWARD: Kernel = Kernel::new(
+        Family::LossBackward,
+        "loss_cross_entropy_backward",
+        Sig::In4Out1,
+    );
+
     /// Every kernel the backend can launch (for validation tests and warm-up).
     pub fn all() -> Vec<Kernel> {
         let mut v: Vec<Kernel> = UnaryOp::ALL.iter().map(|&o| Kernel::unary(o)).collect();
@@ -238,6 +291,12 @@ impl Kernel {
             Kernel::MAX_POOL2D_BACKWARD,
             Kernel::AVG_POOL2D,
             Kernel::AVG_POOL2D_BACKWARD,
+            Kernel::SOFTMAX_MASKED,
+            Kernel::SOFTMAX_BACKWARD,
+            Kernel::LAYER_NORM,
+            Kernel::LAYER_NORM_BACKWARD,
+            Kernel::CROSS_ENTROPY,
+            Kernel::CROSS_ENTROPY_BACKWARD,
         ]);
         v
     }
