@@ -18,6 +18,7 @@ pub mod cli;
 pub mod data;
 pub mod error;
 pub mod experiment;
+pub mod lessons;
 pub mod metrics;
 pub mod nn;
 pub mod op;
