@@ -3,7 +3,7 @@
 //! (`hidden_layers <= 2`), or `diverged` (the run blew up, which lesson 5 asks for).
 //! The page and the native test judge goals with the same [`Goal::met`].
 
-use crate::experiment::{ExperimentConfig, HistoryPoint};
+use crate::experiment::{Budget, ExperimentConfig, HistoryPoint};
 use std::fmt;
 
 /// What a goal measures.
@@ -138,6 +138,9 @@ pub enum Within {
     Epochs(u32),
     /// At or before this many steps.
     Steps(u64),
+    /// At the last point of a finished run (`at end`): where a metric ends up, not its
+    /// best moment (an overfitting model's test loss dips, then rises).
+    End,
 }
 
 /// One goal of a step.
@@ -191,6 +194,7 @@ impl Goal {
             .ok_or_else(|| format!("goal `{text}`: `{value}` is not a number"))?;
         let within = match rest {
             [] => None,
+            ["at", "end"] => Some(Within::End),
             ["within", n, unit] => {
                 let n: u64 = n
                     .parse()
@@ -203,7 +207,11 @@ impl Goal {
                     _ => return Err(format!("goal `{text}`: `within` takes epochs or steps")),
                 }
             }
-            _ => return Err(format!("goal `{text}`: expected `within N epochs|steps` at the end")),
+            _ => {
+                return Err(format!(
+                    "goal `{text}`: expected `within N epochs|steps` or `at end` at the end"
+                ))
+            }
         };
         if metric.of_config() && within.is_some() {
             return Err(format!("goal `{text}`: {name} is not measured over time"));
@@ -231,12 +239,20 @@ impl Goal {
                 if metric.of_config() {
                     return metric.of(config).is_some_and(|v| cmp.holds(v, value));
                 }
+                if within == Some(Within::End) {
+                    return history
+                        .last()
+                        .filter(|p| finished(config, p))
+                        .and_then(|p| metric.at(p))
+                        .is_some_and(|v| cmp.holds(v, value));
+                }
                 history
                     .iter()
                     .filter(|p| match within {
                         None => true,
                         Some(Within::Epochs(e)) => p.epoch <= e,
                         Some(Within::Steps(s)) => p.step <= s,
+                        Some(Within::End) => false,
                     })
                     .filter_map(|p| metric.at(p))
                     .any(|v| cmp.holds(v, value))
@@ -250,6 +266,14 @@ impl Goal {
             Goal::Reach { metric, .. } => Some(*metric),
             Goal::Diverged => None,
         }
+    }
+}
+
+/// Whether `p` is the last point of a run of `config` (its budget spent).
+fn finished(config: &ExperimentConfig, p: &HistoryPoint) -> bool {
+    match config.budget {
+        Budget::Epochs(n) => p.epoch >= n,
+        Budget::Steps(n) => p.step >= n,
     }
 }
 
@@ -267,6 +291,7 @@ impl fmt::Display for Goal {
                 match within {
                     Some(Within::Epochs(n)) => write!(f, " within {n} epochs"),
                     Some(Within::Steps(n)) => write!(f, " within {n} steps"),
+                    Some(Within::End) => write!(f, " at end"),
                     None => Ok(()),
                 }
             }
@@ -298,6 +323,7 @@ mod tests {
             "train_loss < 0.01 within 100 epochs",
             "test_accuracy >= 0.95",
             "hidden_layers <= 2",
+            "test_loss < 0.4 at end",
             "diverged",
         ] {
             assert_eq!(Goal::parse(text).unwrap().to_string(), text);
@@ -320,6 +346,16 @@ mod tests {
         assert!(g.met(&c, &h, false));
         assert!(!g.met(&c, &h[..1], false));
         assert!(Goal::Diverged.met(&c, &[], true));
+        // `at end`: the last point of a finished run only.
+        let c2 = ExperimentConfig {
+            budget: Budget::Epochs(2),
+            ..ExperimentConfig::default()
+        };
+        let g = Goal::parse("test_accuracy < 0.7 at end").unwrap();
+        assert!(!g.met(&c2, &h, false));
+        assert!(!g.met(&c2, &h[..1], false), "run not finished");
+        let g = Goal::parse("train_loss < 0.01 at end").unwrap();
+        assert!(g.met(&c2, &h, false));
         assert!(!Goal::Diverged.met(&c, &h, false));
     }
 
