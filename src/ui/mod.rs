@@ -13,6 +13,7 @@ mod driver;
 mod error_banner;
 mod fields;
 mod gpu;
+mod lesson;
 mod links;
 mod loss_chart;
 mod main_chart;
@@ -40,8 +41,11 @@ pub fn App() -> impl IntoView {
     links::open_address(&lab);
     driver::start(lab);
     view! {
+        <style>{lesson::CSS}</style>
         <header class="topbar">
             <h1 class="brand">"gradlab"</h1>
+            <lesson::LessonsButton lab=lab />
+            <lesson::LangSwitch lab=lab />
             <preset_select::PresetSelect lab=lab />
             <training_bar::TrainingBar lab=lab />
             <backend_panel::BackendPanel lab=lab />
@@ -50,13 +54,26 @@ pub fn App() -> impl IntoView {
         <cost_warning::CostWarning lab=lab />
         <data_fetch::DataProgress lab=lab />
         <share::LinkNotices lab=lab />
+        <lesson::LessonIndex lab=lab />
+        <lesson::LessonPanel lab=lab />
         <main class="layout">
             <section class="panel controls" aria-label="Experiment settings">
-                <data_controls::DataControls lab=lab />
-                <network_editor::NetworkEditor lab=lab />
-                <optimizer_controls::OptimizerControls lab=lab />
-                <share::SharePanel lab=lab />
-                <model_io::ModelIo lab=lab />
+                // Wrappers (`display: contents`) a lesson step hides by group.
+                <div data-lesson-group="data">
+                    <data_controls::DataControls lab=lab />
+                </div>
+                <div data-lesson-group="network">
+                    <network_editor::NetworkEditor lab=lab />
+                </div>
+                <div data-lesson-group="optimizer">
+                    <optimizer_controls::OptimizerControls lab=lab />
+                </div>
+                <div data-lesson-group="share">
+                    <share::SharePanel lab=lab />
+                </div>
+                <div data-lesson-group="model">
+                    <model_io::ModelIo lab=lab />
+                </div>
             </section>
             <section class="panel network" aria-label="The network">
                 <network_view::NetworkView lab=lab />
