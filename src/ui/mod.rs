@@ -13,6 +13,7 @@ mod driver;
 mod error_banner;
 mod fields;
 mod gpu;
+mod i18n;
 mod lesson;
 mod links;
 mod loss_chart;
@@ -38,6 +39,7 @@ use state::Lab;
 #[component]
 pub fn App() -> impl IntoView {
     let lab = Lab::new();
+    i18n::install(lab.lang);
     links::open_address(&lab);
     driver::start(lab);
     view! {

@@ -5,6 +5,7 @@ use super::fields::{check_field, number_field, select_field};
 use super::state::Lab;
 use crate::experiment::{limits, Budget, LossKind};
 use crate::optim::OptimizerKind;
+use super::i18n::t;
 use leptos::prelude::*;
 
 /// The step budget used for "unlimited" training (the limit table's largest).
@@ -30,7 +31,7 @@ pub fn OptimizerControls(lab: Lab) -> impl IntoView {
     let unlimited = move || cfg.with(|c| c.budget == Budget::Steps(UNLIMITED_STEPS));
     view! {
         <fieldset class="group">
-            <legend>"Training"</legend>
+            <legend>{move || t("Training")}</legend>
             {move || {
                 select_field(
                     "Loss",

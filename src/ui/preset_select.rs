@@ -2,6 +2,7 @@
 
 use super::state::Lab;
 use crate::experiment::{preset, presets};
+use super::i18n::t;
 use leptos::prelude::*;
 
 /// Picks a preset; the configuration is replaced and the run restarts.
@@ -15,11 +16,11 @@ pub fn PresetSelect(lab: Lab) -> impl IntoView {
         }
     };
     view! {
-        <label class="field preset" title="A ready-made experiment: data, network and training settings">
-            <span>"Preset"</span>
+        <label class="field preset" title=move || t("A ready-made experiment: data, network and training settings")>
+            <span>{move || t("Preset")}</span>
             <select data-testid="preset-select" on:change=on_change>
                 <option value="" disabled prop:selected=move || lab.preset.get().is_empty()>
-                    "custom (from a link)"
+                    {move || t("custom (from a link)")}
                 </option>
                 {presets()
                     .iter()

@@ -172,6 +172,16 @@ pub fn LessonPanel(lab: Lab) -> impl IntoView {
                                     {move || tr("✓ Step complete.", "✓ 这一步完成了。")}
                                 </p>
                             </Show>
+                            <Show when=move || lab.error.with(|e| e.as_deref().is_some_and(|m| m.contains("diverged")))>
+                                <p class="lesson-diverged" data-testid="lesson-diverged" role="note">
+                                    {move || {
+                                        tr(
+                                            "Training diverged: a step overshot the valley of the loss, the next one overshot further, and the numbers grew until they were infinite (NaN). gradlab checks every weight and gradient at each step and stopped the run there. A smaller learning rate keeps each step inside the valley.",
+                                            "训练发散了：某一步越过了损失的谷底，下一步越过得更远，数值越滚越大，直到变成无穷大（NaN）。gradlab 在每一步都检查所有权重和梯度，于是在那里停下了这次训练。调小学习率，每一步就能留在谷里。",
+                                        )
+                                    }}
+                                </p>
+                            </Show>
                             <Show when=show_hint>
                                 <p class="lesson-hint" data-testid="lesson-hint" role="note">
                                     <strong>{move || tr("Hint: ", "提示：")}</strong>
