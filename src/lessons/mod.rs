@@ -11,6 +11,7 @@ pub mod file;
 pub mod goal;
 pub mod markdown;
 pub mod backprop;
+pub mod compare;
 pub mod validate;
 
 pub use file::{overlay, parse_lesson, Lesson, Step, CONTROL_GROUPS, WIDGETS};

@@ -133,6 +133,14 @@ pub fn zh(en: &str) -> Option<&'static str> {
         "Backend" => "计算后端",
         "Where the tensors live and the kernels run; switching keeps the experiment" => "张量存放和计算内核运行的地方；切换后实验保持不变",
         "The backend running now" => "当前使用的后端",
+        // Run comparison.
+        "this run" => "本次训练",
+        "step" => "步数",
+        "train loss" => "训练损失",
+        "Compare runs" => "比较训练",
+        "clear" => "清空",
+        "Train loss of the last runs" => "最近几次训练的训练损失",
+        "run (what differs)" => "训练（不同之处）",
         // Share.
         "Share and import" => "分享与导入",
         "Share" => "分享",

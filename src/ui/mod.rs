@@ -4,6 +4,7 @@
 //! show what the driver publishes.
 
 mod backend_panel;
+mod compare;
 mod cost_warning;
 mod data_controls;
 mod data_fetch;
@@ -40,6 +41,7 @@ use state::Lab;
 pub fn App() -> impl IntoView {
     let lab = Lab::new();
     i18n::install(lab.lang);
+    compare::record(lab);
     links::open_address(&lab);
     driver::start(lab);
     view! {
@@ -85,6 +87,7 @@ pub fn App() -> impl IntoView {
                 <draw_pad::DrawPad lab=lab />
                 <digits_grid::DigitsGrid lab=lab />
                 <loss_chart::LossChart lab=lab />
+                <compare::RunCompare lab=lab />
                 <metrics_panel::MetricsPanel lab=lab />
             </section>
         </main>

@@ -233,6 +233,8 @@ pub struct Lab {
     pub lesson_index: RwSignal<bool>,
     /// Lesson steps completed (`03.2`), as kept in `localStorage`.
     pub lessons_done: RwSignal<Vec<String>>,
+    /// The last runs of this visit, for comparison.
+    pub runs: RwSignal<Vec<super::compare::RunRecord>>,
 }
 
 /// A lesson step: the lesson's two-digit id and the step's index (from 0; links and the
@@ -279,6 +281,7 @@ impl Lab {
             lesson: RwSignal::new(None),
             lesson_index: RwSignal::new(false),
             lessons_done: RwSignal::new(super::lesson::progress::load()),
+            runs: RwSignal::new(Vec::new()),
         }
     }
 

@@ -69,6 +69,26 @@ test('#lesson=04&step=3 opens the third step of lesson 4', { timeout: 120_000 },
   assert.match(await page.getByTestId('lesson-step-title').textContent(), /One update/);
   // The step's experiment: SGD at 0.1 on the tilted plane, 2 hidden units.
   assert.equal(await page.getByLabel('Learning rate').inputValue(), '0.1');
+  // Step through the forward pass node by node, then the backward pass, then update.
+  const forward = page.getByTestId('bp-forward');
+  let steps = 0;
+  while (await forward.isEnabled()) {
+    await forward.click();
+    steps++;
+  }
+  const node = (name) => page.locator(`[data-testid=bp-node][data-name="${name}"]`);
+  assert.ok(steps >= 10, `forward steps: ${steps}`);
+  assert.notEqual(await node('loss').getAttribute('data-value'), '');
+  assert.equal(await node('w11').getAttribute('data-grad'), '');
+  assert.match(await page.getByTestId('bp-now').textContent(), /^loss = /);
+  const backward = page.getByTestId('bp-backward');
+  while (await backward.isEnabled()) await backward.click();
+  assert.match(await node('w11').getAttribute('data-grad'), /^∂ -?\d/);
+  assert.match(await node('h1').getAttribute('data-grad'), /^∂ -?\d/);
+  await page.getByTestId('bp-update').click();
+  const rows = page.getByTestId('bp-update-table').locator('tbody tr');
+  assert.equal(await rows.count(), 9);
+  await shot(page, 'lesson-04-en-1440x900.png');
   // Previous goes to step 2, and the address follows.
   await page.getByTestId('lesson-prev').click();
   await page.waitForFunction(() => location.hash === '#lesson=04&step=2&lang=en');

@@ -3,6 +3,7 @@
 //! `localStorage`, and the views some steps add (the loss surface, the activations).
 //! Lessons themselves (files, goals, validation) are in [`crate::lessons`].
 
+mod backprop_view;
 mod goals;
 mod index;
 mod lang_switch;
@@ -26,6 +27,7 @@ pub const CSS: &str = include_str!("lesson.css");
 /// lesson panel shows it and the lab opens the step's experiment. Returns false (with a
 /// notice) when there is no such lesson.
 pub fn open_step(lab: &Lab, id: &str, step: usize) -> bool {
+    web_sys::console::log_2(&format!("DBG open_step {id} {step}").into(), &js_sys::Error::new("at"));
     let lang = leptos::prelude::GetUntracked::get_untracked(&lab.lang);
     let found = normalize_id(id).map(|id| (lesson(&id, lang), id));
     let (l, id) = match found {

@@ -256,6 +256,7 @@ fn nav(lab: Lab, l: &Lesson, s: usize) -> impl IntoView {
                 data-testid="lesson-next"
                 disabled=s + 1 >= n && next_lesson.is_none()
                 on:click=move |_| {
+                    web_sys::console::log_1(&"DBG next clicked".into());
                     if s + 1 < n {
                         open_step(&lab, &id_next, s + 1);
                     } else if let Some(next) = next_lesson {

@@ -10,12 +10,14 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
 
-/// The view a step names (`widget:`), or nothing. Views that are not built yet
-/// (`backprop`, `compare`, `sweep`) show nothing.
+/// The view a step names (`widget:`), or nothing. The sweep (`sweep`) is not built
+/// yet and shows nothing.
 pub fn widget(lab: Lab, name: Option<&str>) -> impl IntoView {
     match name {
         Some("loss-surface") => view! { <LossSurface lab=lab /> }.into_any(),
         Some("activations") => view! { <Activations lab=lab /> }.into_any(),
+        Some("compare") => view! { <super::super::compare::RunCompare lab=lab testid="lesson-compare-chart" /> }.into_any(),
+        Some("backprop") => view! { <super::backprop_view::BackpropStepper lab=lab /> }.into_any(),
         _ => ().into_any(),
     }
 }
