@@ -9,7 +9,11 @@ use gradlab::lessons::{all, lesson, Lang, Source, SOURCES};
 #[test]
 fn every_lesson_is_valid() {
     let problems = validate_all();
-    assert!(problems.is_empty(), "lesson problems:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "lesson problems:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -36,16 +40,47 @@ fn leak(s: String) -> &'static str {
 fn the_check_notices_faults() {
     let en = SOURCES[0].en;
     let cases = [
-        (en.replace("samples=100", "samples=100&bogus=1"), "unknown key"),
+        (
+            en.replace("samples=100", "samples=100&bogus=1"),
+            "unknown key",
+        ),
         (en.replace("lr=0.1&", "lr=-4&"), "lr"),
-        (en.replacen("show: training", "show: trainig", 1), "control group"),
+        (
+            en.replacen("show: training", "show: trainig", 1),
+            "control group",
+        ),
         (en.replacen("lock: data", "lock: dta", 1), "no setting"),
-        (en.replacen("goal: train_loss", "goal: train_los", 1), "unknown metric"),
-        (en.replacen("goal: train_loss <", "goal: test_accuracy >", 1), "does not report"),
-        (en.replacen("solution: lr=0.1", "solution: lr=zz", 1), "solution"),
-        (en.replacen("widget: loss-surface", "widget: surface", 1), "widget"),
-        (en.replacen("\n## A slower start", "\nsee <b>this</b>\n## A slower start", 1), "HTML"),
-        (en.split("\n## A slower start").next().unwrap_or_default().to_string(), "steps in English"),
+        (
+            en.replacen("goal: train_loss", "goal: train_los", 1),
+            "unknown metric",
+        ),
+        (
+            en.replacen("goal: train_loss <", "goal: test_accuracy >", 1),
+            "does not report",
+        ),
+        (
+            en.replacen("solution: lr=0.1", "solution: lr=zz", 1),
+            "solution",
+        ),
+        (
+            en.replacen("widget: loss-surface", "widget: surface", 1),
+            "widget",
+        ),
+        (
+            en.replacen(
+                "\n## A slower start",
+                "\nsee <b>this</b>\n## A slower start",
+                1,
+            ),
+            "HTML",
+        ),
+        (
+            en.split("\n## A slower start")
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            "steps in English",
+        ),
         (en.replacen("lr=0.005", "lr=0.006", 1), "differs"),
     ];
     for (zh, want) in cases {

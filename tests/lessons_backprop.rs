@@ -30,12 +30,21 @@ fn traced_gradients_match_autograd_and_finite_differences() {
     // Every parameter's gradient equals autograd's.
     let (l, leaves) = forward(&net, x, y);
     let grads = l.backward();
-    let params: Vec<_> = t.nodes.iter().filter(|n| n.kind == NodeKind::Param).collect();
+    let params: Vec<_> = t
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Param)
+        .collect();
     assert_eq!(params.len(), 9);
     for p in params {
         let (_, tensor) = leaves.iter().find(|(n, _)| *n == p.name).expect("leaf");
         let g = grads.get(tensor).expect("gradient").to_vec_now().unwrap()[0];
-        assert!((p.grad - f64::from(g)).abs() < 1e-5, "{}: {} vs {g}", p.name, p.grad);
+        assert!(
+            (p.grad - f64::from(g)).abs() < 1e-5,
+            "{}: {} vs {g}",
+            p.name,
+            p.grad
+        );
     }
     // An interior gradient: d loss / d h1 by central differences on h1 = tanh(z1).
     let h1 = t.nodes.iter().find(|n| n.name == "h1").unwrap();

@@ -15,7 +15,9 @@ fn every_solution_meets_its_goals() {
     for lesson in all(Lang::En) {
         for (i, step) in lesson.steps.iter().enumerate() {
             let at = format!("lesson {} step {}", lesson.id, i + 1);
-            let start = decode_link(&step.link).expect("validated link").replay_config();
+            let start = decode_link(&step.link)
+                .expect("validated link")
+                .replay_config();
             let config = decode_link(&step.solved_link())
                 .expect("validated solution")
                 .replay_config();
@@ -23,7 +25,9 @@ fn every_solution_meets_its_goals() {
                 let (history, diverged) = train(&start, &at);
                 let goals = step.goals();
                 if goals.iter().all(|g| g.met(&start, &history, diverged)) {
-                    failures.push(format!("{at}: the starting experiment already meets every goal"));
+                    failures.push(format!(
+                        "{at}: the starting experiment already meets every goal"
+                    ));
                 }
             }
             let (history, diverged) = train(&config, &at);

@@ -119,7 +119,10 @@ pub fn forward(net: &Net221, x: [f32; 2], y: f32) -> (Tensor, Vec<(String, Tenso
     let data = |v: f32| Tensor::scalar(v, &dev);
     let param = |v: f32| Tensor::parameter(&[v], &[], &dev);
     let (x1, x2, target) = (data(x[0]), data(x[1]), data(y));
-    let mut leaves = vec![("x1".to_string(), x1.clone()), ("x2".to_string(), x2.clone())];
+    let mut leaves = vec![
+        ("x1".to_string(), x1.clone()),
+        ("x2".to_string(), x2.clone()),
+    ];
     let mut hidden = Vec::new();
     for j in 0..2 {
         let (wa, wb, b) = (param(net.w[j][0]), param(net.w[j][1]), param(net.b[j]));
@@ -206,7 +209,11 @@ pub fn trace(net: &Net221, x: [f32; 2], y: f32) -> Result<Trace, String> {
     let last = nodes.len() - 1;
     nodes[last].grad = 1.0;
     for i in (0..nodes.len()).rev() {
-        let (g, kind, inputs) = (nodes[i].grad, nodes[i].kind.clone(), nodes[i].inputs.clone());
+        let (g, kind, inputs) = (
+            nodes[i].grad,
+            nodes[i].kind.clone(),
+            nodes[i].inputs.clone(),
+        );
         let NodeKind::Op(op) = kind else { continue };
         let val = |k: usize| nodes[inputs[k]].value;
         let local: Vec<f64> = match op {

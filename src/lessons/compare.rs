@@ -30,7 +30,11 @@ pub fn config_diff(a: &ExperimentConfig, b: &ExperimentConfig) -> Vec<(String, S
             .map_or("-".to_string(), |(_, v)| v.clone())
     };
     let mut keys: Vec<&String> = pa.iter().map(|(k, _)| k).collect();
-    keys.extend(pb.iter().map(|(k, _)| k).filter(|k| !pa.iter().any(|(ak, _)| ak == *k)));
+    keys.extend(
+        pb.iter()
+            .map(|(k, _)| k)
+            .filter(|k| !pa.iter().any(|(ak, _)| ak == *k)),
+    );
     keys.into_iter()
         .filter_map(|k| {
             let (va, vb) = (get(&pa, k), get(&pb, k));

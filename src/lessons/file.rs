@@ -23,10 +23,17 @@
 use super::goal::Goal;
 
 /// The control groups a step may show (the page's panels and bars).
-pub const CONTROL_GROUPS: [&str; 6] = ["data", "network", "optimizer", "training", "share", "model"];
+pub const CONTROL_GROUPS: [&str; 6] =
+    ["data", "network", "optimizer", "training", "share", "model"];
 
 /// The extra views a step may ask for.
-pub const WIDGETS: [&str; 5] = ["loss-surface", "activations", "backprop", "compare", "sweep"];
+pub const WIDGETS: [&str; 5] = [
+    "loss-surface",
+    "activations",
+    "backprop",
+    "compare",
+    "sweep",
+];
 
 /// One step of a lesson.
 #[derive(Clone, Debug, PartialEq)]
@@ -99,7 +106,11 @@ pub fn overlay(link: &str, changes: &str) -> String {
         }
     }
     let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let hash = if link.contains('#') || prefix.is_empty() { "#" } else { "" };
+    let hash = if link.contains('#') || prefix.is_empty() {
+        "#"
+    } else {
+        ""
+    };
     format!("{prefix}{hash}{}", body.join("&"))
 }
 
@@ -117,7 +128,9 @@ pub fn parse_lesson(id: &str, text: &str) -> Result<Lesson, String> {
                 in_block = false;
                 continue;
             }
-            let step = steps.last_mut().ok_or_else(|| at("a step block outside a step".into()))?;
+            let step = steps
+                .last_mut()
+                .ok_or_else(|| at("a step block outside a step".into()))?;
             let (key, value) = t
                 .split_once(':')
                 .ok_or_else(|| at(format!("`{t}` is not `key: value`")))?;
@@ -170,11 +183,15 @@ pub fn parse_lesson(id: &str, text: &str) -> Result<Lesson, String> {
         }
     }
     if in_block {
-        return Err(format!("lesson {id}: a step block is not closed with `:::`"));
+        return Err(format!(
+            "lesson {id}: a step block is not closed with `:::`"
+        ));
     }
     let title = title.ok_or_else(|| format!("lesson {id}: no `# title` line"))?;
     if steps.is_empty() {
-        return Err(format!("lesson {id}: no steps (`## ...` with a `:::step` block)"));
+        return Err(format!(
+            "lesson {id}: no steps (`## ...` with a `:::step` block)"
+        ));
     }
     for (i, s) in steps.iter().enumerate() {
         if s.link.is_empty() {
@@ -195,7 +212,10 @@ mod tests {
 
     #[test]
     fn overlay_replaces_and_appends() {
-        assert_eq!(overlay("#v=1&lr=0.1&seed=1", "lr=0.5&x=2"), "#v=1&lr=0.5&seed=1&x=2");
+        assert_eq!(
+            overlay("#v=1&lr=0.1&seed=1", "lr=0.5&x=2"),
+            "#v=1&lr=0.5&seed=1&x=2"
+        );
         assert_eq!(overlay("#v=1&lr=0.1", ""), "#v=1&lr=0.1");
     }
 

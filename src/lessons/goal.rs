@@ -178,7 +178,10 @@ impl Goal {
             .map(|(m, _)| *m)
             .ok_or_else(|| {
                 let names: Vec<_> = Metric::ALL.iter().map(|(_, n)| *n).collect();
-                format!("goal `{text}`: unknown metric `{name}` (one of {})", names.join(", "))
+                format!(
+                    "goal `{text}`: unknown metric `{name}` (one of {})",
+                    names.join(", ")
+                )
             })?;
         let cmp = match op {
             "<" => Cmp::Lt,
@@ -365,8 +368,14 @@ mod tests {
             hidden: vec![4, 3],
             ..ExperimentConfig::default()
         };
-        assert!(Goal::parse("hidden_layers <= 2").unwrap().met(&c, &[], false));
-        assert!(!Goal::parse("hidden_layers < 2").unwrap().met(&c, &[], false));
-        assert!(Goal::parse("hidden_units <= 7").unwrap().met(&c, &[], false));
+        assert!(Goal::parse("hidden_layers <= 2")
+            .unwrap()
+            .met(&c, &[], false));
+        assert!(!Goal::parse("hidden_layers < 2")
+            .unwrap()
+            .met(&c, &[], false));
+        assert!(Goal::parse("hidden_units <= 7")
+            .unwrap()
+            .met(&c, &[], false));
     }
 }

@@ -7,11 +7,11 @@
 //! ([`goal`]) that the page checks while training. [`validate`] checks every lesson
 //! (run by `tests/lessons.rs`); `tests/lessons_goals.rs` trains every step's solution.
 
+pub mod backprop;
+pub mod compare;
 pub mod file;
 pub mod goal;
 pub mod markdown;
-pub mod backprop;
-pub mod compare;
 pub mod validate;
 
 pub use file::{overlay, parse_lesson, Lesson, Step, CONTROL_GROUPS, WIDGETS};

@@ -21,7 +21,11 @@ pub fn validate_source(src: &Source) -> Vec<String> {
     for lang in Lang::ALL {
         let text = src.text(lang);
         if html_like(text) {
-            problems.push(format!("{}/{}: raw HTML is not allowed", lang.code(), src.file));
+            problems.push(format!(
+                "{}/{}: raw HTML is not allowed",
+                lang.code(),
+                src.file
+            ));
         }
         match parse_lesson(src.id, text) {
             Ok(l) => parsed.push((lang, l)),
@@ -62,7 +66,10 @@ pub fn check_step(step: &Step) -> Vec<String> {
     }
     for g in &step.show {
         if !CONTROL_GROUPS.contains(&g.as_str()) {
-            p.push(format!("show: no control group `{g}` (one of {})", CONTROL_GROUPS.join(", ")));
+            p.push(format!(
+                "show: no control group `{g}` (one of {})",
+                CONTROL_GROUPS.join(", ")
+            ));
         }
     }
     let keys = key_names();
@@ -79,7 +86,10 @@ pub fn check_step(step: &Step) -> Vec<String> {
             Ok(goal) => {
                 if let (Some(m), Some(c)) = (goal.metric(), classification) {
                     if !m.applies(c) {
-                        p.push(format!("goal `{g}`: this task does not report {}", m.name()));
+                        p.push(format!(
+                            "goal `{g}`: this task does not report {}",
+                            m.name()
+                        ));
                     }
                 }
             }
@@ -122,7 +132,10 @@ fn same_steps(file: &str, en: &Lesson, zh: &Lesson) -> Vec<String> {
         ];
         for (name, same) in fields {
             if !same {
-                p.push(format!("{file} step {}: `{name}` differs between en and zh", i + 1));
+                p.push(format!(
+                    "{file} step {}: `{name}` differs between en and zh",
+                    i + 1
+                ));
             }
         }
     }

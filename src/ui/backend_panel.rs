@@ -1,8 +1,8 @@
 //! The backend chooser and badge: which backend runs, on which adapter, and why the
 //! GPU is not used when it is not.
 
-use super::state::{BackendKind, Cmd, Lab};
 use super::i18n::t;
+use super::state::{BackendKind, Cmd, Lab};
 use leptos::prelude::*;
 
 /// Backend select, badge and notice.

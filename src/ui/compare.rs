@@ -35,19 +35,20 @@ pub fn record(lab: Lab) {
         }
         let run = lab.status.with_untracked(|s| s.run);
         let config = lab.config.get_untracked();
-        lab.runs.update(|runs| match runs.iter_mut().find(|r| r.run == run) {
-            Some(r) => r.history = history,
-            None => {
-                runs.push(RunRecord {
-                    run,
-                    config,
-                    history,
-                });
-                if runs.len() > MAX_RUNS {
-                    runs.remove(0);
+        lab.runs
+            .update(|runs| match runs.iter_mut().find(|r| r.run == run) {
+                Some(r) => r.history = history,
+                None => {
+                    runs.push(RunRecord {
+                        run,
+                        config,
+                        history,
+                    });
+                    if runs.len() > MAX_RUNS {
+                        runs.remove(0);
+                    }
                 }
-            }
-        });
+            });
     });
 }
 
@@ -83,11 +84,19 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, runs: &[RunRecord], log: bool) -> D
     };
     root.fill(&WHITE)?;
     let y = |v: f64| if log { v.max(1e-12).log10() } else { v };
-    let values = runs.iter().flat_map(|r| r.history.iter().map(|p| y(p.train_loss)));
+    let values = runs
+        .iter()
+        .flat_map(|r| r.history.iter().map(|p| y(p.train_loss)));
     let (lo, hi) = values
         .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-    let (lo, hi) = if lo.is_finite() && hi > lo { (lo, hi) } else { (0.0, 1.0) };
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    };
     let x_max = runs
         .iter()
         .filter_map(|r| r.history.last().map(|p| p.step))
@@ -105,7 +114,13 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, runs: &[RunRecord], log: bool) -> D
         .y_desc(t("train loss"))
         .x_labels(6)
         .y_labels(6)
-        .y_label_formatter(&|v| if log { format!("{:.0e}", 10f64.powf(*v)) } else { tick(*v) })
+        .y_label_formatter(&|v| {
+            if log {
+                format!("{:.0e}", 10f64.powf(*v))
+            } else {
+                tick(*v)
+            }
+        })
         .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
         .light_line_style(RGBColor(238, 238, 238))
         .draw()?;
@@ -122,7 +137,10 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, runs: &[RunRecord], log: bool) -> D
 
 /// The comparison card (shown once two runs are kept). `testid` names its chart.
 #[component]
-pub fn RunCompare(lab: Lab, #[prop(default = "compare-chart")] testid: &'static str) -> impl IntoView {
+pub fn RunCompare(
+    lab: Lab,
+    #[prop(default = "compare-chart")] testid: &'static str,
+) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let log = lab.log_scale.get();
@@ -157,7 +175,7 @@ pub fn RunCompare(lab: Lab, #[prop(default = "compare-chart")] testid: &'static 
             .collect_view()
     };
     view! {
-        <section class="card compare" aria-label=move || t("Compare runs") hidden=move || lab.runs.with(|r| r.len() < 2)>
+        <section class="card compare" aria-label=move || t("Compare runs") hidden={move || lab.runs.with(|r| r.len() < 2)}>
             <div class="card-head">
                 <h2>{move || t("Compare runs")}</h2>
                 <button type="button" class="small" on:click=move |_| lab.runs.set(Vec::new())>

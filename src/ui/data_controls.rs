@@ -2,11 +2,11 @@
 //! regenerate, standardisation, and the 2-D input features.
 
 use super::fields::{check_field, number_field};
+use super::i18n::t;
 use super::state::Lab;
 use crate::data::FeatureSet;
 use crate::experiment::limits;
 use crate::experiment::DataSource;
-use super::i18n::t;
 use leptos::prelude::*;
 
 /// Feature toggles: label and tooltip, in [`FeatureSet::flags`] order.

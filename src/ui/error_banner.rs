@@ -1,7 +1,7 @@
 //! The error banner: divergence (with the step and a hint) and invalid settings.
 
-use super::state::Lab;
 use super::i18n::t;
+use super::state::Lab;
 use leptos::prelude::*;
 
 /// Shows the current error, if any; dismissable.

@@ -123,7 +123,13 @@ pub fn show_address(lab: &Lab) {
 /// Takes the page's own keys out of a fragment: `lang=` and the lesson keys
 /// (`lesson=`, `step=`). Returns the rest (the experiment link, if any), the language
 /// and the lesson step asked for (`step` from 1, as written).
-pub fn page_keys(hash: &str) -> (String, Option<crate::lessons::Lang>, Option<(String, usize)>) {
+pub fn page_keys(
+    hash: &str,
+) -> (
+    String,
+    Option<crate::lessons::Lang>,
+    Option<(String, usize)>,
+) {
     let body = hash.split_once('#').map_or(hash, |(_, f)| f).trim();
     let (mut lang, mut lesson, mut step) = (None, None, 1usize);
     let mut rest = Vec::new();
@@ -131,9 +137,7 @@ pub fn page_keys(hash: &str) -> (String, Option<crate::lessons::Lang>, Option<(S
         match pair.split_once('=') {
             Some(("lang", v)) => lang = crate::lessons::Lang::from_code(v),
             Some(("lesson", v)) => lesson = Some(v.to_string()),
-            Some(("step", v)) if body.contains("lesson=") => {
-                step = v.trim().parse().unwrap_or(1)
-            }
+            Some(("step", v)) if body.contains("lesson=") => step = v.trim().parse().unwrap_or(1),
             _ => rest.push(pair),
         }
     }

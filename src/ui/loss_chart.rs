@@ -1,9 +1,9 @@
 //! The loss chart: train and test loss against step, linear or log scale.
 
+use super::i18n::t;
 use super::plots;
 use super::state::Lab;
 use leptos::html::Canvas;
-use super::i18n::t;
 use leptos::prelude::*;
 
 /// Loss curves with a lin/log switch.

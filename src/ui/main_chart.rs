@@ -2,10 +2,10 @@
 //! decision boundary with train and test points (2-D classification), or the predicted
 //! surface with the points (2-D regression).
 
+use super::i18n::t;
 use super::plots;
 use super::state::Lab;
 use leptos::html::Canvas;
-use super::i18n::t;
 use leptos::prelude::*;
 
 /// The task's main picture.

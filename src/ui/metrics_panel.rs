@@ -2,8 +2,8 @@
 //! classification; MSE, MAE and R² for regression.
 
 use super::fields::fmt_value;
-use super::state::Lab;
 use super::i18n::t;
+use super::state::Lab;
 use leptos::prelude::*;
 
 /// The metrics as of the last readback ([`Lab::live`]).

@@ -2,11 +2,11 @@
 //! and the parameter count; for a configuration with an explicit layer stack, its text
 //! form instead (see `model_text.rs`).
 
+use super::i18n::t;
 use super::model_text::ModelText;
 use super::state::Lab;
 use crate::experiment::{limits, DataSource, ExperimentConfig};
 use crate::nn::Activation;
-use super::i18n::t;
 use leptos::prelude::*;
 
 /// Most hidden layers the editor offers (the limit table's, as links allow).

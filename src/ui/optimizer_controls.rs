@@ -2,10 +2,10 @@
 //! budget (epochs or unlimited).
 
 use super::fields::{check_field, number_field, select_field};
+use super::i18n::t;
 use super::state::Lab;
 use crate::experiment::{limits, Budget, LossKind};
 use crate::optim::OptimizerKind;
-use super::i18n::t;
 use leptos::prelude::*;
 
 /// The step budget used for "unlimited" training (the limit table's largest).

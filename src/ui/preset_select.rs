@@ -1,8 +1,8 @@
 //! The preset menu: every ready-made experiment of the core.
 
+use super::i18n::t;
 use super::state::Lab;
 use crate::experiment::{preset, presets};
-use super::i18n::t;
 use leptos::prelude::*;
 
 /// Picks a preset; the configuration is replaced and the run restarts.

@@ -2,9 +2,9 @@
 //! weights hash, the import box for our links and TensorFlow Playground links, and the
 //! notice with an opened link's warnings.
 
+use super::i18n::t;
 use super::links;
 use super::state::Lab;
-use super::i18n::t;
 use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 

@@ -2,8 +2,8 @@
 //! and the latest losses.
 
 use super::fields::fmt_loss;
-use super::state::{Cmd, Lab};
 use super::i18n::t;
+use super::state::{Cmd, Lab};
 use leptos::prelude::*;
 
 /// Play/pause, step, reset and the live counters.

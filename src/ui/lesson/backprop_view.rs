@@ -59,8 +59,9 @@ pub fn BackpropStepper(lab: Lab) -> impl IntoView {
     let phase = RwSignal::new(0usize);
     let counts = move || {
         traced.with(|t| {
-            t.as_ref()
-                .map_or((0, 0), |t| (t.forward_order().len(), t.backward_order().len()))
+            t.as_ref().map_or((0, 0), |t| {
+                (t.forward_order().len(), t.backward_order().len())
+            })
         })
     };
     let lr = move || f64::from(lab.config.with(|c| c.optimizer.lr));
@@ -71,7 +72,8 @@ pub fn BackpropStepper(lab: Lab) -> impl IntoView {
         let (f, _) = counts();
         let fwd = t.forward_order();
         let bwd = t.backward_order();
-        let shown_value = |i: usize| !matches!(t.nodes[i].kind, NodeKind::Op(_)) || fwd[..p.min(f)].contains(&i);
+        let shown_value =
+            |i: usize| !matches!(t.nodes[i].kind, NodeKind::Op(_)) || fwd[..p.min(f)].contains(&i);
         let shown_grad = |i: usize| p > f && bwd[..(p - f).min(bwd.len())].contains(&i);
         let current = if p == 0 {
             None
@@ -101,8 +103,10 @@ pub fn BackpropStepper(lab: Lab) -> impl IntoView {
                 let (x, y) = at[i];
                 let value = shown_value(i).then(|| format!("{:.3}", n.value));
                 let grad = shown_grad(i).then(|| format!("∂ {:.3}", n.grad));
-                let (value_attr, grad_attr) =
-                    (value.clone().unwrap_or_default(), grad.clone().unwrap_or_default());
+                let (value_attr, grad_attr) = (
+                    value.clone().unwrap_or_default(),
+                    grad.clone().unwrap_or_default(),
+                );
                 let class = match n.kind {
                     NodeKind::Param => "bp-node param",
                     NodeKind::Data => "bp-node data",
@@ -127,7 +131,11 @@ pub fn BackpropStepper(lab: Lab) -> impl IntoView {
             .collect_view();
         let describe = current.map(|i| {
             let n = &t.nodes[i];
-            let name = if n.name.is_empty() { symbol(&n.kind, &n.name) } else { n.name.clone() };
+            let name = if n.name.is_empty() {
+                symbol(&n.kind, &n.name)
+            } else {
+                n.name.clone()
+            };
             if p <= f {
                 format!("{name} = {:.4}", n.value)
             } else {
@@ -189,7 +197,7 @@ pub fn BackpropStepper(lab: Lab) -> impl IntoView {
                 <button
                     type="button"
                     data-testid="bp-forward"
-                    disabled=move || phase.get() >= counts().0
+                    disabled={move || phase.get() >= counts().0}
                     on:click=move |_| phase.update(|p| *p += 1)
                 >
                     {move || tr("Forward ▸", "前向 ▸")}
@@ -197,10 +205,10 @@ pub fn BackpropStepper(lab: Lab) -> impl IntoView {
                 <button
                     type="button"
                     data-testid="bp-backward"
-                    disabled=move || {
+                    disabled={move || {
                         let (f, b) = counts();
                         phase.get() < f || phase.get() >= f + b
-                    }
+                    }}
                     on:click=move |_| phase.update(|p| *p += 1)
                 >
                     {move || tr("◂ Backward", "◂ 反向")}
@@ -208,10 +216,10 @@ pub fn BackpropStepper(lab: Lab) -> impl IntoView {
                 <button
                     type="button"
                     data-testid="bp-update"
-                    disabled=move || {
+                    disabled={move || {
                         let (f, b) = counts();
                         phase.get() != f + b
-                    }
+                    }}
                     on:click=move |_| phase.update(|p| *p += 1)
                 >
                     {move || tr("Update", "更新")}

@@ -27,7 +27,6 @@ pub const CSS: &str = include_str!("lesson.css");
 /// lesson panel shows it and the lab opens the step's experiment. Returns false (with a
 /// notice) when there is no such lesson.
 pub fn open_step(lab: &Lab, id: &str, step: usize) -> bool {
-    web_sys::console::log_2(&format!("DBG open_step {id} {step}").into(), &js_sys::Error::new("at"));
     let lang = leptos::prelude::GetUntracked::get_untracked(&lab.lang);
     let found = normalize_id(id).map(|id| (lesson(&id, lang), id));
     let (l, id) = match found {

@@ -48,7 +48,11 @@ pub fn LessonPanel(lab: Lab) -> impl IntoView {
         Some((l, step))
     });
     let goals = Memo::new(move |_| {
-        current.with(|c| c.as_ref().map(|(l, s)| l.steps[*s].goals()).unwrap_or_default())
+        current.with(|c| {
+            c.as_ref()
+                .map(|(l, s)| l.steps[*s].goals())
+                .unwrap_or_default()
+        })
     });
     let met = Memo::new(move |_| goals.with(|g| judge(&lab, g)));
     let all_met = move || met.with(|m| !m.is_empty() && m.iter().all(|&x| x));
@@ -77,7 +81,8 @@ pub fn LessonPanel(lab: Lab) -> impl IntoView {
         );
     });
     let run_over = move || {
-        lab.status.with(|s| s.total_steps > 0 && s.step >= s.total_steps)
+        lab.status
+            .with(|s| s.total_steps > 0 && s.step >= s.total_steps)
             || lab.error.with(Option::is_some)
     };
     let show_hint = move || !all_met() && (hint_due.get() || run_over());
@@ -243,7 +248,7 @@ fn nav(lab: Lab, l: &Lesson, s: usize) -> impl IntoView {
             <button
                 type="button"
                 data-testid="lesson-prev"
-                disabled=s == 0
+                disabled={s == 0}
                 on:click=move |_| {
                     open_step(&lab, &id_prev, s.saturating_sub(1));
                 }
@@ -254,9 +259,9 @@ fn nav(lab: Lab, l: &Lesson, s: usize) -> impl IntoView {
                 type="button"
                 class="primary"
                 data-testid="lesson-next"
-                disabled=s + 1 >= n && next_lesson.is_none()
+                // Braced: a bare `>` here would end the tag in `view!`.
+                disabled={s + 1 >= n && next_lesson.is_none()}
                 on:click=move |_| {
-                    web_sys::console::log_1(&"DBG next clicked".into());
                     if s + 1 < n {
                         open_step(&lab, &id_next, s + 1);
                     } else if let Some(next) = next_lesson {

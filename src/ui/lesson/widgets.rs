@@ -16,7 +16,10 @@ pub fn widget(lab: Lab, name: Option<&str>) -> impl IntoView {
     match name {
         Some("loss-surface") => view! { <LossSurface lab=lab /> }.into_any(),
         Some("activations") => view! { <Activations lab=lab /> }.into_any(),
-        Some("compare") => view! { <super::super::compare::RunCompare lab=lab testid="lesson-compare-chart" /> }.into_any(),
+        Some("compare") => {
+            view! { <super::super::compare::RunCompare lab=lab testid="lesson-compare-chart" /> }
+                .into_any()
+        }
         Some("backprop") => view! { <super::backprop_view::BackpropStepper lab=lab /> }.into_any(),
         _ => ().into_any(),
     }
@@ -47,7 +50,10 @@ fn least_squares(points: &[(f32, f32)]) -> (f64, f64) {
     let n = points.len().max(1) as f64;
     let mx = points.iter().map(|p| f64::from(p.0)).sum::<f64>() / n;
     let my = points.iter().map(|p| f64::from(p.1)).sum::<f64>() / n;
-    let sxy: f64 = points.iter().map(|p| (f64::from(p.0) - mx) * (f64::from(p.1) - my)).sum();
+    let sxy: f64 = points
+        .iter()
+        .map(|p| (f64::from(p.0) - mx) * (f64::from(p.1) - my))
+        .sum();
     let sxx: f64 = points.iter().map(|p| (f64::from(p.0) - mx).powi(2)).sum();
     let w = if sxx > 0.0 { sxy / sxx } else { 0.0 };
     (w, my - w * mx)
@@ -59,7 +65,11 @@ const LEVELS: usize = 12;
 const CELLS: usize = 56;
 
 /// Draws the loss over `(w, b)` for `points`, with the optimizer's `path`.
-fn draw_surface(canvas: &web_sys::HtmlCanvasElement, points: &[(f32, f32)], path: &[(f64, f64)]) -> DrawResult {
+fn draw_surface(
+    canvas: &web_sys::HtmlCanvasElement,
+    points: &[(f32, f32)],
+    path: &[(f64, f64)],
+) -> DrawResult {
     let Some(root) = area(canvas) else {
         return Ok(());
     };
@@ -91,7 +101,13 @@ fn draw_surface(canvas: &web_sys::HtmlCanvasElement, points: &[(f32, f32)], path
     let grid: Vec<f64> = (0..CELLS * CELLS)
         .map(|k| {
             let (i, j) = (k % CELLS, k / CELLS);
-            mse(points, wl + (i as f64 + 0.5) * dw, bl + (j as f64 + 0.5) * db).max(1e-12).log10()
+            mse(
+                points,
+                wl + (i as f64 + 0.5) * dw,
+                bl + (j as f64 + 0.5) * db,
+            )
+            .max(1e-12)
+            .log10()
         })
         .collect();
     let lo = grid.iter().copied().fold(f64::INFINITY, f64::min);
@@ -99,7 +115,9 @@ fn draw_surface(canvas: &web_sys::HtmlCanvasElement, points: &[(f32, f32)], path
     let span = (hi - lo).max(1e-9);
     chart.draw_series(grid.iter().enumerate().map(|(k, &v)| {
         let (i, j) = (k % CELLS, k / CELLS);
-        let level = (((v - lo) / span) * LEVELS as f64).floor().min(LEVELS as f64 - 1.0);
+        let level = (((v - lo) / span) * LEVELS as f64)
+            .floor()
+            .min(LEVELS as f64 - 1.0);
         let t = level / (LEVELS as f64 - 1.0);
         // Light at the bottom of the bowl, deep blue up its walls.
         let c = RGBColor(
@@ -111,7 +129,10 @@ fn draw_surface(canvas: &web_sys::HtmlCanvasElement, points: &[(f32, f32)], path
         Rectangle::new([(x, y), (x + dw, y + db)], c.filled())
     }))?;
     chart
-        .draw_series(LineSeries::new(path.iter().copied(), ORANGE.stroke_width(2)))?
+        .draw_series(LineSeries::new(
+            path.iter().copied(),
+            ORANGE.stroke_width(2),
+        ))?
         .label("path")
         .legend(legend_line(ORANGE));
     if let Some(&p) = path.last() {
@@ -200,18 +221,31 @@ fn draw_activations(canvas: &web_sys::HtmlCanvasElement, lang: Lang) -> DrawResu
     let green = RGBColor(60, 150, 80);
     type F = fn(f64) -> f64;
     let curves: [(&str, RGBColor, F, F); 3] = [
-        ("sigmoid", ORANGE, sigmoid, |z| sigmoid(z) * (1.0 - sigmoid(z))),
+        ("sigmoid", ORANGE, sigmoid, |z| {
+            sigmoid(z) * (1.0 - sigmoid(z))
+        }),
         ("tanh", BLUE, f64::tanh, |z| 1.0 - z.tanh().powi(2)),
-        ("ReLU", green, |z| z.max(0.0), |z| if z > 0.0 { 1.0 } else { 0.0 }),
+        (
+            "ReLU",
+            green,
+            |z| z.max(0.0),
+            |z| if z > 0.0 { 1.0 } else { 0.0 },
+        ),
     ];
     let slope = lang.tr("slope", "导数");
     for (name, color, f, df) in curves {
         chart
-            .draw_series(LineSeries::new(xs.iter().map(|&x| (x, f(x).min(2.0))), color.stroke_width(3)))?
+            .draw_series(LineSeries::new(
+                xs.iter().map(|&x| (x, f(x).min(2.0))),
+                color.stroke_width(3),
+            ))?
             .label(name)
             .legend(legend_line(color));
         chart
-            .draw_series(LineSeries::new(xs.iter().map(|&x| (x, df(x))), color.mix(0.55).stroke_width(1)))?
+            .draw_series(LineSeries::new(
+                xs.iter().map(|&x| (x, df(x))),
+                color.mix(0.55).stroke_width(1),
+            ))?
             .label(format!("{name} {slope}"))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.mix(0.55)));
     }
