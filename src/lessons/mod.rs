@@ -12,6 +12,7 @@ pub mod compare;
 pub mod file;
 pub mod goal;
 pub mod markdown;
+pub mod sweep;
 pub mod validate;
 
 pub use file::{overlay, parse_lesson, Lesson, Step, CONTROL_GROUPS, WIDGETS};

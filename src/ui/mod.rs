@@ -31,6 +31,7 @@ mod preset_select;
 mod probe;
 mod share;
 pub mod state;
+mod sweep;
 mod training_bar;
 
 use leptos::prelude::*;
@@ -88,6 +89,10 @@ pub fn App() -> impl IntoView {
                 <digits_grid::DigitsGrid lab=lab />
                 <loss_chart::LossChart lab=lab />
                 <compare::RunCompare lab=lab />
+                <details class="card tools">
+                    <summary>{move || i18n::t("Sweep")}</summary>
+                    <sweep::Sweep lab=lab />
+                </details>
                 <metrics_panel::MetricsPanel lab=lab />
             </section>
         </main>

@@ -10,8 +10,7 @@ use leptos::html::Canvas;
 use leptos::prelude::*;
 use plotters::prelude::*;
 
-/// The view a step names (`widget:`), or nothing. The sweep (`sweep`) is not built
-/// yet and shows nothing.
+/// The view a step names (`widget:`), or nothing.
 pub fn widget(lab: Lab, name: Option<&str>) -> impl IntoView {
     match name {
         Some("loss-surface") => view! { <LossSurface lab=lab /> }.into_any(),
@@ -20,6 +19,7 @@ pub fn widget(lab: Lab, name: Option<&str>) -> impl IntoView {
             view! { <super::super::compare::RunCompare lab=lab testid="lesson-compare-chart" /> }
                 .into_any()
         }
+        Some("sweep") => view! { <super::super::sweep::Sweep lab=lab /> }.into_any(),
         Some("backprop") => view! { <super::backprop_view::BackpropStepper lab=lab /> }.into_any(),
         _ => ().into_any(),
     }
