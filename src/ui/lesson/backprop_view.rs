@@ -12,19 +12,29 @@ const X: [f32; 2] = [0.5, -1.0];
 const Y: f32 = -0.05;
 
 /// Horizontal and vertical spacing of the drawn graph (SVG units).
-const DX: f64 = 74.0;
-const DY: f64 = 30.0;
+const DX: f64 = 70.0;
+const DY: f64 = 46.0;
 
-/// Column (longest path from a leaf) and row of every node.
+/// Column and row of every node: an op one column right of its deepest input; a leaf
+/// one column left of the first op that uses it, so the parameters sit beside the
+/// step they enter rather than in one tall column.
 fn layout(t: &Trace) -> Vec<(f64, f64)> {
-    let mut depth = vec![0usize; t.nodes.len()];
-    for (i, n) in t.nodes.iter().enumerate() {
-        depth[i] = n.inputs.iter().map(|&k| depth[k] + 1).max().unwrap_or(0);
+    let n = t.nodes.len();
+    let mut depth = vec![0usize; n];
+    for (i, node) in t.nodes.iter().enumerate() {
+        depth[i] = node.inputs.iter().map(|&k| depth[k] + 1).max().unwrap_or(0);
     }
-    let mut rows = vec![0usize; depth.iter().max().map_or(1, |d| d + 1)];
-    let mut at = Vec::with_capacity(t.nodes.len());
+    for (i, node) in t.nodes.iter().enumerate() {
+        if node.inputs.is_empty() {
+            let user = (0..n).find(|&u| t.nodes[u].inputs.contains(&i));
+            depth[i] = user.map_or(0, |u| depth[u].saturating_sub(1));
+        }
+    }
+    let columns = depth.iter().max().map_or(1, |d| d + 1);
+    let mut rows = vec![0usize; columns];
+    let mut at = Vec::with_capacity(n);
     for &d in &depth {
-        at.push((20.0 + d as f64 * DX, 18.0 + rows[d] as f64 * DY));
+        at.push((24.0 + d as f64 * DX, 24.0 + rows[d] as f64 * DY));
         rows[d] += 1;
     }
     // Centre each column vertically on the tallest.
@@ -64,7 +74,8 @@ pub fn BackpropStepper(lab: Lab) -> impl IntoView {
             })
         })
     };
-    let lr = move || f64::from(lab.config.with(|c| c.optimizer.lr));
+    let lr32 = move || lab.config.with(|c| c.optimizer.lr);
+    let lr = move || f64::from(lr32());
     let tr = move |en: &'static str, zh: &'static str| lab.lang.get().tr(en, zh);
     let graph = move || {
         let t = traced.get()?;
@@ -84,7 +95,7 @@ pub fn BackpropStepper(lab: Lab) -> impl IntoView {
         };
         let at = layout(&t);
         let width = at.iter().map(|a| a.0).fold(0.0, f64::max) + 60.0;
-        let height = at.iter().map(|a| a.1).fold(0.0, f64::max) + 26.0;
+        let height = at.iter().map(|a| a.1).fold(0.0, f64::max) + 30.0;
         let edges = t
             .nodes
             .iter()
@@ -176,7 +187,7 @@ pub fn BackpropStepper(lab: Lab) -> impl IntoView {
                 .collect_view();
             view! {
                 <table class="bp-update" data-testid="bp-update-table">
-                    <caption>{move || format!("w ← w − lr · ∂loss/∂w, lr = {}", lr())}</caption>
+                    <caption>{move || format!("w ← w − lr · ∂loss/∂w, lr = {}", lr32())}</caption>
                     <thead>
                         <tr>
                             <th></th>
