@@ -50,11 +50,13 @@ for (const [lang, title, viewports] of [
       await shot(page, `lesson-01-${lang}-${vp}.png`);
     }
     // The step is kept as done: the index shows it after a reload.
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.reload();
     await page.getByTestId('lesson-panel').waitFor();
     await page.getByTestId('lesson-index-open').click();
     const progress = await page.getByTestId('lesson-open-01').locator('.lesson-progress').textContent();
     assert.equal(progress, '1/2');
+    await shot(page, `lesson-index-${lang}-1440x900.png`);
     assert.deepEqual(errors, []);
     await page.close();
   });
