@@ -98,7 +98,8 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, rows: &[Row], metric: &str) -> Draw
         .x_labels(6)
         .y_labels(6)
         .x_label_formatter(&|v| tick(if log { 10f64.powf(*v) } else { *v }))
-        .y_label_formatter(&|v| tick(*v))
+        // Metrics of a sweep often differ in the third decimal.
+        .y_label_formatter(&|v| format!("{v:.3}"))
         .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
         .light_line_style(RGBColor(238, 238, 238))
         .draw()?;

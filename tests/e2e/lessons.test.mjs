@@ -127,3 +127,34 @@ test('the language switch changes the interface and keeps lang= in the address',
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the sweep of lesson 8 runs its points one after another; runs are compared', { timeout: 240_000 }, async () => {
+  const { page, errors } = await openPage(browser(), { width: 1440, height: 900 }, '#lesson=08&step=3&lang=en');
+  const sweep = page.getByTestId('lesson-panel').getByTestId('sweep');
+  await sweep.waitFor();
+  await sweep.getByTestId('sweep-values').fill('0.003, 0.01');
+  await sweep.getByTestId('sweep-start').click();
+  const rows = sweep.getByTestId('sweep-table').locator('tbody tr');
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid=lesson-panel] [data-testid=sweep-table] tbody tr').length === 2,
+    null,
+    { timeout: 200_000 },
+  );
+  assert.match(await rows.first().textContent(), /^lr=0\.003\s*0\.\d{4}$/);
+  assert.match(await rows.nth(1).textContent(), /^lr=0\.01\s*0\.\d{4}$/);
+  // The chart of the metric against the setting (the lesson's sweep; the lab has its own).
+  const drawn = await sweep.getByTestId('sweep-chart').evaluate((c) => {
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] < 200) ink++;
+    return ink / (data.length / 4);
+  });
+  assert.ok(drawn > 0.005, `sweep chart ink ${drawn}`);
+  // Both runs are kept for comparison, the legend naming what differs.
+  const compare = page.getByTestId('compare-chart');
+  assert.ok((await inkShare(page, 'compare-chart')).share > 0.02);
+  assert.equal(await compare.isVisible(), true);
+  await shot(page, 'lesson-08-sweep-en-1440x900.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
