@@ -19,6 +19,7 @@ pub mod data;
 pub mod error;
 pub mod experiment;
 pub mod export;
+pub mod lessons;
 pub mod metrics;
 pub mod nn;
 pub mod op;

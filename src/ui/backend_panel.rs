@@ -1,6 +1,7 @@
 //! The backend chooser and badge: which backend runs, on which adapter, and why the
 //! GPU is not used when it is not.
 
+use super::i18n::t;
 use super::state::{BackendKind, Cmd, Lab};
 use leptos::prelude::*;
 
@@ -37,11 +38,11 @@ pub fn BackendPanel(lab: Lab) -> impl IntoView {
         <div
             class="backend"
             role="group"
-            aria-label="Backend"
+            aria-label=move || t("Backend")
             data-state=move || if lab.backend.with(|b| b.probing) { "probing" } else { "ready" }
         >
-            <label class="field" title="Where the tensors live and the kernels run; switching keeps the experiment">
-                <span>"Backend"</span>
+            <label class="field" title=move || t("Where the tensors live and the kernels run; switching keeps the experiment")>
+                <span>{move || t("Backend")}</span>
                 <select data-testid="backend-select" on:change=on_change>
                     {option(BackendKind::Gpu, "WebGPU")}
                     {option(BackendKind::Cpu, "CPU")}
@@ -56,7 +57,7 @@ pub fn BackendPanel(lab: Lab) -> impl IntoView {
                     }
                 }
                 data-testid="backend-badge"
-                title="The backend running now"
+                title=move || t("The backend running now")
             >
                 {badge}
             </span>

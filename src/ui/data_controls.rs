@@ -2,6 +2,7 @@
 //! regenerate, standardisation, and the 2-D input features.
 
 use super::fields::{check_field, number_field};
+use super::i18n::t;
 use super::state::Lab;
 use crate::data::FeatureSet;
 use crate::experiment::limits;
@@ -47,7 +48,7 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
     };
     view! {
         <fieldset class="group">
-            <legend>"Data"</legend>
+            <legend>{move || t("Data")}</legend>
             <p class="hint">
                 {move || {
                     cfg.with(|c| match c.data {
@@ -98,10 +99,10 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
                 )}
                 <button
                     type="button"
-                    title="New data and weights: the next seed"
+                    title=move || t("New data and weights: the next seed")
                     on:click=move |_| lab.edit(|c| c.seed = c.seed.wrapping_add(1))
                 >
-                    "Regenerate"
+                    {move || t("Regenerate")}
                 </button>
             </div>
             {check_field(
@@ -111,8 +112,8 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
                 move |on| lab.edit(|c| c.standardize = on),
             )}
             <Show when=two_d>
-                <div class="features" role="group" aria-label="Input features">
-                    <span class="label">"Features"</span>
+                <div class="features" role="group" aria-label=move || t("Input features")>
+                    <span class="label">{move || t("Features")}</span>
                     {(0..FEATURES.len()).map(feature).collect_view()}
                 </div>
             </Show>

@@ -1,5 +1,6 @@
 //! The error banner: divergence (with the step and a hint) and invalid settings.
 
+use super::i18n::t;
 use super::state::Lab;
 use leptos::prelude::*;
 
@@ -13,7 +14,7 @@ pub fn ErrorBanner(lab: Lab) -> impl IntoView {
                 <button
                     type="button"
                     class="dismiss"
-                    title="Hide this message"
+                    title=move || t("Hide this message")
                     aria-label="Dismiss the error"
                     on:click=move |_| lab.error.set(None)
                 >

@@ -1,6 +1,7 @@
 //! Small labelled form fields shared by the control panels: every field has a visible
 //! label, a tooltip (`title`) and works from the keyboard.
 
+use super::i18n::t;
 use leptos::prelude::*;
 
 /// A labelled number input. `(min, max, step)` come from the experiment's limit table
@@ -16,8 +17,8 @@ pub fn number_field(
     on_set: impl Fn(f64) + 'static,
 ) -> impl IntoView {
     view! {
-        <label class="field" title=tip>
-            <span>{label}</span>
+        <label class="field" title=move || t(tip)>
+            <span>{move || t(label)}</span>
             <input
                 type="number"
                 min=min.to_string()
@@ -44,13 +45,13 @@ pub fn check_field(
     on_set: impl Fn(bool) + 'static,
 ) -> impl IntoView {
     view! {
-        <label class="check" title=tip>
+        <label class="check" title=move || t(tip)>
             <input
                 type="checkbox"
                 prop:checked=value
                 on:change=move |ev| on_set(event_target_checked(&ev))
             />
-            <span>{label}</span>
+            <span>{move || t(label)}</span>
         </label>
     }
 }
@@ -65,8 +66,8 @@ pub fn select_field(
 ) -> impl IntoView {
     let value = Signal::derive(value);
     view! {
-        <label class="field" title=tip>
-            <span>{label}</span>
+        <label class="field" title=move || t(tip)>
+            <span>{move || t(label)}</span>
             <select on:change=move |ev| on_set(event_target_value(&ev))>
                 {options
                     .into_iter()

@@ -50,7 +50,7 @@ pub fn publish(
     let trained = (step > 0).then_some(weights);
     match encode_link(&link_config, Some(step), trained) {
         Ok(link) => {
-            set_address(&link.fragment);
+            set_address(&address(lab, &link.fragment));
             if lab.link.with_untracked(|l| l.as_ref() != Some(&link)) {
                 lab.link.set(Some(link));
             }
@@ -95,6 +95,60 @@ pub fn request_hash(lab: &Lab) {
     }
 }
 
+/// What the address bar shows for the experiment link `fragment`: the lesson step
+/// (`#lesson=03&step=2`) while one is open, else the experiment's link; either with
+/// `&lang=` once a language was chosen. `lang` is page state, never part of the
+/// experiment: [`open_address`] takes it off before the link is read.
+pub fn address(lab: &Lab, fragment: &str) -> String {
+    let lang = if lab.lang_chosen.get_untracked() {
+        format!("&lang={}", lab.lang.get_untracked().code())
+    } else {
+        String::new()
+    };
+    match lab.lesson.get_untracked() {
+        Some(at) => format!("#lesson={}&step={}{lang}", at.id, at.step + 1),
+        None => format!("{fragment}{lang}"),
+    }
+}
+
+/// Shows the address of the current state (after a lesson or the language changed).
+pub fn show_address(lab: &Lab) {
+    let fragment = lab
+        .link
+        .with_untracked(|l| l.as_ref().map(|l| l.fragment.clone()))
+        .unwrap_or_default();
+    set_address(&address(lab, &fragment));
+}
+
+/// Takes the page's own keys out of a fragment: `lang=` and the lesson keys
+/// (`lesson=`, `step=`). Returns the rest (the experiment link, if any), the language
+/// and the lesson step asked for (`step` from 1, as written).
+pub fn page_keys(
+    hash: &str,
+) -> (
+    String,
+    Option<crate::lessons::Lang>,
+    Option<(String, usize)>,
+) {
+    let body = hash.split_once('#').map_or(hash, |(_, f)| f).trim();
+    let (mut lang, mut lesson, mut step) = (None, None, 1usize);
+    let mut rest = Vec::new();
+    for pair in body.split('&').filter(|p| !p.is_empty()) {
+        match pair.split_once('=') {
+            Some(("lang", v)) => lang = crate::lessons::Lang::from_code(v),
+            Some(("lesson", v)) => lesson = Some(v.to_string()),
+            Some(("step", v)) if body.contains("lesson=") => step = v.trim().parse().unwrap_or(1),
+            _ => rest.push(pair),
+        }
+    }
+    let rest = if rest.is_empty() {
+        String::new()
+    } else {
+        format!("#{}", rest.join("&"))
+    };
+    (rest, lang, lesson.map(|l| (l, step)))
+}
+
 /// Puts `fragment` into the address bar without a new history entry.
 fn set_address(fragment: &str) {
     let Some(w) = web_sys::window() else {
@@ -113,10 +167,19 @@ pub fn open_address(lab: &Lab) {
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
-    if hash.trim_start_matches('#').trim().is_empty() {
+    let (rest, lang, lesson) = page_keys(&hash);
+    if let Some(lang) = lang {
+        lab.lang.set(lang);
+        lab.lang_chosen.set(true);
+    }
+    if let Some((id, step)) = lesson {
+        super::lesson::open_step(lab, &id, step.saturating_sub(1));
         return;
     }
-    open(lab, &hash);
+    if rest.trim_start_matches('#').trim().is_empty() {
+        return;
+    }
+    open(lab, &rest);
 }
 
 /// Opens `text` (one of our links or a TF Playground link): the controls take its
@@ -124,6 +187,23 @@ pub fn open_address(lab: &Lab) {
 /// could not be read (the current experiment then stays), go to
 /// [`Lab::link_notices`]. Returns whether the link was opened.
 pub fn open(lab: &Lab, text: &str) -> bool {
+    // A lesson link, or a link with the page's `lang=`: those keys are the page's.
+    if text.contains("lesson=") || text.contains("lang=") {
+        let (rest, lang, lesson) = page_keys(text);
+        if let Some(lang) = lang {
+            lab.lang.set(lang);
+            lab.lang_chosen.set(true);
+        }
+        if let Some((id, step)) = lesson {
+            return super::lesson::open_step(lab, &id, step.saturating_sub(1));
+        }
+        return open_experiment(lab, &rest);
+    }
+    open_experiment(lab, text)
+}
+
+/// Opens an experiment link (no page keys left in `text`); see [`open`].
+fn open_experiment(lab: &Lab, text: &str) -> bool {
     match decode_link(text) {
         Ok(link) => {
             lab.running.set(false);

@@ -1,5 +1,6 @@
 //! The loss chart: train and test loss against step, linear or log scale.
 
+use super::i18n::t;
 use super::plots;
 use super::state::Lab;
 use leptos::html::Canvas;
@@ -18,17 +19,17 @@ pub fn LossChart(lab: Lab) -> impl IntoView {
         });
     });
     view! {
-        <section class="card" aria-label="Loss">
+        <section class="card" aria-label=move || t("Loss")>
             <div class="card-head">
-                <h2>"Loss"</h2>
-                <label class="check" title="Show the loss on a logarithmic scale">
+                <h2>{move || t("Loss")}</h2>
+                <label class="check" title=move || t("Show the loss on a logarithmic scale")>
                     <input
                         type="checkbox"
                         data-testid="log-scale"
                         prop:checked=move || lab.log_scale.get()
                         on:change=move |ev| lab.log_scale.set(event_target_checked(&ev))
                     />
-                    <span>"log scale"</span>
+                    <span>{move || t("log scale")}</span>
                 </label>
             </div>
             <canvas
@@ -37,7 +38,7 @@ pub fn LossChart(lab: Lab) -> impl IntoView {
                 height="240"
                 data-testid="loss-chart"
                 role="img"
-                aria-label="Train and test loss against training step"
+                aria-label=move || t("Train and test loss against training step")
             ></canvas>
         </section>
     }

@@ -2,6 +2,7 @@
 //! decision boundary with train and test points (2-D classification), or the predicted
 //! surface with the points (2-D regression).
 
+use super::i18n::t;
 use super::plots;
 use super::state::Lab;
 use leptos::html::Canvas;
@@ -39,7 +40,7 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
     view! {
         <section
             class="card"
-            aria-label="Model output"
+            aria-label=move || t("Model output")
             hidden=move || lab.plot_frame.with(|s| s.curve.is_none() && s.grid.is_none())
         >
             <div class="card-head">
@@ -47,7 +48,7 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
                     {move || {
                         lab.plot_frame
                             .with(|s| {
-                                if s.curve.is_some() {
+                                t(if s.curve.is_some() {
                                     "Data and fit"
                                 } else if s.grid.as_ref().is_some_and(|g| !g.value.is_empty()) {
                                     "Prediction over the plane"
@@ -55,7 +56,7 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
                                     "Decision boundary"
                                 } else {
                                     "Output"
-                                }
+                                })
                             })
                     }}
                 </h2>
@@ -71,15 +72,15 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
                             prop:checked=move || lab.discretize.get()
                             on:change=move |ev| lab.discretize.set(event_target_checked(&ev))
                         />
-                        <span>"discretize"</span>
+                        <span>{move || t("discretize")}</span>
                     </label>
-                    <label class="check" title="Show the test points (dark ring) as well as the training points (white ring)">
+                    <label class="check" title=move || t("Show the test points (dark ring) as well as the training points (white ring)")>
                         <input
                             type="checkbox"
                             prop:checked=move || show_test.get()
                             on:change=move |ev| show_test.set(event_target_checked(&ev))
                         />
-                        <span>"test points"</span>
+                        <span>{move || t("test points")}</span>
                     </label>
                 </Show>
             </div>
@@ -89,7 +90,7 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
                 height="420"
                 data-testid="main-chart"
                 role="img"
-                aria-label="The data and what the model predicts"
+                aria-label=move || t("The data and what the model predicts")
             ></canvas>
         </section>
     }

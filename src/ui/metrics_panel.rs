@@ -2,6 +2,7 @@
 //! classification; MSE, MAE and R² for regression.
 
 use super::fields::fmt_value;
+use super::i18n::t;
 use super::state::Lab;
 use leptos::prelude::*;
 
@@ -12,19 +13,19 @@ pub fn MetricsPanel(lab: Lab) -> impl IntoView {
     let row = |name: &'static str, tip: &'static str, v: Option<f64>| {
         v.map(|v| {
             view! {
-                <div title=tip>
-                    <dt>{name}</dt>
+                <div title=move || t(tip)>
+                    <dt>{move || t(name)}</dt>
                     <dd>{fmt_value(v)}</dd>
                 </div>
             }
         })
     };
     view! {
-        <section class="card" aria-label="Test metrics">
-            <h2>"Test metrics"</h2>
+        <section class="card" aria-label=move || t("Test metrics")>
+            <h2>{move || t("Test metrics")}</h2>
             {move || {
                 let Some(m) = metrics() else {
-                    return view! { <p class="hint">"No evaluation yet."</p> }.into_any();
+                    return view! { <p class="hint">{move || t("No evaluation yet.")}</p> }.into_any();
                 };
                 let names = lab.plot_frame.with(|s| s.class_names.clone());
                 let confusion = m.confusion.clone().map(|cm| confusion_table(&cm, &names));
@@ -78,7 +79,7 @@ fn confusion_table(cm: &[Vec<u32>], names: &[String]) -> impl IntoView {
         .collect_view();
     view! {
         <table class="confusion" data-testid="confusion-matrix">
-            <caption>"Confusion matrix (rows: truth, columns: prediction)"</caption>
+            <caption>{move || t("Confusion matrix (rows: truth, columns: prediction)")}</caption>
             <thead>
                 <tr>
                     <th></th>

@@ -4,6 +4,7 @@
 //! show what the driver publishes.
 
 mod backend_panel;
+mod compare;
 mod cost_warning;
 mod data_controls;
 mod data_fetch;
@@ -13,6 +14,8 @@ mod driver;
 mod error_banner;
 mod fields;
 mod gpu;
+mod i18n;
+mod lesson;
 mod links;
 mod loss_chart;
 mod main_chart;
@@ -28,6 +31,7 @@ mod preset_select;
 mod probe;
 mod share;
 pub mod state;
+mod sweep;
 mod training_bar;
 
 use leptos::prelude::*;
@@ -37,11 +41,16 @@ use state::Lab;
 #[component]
 pub fn App() -> impl IntoView {
     let lab = Lab::new();
+    i18n::install(lab.lang);
+    compare::record(lab);
     links::open_address(&lab);
     driver::start(lab);
     view! {
+        <style>{lesson::CSS}</style>
         <header class="topbar">
             <h1 class="brand">"gradlab"</h1>
+            <lesson::LessonsButton lab=lab />
+            <lesson::LangSwitch lab=lab />
             <preset_select::PresetSelect lab=lab />
             <training_bar::TrainingBar lab=lab />
             <backend_panel::BackendPanel lab=lab />
@@ -50,13 +59,26 @@ pub fn App() -> impl IntoView {
         <cost_warning::CostWarning lab=lab />
         <data_fetch::DataProgress lab=lab />
         <share::LinkNotices lab=lab />
+        <lesson::LessonIndex lab=lab />
+        <lesson::LessonPanel lab=lab />
         <main class="layout">
             <section class="panel controls" aria-label="Experiment settings">
-                <data_controls::DataControls lab=lab />
-                <network_editor::NetworkEditor lab=lab />
-                <optimizer_controls::OptimizerControls lab=lab />
-                <share::SharePanel lab=lab />
-                <model_io::ModelIo lab=lab />
+                // Wrappers (`display: contents`) a lesson step hides by group.
+                <div data-lesson-group="data">
+                    <data_controls::DataControls lab=lab />
+                </div>
+                <div data-lesson-group="network">
+                    <network_editor::NetworkEditor lab=lab />
+                </div>
+                <div data-lesson-group="optimizer">
+                    <optimizer_controls::OptimizerControls lab=lab />
+                </div>
+                <div data-lesson-group="share">
+                    <share::SharePanel lab=lab />
+                </div>
+                <div data-lesson-group="model">
+                    <model_io::ModelIo lab=lab />
+                </div>
             </section>
             <section class="panel network" aria-label="The network">
                 <network_view::NetworkView lab=lab />
@@ -66,6 +88,11 @@ pub fn App() -> impl IntoView {
                 <draw_pad::DrawPad lab=lab />
                 <digits_grid::DigitsGrid lab=lab />
                 <loss_chart::LossChart lab=lab />
+                <compare::RunCompare lab=lab />
+                <details class="card tools">
+                    <summary>{move || i18n::t("Sweep")}</summary>
+                    <sweep::Sweep lab=lab />
+                </details>
                 <metrics_panel::MetricsPanel lab=lab />
             </section>
         </main>

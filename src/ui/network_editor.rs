@@ -2,6 +2,7 @@
 //! and the parameter count; for a configuration with an explicit layer stack, its text
 //! form instead (see `model_text.rs`).
 
+use super::i18n::t;
 use super::model_text::ModelText;
 use super::state::Lab;
 use crate::experiment::{limits, DataSource, ExperimentConfig};
@@ -62,7 +63,7 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
                 <button
                     type="button"
                     class="small"
-                    title="One neuron fewer"
+                    title=move || t("One neuron fewer")
                     aria-label=format!("Fewer neurons in layer {}", l + 1)
                     on:click=move |_| set_units(-1)
                 >
@@ -72,7 +73,7 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
                 <button
                     type="button"
                     class="small"
-                    title="One neuron more"
+                    title=move || t("One neuron more")
                     aria-label=format!("More neurons in layer {}", l + 1)
                     on:click=move |_| set_units(1)
                 >
@@ -110,7 +111,7 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
     };
     view! {
         <fieldset class="group">
-            <legend>"Network"</legend>
+            <legend>{move || t("Network")}</legend>
             <Show
                 when=move || cfg.with(|c| c.model.is_none())
                 fallback=move || view! { <ModelText lab=lab /> }
@@ -118,7 +119,7 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
             <div class="row">
                 <button
                     type="button"
-                    title="Add a hidden layer"
+                    title=move || t("Add a hidden layer")
                     disabled=move || cfg.with(|c| c.hidden.len() >= MAX_LAYERS)
                     on:click=move |_| {
                         lab.edit(|c| {
@@ -137,7 +138,7 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
                 </button>
                 <button
                     type="button"
-                    title="Remove the last hidden layer"
+                    title=move || t("Remove the last hidden layer")
                     disabled=move || cfg.with(|c| c.hidden.is_empty())
                     on:click=move |_| {
                         lab.edit(|c| {
@@ -148,7 +149,7 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
                 >
                     "− layer"
                 </button>
-                <span class="params" data-testid="param-count" title="Weights and biases">
+                <span class="params" data-testid="param-count" title=move || t("Weights and biases")>
                     {move || format!("{} parameters", count())}
                 </span>
             </div>

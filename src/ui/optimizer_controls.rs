@@ -2,6 +2,7 @@
 //! budget (epochs or unlimited).
 
 use super::fields::{check_field, number_field, select_field};
+use super::i18n::t;
 use super::state::Lab;
 use crate::experiment::{limits, Budget, LossKind};
 use crate::optim::OptimizerKind;
@@ -30,7 +31,7 @@ pub fn OptimizerControls(lab: Lab) -> impl IntoView {
     let unlimited = move || cfg.with(|c| c.budget == Budget::Steps(UNLIMITED_STEPS));
     view! {
         <fieldset class="group">
-            <legend>"Training"</legend>
+            <legend>{move || t("Training")}</legend>
             {move || {
                 select_field(
                     "Loss",

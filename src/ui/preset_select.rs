@@ -1,5 +1,6 @@
 //! The preset menu: every ready-made experiment of the core.
 
+use super::i18n::t;
 use super::state::Lab;
 use crate::experiment::{preset, presets};
 use leptos::prelude::*;
@@ -15,11 +16,11 @@ pub fn PresetSelect(lab: Lab) -> impl IntoView {
         }
     };
     view! {
-        <label class="field preset" title="A ready-made experiment: data, network and training settings">
-            <span>"Preset"</span>
+        <label class="field preset" title=move || t("A ready-made experiment: data, network and training settings")>
+            <span>{move || t("Preset")}</span>
             <select data-testid="preset-select" on:change=on_change>
                 <option value="" disabled prop:selected=move || lab.preset.get().is_empty()>
-                    "custom (from a link)"
+                    {move || t("custom (from a link)")}
                 </option>
                 {presets()
                     .iter()

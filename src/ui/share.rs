@@ -2,6 +2,7 @@
 //! weights hash, the import box for our links and TensorFlow Playground links, and the
 //! notice with an opened link's warnings.
 
+use super::i18n::t;
 use super::links;
 use super::state::Lab;
 use leptos::prelude::*;
@@ -54,16 +55,16 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
         }
     };
     view! {
-        <fieldset class="group share" aria-label="Share and import">
-            <legend>"Share"</legend>
+        <fieldset class="group share" aria-label=move || t("Share and import")>
+            <legend>{move || t("Share")}</legend>
             <div class="row">
                 <button
                     type="button"
                     data-testid="share-button"
-                    title="Copy a link that replays this experiment: every setting, the seed and the steps trained"
+                    title=move || t("Copy a link that replays this experiment: every setting, the seed and the steps trained")
                     on:click=share
                 >
-                    "Share link"
+                    {move || t("Share link")}
                 </button>
                 <span class="hint" aria-live="polite">
                     {move || match copied.get() {
@@ -78,7 +79,7 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
                     class="link-field"
                     type="text"
                     readonly
-                    aria-label="Link to this experiment"
+                    aria-label=move || t("Link to this experiment")
                     data-testid="share-link"
                     prop:value=move || shown.get().unwrap_or_default()
                     on:focus=|ev| {
@@ -110,17 +111,17 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
                     on:click=move |_| links::request_hash(&lab)
                     hidden=move || lab.weights_hash.with(Option::is_some)
                 >
-                    "show"
+                    {move || t("show")}
                 </button>
             </p>
             <div class="row import">
                 <label class="field">
-                    <span>"Open a link"</span>
+                    <span>{move || t("Open a link")}</span>
                     <input
                         type="text"
                         data-testid="import-link"
-                        placeholder="a gradlab or TensorFlow Playground link"
-                        title="Paste a gradlab link or a TensorFlow Playground link, then press Open"
+                        placeholder=move || t("a gradlab or TensorFlow Playground link")
+                        title=move || t("Paste a gradlab link or a TensorFlow Playground link, then press Open")
                         prop:value=move || import_text.get()
                         on:input=move |ev| import_text.set(event_target_value(&ev))
                         on:keydown=move |ev| {
@@ -133,10 +134,10 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
                 <button
                     type="button"
                     data-testid="import-button"
-                    title="Open the pasted link: its settings replace the current ones"
+                    title=move || t("Open the pasted link: its settings replace the current ones")
                     on:click=move |_| import()
                 >
-                    "Open"
+                    {move || t("Open")}
                 </button>
             </div>
         </fieldset>
@@ -153,7 +154,7 @@ pub fn LinkNotices(lab: Lab) -> impl IntoView {
         <Show when=move || lab.link_notices.with(|n| !n.is_empty())>
             <div class="notice link-warnings" role="status" data-testid="link-warnings">
                 <div>
-                    <strong>"The link was not taken exactly as written:"</strong>
+                    <strong>{move || t("The link was not taken exactly as written:")}</strong>
                     <ul>
                         {move || {
                             lab.link_notices
@@ -190,7 +191,7 @@ pub fn LinkNotices(lab: Lab) -> impl IntoView {
                 <button
                     type="button"
                     class="dismiss"
-                    title="Hide these warnings"
+                    title=move || t("Hide these warnings")
                     aria-label="Dismiss the link warnings"
                     on:click=move |_| lab.link_notices.set(Vec::new())
                 >

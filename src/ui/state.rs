@@ -10,6 +10,7 @@ use crate::experiment::{
     preset, Curve1d, DecodedLink, EncodedLink, ExperimentConfig, GridView, HistoryPoint,
     NamedWeight, Points2d,
 };
+use crate::lessons::Lang;
 use crate::nn::Layer;
 use leptos::prelude::*;
 
@@ -221,6 +222,29 @@ pub struct Lab {
     pub seen: RwSignal<Option<Seen>>,
     /// The download of a data set the page fetches on demand (MNIST).
     pub data_fetch: RwSignal<super::data_fetch::DataFetch>,
+    /// The language of the interface and the lessons.
+    pub lang: RwSignal<Lang>,
+    /// True once the language was chosen (by a link's `lang=` or the switch): it is then
+    /// kept in the address; otherwise the browser's language applies.
+    pub lang_chosen: RwSignal<bool>,
+    /// The lesson step open beside the lab (`None`: the lab alone).
+    pub lesson: RwSignal<Option<LessonAt>>,
+    /// The lesson index is shown.
+    pub lesson_index: RwSignal<bool>,
+    /// Lesson steps completed (`03.2`), as kept in `localStorage`.
+    pub lessons_done: RwSignal<Vec<String>>,
+    /// The last runs of this visit, for comparison.
+    pub runs: RwSignal<Vec<super::compare::RunRecord>>,
+}
+
+/// A lesson step: the lesson's two-digit id and the step's index (from 0; links and the
+/// page count from 1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LessonAt {
+    /// `03`.
+    pub id: String,
+    /// The step, from 0.
+    pub step: usize,
 }
 
 /// The preset the page opens with.
@@ -252,6 +276,12 @@ impl Lab {
             probe_fresh: StoredValue::new(false),
             seen: RwSignal::new(None),
             data_fetch: RwSignal::new(Default::default()),
+            lang: RwSignal::new(browser_lang()),
+            lang_chosen: RwSignal::new(false),
+            lesson: RwSignal::new(None),
+            lesson_index: RwSignal::new(false),
+            lessons_done: RwSignal::new(super::lesson::progress::load()),
+            runs: RwSignal::new(Vec::new()),
         }
     }
 
@@ -276,6 +306,14 @@ impl Lab {
         self.config.update(f);
         self.send(Cmd::Reset);
     }
+}
+
+/// The browser's preferred language, when it is one of ours (English otherwise).
+fn browser_lang() -> Lang {
+    web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .and_then(|code| Lang::from_code(&code))
+        .unwrap_or_default()
 }
 
 impl Default for Lab {

@@ -2,6 +2,7 @@
 //! and the latest losses.
 
 use super::fields::fmt_loss;
+use super::i18n::t;
 use super::state::{Cmd, Lab};
 use leptos::prelude::*;
 
@@ -17,13 +18,13 @@ pub fn TrainingBar(lab: Lab) -> impl IntoView {
         lab.running.update(|r| *r = !*r);
     };
     view! {
-        <div class="training-bar" role="group" aria-label="Training">
+        <div class="training-bar" role="group" aria-label=move || t("Training")>
             <button
                 type="button"
                 class="icon"
                 data-testid="reset-button"
-                title="Reset: new initial weights from the seed, step 0"
-                aria-label="Reset"
+                title=move || t("Reset: new initial weights from the seed, step 0")
+                aria-label=move || t("Reset")
                 on:click=move |_| lab.edit(|_| {})
             >
                 "⟲"
@@ -32,9 +33,9 @@ pub fn TrainingBar(lab: Lab) -> impl IntoView {
                 type="button"
                 class="icon play"
                 data-testid="train-toggle"
-                title="Train continuously, a few milliseconds per frame"
+                title=move || t("Train continuously, a few milliseconds per frame")
                 aria-pressed=move || lab.running.get().to_string()
-                aria-label=move || if lab.running.get() { "Pause" } else { "Train" }
+                aria-label=move || t(if lab.running.get() { "Pause" } else { "Train" })
                 on:click=toggle
             >
                 {move || if lab.running.get() { "❚❚" } else { "▶" }}
@@ -43,8 +44,8 @@ pub fn TrainingBar(lab: Lab) -> impl IntoView {
                 type="button"
                 class="icon"
                 data-testid="step-button"
-                title="One optimizer step on the next mini-batch"
-                aria-label="Step"
+                title=move || t("One optimizer step on the next mini-batch")
+                aria-label=move || t("Step")
                 on:click=move |_| {
                     lab.running.set(false);
                     lab.send(Cmd::Step);
@@ -54,33 +55,33 @@ pub fn TrainingBar(lab: Lab) -> impl IntoView {
             </button>
             <dl class="counters">
                 <div>
-                    <dt>"Step"</dt>
+                    <dt>{move || t("Step")}</dt>
                     <dd data-testid="step-count" data-run=move || lab.status.get().run>{move || lab.status.get().step}</dd>
                 </div>
                 <div>
-                    <dt>"Epoch"</dt>
+                    <dt>{move || t("Epoch")}</dt>
                     <dd data-testid="epoch-count">{move || lab.status.get().epoch}</dd>
                 </div>
-                <div title="Optimizer steps per second, recent">
-                    <dt>"Steps/s"</dt>
+                <div title=move || t("Optimizer steps per second, recent")>
+                    <dt>{move || t("Steps/s")}</dt>
                     <dd data-testid="steps-per-sec">
                         {move || format!("{:.0}", lab.status.get().steps_per_sec)}
                     </dd>
                 </div>
-                <div title="Loss over the whole training set">
-                    <dt>"Train loss"</dt>
+                <div title=move || t("Loss over the whole training set")>
+                    <dt>{move || t("Train loss")}</dt>
                     <dd data-testid="train-loss">
                         {move || last().map_or("–".into(), |p| fmt_loss(p.train_loss))}
                     </dd>
                 </div>
-                <div title="Loss over the test set">
-                    <dt>"Test loss"</dt>
+                <div title=move || t("Loss over the test set")>
+                    <dt>{move || t("Test loss")}</dt>
                     <dd data-testid="test-loss">
                         {move || last().map_or("–".into(), |p| fmt_loss(p.test_loss))}
                     </dd>
                 </div>
-                <div title="Fraction of test points classified correctly">
-                    <dt>"Test accuracy"</dt>
+                <div title=move || t("Fraction of test points classified correctly")>
+                    <dt>{move || t("Test accuracy")}</dt>
                     <dd data-testid="test-accuracy">
                         {move || {
                             last()
