@@ -20,6 +20,7 @@ mod runner_plots;
 mod runner_predict;
 mod runner_refresh;
 mod runner_snapshot;
+mod runner_text;
 mod runner_view;
 mod runner_weights;
 mod validate;
@@ -45,6 +46,7 @@ pub use runner_plots::{
 pub use runner_predict::{image_spec, Prediction};
 pub use runner_refresh::Refresh;
 pub use runner_snapshot::Snapshot;
+pub use runner_text::{text_tokens, token_cross_entropy, LmStream, LM_EVAL_WINDOWS};
 pub use runner_view::{Curve1d, GridView, Points2d};
 pub use validate::{
     validate, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_LR, MAX_SAMPLES,

@@ -151,6 +151,7 @@ fn base(data: DataSource) -> ExperimentConfig {
         budget: Budget::Epochs(100),
         eval_every: 0,
         seed: 1,
+        context: crate::experiment::limits::CONTEXT.default as usize,
         backend: BackendChoice::Cpu,
     }
 }

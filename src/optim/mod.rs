@@ -1,6 +1,13 @@
 //! Optimizers with PyTorch's update equations: SGD, momentum (and Nesterov), Adam,
 //! AdamW; L1 and L2 regularisation; optional gradient clipping by global norm.
-//! Each parameter is updated by one fused backend kernel.
+//! Each parameter is updated by one fused backend kernel. AdamW's decoupled decay
+//! applies to matrices only (rank >= 2: dense and conv weights, embeddings unless
+//! `decay_embeddings` is off), never to biases or norm scales, as nanoGPT's
+//! `configure_optimizers` groups them. The learning rate follows a [`LrSchedule`].
+
+mod schedule;
+
+pub use schedule::{LrSchedule, ScheduleKind};
 
 use crate::autograd::{no_grad, Gradients};
 use crate::backend::{Storage, UpdateRule};
@@ -74,6 +81,44 @@ pub struct OptimizerConfig {
     pub l2: f32,
     /// Clip the global gradient norm to this value.
     pub clip_norm: Option<f32>,
+    /// The learning-rate schedule (constant by default). Left out of JSON when
+    /// constant, as are the numbers below at their defaults, so a config written before
+    /// schedules existed reads and writes as it did.
+    #[serde(skip_serializing_if = "is_default")]
+    pub schedule: ScheduleKind,
+    /// Steps of linear warmup (warmup-cosine only).
+    #[serde(skip_serializing_if = "is_default")]
+    pub warmup_steps: u64,
+    /// The step at which the cosine decay reaches `min_lr` (warmup-cosine only).
+    #[serde(skip_serializing_if = "is_default")]
+    pub decay_steps: u64,
+    /// The learning rate the cosine decays to (warmup-cosine only).
+    #[serde(skip_serializing_if = "is_default")]
+    pub min_lr: f32,
+    /// Whether AdamW's decay also applies to embedding tables (nanoGPT decays them).
+    #[serde(skip_serializing_if = "is_true")]
+    pub decay_embeddings: bool,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
+}
+
+fn is_true(v: &bool) -> bool {
+    *v
+}
+
+impl OptimizerConfig {
+    /// The learning-rate schedule these settings describe.
+    pub fn lr_schedule(&self) -> LrSchedule {
+        LrSchedule {
+            kind: self.schedule,
+            lr: self.lr,
+            warmup_steps: self.warmup_steps,
+            decay_steps: self.decay_steps,
+            min_lr: self.min_lr,
+        }
+    }
 }
 
 impl Default for OptimizerConfig {
@@ -90,6 +135,11 @@ impl Default for OptimizerConfig {
             l1: 0.0,
             l2: 0.0,
             clip_norm: None,
+            schedule: ScheduleKind::Constant,
+            warmup_steps: 0,
+            decay_steps: 0,
+            min_lr: 0.0,
+            decay_embeddings: true,
         }
     }
 }
@@ -100,6 +150,9 @@ pub struct Optimizer {
     config: OptimizerConfig,
     step: u64,
     state: Vec<Vec<Storage>>,
+    /// Per parameter (in order): true for an embedding table (see
+    /// [`Optimizer::set_embeddings`]); empty means none is.
+    embeddings: Vec<bool>,
 }
 
 impl Optimizer {
@@ -109,7 +162,26 @@ impl Optimizer {
             config,
             step: 0,
             state: Vec::new(),
+            embeddings: Vec::new(),
         }
+    }
+
+    /// Mark which parameters (by position) are embedding tables, so AdamW's decay skips
+    /// them when `decay_embeddings` is off.
+    pub fn set_embeddings(&mut self, embeddings: Vec<bool>) {
+        self.embeddings = embeddings;
+    }
+
+    /// Whether AdamW's decoupled decay applies to parameter `i` of rank `rank`: matrices
+    /// only (rank >= 2), and embedding tables only when `decay_embeddings` is on.
+    pub fn decays(&self, i: usize, rank: usize) -> bool {
+        let embedding = self.embeddings.get(i).copied().unwrap_or(false);
+        rank >= 2 && (self.config.decay_embeddings || !embedding)
+    }
+
+    /// The learning rate the next step uses (the schedule at the next step's index).
+    pub fn current_lr(&self) -> f32 {
+        self.config.lr_schedule().lr_at(self.step)
     }
 
     /// The settings.
@@ -127,11 +199,14 @@ impl Optimizer {
         self.config.lr = lr;
     }
 
+    /// The update rule of the step being taken (`self.step` already counts it), at the
+    /// schedule's learning rate for that step.
     fn rule(&self) -> UpdateRule {
         let c = &self.config;
+        let lr = c.lr_schedule().lr_at(self.step.saturating_sub(1));
         match c.kind {
             OptimizerKind::Sgd | OptimizerKind::Momentum => UpdateRule::Sgd {
-                lr: c.lr,
+                lr,
                 momentum: if c.kind == OptimizerKind::Momentum {
                     c.momentum
                 } else {
@@ -148,7 +223,7 @@ impl Optimizer {
                 // the page (wasm) and the CLI must compute the same bits.
                 let t = self.step as f64;
                 UpdateRule::Adam {
-                    lr: c.lr,
+                    lr,
                     beta1: c.beta1,
                     beta2: c.beta2,
                     eps: c.eps,
@@ -245,6 +320,7 @@ impl Optimizer {
             config,
             step,
             state,
+            embeddings: Vec::new(),
         }
     }
 
@@ -280,14 +356,22 @@ impl Optimizer {
                     })
                     .collect();
             }
+            let decays: Vec<bool> = (0..tensors.len())
+                .map(|i| self.decays(i, tensors[i].rank()))
+                .collect();
             let mut updated = Vec::with_capacity(tensors.len());
-            for ((p, g), st) in tensors.into_iter().zip(gs).zip(self.state.iter_mut()) {
+            let items = tensors.into_iter().zip(gs).zip(self.state.iter_mut());
+            for (i, ((p, g), st)) in items.enumerate() {
                 let Some(g) = g else {
                     updated.push(p);
                     continue;
                 };
                 let (device, shape, len) = (p.device().clone(), p.shape().clone(), p.numel());
                 let state = std::mem::take(st);
+                let rule = match rule {
+                    UpdateRule::Adam { .. } if !decays[i] => without_decoupled_decay(rule),
+                    _ => rule,
+                };
                 let (np, ns) = device.update(&rule, p.into_storage(), g.storage(), state, len);
                 *st = ns;
                 updated.push(Tensor::from_storage(np, shape, &device).requiring_grad());
@@ -295,5 +379,34 @@ impl Optimizer {
             params.put_all(updated);
         });
         Ok(())
+    }
+}
+
+/// `rule` with AdamW's decoupled weight decay off (a bias, a norm scale, an embedding
+/// that is not decayed).
+fn without_decoupled_decay(rule: UpdateRule) -> UpdateRule {
+    match rule {
+        UpdateRule::Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            bias_correction1,
+            bias_correction2_sqrt,
+            l1,
+            l2,
+            ..
+        } => UpdateRule::Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            bias_correction1,
+            bias_correction2_sqrt,
+            decoupled_wd: 0.0,
+            l1,
+            l2,
+        },
+        other => other,
     }
 }

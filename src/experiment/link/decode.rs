@@ -2,7 +2,7 @@
 //! through the schema, repair what is inconsistent across keys, and validate.
 
 use super::codecs::Codec;
-use super::keys::{FIELDS, MODEL_KEY, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
+use super::keys::{FIELDS, MODEL_KEY, OPTIONAL_KEYS, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
 use super::migrate::migrate;
 use super::tfplayground::{import_pairs, is_tfplayground};
 use super::values::{show, split_pairs};
@@ -82,7 +82,7 @@ pub fn decode_link(input: &str) -> Result<DecodedLink> {
     let needed = |key: &str| match key {
         MODEL_KEY => false,
         "hidden" | "act" => config.model.is_none(),
-        _ => true,
+        k => !OPTIONAL_KEYS.contains(&k),
     };
     for f in FIELDS
         .iter()
