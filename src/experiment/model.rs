@@ -206,7 +206,8 @@ fn collect_params(
     }
 }
 
-/// Per parameter of `config`'s model (in order): whether it is an embedding table (so
+/// Per parameter of `config`'s model (in order): whether it is an embedding table, of
+/// tokens or of positions (so
 /// AdamW's decay can leave it out, see `OptimizerConfig::decay_embeddings`).
 pub fn embedding_params(config: &ExperimentConfig) -> Vec<bool> {
     let mut out = Vec::new();
@@ -222,7 +223,8 @@ fn mark_embeddings(layers: &[Layer], out: &mut Vec<bool>) {
         // How many parameters a layer has does not depend on its input's sizes (a
         // convolution reads the input's first axis, so the stand-in has three).
         let n = layer.param_shapes(&[1, 1, 1]).len();
-        let embedding = matches!(layer, Layer::Embedding { .. });
+        // Token and position tables (`embed`, and the attention layers' `pos`).
+        let embedding = matches!(layer.name(), "embed" | "pos");
         out.extend(std::iter::repeat_n(embedding, n));
     }
 }

@@ -92,12 +92,17 @@ pub(super) fn lm_metrics(train_loss: f64, test_loss: f64) -> Metrics {
     }
 }
 
-/// The character vocabulary and token ids of `set`'s text.
+/// Id of the first character in a language model's tokens: id 0 is padding (see
+/// `data::text::SHAKESPEARE_IDS`), so a character's token is its vocabulary index + 1.
+pub const FIRST_CHAR_ID: u32 = 1;
+
+/// The character vocabulary and token ids of `set`'s text (each character's index in
+/// the vocabulary + [`FIRST_CHAR_ID`]).
 pub fn text_tokens(set: TextSet) -> Result<(CharVocab, Vec<u32>)> {
     let text = load_text(set).map_err(|e| Error::Data(e.to_string()))?;
     let vocab = CharVocab::from_text(text);
     let ids = vocab.encode(text).map_err(Error::Data)?;
-    Ok((vocab, ids))
+    Ok((vocab, ids.into_iter().map(|i| i + FIRST_CHAR_ID).collect()))
 }
 
 /// The token ids of a language-model config's text, checked to leave a whole window

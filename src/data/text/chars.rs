@@ -79,7 +79,9 @@ pub fn split_by_position(ids: &[u32], val_fraction: f32) -> (&[u32], &[u32]) {
     let f = if val_fraction.is_nan() {
         0.0
     } else {
-        val_fraction.clamp(0.0, 1.0) as f64
+        // The f32 fraction as the decimal it was written as (0.1f32 is 0.100000001...),
+        // so 90% of 100 tokens is 90, as Python's `int(n * 0.9)`.
+        (val_fraction.clamp(0.0, 1.0) as f64 * 1e6).round() / 1e6
     };
     let cut = (ids.len() as f64 * (1.0 - f)) as usize;
     ids.split_at(cut.min(ids.len()))

@@ -32,6 +32,10 @@ pub const SHAKESPEARE_FILE: &str = "tinyshakespeare.txt.gz";
 pub const SENTIMENT_FILE: &str = "sentiment_sentences.tsv";
 /// Distinct characters of tiny Shakespeare (pinned by a test against the file).
 pub const SHAKESPEARE_VOCAB: usize = 65;
+/// Token ids of the character language model: the 65 characters take ids 1..=65 and
+/// id 0 is kept for padding (the attention layers hide id 0 from every key, so a
+/// character there, nanoGPT's `\n`, would be invisible).
+pub const SHAKESPEARE_IDS: usize = SHAKESPEARE_VOCAB + 1;
 /// Characters of tiny Shakespeare (pinned by a test against the file).
 pub const SHAKESPEARE_CHARS: usize = 1_115_394;
 /// Labelled sentences (pinned by a test against the file).
@@ -72,11 +76,11 @@ impl TextSet {
         matches!(self, TextSet::Shakespeare)
     }
 
-    /// Token ids the set's vocabulary has (both are fixed: 65 characters; the sentiment
-    /// vocabulary is cut to [`SENTIMENT_VOCAB`] ids).
+    /// Token ids the set's vocabulary has, padding included (both are fixed: 65
+    /// characters and padding; the sentiment vocabulary is cut to [`SENTIMENT_VOCAB`]).
     pub fn vocab_size(self) -> usize {
         match self {
-            TextSet::Shakespeare => SHAKESPEARE_VOCAB,
+            TextSet::Shakespeare => SHAKESPEARE_IDS,
             TextSet::Sentiment => SENTIMENT_VOCAB,
         }
     }

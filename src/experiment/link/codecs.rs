@@ -303,7 +303,9 @@ mod tests {
             "diabetes",
             "mnist",
         ];
-        assert_eq!(data, [&synthetic[..], &real[..]].concat());
+        let text = ["shakespeare", "sentiment"];
+        assert_eq!(data, [&synthetic[..], &real[..], &text[..]].concat());
+        assert_eq!(names::<ScheduleKind>(), ["constant", "cosine"]);
         let activations = ["linear", "relu", "tanh", "sigmoid", "gelu"];
         assert_eq!(names::<Activation>(), activations);
         assert_eq!(names::<LossKind>(), ["mse", "mae", "cross-entropy"]);
