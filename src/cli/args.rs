@@ -36,6 +36,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// Predict with a trained model file.
     Predict(super::predict::PredictArgs),
+    /// Sample text from a character language model file.
+    Sample(super::sample::SampleArgs),
 }
 
 /// Arguments of `gradlab run`.
@@ -75,7 +77,7 @@ impl Default for BenchArgs {
 }
 
 /// The commands, for suggestions.
-const COMMANDS: &[&str] = &["presets", "run", "link", "predict", "bench", "help"];
+const COMMANDS: &[&str] = &["presets", "run", "link", "predict", "sample", "bench", "help"];
 
 /// Parse the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Command, UsageError> {
@@ -108,6 +110,8 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         "bench" => parse_bench(rest),
         "predict" if wants_help(rest) => Ok(Command::Help(Some("predict"))),
         "predict" => Ok(Command::Predict(super::predict::parse_predict(rest)?)),
+        "sample" if wants_help(rest) => Ok(Command::Help(Some("sample"))),
+        "sample" => Ok(Command::Sample(super::sample::parse_sample(rest)?)),
         other if other.starts_with('-') => Err(unknown_flag(other, &["--help", "--version"])),
         other => Err(unknown("command", other, COMMANDS.iter().copied())),
     }
