@@ -69,7 +69,7 @@ fn one_step(
 ) -> Vec<Vec<f32>> {
     let mut set = ParamSet::new();
     for (name, dims, v) in params {
-        set.push(name, Tensor::from_slice(v, dims, device));
+        set.push(*name, Tensor::from_slice(v, dims, device));
     }
     let mut opt = Optimizer::new(config);
     opt.set_embeddings(embeddings);

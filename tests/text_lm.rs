@@ -64,14 +64,16 @@ fn closed_form_bigram_entropy(runner: &Runner) -> f64 {
 
 #[test]
 fn a_bigram_model_reaches_the_closed_form_bigram_entropy() {
-    let mut runner = Runner::new(bigram(600, 0.1), Device::Cpu).unwrap();
+    let mut runner = Runner::new(bigram(400, 0.1), Device::Cpu).unwrap();
     let h = closed_form_bigram_entropy(&runner);
     block_on(runner.run(|_, _| {})).unwrap();
     let first = runner.history()[0].train_loss;
     let last = runner.history().last().unwrap().train_loss;
-    // The start is far from the answer (a random table: about ln 66 + 1/2), so the
-    // test can fail; 600 steps of 2,048 tokens (1.2 passes over the text) converge to
-    // within the optimisation residual: 0.03 nats, about 1.2% of H (~2.45 nats).
+    // The start is far from the answer (a random N(0,1) table: about ln 66 + 1/2), so
+    // the test can fail. The eval windows are the same tokens H is computed on, so the
+    // only gap left is the optimisation residual: 400 Adam steps of 2,048 tokens (0.8
+    // of a pass) measured 0.010 nats above H (300 steps at lr 0.2: 0.024); the
+    // tolerance, 0.03 nats (1.2% of H ~ 2.42), is three times that.
     assert!(first - h > 1.0, "start {first} vs H {h}");
     assert!((last - h).abs() < 0.03, "train loss {last} vs closed form {h}");
     let m = &runner.history().last().unwrap().metrics;

@@ -41,7 +41,7 @@ pub use limits::{Ceiling, CostLimits, DEFAULT_COST_LIMITS};
 pub use link::{decode_link, encode_link, import_tfplayground, DecodedLink, EncodedLink, Warning};
 pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
-pub use presets_text::TEXT_PRESETS_READY;
+pub use presets_text::{is_text_preset, TEXT_PRESETS_READY};
 pub use runner::{Runner, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS};
 pub use runner_eval::PendingEvaluation;
 pub use runner_inspect::Inspection;

@@ -14,6 +14,12 @@ use crate::optim::{OptimizerConfig, OptimizerKind, ScheduleKind};
 /// parse and the presets are listed. Set to true when the attention layers land.
 pub const TEXT_PRESETS_READY: bool = false;
 
+/// Whether `name` is one of the text presets (the page's menu leaves them out until
+/// it has text views).
+pub fn is_text_preset(name: &str) -> bool {
+    TEXT_PRESETS.iter().any(|p| p.name == name)
+}
+
 /// The text presets, in menu order (after the table presets).
 pub(super) const TEXT_PRESETS: [Preset; 4] = [
     Preset {
