@@ -13,16 +13,14 @@ const G: [[f32; 5]; 3] = [
     [0.05, 0.5, -0.4, 0.2, 0.0],
 ];
 
-/// `steps` steps on `P0` as a `[1, 5]` matrix (AdamW decays matrices only; see
-/// `tests/optim_schedule.rs` for vectors, which it leaves undecayed).
 fn run_optimizer(config: OptimizerConfig, steps: usize) -> Vec<f32> {
     let device = Device::Cpu;
     let mut params = ParamSet::new();
-    params.push("0.weight", Tensor::from_slice(&P0, &[1, 5], &device));
+    params.push("0.weight", Tensor::from_slice(&P0, &[5], &device));
     let mut opt = Optimizer::new(config);
     for g in G.iter().take(steps) {
         let grads = {
-            let gt = Tensor::from_slice(g, &[1, 5], &device);
+            let gt = Tensor::from_slice(g, &[5], &device);
             params.get(0).mul(&gt).sum_all().backward()
         };
         opt.step(&mut params, &grads).unwrap();

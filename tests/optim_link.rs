@@ -9,7 +9,7 @@ use gradlab::experiment::{
 use gradlab::nn::parse_stack;
 use gradlab::optim::{OptimizerConfig, OptimizerKind, ScheduleKind};
 
-const NEW_KEYS: [&str; 6] = ["sched", "warmup", "decay", "minlr", "wdemb", "ctx"];
+use gradlab::experiment::link::OPTIONAL_KEYS as NEW_KEYS;
 
 fn keys(link: &str) -> Vec<String> {
     link.trim_start_matches('#')
@@ -34,10 +34,16 @@ fn table_presets_write_none_of_the_new_keys_and_read_back_without_warnings() {
         let defaults = OptimizerConfig::default();
         assert_eq!(d.config.optimizer.schedule, ScheduleKind::Constant);
         assert_eq!(
-            (d.config.optimizer.warmup_steps, d.config.optimizer.decay_steps),
+            (
+                d.config.optimizer.warmup_steps,
+                d.config.optimizer.decay_steps
+            ),
             (0, 0)
         );
-        assert_eq!(d.config.optimizer.decay_embeddings, defaults.decay_embeddings);
+        assert_eq!(
+            d.config.optimizer.decay_embeddings,
+            defaults.decay_embeddings
+        );
     }
 }
 
@@ -62,6 +68,7 @@ fn schedule_embedding_decay_and_context_round_trip() {
             warmup_steps: 100,
             decay_steps: 2000,
             min_lr: 1e-4,
+            decay_matrices_only: true,
             decay_embeddings: false,
             ..OptimizerConfig::default()
         },
@@ -108,4 +115,13 @@ fn a_text_model_that_does_not_fit_its_data_is_refused_clearly() {
     };
     let e = gradlab::experiment::validate(&mlp).unwrap_err().to_string();
     assert!(e.contains("must start with embed"), "{e}");
+    // A link asking for text with a table model is repaired, with a warning, never an
+    // error: the stack gives way to the default network, the text to the default data.
+    let d = decode_link("#v=2&data=sentiment&model=dense(2)&ctx=16").unwrap();
+    assert_eq!(d.config.data, ExperimentConfig::default().data);
+    assert!(
+        d.warnings.iter().any(|w| w.key == "data"),
+        "{:?}",
+        d.warnings
+    );
 }

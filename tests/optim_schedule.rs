@@ -1,6 +1,7 @@
 //! The training features of the language-model presets against closed forms, on the
 //! CPU and (when an adapter exists) the GPU: nanoGPT's warmup-cosine learning rate,
-//! AdamW's decoupled decay on matrices only, global-norm gradient clipping.
+//! AdamW's decoupled decay (on every parameter, or on matrices only), global-norm
+//! gradient clipping.
 
 use gradlab::autograd::Gradients;
 use gradlab::nn::ParamSet;
@@ -36,7 +37,10 @@ fn warmup_cosine_matches_nanogpts_get_lr() {
     for it in 0..2100 {
         let want = nanogpt_lr(it, 1e-3f32 as f64, 100, 2000, 1e-4f32 as f64);
         let got = s.lr_at(it) as f64;
-        assert!((got - want).abs() <= 1e-6 * want, "it {it}: {got} vs {want}");
+        assert!(
+            (got - want).abs() <= 1e-6 * want,
+            "it {it}: {got} vs {want}"
+        );
     }
     // The landmarks: the warmup's first step, its peak, the floor.
     assert_eq!(s.lr_at(0), (1e-3f64 / 101.0) as f32);
@@ -103,7 +107,11 @@ fn close(got: &[f32], want: &[f64], what: &str) {
 /// A weight matrix, a bias vector and an embedding table, with gradients.
 fn three_params() -> (Vec<(&'static str, Vec<usize>, Vec<f32>)>, Vec<Vec<f32>>) {
     let params = vec![
-        ("0.weight", vec![2, 3], vec![0.5, -1.0, 0.25, 2.0, -0.5, 1.5]),
+        (
+            "0.weight",
+            vec![2, 3],
+            vec![0.5, -1.0, 0.25, 2.0, -0.5, 1.5],
+        ),
         ("0.bias", vec![2], vec![0.3, -0.7]),
         ("1.weight", vec![2, 2], vec![1.0, -2.0, 0.5, 0.1]),
     ];
@@ -131,15 +139,16 @@ fn adamw_step(p: &[f32], g: &[f32], lr: f64, wd: f64, decayed: bool) -> Vec<f64>
 }
 
 #[test]
-fn adamw_decays_matrices_only_and_embeddings_when_asked() {
+fn adamw_decays_every_parameter_or_matrices_only_and_embeddings_when_asked() {
     let (params, grads) = three_params();
     let (lr, wd) = (0.01f32, 0.1f32);
     for device in devices() {
-        for decay_embeddings in [true, false] {
+        for (matrices_only, decay_embeddings) in [(false, true), (true, true), (true, false)] {
             let config = OptimizerConfig {
                 kind: OptimizerKind::AdamW,
                 lr,
                 weight_decay: wd,
+                decay_matrices_only: matrices_only,
                 decay_embeddings,
                 ..OptimizerConfig::default()
             };
@@ -151,7 +160,8 @@ fn adamw_decays_matrices_only_and_embeddings_when_asked() {
                 &grads,
                 1,
             );
-            let decayed = [true, false, decay_embeddings];
+            // PyTorch's AdamW (one group) decays the bias too; nanoGPT's grouping not.
+            let decayed = [true, !matrices_only, decay_embeddings];
             for i in 0..3 {
                 let want = adamw_step(&params[i].2, &grads[i], lr as f64, wd as f64, decayed[i]);
                 close(&got[i], &want, &format!("{} on {device:?}", params[i].0));
@@ -207,7 +217,9 @@ fn sgd_steps_at_the_scheduled_learning_rate() {
     };
     // The gradient is the same at every step, so after n steps p = p0 - (sum of the
     // scheduled rates) g.
-    let rates: f64 = (0..5).map(|it| nanogpt_lr(it, 0.5, 2, 6, 0.05f32 as f64)).sum();
+    let rates: f64 = (0..5)
+        .map(|it| nanogpt_lr(it, 0.5, 2, 6, 0.05f32 as f64))
+        .sum();
     for device in devices() {
         let got = one_step(&device, config.clone(), vec![], &params, &grads, 5);
         for i in 0..3 {

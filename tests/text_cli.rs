@@ -51,7 +51,11 @@ fn train(config: &ExperimentConfig, name: &str) -> (PathBuf, String) {
     let dir = scratch(name);
     let out = gradlab(&["run", &link, "--out", dir.to_str().unwrap()]);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (dir.join("model.safetensors"), stdout)
 }
 
@@ -84,7 +88,9 @@ fn a_character_model_runs_samples_deterministically_and_refuses_bad_prompts() {
     assert!((bpc - val / std::f64::consts::LN_2).abs() < 1e-9);
     assert!(metrics["tokens_per_s"].as_f64().unwrap() > 0.0);
 
-    let args = ["--prompt", "KING:", "--chars", "60", "--seed", "5", "--top-k", "10"];
+    let args = [
+        "--prompt", "KING:", "--chars", "60", "--seed", "5", "--top-k", "10",
+    ];
     let a = sample(&model, &args);
     assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
     let b = sample(&model, &args);
@@ -92,7 +98,10 @@ fn a_character_model_runs_samples_deterministically_and_refuses_bad_prompts() {
     let text = String::from_utf8(a.stdout).unwrap();
     assert!(text.starts_with("KING:"));
     assert_eq!(text.trim_end_matches('\n').chars().count(), 65);
-    let c = sample(&model, &["--prompt", "KING:", "--chars", "60", "--seed", "6"]);
+    let c = sample(
+        &model,
+        &["--prompt", "KING:", "--chars", "60", "--seed", "6"],
+    );
     assert_ne!(c.stdout, text.as_bytes());
 
     refused(&sample(&model, &["--prompt", ""]), "empty");
@@ -108,10 +117,24 @@ fn a_sentiment_model_predicts_sentences_and_is_no_sampler() {
     let model = format!("embed({SENTIMENT_VOCAB},8),flatten,dense(2)");
     let config = text_config(TextSet::Sentiment, &model, 16);
     let (file, stdout) = train(&config, "sentiment");
-    assert!(stdout.contains("accuracy") && stdout.contains("f1"), "{stdout}");
+    assert!(
+        stdout.contains("accuracy") && stdout.contains("f1"),
+        "{stdout}"
+    );
     let m = file.to_str().unwrap();
-    let out = gradlab(&["predict", "--model", m, "--json", "The food was great", "awful."]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = gradlab(&[
+        "predict",
+        "--model",
+        m,
+        "--json",
+        "The food was great",
+        "awful.",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let rows: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 2);
     for r in rows.as_array().unwrap() {
@@ -119,10 +142,23 @@ fn a_sentiment_model_predicts_sentences_and_is_no_sampler() {
         let sum = p["negative"].as_f64().unwrap() + p["positive"].as_f64().unwrap();
         assert!((sum - 1.0).abs() < 1e-5);
     }
-    refused(&sample(&file, &["--prompt", "hi"]), "not a character language model");
+    refused(
+        &sample(&file, &["--prompt", "hi"]),
+        "not a character language model",
+    );
     // A model of a table preset has no vocabulary.
     let dir = scratch("iris");
-    let out = gradlab(&["run", "iris", "--steps", "3", "--out", dir.to_str().unwrap()]);
+    let out = gradlab(&[
+        "run",
+        "iris",
+        "--steps",
+        "3",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
-    refused(&sample(&dir.join("model.safetensors"), &[]), "not a text model");
+    refused(
+        &sample(&dir.join("model.safetensors"), &[]),
+        "not a text model",
+    );
 }

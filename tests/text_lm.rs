@@ -51,7 +51,9 @@ fn closed_form_bigram_entropy(runner: &Runner) -> f64 {
     for w in ids[..cut].windows(2) {
         counts[w[0] as usize * v + w[1] as usize] += 1;
     }
-    let row: Vec<u64> = (0..v).map(|a| counts[a * v..(a + 1) * v].iter().sum()).collect();
+    let row: Vec<u64> = (0..v)
+        .map(|a| counts[a * v..(a + 1) * v].iter().sum())
+        .collect();
     let data = runner.train_data();
     assert_eq!(data.n, LM_EVAL_WINDOWS);
     let mut total = 0.0;
@@ -75,7 +77,10 @@ fn a_bigram_model_reaches_the_closed_form_bigram_entropy() {
     // of a pass) measured 0.010 nats above H (300 steps at lr 0.2: 0.024); the
     // tolerance, 0.03 nats (1.2% of H ~ 2.42), is three times that.
     assert!(first - h > 1.0, "start {first} vs H {h}");
-    assert!((last - h).abs() < 0.03, "train loss {last} vs closed form {h}");
+    assert!(
+        (last - h).abs() < 0.03,
+        "train loss {last} vs closed form {h}"
+    );
     let m = &runner.history().last().unwrap().metrics;
     let val = runner.history().last().unwrap().test_loss;
     assert!((m.bits_per_char.unwrap() - val / std::f64::consts::LN_2).abs() < 1e-12);
@@ -129,7 +134,10 @@ fn sampling_is_deterministic_for_a_seed_and_rejects_bad_prompts() {
     assert_eq!(a.chars().count(), 80);
     assert!(a.chars().all(|c| vocab.id(c).is_some()));
     let other = SampleOptions { seed: 8, ..opts };
-    assert_ne!(block_on(runner.sample_text(&vocab, "ROMEO:", &other)).unwrap(), a);
+    assert_ne!(
+        block_on(runner.sample_text(&vocab, "ROMEO:", &other)).unwrap(),
+        a
+    );
     let e = block_on(runner.sample_text(&vocab, "", &opts)).unwrap_err();
     assert!(e.to_string().contains("empty"), "{e}");
     let e = block_on(runner.sample_text(&vocab, "ROMEO €", &opts)).unwrap_err();
@@ -149,4 +157,16 @@ fn draw_token_follows_the_softmax_cdf_and_top_k() {
     let p1 = 1.0 / (1.0 + std::f64::consts::E);
     assert_eq!(draw_token(&[0.0, 1.0, 2.0], Some(2), p1 - 1e-6), 1);
     assert_eq!(draw_token(&[0.0, 1.0, 2.0], Some(2), p1 + 1e-6), 2);
+}
+
+#[test]
+fn the_cost_model_counts_the_language_models_rows_and_outputs() {
+    use gradlab::experiment::Cost;
+    let cost = Cost::of(&bigram(10, 0.1));
+    let windows = LM_EVAL_WINDOWS as u64;
+    assert_eq!((cost.rows.train, cost.rows.test), (windows, windows));
+    // 32 token ids in, a score for each of the 66 ids at each of the 32 positions out.
+    assert_eq!(cost.rows.inputs, 32);
+    assert_eq!(cost.rows.outputs, 32 * SHAKESPEARE_IDS as u64);
+    assert_eq!(cost.rows.batch, 64);
 }

@@ -77,7 +77,9 @@ impl Default for BenchArgs {
 }
 
 /// The commands, for suggestions.
-const COMMANDS: &[&str] = &["presets", "run", "link", "predict", "sample", "bench", "help"];
+const COMMANDS: &[&str] = &[
+    "presets", "run", "link", "predict", "sample", "bench", "help",
+];
 
 /// Parse the arguments after the program name.
 pub fn parse(args: &[String]) -> Result<Command, UsageError> {

@@ -8,11 +8,11 @@
 use super::args::{unknown_flag, UsageError};
 use super::CliError;
 use crate::backend::Device;
-use crate::experiment::{
-    from_safetensors, parse_vocab, safetensors_metadata, ExperimentConfig, Runner,
-    SampleOptions, TextVocab, VOCAB_KEY,
-};
 use crate::data::text::CharVocab;
+use crate::experiment::{
+    from_safetensors, parse_vocab, safetensors_metadata, ExperimentConfig, Runner, SampleOptions,
+    TextVocab, VOCAB_KEY,
+};
 use crate::platform::block_on;
 use std::path::{Path, PathBuf};
 

@@ -247,6 +247,7 @@ impl Default for ExperimentConfig {
                 warmup_steps: l::WARMUP_STEPS.default,
                 decay_steps: l::DECAY_STEPS.default,
                 min_lr: l::MIN_LR.default,
+                decay_matrices_only: false,
                 decay_embeddings: true,
             },
             batch_size: l::BATCH_SIZE.default as usize,

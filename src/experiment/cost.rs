@@ -19,8 +19,8 @@
 use super::config::{Budget, DataSource, ExperimentConfig, LossKind};
 use super::cost_stack::stack_costs;
 use super::model::{data_io, model_input_shape, model_layers, model_output_shape};
-use super::runner_text::LM_EVAL_WINDOWS;
 use super::runner::{EVAL_CHUNK_ROWS, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS};
+use super::runner_text::LM_EVAL_WINDOWS;
 use super::validate::real_rows;
 use crate::nn::Activation;
 use crate::optim::{OptimizerConfig, OptimizerKind};
@@ -206,7 +206,11 @@ impl Rows {
         Rows {
             train,
             test,
-            batch: (config.batch_size as u64).min(train),
+            // A language model's batch is drawn from the whole text, not its eval rows.
+            batch: match config.data.is_language_model() {
+                true => config.batch_size as u64,
+                false => (config.batch_size as u64).min(train),
+            },
             eval_train: train.min(EVAL_TRAIN_ROWS as u64),
             eval_test: test.min(EVAL_TEST_ROWS as u64),
             view,

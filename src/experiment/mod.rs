@@ -51,9 +51,7 @@ pub use runner_plots::{
 pub use runner_predict::{image_spec, Prediction};
 pub use runner_refresh::Refresh;
 pub use runner_snapshot::Snapshot;
-pub use runner_text::{
-    text_tokens, token_cross_entropy, LmStream, FIRST_CHAR_ID, LM_EVAL_WINDOWS,
-};
+pub use runner_text::{text_tokens, token_cross_entropy, LmStream, FIRST_CHAR_ID, LM_EVAL_WINDOWS};
 pub use runner_text_infer::{
     draw_token, parse_vocab, text_vocab, SampleOptions, TextVocab, VOCAB_KEY,
 };

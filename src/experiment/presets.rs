@@ -6,10 +6,10 @@
 //! within a few seconds, and every preset passes [`super::validate`].
 
 use super::config::{BackendChoice, Budget, DataSource, ExperimentConfig, LossKind};
+use super::presets_text::{TEXT_PRESETS, TEXT_PRESETS_READY};
 use crate::data::{FeatureSet, Pattern2d, RealSet, Regression1d, Regression2d};
 use crate::nn::{parse_stack, Activation};
 use crate::optim::{OptimizerConfig, OptimizerKind};
-use super::presets_text::{TEXT_PRESETS, TEXT_PRESETS_READY};
 
 /// A named experiment.
 #[derive(Clone, Copy, Debug)]

@@ -81,7 +81,8 @@ fn text_base(set: TextSet, model: &str, optimizer: OptimizerConfig) -> Experimen
     }
 }
 
-/// AdamW at `lr` with decay `wd`, nanoGPT's betas (0.9, 0.99), no schedule.
+/// AdamW at `lr` with decay `wd` on matrices only, nanoGPT's betas (0.9, 0.99), no
+/// schedule.
 fn adamw(lr: f32, wd: f32) -> OptimizerConfig {
     OptimizerConfig {
         kind: OptimizerKind::AdamW,
@@ -89,6 +90,7 @@ fn adamw(lr: f32, wd: f32) -> OptimizerConfig {
         beta1: 0.9,
         beta2: 0.99,
         weight_decay: wd,
+        decay_matrices_only: true,
         ..OptimizerConfig::default()
     }
 }

@@ -274,7 +274,10 @@ impl Runner {
             None => {
                 let idx = self.next_batch_indices();
                 let idx = Tensor::from_slice(&idx, &[idx.len()], &self.device);
-                (self.train.x.gather_rows(&idx), self.train.t.gather_rows(&idx))
+                (
+                    self.train.x.gather_rows(&idx),
+                    self.train.t.gather_rows(&idx),
+                )
             }
         };
         let grads = {

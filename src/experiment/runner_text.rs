@@ -74,7 +74,10 @@ pub fn token_cross_entropy(logits: &Tensor, targets: &Tensor) -> Tensor {
 
 /// The language model's loss on model outputs `[B, T, V]` and targets `[B, T]`.
 pub(super) fn lm_loss(out: &Tensor, targets: &Tensor) -> Tensor {
-    let v = *out.dims().last().expect("a language model's output has axes");
+    let v = *out
+        .dims()
+        .last()
+        .expect("a language model's output has axes");
     let rows = out.numel() / v.max(1);
     token_cross_entropy(&out.reshape(&[rows, v]), &targets.reshape(&[rows]))
 }
@@ -202,7 +205,10 @@ impl LmStream {
 
     /// The next batch on `device`: inputs and targets, each `[B, T]` ids as `f32`.
     pub(super) fn next_batch(&mut self, device: &Device) -> Result<(Tensor, Tensor)> {
-        let b = self.stream.next_batch(&self.tokens).map_err(Error::Config)?;
+        let b = self
+            .stream
+            .next_batch(&self.tokens)
+            .map_err(Error::Config)?;
         let rows = b.starts.len();
         let t = b.inputs.len() / rows.max(1);
         let as_f32 = |v: &[u32]| v.iter().map(|&i| i as f32).collect::<Vec<f32>>();

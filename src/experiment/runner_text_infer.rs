@@ -77,7 +77,10 @@ pub fn draw_token(logits: &[f32], top_k: Option<usize>, u: f64) -> usize {
     let k = top_k.unwrap_or(logits.len()).clamp(1, logits.len().max(1));
     let mut kept = order[..k].to_vec();
     kept.sort_unstable();
-    let max = kept.iter().map(|&i| logits[i] as f64).fold(f64::MIN, f64::max);
+    let max = kept
+        .iter()
+        .map(|&i| logits[i] as f64)
+        .fold(f64::MIN, f64::max);
     let weights: Vec<f64> = kept
         .iter()
         .map(|&i| libm::exp(logits[i] as f64 - max))
@@ -122,7 +125,9 @@ impl Runner {
             )));
         }
         if prompt.is_empty() {
-            return Err(Error::Format("the prompt is empty; give at least one character".into()));
+            return Err(Error::Format(
+                "the prompt is empty; give at least one character".into(),
+            ));
         }
         if !(options.temperature >= 0.0 && options.temperature.is_finite()) {
             return Err(Error::Format(format!(

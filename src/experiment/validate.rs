@@ -166,6 +166,12 @@ fn model(c: &ExperimentConfig, p: &mut Problems) {
         }
     } else {
         mlp(c, p);
+        // Token ids need a stack that starts with an embedding, never the MLP shorthand.
+        if c.data.text().is_some() {
+            if let Err(e) = super::model::model_shapes_checked(c) {
+                p.push(format!("model: {e}"));
+            }
+        }
     }
     loss(c, p);
 }

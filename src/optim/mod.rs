@@ -1,9 +1,12 @@
 //! Optimizers with PyTorch's update equations: SGD, momentum (and Nesterov), Adam,
 //! AdamW; L1 and L2 regularisation; optional gradient clipping by global norm.
 //! Each parameter is updated by one fused backend kernel. AdamW's decoupled decay
-//! applies to matrices only (rank >= 2: dense and conv weights, embeddings unless
-//! `decay_embeddings` is off), never to biases or norm scales, as nanoGPT's
-//! `configure_optimizers` groups them. The learning rate follows a [`LrSchedule`].
+//! applies to every parameter, as PyTorch's `AdamW` on one parameter group (and as
+//! every link written before the option existed replays), or with
+//! `decay_matrices_only` to matrices only (rank >= 2: dense and conv weights,
+//! embeddings), never to biases or norm scales, as nanoGPT's `configure_optimizers`
+//! groups them; `decay_embeddings` off leaves embedding tables out as well. The
+//! learning rate follows a [`LrSchedule`].
 
 mod schedule;
 
@@ -95,6 +98,10 @@ pub struct OptimizerConfig {
     /// The learning rate the cosine decays to (warmup-cosine only).
     #[serde(skip_serializing_if = "is_default")]
     pub min_lr: f32,
+    /// AdamW decays matrices only (rank >= 2), never biases or norm scales (nanoGPT's
+    /// grouping); off, every parameter (PyTorch's single group, the behaviour before).
+    #[serde(skip_serializing_if = "is_default")]
+    pub decay_matrices_only: bool,
     /// Whether AdamW's decay also applies to embedding tables (nanoGPT decays them).
     #[serde(skip_serializing_if = "is_true")]
     pub decay_embeddings: bool,
@@ -139,6 +146,7 @@ impl Default for OptimizerConfig {
             warmup_steps: 0,
             decay_steps: 0,
             min_lr: 0.0,
+            decay_matrices_only: false,
             decay_embeddings: true,
         }
     }
@@ -172,11 +180,13 @@ impl Optimizer {
         self.embeddings = embeddings;
     }
 
-    /// Whether AdamW's decoupled decay applies to parameter `i` of rank `rank`: matrices
-    /// only (rank >= 2), and embedding tables only when `decay_embeddings` is on.
+    /// Whether AdamW's decoupled decay applies to parameter `i` of rank `rank`: every
+    /// parameter, or matrices only (rank >= 2) with `decay_matrices_only`; embedding
+    /// tables only when `decay_embeddings` is on.
     pub fn decays(&self, i: usize, rank: usize) -> bool {
         let embedding = self.embeddings.get(i).copied().unwrap_or(false);
-        rank >= 2 && (self.config.decay_embeddings || !embedding)
+        let shape_ok = !self.config.decay_matrices_only || rank >= 2;
+        shape_ok && (self.config.decay_embeddings || !embedding)
     }
 
     /// The learning rate the next step uses (the schedule at the next step's index).

@@ -90,6 +90,7 @@ pub fn random_config(rng: &mut Rng) -> ExperimentConfig {
         warmup_steps: int(rng, 0, MAX_STEPS / 2),
         decay_steps: int(rng, MAX_STEPS / 2, MAX_STEPS),
         min_lr: float(rng, 0.0, 1.0),
+        decay_matrices_only: rng.below(2) == 1,
         decay_embeddings: rng.below(2) == 1,
     };
     let budget = if rng.below(2) == 0 {

@@ -197,7 +197,10 @@ mod tests {
         let mut a = WindowStream::new(9, 4, 8);
         let mut b = WindowStream::new(9, 4, 8);
         for k in 0..200 {
-            let (x, y) = (a.next_batch(&tokens).unwrap(), b.next_batch(&tokens).unwrap());
+            let (x, y) = (
+                a.next_batch(&tokens).unwrap(),
+                b.next_batch(&tokens).unwrap(),
+            );
             assert_eq!(x, y);
             assert_eq!(x, a.batch_at(&tokens, k).unwrap());
             for (w, &s) in x.starts.iter().enumerate() {

@@ -263,7 +263,12 @@ impl DateSplit {
     /// `len` (cut to `len`); errs on a character outside `vocab`.
     pub fn encode(vocab: &CharVocab, text: &str, len: usize) -> Result<Vec<u32>, String> {
         let mut ids = vec![1];
-        ids.extend(vocab.encode(text)?.into_iter().map(|i| i + DATE_SPECIAL_TOKENS));
+        ids.extend(
+            vocab
+                .encode(text)?
+                .into_iter()
+                .map(|i| i + DATE_SPECIAL_TOKENS),
+        );
         ids.push(2);
         ids.truncate(len);
         ids.resize(len, 0);

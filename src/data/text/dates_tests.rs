@@ -30,7 +30,9 @@ fn month_of(name: &str) -> u32 {
 
 fn num(s: &str) -> u32 {
     let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
-    digits.parse().unwrap_or_else(|_| panic!("no number in {s:?}"))
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number in {s:?}"))
 }
 
 fn year_of(s: &str) -> i32 {
@@ -123,11 +125,7 @@ fn parse(text: &str, format: DateFormat) -> (i32, u32, u32) {
             let p = by('/');
             (year_of(p[0]), num(p[1]), num(p[2]))
         }
-        F::Compact => (
-            num(&text[..4]) as i32,
-            num(&text[4..6]),
-            num(&text[6..8]),
-        ),
+        F::Compact => (num(&text[..4]) as i32, num(&text[4..6]), num(&text[6..8])),
         F::Chinese => {
             let (y, rest) = text.split_once('年').unwrap();
             let (m, rest) = rest.split_once('月').unwrap();
@@ -150,7 +148,17 @@ fn every_pair_parses_back_to_its_iso_date_in_every_format() {
         assert!(split.target_vocab.encode(&p.target).is_ok());
     }
     assert_eq!(formats.len(), DATE_FORMATS.len());
-    assert_eq!(format_date(SimpleDate { year: 2021, month: 3, day: 3 }, DateFormat::Chinese), "2021年3月3日");
+    assert_eq!(
+        format_date(
+            SimpleDate {
+                year: 2021,
+                month: 3,
+                day: 3
+            },
+            DateFormat::Chinese
+        ),
+        "2021年3月3日"
+    );
 }
 
 #[test]
@@ -167,7 +175,12 @@ fn test_dates_are_held_out_and_the_draw_is_seeded() {
 
 #[test]
 fn day_counts_round_trip_over_the_whole_range() {
-    let start = SimpleDate { year: FIRST_YEAR, month: 1, day: 1 }.to_days();
+    let start = SimpleDate {
+        year: FIRST_YEAR,
+        month: 1,
+        day: 1,
+    }
+    .to_days();
     let mut prev: Option<SimpleDate> = None;
     for n in start..start + 36_525 {
         let d = SimpleDate::from_days(n);

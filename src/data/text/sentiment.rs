@@ -76,7 +76,10 @@ pub fn sentiment_split(
             .map(|&i| tokenize_words(rows[i as usize].1))
             .collect()
     };
-    let vocab = WordVocab::build(tokens(&train_idx).iter().map(Vec::as_slice), SENTIMENT_VOCAB);
+    let vocab = WordVocab::build(
+        tokens(&train_idx).iter().map(Vec::as_slice),
+        SENTIMENT_VOCAB,
+    );
     let encode = |ds: &Dataset| Dataset {
         x: ds
             .x

@@ -16,9 +16,8 @@ pub fn tokenize_words(text: &str) -> Vec<String> {
     let mut word = String::new();
     let chars: Vec<char> = text.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
-        let inner_apostrophe = c == '\''
-            && !word.is_empty()
-            && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
+        let inner_apostrophe =
+            c == '\'' && !word.is_empty() && chars.get(i + 1).is_some_and(|n| n.is_alphanumeric());
         if c.is_alphanumeric() || inner_apostrophe {
             word.extend(c.to_lowercase());
             continue;
@@ -146,6 +145,9 @@ mod tests {
         assert_eq!(v.encode_padded("the pizza", 2), [v.id("the"), UNK_ID]);
         assert_eq!(v.encode_padded("a b c d", 2).len(), 2);
         // The capacity counts <pad> and <unk>.
-        assert_eq!(WordVocab::build(sents.iter().map(Vec::as_slice), 3).len(), 3);
+        assert_eq!(
+            WordVocab::build(sents.iter().map(Vec::as_slice), 3).len(),
+            3
+        );
     }
 }

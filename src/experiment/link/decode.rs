@@ -185,6 +185,17 @@ pub(super) fn finish(
             (c.model, c.hidden, c.activations) = (None, d.hidden, d.activations);
         }
     }
+    if c.data.text().is_some() && model_shapes_checked(&c).is_err() {
+        // Text needs a stack that starts with an embedding; no default one exists.
+        let d = ExperimentConfig::default();
+        let m = format!(
+            "{} needs a model that starts with embed(...); {} is used",
+            c.data.name(),
+            d.data.name()
+        );
+        warn("data", m);
+        (c.data, c.features) = (d.data, d.features);
+    }
     let (n, n_test) = (examples(&c), test_rows(&c));
     if n_test == 0 || n_test >= n {
         let (f, was) = (ExperimentConfig::default().test_fraction, c.test_fraction);

@@ -33,6 +33,7 @@
 //! | `warmup` | warmup steps (optional) | `WARMUP_STEPS` |
 //! | `decay` | step the cosine reaches `minlr` (optional) | `DECAY_STEPS` |
 //! | `minlr` | floor of the cosine (optional) | `MIN_LR` |
+//! | `wdmat` | AdamW decays matrices only, not biases or norms (optional) | true / false |
 //! | `wdemb` | AdamW decays embeddings (optional) | true / false |
 //! | `batch` | batch size | `BATCH_SIZE` |
 //! | `budget` | schedule | `epochs:N` (`EPOCHS`) or `steps:N` (`STEPS`) |
@@ -76,7 +77,7 @@ pub(super) fn writes(key: &str, version: u32) -> bool {
 /// the default without a warning when missing: fields added after version 2 whose
 /// default is the behaviour from before, so every link written before them (and every
 /// link of a config that leaves them at their defaults) stays byte for byte the same.
-pub(super) const OPTIONAL_KEYS: [&str; 6] = ["sched", "warmup", "decay", "minlr", "wdemb", "ctx"];
+pub const OPTIONAL_KEYS: [&str; 7] = ["sched", "warmup", "decay", "minlr", "wdmat", "wdemb", "ctx"];
 
 /// Whether the link of `config` in `version` writes the row `field`: [`writes`], and an
 /// optional key only away from its default.
@@ -174,6 +175,7 @@ pub(super) static FIELDS: &[Field] = &[
     field!("warmup", optimizer.warmup_steps, l::WARMUP_STEPS),
     field!("decay", optimizer.decay_steps, l::DECAY_STEPS),
     field!("minlr", optimizer.min_lr, l::MIN_LR),
+    field!("wdmat", optimizer.decay_matrices_only, Flag),
     field!("wdemb", optimizer.decay_embeddings, Flag),
     field!("batch", batch_size, l::BATCH_SIZE),
     field!("budget", budget, Schedule),
