@@ -67,7 +67,7 @@ fn one_step(
     device: &Device,
     config: OptimizerConfig,
     embeddings: Vec<bool>,
-    params: &[(&str, Vec<usize>, Vec<f32>)],
+    params: &[Param],
     grads: &[Vec<f32>],
     steps: usize,
 ) -> Vec<Vec<f32>> {
@@ -104,8 +104,11 @@ fn close(got: &[f32], want: &[f64], what: &str) {
     }
 }
 
+/// A parameter: its name, shape and values.
+type Param = (&'static str, Vec<usize>, Vec<f32>);
+
 /// A weight matrix, a bias vector and an embedding table, with gradients.
-fn three_params() -> (Vec<(&'static str, Vec<usize>, Vec<f32>)>, Vec<Vec<f32>>) {
+fn three_params() -> (Vec<Param>, Vec<Vec<f32>>) {
     let params = vec![
         (
             "0.weight",
