@@ -178,7 +178,7 @@ pub(crate) fn metric_list(m: &Metrics) -> Vec<(&'static str, f64)> {
         ("bits/char", m.bits_per_char),
         ("perplexity", m.perplexity),
         ("train bits/char", m.train_bits_per_char),
-        ("train perplexity", m.train_perplexity),
+        ("train ppl", m.train_perplexity),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k, v)))
