@@ -100,7 +100,9 @@ fn adamw(lr: f32, wd: f32) -> OptimizerConfig {
 /// default limits, as every listed preset), 1,500
 /// steps with warmup and cosine decay. On the GPU when there is one: a transformer
 /// streams more values than the page's CPU ceilings allow (5.8 million a step against
-/// 1 million; an evaluation 175 million against 4 million).
+/// 1 million; an evaluation 175 million against 4 million). Measured natively on the
+/// CPU backend (this project's shared 2-core machine, after the attention layers):
+/// validation loss 2.06 (2.97 bits per character) in 233 s, 6.4 steps/s.
 fn shakespeare_char() -> ExperimentConfig {
     let v = SHAKESPEARE_IDS;
     let model = format!(
