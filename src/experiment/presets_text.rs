@@ -167,7 +167,10 @@ fn shakespeare_char_nanogpt() -> ExperimentConfig {
 
 /// A small transformer encoder over 32 word tokens: 2 layers of 4 heads, 32 wide, the
 /// mean of the non-padding positions, two classes. On the GPU when there is one (over
-/// the page's CPU ceilings on values streamed, as `shakespeare_char`).
+/// the page's CPU ceilings on values streamed, as `shakespeare_char`). Measured natively
+/// on the CPU (seed 1): test accuracy 0.778, F1 0.769 in 74 s, under the 0.80
+/// bar; it overfits the 2,400 training sentences (train loss 0.09), so it needs
+/// tuning (dropout, fewer epochs) next.
 fn sentiment() -> ExperimentConfig {
     let model = format!(
         "embed({SENTIMENT_VOCAB},32),pos(32),{},layernorm,meanpool,dense(2)",
@@ -183,7 +186,8 @@ fn sentiment() -> ExperimentConfig {
     }
 }
 
-/// The baseline: the mean of the words' embeddings, then one dense layer.
+/// The baseline: the mean of the words' embeddings, then one dense layer. Measured
+/// natively on the CPU (seed 1): test accuracy 0.807, F1 0.803 in 1.1 s.
 fn sentiment_bag() -> ExperimentConfig {
     let model = format!("embed({SENTIMENT_VOCAB},32),meanpool,dense(2)");
     ExperimentConfig {
