@@ -134,13 +134,30 @@ const WEBGPU_DEFAULT_BINDING: u64 = 128 << 20;
 /// presets many times more; MNIST's LeNet is the largest).
 const PRESET_MARGIN: f64 = 2.0;
 
+/// nanoGPT's CPU configuration, the one preset over the default limits.
+const NANOGPT: &str = "shakespeare-char-nanogpt";
+
+/// It is over the default limits (so `gradlab run` asks for --allow-large) and within
+/// the machine's ceiling (so --allow-large runs it).
+#[test]
+fn the_nanogpt_preset_is_over_the_default_limits_and_within_the_ceiling() {
+    let config = gradlab::experiment::preset(NANOGPT).expect("the preset exists");
+    let (_, verdict) = assess(
+        &config,
+        &Ceiling::page_gpu(WEBGPU_DEFAULT_BUFFER, WEBGPU_DEFAULT_BINDING),
+    );
+    assert!(matches!(verdict, Verdict::Large(_)), "{verdict:?}");
+}
+
 #[test]
 fn every_preset_fits_the_default_limits_with_margin_and_the_page_cpu() {
     println!(
         "{:18} {:>10} {:>12} {:>12} {:>10} {:>10} {:>10} {:>12}",
         "preset", "params", "step", "evaluation", "held", "buffer", "steps", "run"
     );
-    for p in presets() {
+    // nanoGPT's own CPU configuration is a benchmark run natively with --allow-large:
+    // it is over the default limits on purpose (checked below).
+    for p in presets().iter().filter(|p| p.name != NANOGPT) {
         // A preset on the CPU backend must also fit the page's CPU ceilings; one that
         // asks for the GPU (`auto`), those of a WebGPU adapter's default limits.
         let config = (p.config)();

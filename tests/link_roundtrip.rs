@@ -4,7 +4,7 @@
 
 mod link;
 
-use gradlab::experiment::link::{key_names, CURRENT_VERSION};
+use gradlab::experiment::link::{key_names, CURRENT_VERSION, OPTIONAL_KEYS};
 use gradlab::experiment::{decode_link, encode_link, presets, validate, ExperimentConfig};
 use gradlab::rng::Rng;
 
@@ -83,11 +83,11 @@ fn links_are_readable_and_hold_every_key_in_schema_order() {
         .collect();
     let schema = key_names();
     // An MLP's link is version 1: all keys but `model` (version 2's) and the optional
-    // weights, in schema order.
+    // weights, in schema order (the optional keys only away from their defaults).
     let v1: Vec<&str> = schema[..schema.len() - 1]
         .iter()
         .copied()
-        .filter(|k| *k != "model")
+        .filter(|k| *k != "model" && !OPTIONAL_KEYS.contains(k))
         .collect();
     assert_eq!(keys, v1);
     assert_eq!(schema.first(), Some(&"v"));
@@ -102,7 +102,7 @@ fn links_are_readable_and_hold_every_key_in_schema_order() {
     let v2: Vec<&str> = schema[..schema.len() - 2]
         .iter()
         .copied()
-        .filter(|k| !["hidden", "act"].contains(k))
+        .filter(|k| !["hidden", "act"].contains(k) && !OPTIONAL_KEYS.contains(k))
         .collect();
     assert!(link.starts_with("#v=2&data=digits&"), "{link}");
     assert_eq!(keys, v2);

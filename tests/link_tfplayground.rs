@@ -52,6 +52,7 @@ fn tf_frame(
         budget: Budget::Epochs(100),
         eval_every: 0,
         seed: 12345,
+        context: ExperimentConfig::default().context,
         backend: BackendChoice::Cpu,
     }
 }

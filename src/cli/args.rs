@@ -38,6 +38,8 @@ pub enum Command {
     Predict(super::predict::PredictArgs),
     /// Write an experiment as a PyTorch project.
     Export(super::export::ExportArgs),
+    /// Sample text from a character language model file.
+    Sample(super::sample::SampleArgs),
 }
 
 /// Arguments of `gradlab run`.
@@ -83,7 +85,7 @@ impl Default for BenchArgs {
 
 /// The commands, for suggestions.
 const COMMANDS: &[&str] = &[
-    "presets", "run", "link", "predict", "bench", "help", "export",
+    "presets", "run", "link", "predict", "sample", "bench", "help", "export",
 ];
 
 /// Parse the arguments after the program name.
@@ -119,6 +121,8 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         "predict" => Ok(Command::Predict(super::predict::parse_predict(rest)?)),
         "export" if wants_help(rest) => Ok(Command::Help(Some("export"))),
         "export" => Ok(Command::Export(super::export::parse_export(rest)?)),
+        "sample" if wants_help(rest) => Ok(Command::Help(Some("sample"))),
+        "sample" => Ok(Command::Sample(super::sample::parse_sample(rest)?)),
         other if other.starts_with('-') => Err(unknown_flag(other, &["--help", "--version"])),
         other => Err(unknown("command", other, COMMANDS.iter().copied())),
     }

@@ -12,7 +12,9 @@ pub mod export;
 mod output;
 mod plot;
 pub mod predict;
+mod predict_text;
 pub(crate) mod run;
+pub mod sample;
 pub mod suggest;
 
 pub use args::{parse, BenchArgs, Command, RunArgs, UsageError};
@@ -106,6 +108,7 @@ pub fn run_command(args: &[String]) -> Result<(), CliError> {
         Command::Bench(a) => bench::bench(&a),
         Command::Predict(a) => predict::predict(&a),
         Command::Export(a) => export::export(&a),
+        Command::Sample(a) => sample::sample(&a),
     }
 }
 
@@ -141,6 +144,7 @@ pub fn help(topic: Option<&str>) -> String {
         Some("bench") => BENCH_HELP,
         Some("predict") => PREDICT_HELP,
         Some("export") => export::EXPORT_HELP,
+        Some("sample") => sample::SAMPLE_HELP,
         _ => OVERVIEW,
     };
     text.to_string()
@@ -172,6 +176,9 @@ usage:
   gradlab link PRESET             print a preset's experiment link
   gradlab predict --model FILE INPUT...
                                   a trained model's answer for CSV rows or PNG pictures
+                                  (or sentences, for a sentiment model: --text)
+  gradlab sample --model FILE [--prompt TEXT] [--chars N] [--temperature T] [--top-k K]
+                                  text from a character language model
   gradlab bench [options]         CPU (and GPU) throughput table
   gradlab export PRESET|LINK --pytorch DIR
                                   the experiment as a PyTorch project (torchrun-ready)

@@ -24,6 +24,8 @@ pub struct RunSummary<'a> {
     pub elapsed_s: f64,
     /// `steps / elapsed_s`.
     pub steps_per_s: f64,
+    /// Training tokens per second (`steps_per_s * batch * context`), for text data.
+    pub tokens_per_s: Option<f64>,
     /// The last history point.
     pub final_point: &'a HistoryPoint,
     /// SHA-256 of model.safetensors.
@@ -71,6 +73,8 @@ struct MetricsFile<'a> {
     epochs: u32,
     elapsed_s: f64,
     steps_per_s: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokens_per_s: Option<f64>,
     config: &'a ExperimentConfig,
     history: &'a [HistoryPoint],
     #[serde(rename = "final")]
@@ -98,6 +102,7 @@ fn metrics_json(runner: &Runner, s: &RunSummary) -> Result<String, CliError> {
         epochs: s.epochs,
         elapsed_s: s.elapsed_s,
         steps_per_s: s.steps_per_s,
+        tokens_per_s: s.tokens_per_s,
         config: runner.config(),
         history: runner.history(),
         final_point: FinalPoint {

@@ -227,6 +227,9 @@ fn decode_png(bytes: &[u8]) -> Result<Ink, String> {
 /// Run `gradlab predict`.
 pub fn predict(args: &PredictArgs) -> Result<(), CliError> {
     let runner = load_model(&args.model, args)?;
+    if runner.config().data.text().is_some() {
+        return super::predict_text::predict_text(args, &runner);
+    }
     let mut labels = Vec::new();
     let mut raw = Vec::new();
     for path in &args.inputs {

@@ -75,6 +75,11 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         epochs: runner.epoch(),
         elapsed_s,
         steps_per_s: runner.step_count() as f64 / elapsed_s.max(1e-9),
+        tokens_per_s: runner.config().data.text().map(|_| {
+            let c = runner.config();
+            let tokens = runner.step_count() as f64 * (c.batch_size * c.context) as f64;
+            tokens / elapsed_s.max(1e-9)
+        }),
         final_point: &last,
         weights_sha256: sha256_hex(&model),
     };
@@ -153,6 +158,9 @@ fn summary_text(s: &RunSummary) -> String {
     }
     line("elapsed", format!("{:.3} s", s.elapsed_s));
     line("steps/s", format!("{:.1}", s.steps_per_s));
+    if let Some(t) = s.tokens_per_s {
+        line("tokens/s", format!("{t:.0}"));
+    }
     line("weights_sha256", s.weights_sha256.clone());
     t
 }
@@ -167,6 +175,10 @@ pub(crate) fn metric_list(m: &Metrics) -> Vec<(&'static str, f64)> {
         ("mse", m.mse),
         ("mae", m.mae),
         ("r2", m.r2),
+        ("bits/char", m.bits_per_char),
+        ("perplexity", m.perplexity),
+        ("train bits/char", m.train_bits_per_char),
+        ("train ppl", m.train_perplexity),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k, v)))

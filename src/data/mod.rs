@@ -19,6 +19,7 @@ mod regression2d;
 mod split;
 mod standardize;
 mod synthetic;
+pub mod text;
 
 pub use csv::to_csv;
 pub use error::DataError;

@@ -1,5 +1,6 @@
 //! The typed experiment configuration: everything that changes a run's result.
 
+use crate::data::text::TextSet;
 use crate::data::{FeatureSet, Pattern2d, RealSet, Regression1d, Regression2d};
 use crate::nn::{Activation, Layer};
 use crate::optim::OptimizerConfig;
@@ -17,6 +18,8 @@ pub enum DataSource {
     Regression2d(Regression2d),
     /// One of the vendored real data sets.
     Real(RealSet),
+    /// A vendored text set: token ids in, next tokens or a class out.
+    Text(TextSet),
 }
 
 impl DataSource {
@@ -26,7 +29,22 @@ impl DataSource {
             DataSource::Classify2d(_) => true,
             DataSource::Regression1d(_) | DataSource::Regression2d(_) => false,
             DataSource::Real(r) => r.is_classification(),
+            // A language model classifies each next token among the vocabulary.
+            DataSource::Text(_) => true,
         }
+    }
+
+    /// The text set, when the data is text (token ids).
+    pub fn text(&self) -> Option<TextSet> {
+        match self {
+            DataSource::Text(t) => Some(*t),
+            _ => None,
+        }
+    }
+
+    /// True for language modelling (targets are each position's next token).
+    pub fn is_language_model(&self) -> bool {
+        self.text().is_some_and(TextSet::is_language_model)
     }
 
     /// True for data over the 2-D input plane (the classification patterns and the 2-D
@@ -49,7 +67,7 @@ impl DataSource {
 
     /// True for generated data (noise and sample count apply).
     pub fn is_synthetic(&self) -> bool {
-        !matches!(self, DataSource::Real(_))
+        !matches!(self, DataSource::Real(_) | DataSource::Text(_))
     }
 
     /// Every data source: the 2-D patterns, the 1-D curves, the 2-D surfaces, the vendored
@@ -59,6 +77,7 @@ impl DataSource {
         all.extend(Regression1d::ALL.map(DataSource::Regression1d));
         all.extend(Regression2d::ALL.map(DataSource::Regression2d));
         all.extend(RealSet::ALL.map(DataSource::Real));
+        all.extend(TextSet::ALL.map(DataSource::Text));
         all
     }
 
@@ -71,6 +90,7 @@ impl DataSource {
             DataSource::Regression2d(r) => r.name(),
             DataSource::Real(RealSet::BreastCancer) => "breast-cancer",
             DataSource::Real(s) => s.name(),
+            DataSource::Text(t) => t.name(),
         }
     }
 }
@@ -184,6 +204,12 @@ pub struct ExperimentConfig {
     pub eval_every: u64,
     /// Seed of every random choice (data, split, initial weights, batch order).
     pub seed: u64,
+    /// Tokens per example of a text source: a language model's context (its windows
+    /// are `context + 1` tokens) or the length sentences are padded or cut to. Other
+    /// sources ignore it; left out of JSON at its default, so their configs read as
+    /// before.
+    #[serde(skip_serializing_if = "is_default_context")]
+    pub context: usize,
     /// Which backend to run on.
     pub backend: BackendChoice,
 }
@@ -217,14 +243,25 @@ impl Default for ExperimentConfig {
                 l1: l::L1.default,
                 l2: l::L2.default,
                 clip_norm: None,
+                schedule: crate::optim::ScheduleKind::Constant,
+                warmup_steps: l::WARMUP_STEPS.default,
+                decay_steps: l::DECAY_STEPS.default,
+                min_lr: l::MIN_LR.default,
+                decay_matrices_only: false,
+                decay_embeddings: true,
             },
             batch_size: l::BATCH_SIZE.default as usize,
             budget: Budget::Epochs(l::EPOCHS.default as u32),
             eval_every: l::EVAL_EVERY.default,
             seed: l::SEED.default,
+            context: l::CONTEXT.default as usize,
             backend: BackendChoice::Cpu,
         }
     }
+}
+
+fn is_default_context(v: &usize) -> bool {
+    *v == super::limits::CONTEXT.default as usize
 }
 
 #[cfg(test)]

@@ -18,8 +18,9 @@
 
 use super::config::{Budget, DataSource, ExperimentConfig, LossKind};
 use super::cost_stack::stack_costs;
-use super::model::{data_io, model_input_shape, model_layers};
+use super::model::{data_io, model_input_shape, model_layers, model_output_shape};
 use super::runner::{EVAL_CHUNK_ROWS, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS};
+use super::runner_text::LM_EVAL_WINDOWS;
 use super::validate::real_rows;
 use crate::nn::Activation;
 use crate::optim::{OptimizerConfig, OptimizerKind};
@@ -171,6 +172,7 @@ impl Rows {
     pub fn of(config: &ExperimentConfig) -> Rows {
         let n = match config.data {
             DataSource::Real(set) => real_rows(set),
+            DataSource::Text(set) => set.examples(),
             _ => config.samples,
         } as u64;
         let f = config.test_fraction as f64;
@@ -180,23 +182,35 @@ impl Rows {
             0
         };
         let train = n - test;
-        let (input_shape, outputs) = data_io(config);
+        // A language model holds its fixed evaluation windows (its training windows are
+        // drawn per step), and scores the vocabulary at every position.
+        let (train, test) = match config.data.is_language_model() {
+            true => (LM_EVAL_WINDOWS as u64, LM_EVAL_WINDOWS as u64),
+            false => (train, test),
+        };
+        let input_shape = data_io(config).0;
         let inputs = input_shape
             .iter()
             .fold(1u64, |a, &d| a.saturating_mul(d as u64));
-        let outputs = outputs as u64;
+        let outputs = model_output_shape(config)
+            .iter()
+            .fold(1u64, |a, &d| a.saturating_mul(d as u64));
         let view = match config.data {
             DataSource::Classify2d(_) | DataSource::Regression2d(_) => PAGE_GRID_CELLS,
             DataSource::Regression1d(_) => PAGE_CURVE_POINTS,
             DataSource::Real(crate::data::RealSet::Digits | crate::data::RealSet::Mnist) => {
                 PAGE_DIGITS_SHOWN
             }
-            DataSource::Real(_) => 0,
+            DataSource::Real(_) | DataSource::Text(_) => 0,
         };
         Rows {
             train,
             test,
-            batch: (config.batch_size as u64).min(train),
+            // A language model's batch is drawn from the whole text, not its eval rows.
+            batch: match config.data.is_language_model() {
+                true => config.batch_size as u64,
+                false => (config.batch_size as u64).min(train),
+            },
             eval_train: train.min(EVAL_TRAIN_ROWS as u64),
             eval_test: test.min(EVAL_TEST_ROWS as u64),
             view,

@@ -51,10 +51,16 @@ pub fn to_safetensors(weights: &[NamedWeight], config: &ExperimentConfig) -> Res
             .map_err(|e| Error::Format(format!("weight '{name}': {e}")))?;
         views.push((name.as_str(), view));
     }
-    let metadata = HashMap::from([
+    let mut metadata = HashMap::from([
         (CONFIG_KEY.to_string(), config_json),
         (LINK_KEY.to_string(), link),
     ]);
+    // A text model carries its vocabulary, so sampling and prediction need no data.
+    if let Some(vocab) = super::text_vocab(config)? {
+        let json = serde_json::to_string(&vocab)
+            .map_err(|e| Error::Format(format!("cannot encode the vocabulary: {e}")))?;
+        metadata.insert(super::VOCAB_KEY.to_string(), json);
+    }
     let file = safetensors::serialize(views, Some(metadata))
         .map_err(|e| Error::Format(format!("cannot write safetensors: {e}")))?;
     canonical_header(file)
@@ -103,6 +109,13 @@ fn sorted(v: serde_json::Value) -> serde_json::Value {
         }
         other => other,
     }
+}
+
+/// The metadata value under `key` of a safetensors file (`None` when it has none).
+pub fn safetensors_metadata(bytes: &[u8], key: &str) -> Result<Option<String>> {
+    let (_, meta) = SafeTensors::read_metadata(bytes)
+        .map_err(|e| Error::Format(format!("not a valid safetensors file: {e}")))?;
+    Ok(meta.metadata().as_ref().and_then(|m| m.get(key).cloned()))
 }
 
 /// Read a safetensors file of F32 tensors: the weights in file order (by data offset)

@@ -29,6 +29,18 @@ pub struct Metrics {
     /// Coefficient of determination (regression).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub r2: Option<f64>,
+    /// Validation loss in bits per token, `loss / ln 2` (language models).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bits_per_char: Option<f64>,
+    /// Validation perplexity, `e^loss` (language models).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub perplexity: Option<f64>,
+    /// Training loss in bits per token (language models).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub train_bits_per_char: Option<f64>,
+    /// Training perplexity (language models).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub train_perplexity: Option<f64>,
 }
 
 /// Losses and metrics at one point of training.

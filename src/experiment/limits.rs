@@ -368,8 +368,48 @@ pub const SEED: WholeLimit = WholeLimit {
     step: 1,
 };
 
+/// Steps of linear learning-rate warmup (warmup-cosine schedule).
+pub const WARMUP_STEPS: WholeLimit = WholeLimit {
+    field: "optimizer.warmup_steps",
+    min: 0,
+    max: STEPS.max,
+    default: 0,
+    step: 10,
+};
+
+/// The step at which the cosine decay reaches `min_lr` (warmup-cosine schedule).
+pub const DECAY_STEPS: WholeLimit = WholeLimit {
+    field: "optimizer.decay_steps",
+    min: 0,
+    max: STEPS.max,
+    default: 0,
+    step: 100,
+};
+
+/// The learning rate the cosine decays to.
+pub const MIN_LR: RealLimit = RealLimit {
+    field: "optimizer.min_lr",
+    lo: 0.0,
+    lo_included: true,
+    hi: 10.0,
+    hi_included: true,
+    default: 0.0,
+    step: 0.0001,
+    inset: 0.0,
+};
+
+/// Tokens per example of a text source (a language model's context, or the padded
+/// length of a sentence).
+pub const CONTEXT: WholeLimit = WholeLimit {
+    field: "context",
+    min: 1,
+    max: 1024,
+    default: 32,
+    step: 1,
+};
+
 /// Every whole-number field of the table.
-pub const WHOLE_LIMITS: [WholeLimit; 9] = [
+pub const WHOLE_LIMITS: [WholeLimit; 12] = [
     SAMPLES,
     HIDDEN_LAYERS,
     HIDDEN_UNITS,
@@ -379,10 +419,13 @@ pub const WHOLE_LIMITS: [WholeLimit; 9] = [
     EVAL_EVERY,
     RUN_STEPS,
     SEED,
+    WARMUP_STEPS,
+    DECAY_STEPS,
+    CONTEXT,
 ];
 
 /// Every real-valued field of the table.
-pub const REAL_LIMITS: [RealLimit; 11] = [
+pub const REAL_LIMITS: [RealLimit; 12] = [
     NOISE,
     TEST_FRACTION,
     LR,
@@ -394,6 +437,7 @@ pub const REAL_LIMITS: [RealLimit; 11] = [
     L1,
     L2,
     CLIP_NORM,
+    MIN_LR,
 ];
 
 // The cost limits and ceilings live in `cost_limits.rs` (kept apart for length); they

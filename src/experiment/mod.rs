@@ -12,6 +12,7 @@ pub mod link;
 pub mod model;
 mod prepare;
 mod presets;
+mod presets_text;
 mod runner;
 mod runner_eval;
 mod runner_health;
@@ -20,6 +21,8 @@ mod runner_plots;
 mod runner_predict;
 mod runner_refresh;
 mod runner_snapshot;
+mod runner_text;
+mod runner_text_infer;
 mod runner_view;
 mod runner_weights;
 mod validate;
@@ -30,12 +33,15 @@ pub use cost::{
     activation_ops, optimizer_ops, optimizer_state_values, Cost, LayerCost, Rows,
     PAGE_CURVE_POINTS, PAGE_DIGITS_SHOWN, PAGE_GRID_CELLS, VALUE_BYTES,
 };
-pub use export::{from_safetensors, sha256_hex, to_safetensors, CONFIG_KEY, LINK_KEY};
+pub use export::{
+    from_safetensors, safetensors_metadata, sha256_hex, to_safetensors, CONFIG_KEY, LINK_KEY,
+};
 pub use history::{Evaluation, HistoryPoint, Metrics, NamedWeight};
 pub use limits::{Ceiling, CostLimits, DEFAULT_COST_LIMITS};
 pub use link::{decode_link, encode_link, import_tfplayground, DecodedLink, EncodedLink, Warning};
 pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
+pub use presets_text::{is_text_preset, TEXT_PRESETS_READY};
 pub use runner::{Runner, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS};
 pub use runner_eval::PendingEvaluation;
 pub use runner_inspect::Inspection;
@@ -45,6 +51,10 @@ pub use runner_plots::{
 pub use runner_predict::{image_spec, Prediction};
 pub use runner_refresh::Refresh;
 pub use runner_snapshot::Snapshot;
+pub use runner_text::{text_tokens, token_cross_entropy, LmStream, FIRST_CHAR_ID, LM_EVAL_WINDOWS};
+pub use runner_text_infer::{
+    draw_token, parse_vocab, text_vocab, SampleOptions, TextVocab, VOCAB_KEY,
+};
 pub use runner_view::{Curve1d, GridView, Points2d};
 pub use validate::{
     validate, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_LR, MAX_SAMPLES,

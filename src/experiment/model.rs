@@ -89,6 +89,22 @@ pub fn data_io(config: &ExperimentConfig) -> (Vec<usize>, usize) {
             RealSet::Diabetes => (vec![10], 1),
             RealSet::Mnist => (vec![1, 28, 28], 10),
         },
+        // `context` token ids; a language model scores every vocabulary entry at each
+        // position (see `model_output_shape`), the sentiment model two classes.
+        DataSource::Text(set) if set.is_language_model() => {
+            (vec![config.context], set.vocab_size())
+        }
+        DataSource::Text(_) => (vec![config.context], 2),
+    }
+}
+
+/// The shape a model's output must have per example: `[outputs]`, or for a language
+/// model `[context, vocab]` (one score per vocabulary entry at each position).
+pub fn model_output_shape(config: &ExperimentConfig) -> Vec<usize> {
+    let outputs = data_io(config).1;
+    match config.data.is_language_model() {
+        true => vec![config.context, outputs],
+        false => vec![outputs],
     }
 }
 
@@ -115,10 +131,12 @@ pub fn model_layers(config: &ExperimentConfig) -> Vec<Layer> {
 pub fn model_shapes_checked(config: &ExperimentConfig) -> Result<Vec<Vec<usize>>, String> {
     let layers = model_layers(config);
     let input = model_input_shape(config);
-    if let Some(i) = layers
+    let embedding = layers
         .iter()
-        .position(|l| matches!(l, Layer::Embedding { .. }))
-    {
+        .position(|l| matches!(l, Layer::Embedding { .. }));
+    if let Some(text) = config.data.text() {
+        super::runner_text::check_text_model(&layers, text)?;
+    } else if let Some(i) = embedding {
         // No data source holds token ids yet (the language sets will): an embedding
         // would read real values as ids.
         return Err(format!(
@@ -128,18 +146,21 @@ pub fn model_shapes_checked(config: &ExperimentConfig) -> Result<Vec<Vec<usize>>
         ));
     }
     let shapes = infer_shapes(&layers, &input).map_err(|e: ShapeError| e.to_string())?;
-    let outputs = data_io(config).1;
+    let want = model_output_shape(config);
     let last = shapes.last().cloned().unwrap_or_else(|| input.clone());
-    if last != [outputs] {
-        let hint = if last.len() > 1 {
+    if last != want {
+        let hint = if last.len() > want.len() {
             "; add flatten before the last dense layer"
         } else {
             ""
         };
         return Err(format!(
-            "the model gives {} per example but the task needs [{outputs}] ({}){hint}",
+            "the model gives {} per example but the task needs {} ({}){hint}",
             shape_text(&last),
-            if config.data.is_classification() {
+            shape_text(&want),
+            if config.data.is_language_model() {
+                "one score per vocabulary entry at each position"
+            } else if config.data.is_classification() {
                 "one score per class"
             } else {
                 "one value per target"
@@ -182,6 +203,29 @@ fn collect_params(
             Ok(s) => shape = s,
             Err(_) => return,
         }
+    }
+}
+
+/// Per parameter of `config`'s model (in order): whether it is an embedding table, of
+/// tokens or of positions (so
+/// AdamW's decay can leave it out, see `OptimizerConfig::decay_embeddings`).
+pub fn embedding_params(config: &ExperimentConfig) -> Vec<bool> {
+    let mut out = Vec::new();
+    mark_embeddings(&model_layers(config), &mut out);
+    out
+}
+
+fn mark_embeddings(layers: &[Layer], out: &mut Vec<bool>) {
+    for layer in layers {
+        if let Layer::Residual(body) = layer {
+            mark_embeddings(body, out);
+        }
+        // How many parameters a layer has does not depend on its input's sizes (a
+        // convolution reads the input's first axis, so the stand-in has three).
+        let n = layer.param_shapes(&[1, 1, 1]).len();
+        // Token and position tables (`embed`, and the attention layers' `pos`).
+        let embedding = matches!(layer.name(), "embed" | "pos");
+        out.extend(std::iter::repeat_n(embedding, n));
     }
 }
 

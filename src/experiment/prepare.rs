@@ -49,6 +49,9 @@ fn with_features(mut ds: Dataset, set: &FeatureSet) -> Dataset {
 
 /// Build the data a configuration asks for. Deterministic in `config.seed`.
 pub fn prepare(config: &ExperimentConfig) -> Result<PreparedData> {
+    if let Some(set) = config.data.text() {
+        return super::runner_text::prepare_text(config, set);
+    }
     let seed = config.seed;
     let mut data_rng = Rng::derive(seed, streams::DATA);
     let ds = match config.data {
@@ -62,6 +65,7 @@ pub fn prepare(config: &ExperimentConfig) -> Result<PreparedData> {
             &config.features,
         ),
         DataSource::Real(set) => load_real(set).map_err(|e| Error::Data(e.to_string()))?,
+        DataSource::Text(_) => unreachable!("text sources returned above"),
     };
     let (mut train, mut test) = train_test_split(
         &ds,

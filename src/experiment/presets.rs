@@ -6,6 +6,7 @@
 //! within a few seconds, and every preset passes [`super::validate`].
 
 use super::config::{BackendChoice, Budget, DataSource, ExperimentConfig, LossKind};
+use super::presets_text::{TEXT_PRESETS, TEXT_PRESETS_READY};
 use crate::data::{FeatureSet, Pattern2d, RealSet, Regression1d, Regression2d};
 use crate::nn::{parse_stack, Activation};
 use crate::optim::{OptimizerConfig, OptimizerKind};
@@ -21,8 +22,8 @@ pub struct Preset {
     pub config: fn() -> ExperimentConfig,
 }
 
-/// Every preset, in menu order.
-static PRESETS: [Preset; 17] = [
+/// The table presets (synthetic and vendored tables, images), in menu order.
+const TABLE_PRESETS: [Preset; 17] = [
     Preset {
         name: "linear-regression",
         summary: "one Dense unit learns y = 2x + 1 from 100 noisy points (Adam, MSE)",
@@ -110,14 +111,31 @@ static PRESETS: [Preset; 17] = [
     },
 ];
 
-/// Every preset, in menu order.
+/// Every preset, in menu order: the table presets, then the text presets.
+static PRESETS: [Preset; 21] = {
+    let mut all = [TABLE_PRESETS[0]; 21];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = match i < TABLE_PRESETS.len() {
+            true => TABLE_PRESETS[i],
+            false => TEXT_PRESETS[i - TABLE_PRESETS.len()],
+        };
+        i += 1;
+    }
+    all
+};
+
+/// Every preset, in menu order (the text presets once [`TEXT_PRESETS_READY`]).
 pub fn presets() -> &'static [Preset] {
-    &PRESETS
+    match TEXT_PRESETS_READY {
+        true => &PRESETS,
+        false => &PRESETS[..TABLE_PRESETS.len()],
+    }
 }
 
 /// The configuration of the preset called `name` (exact, kebab-case), if there is one.
 pub fn preset(name: &str) -> Option<ExperimentConfig> {
-    PRESETS
+    presets()
         .iter()
         .find(|p| p.name == name.trim())
         .map(|p| (p.config)())
@@ -151,6 +169,7 @@ fn base(data: DataSource) -> ExperimentConfig {
         budget: Budget::Epochs(100),
         eval_every: 0,
         seed: 1,
+        context: crate::experiment::limits::CONTEXT.default as usize,
         backend: BackendChoice::Cpu,
     }
 }

@@ -92,6 +92,8 @@ pub struct Runner {
     pub(super) history: Vec<HistoryPoint>,
     /// Where and when a parameter or gradient first went non-finite, on the device.
     pub(super) health: HealthStatus,
+    /// A language model's training windows (its batches come from here, not `batcher`).
+    pub(super) lm_stream: Option<super::runner_text::LmStream>,
 }
 
 impl Runner {
@@ -106,6 +108,8 @@ impl Runner {
             &device,
         )
         .map_err(|e| Error::Config(format!("model: {e}")))?;
+        let mut optimizer = Optimizer::new(config.optimizer.clone());
+        optimizer.set_embeddings(super::model::embedding_params(&config));
         let batcher = Batcher::new(
             data.train.n,
             config.batch_size,
@@ -115,7 +119,8 @@ impl Runner {
             health: HealthStatus::new(&device, model.params().len()),
             train: DeviceSplit::upload(&data.train, &device),
             test: DeviceSplit::upload(&data.test, &device),
-            optimizer: Optimizer::new(config.optimizer.clone()),
+            optimizer,
+            lm_stream: super::runner_text::LmStream::for_config(&config)?,
             config,
             device,
             data,
@@ -210,6 +215,9 @@ impl Runner {
     }
 
     fn loss(&self, out: &Tensor, target: &Tensor) -> Tensor {
+        if self.config.data.is_language_model() {
+            return super::runner_text::lm_loss(out, target);
+        }
         let classification = self.data.train.is_classification();
         match (self.config.loss, classification) {
             (LossKind::CrossEntropy, _) => cross_entropy_logits(out, target),
@@ -261,11 +269,18 @@ impl Runner {
     /// nothing is read back. Before the update, the health check looks at every
     /// parameter and its new gradient on the device (one dispatch per parameter tensor).
     pub fn step(&mut self) -> Result<()> {
-        let idx = self.next_batch_indices();
-        let idx = Tensor::from_slice(&idx, &[idx.len()], &self.device);
+        let (xb, tb) = match &mut self.lm_stream {
+            Some(lm) => lm.next_batch(&self.device)?,
+            None => {
+                let idx = self.next_batch_indices();
+                let idx = Tensor::from_slice(&idx, &[idx.len()], &self.device);
+                (
+                    self.train.x.gather_rows(&idx),
+                    self.train.t.gather_rows(&idx),
+                )
+            }
+        };
         let grads = {
-            let xb = self.train.x.gather_rows(&idx);
-            let tb = self.train.t.gather_rows(&idx);
             let mode = Mode::Train {
                 seed: Rng::derive(self.config.seed, streams::DROPOUT).next_u64() ^ self.step,
             };
@@ -339,10 +354,14 @@ impl Runner {
                 what: "the loss".to_string(),
             });
         }
+        let metrics = match self.config.data.is_language_model() {
+            true => super::runner_text::lm_metrics(train_loss, test_loss),
+            false => test_metrics(&self.data, &out, self.data.test.n.min(EVAL_TEST_ROWS)),
+        };
         Ok(Evaluation {
             train_loss,
             test_loss,
-            metrics: test_metrics(&self.data, &out, self.data.test.n.min(EVAL_TEST_ROWS)),
+            metrics,
         })
     }
 

@@ -23,6 +23,9 @@ pub struct Snapshot {
     pub optimizer_state: Vec<Vec<Vec<f32>>>,
     /// History points recorded so far.
     pub history: Vec<HistoryPoint>,
+    /// Batches a language model's window stream has drawn (0 for tables, whose batch
+    /// order follows from `step`).
+    pub data_position: u64,
 }
 
 impl Runner {
@@ -43,6 +46,7 @@ impl Runner {
             optimizer_steps,
             optimizer_state,
             history: self.history.clone(),
+            data_position: self.lm_stream.as_ref().map_or(0, |s| s.position()),
         })
     }
 
@@ -82,6 +86,11 @@ impl Runner {
             &snapshot.optimizer_state,
             &dev,
         );
+        r.optimizer
+            .set_embeddings(super::model::embedding_params(r.config()));
+        if let Some(stream) = &mut r.lm_stream {
+            stream.seek(snapshot.data_position);
+        }
         // Replay the batch order up to the snapshot's position: one epoch is drawn when
         // the first batch of it is needed.
         let s = snapshot.step;

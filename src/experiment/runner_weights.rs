@@ -36,6 +36,8 @@ impl Runner {
             self.model.params_mut().set(i, t);
         }
         self.optimizer = Optimizer::new(self.config().optimizer.clone());
+        self.optimizer
+            .set_embeddings(super::model::embedding_params(self.config()));
         // What the health status recorded was about the old weights.
         self.health.reset(&device);
         // A history point at this step described the old weights.

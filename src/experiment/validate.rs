@@ -94,6 +94,7 @@ pub(super) fn real_rows(set: RealSet) -> usize {
 pub(super) fn examples(c: &ExperimentConfig) -> usize {
     match c.data {
         DataSource::Real(set) => real_rows(set),
+        DataSource::Text(set) => set.examples(),
         _ => c.samples,
     }
 }
@@ -148,6 +149,9 @@ fn data(c: &ExperimentConfig, p: &mut Problems) {
     if c.data.is_plane() && c.features.count() == 0 {
         p.push("features: at least one input feature must be selected".to_string());
     }
+    if c.data.text().is_some() {
+        p.whole(&limits::CONTEXT, c.context as u64, " tokens");
+    }
 }
 
 /// The layer stack (or hidden layers and activations), its fit to the data, and the loss.
@@ -162,6 +166,12 @@ fn model(c: &ExperimentConfig, p: &mut Problems) {
         }
     } else {
         mlp(c, p);
+        // Token ids need a stack that starts with an embedding, never the MLP shorthand.
+        if c.data.text().is_some() {
+            if let Err(e) = super::model::model_shapes_checked(c) {
+                p.push(format!("model: {e}"));
+            }
+        }
     }
     loss(c, p);
 }
@@ -219,6 +229,16 @@ fn optimizer(o: &OptimizerConfig, p: &mut Problems) {
     p.real(&limits::L2, o.l2);
     if let Some(v) = o.clip_norm {
         p.real(&limits::CLIP_NORM, v);
+    }
+    p.whole(&limits::WARMUP_STEPS, o.warmup_steps, " steps");
+    p.whole(&limits::DECAY_STEPS, o.decay_steps, " steps");
+    p.real(&limits::MIN_LR, o.min_lr);
+    if o.schedule == crate::optim::ScheduleKind::WarmupCosine && o.decay_steps < o.warmup_steps {
+        p.push(format!(
+            "optimizer.decay_steps ({}) must be at least optimizer.warmup_steps ({}): the \
+             cosine decay starts where the warmup ends",
+            o.decay_steps, o.warmup_steps
+        ));
     }
 }
 

@@ -1,98 +1,24 @@
 //! Optimizers with PyTorch's update equations: SGD, momentum (and Nesterov), Adam,
 //! AdamW; L1 and L2 regularisation; optional gradient clipping by global norm.
-//! Each parameter is updated by one fused backend kernel.
+//! Each parameter is updated by one fused backend kernel. AdamW's decoupled decay
+//! applies to every parameter, as PyTorch's `AdamW` on one parameter group (and as
+//! every link written before the option existed replays), or with
+//! `decay_matrices_only` to matrices only (rank >= 2: dense and conv weights,
+//! embeddings), never to biases or norm scales, as nanoGPT's `configure_optimizers`
+//! groups them; `decay_embeddings` off leaves embedding tables out as well. The
+//! learning rate follows a [`LrSchedule`].
+
+mod config;
+mod schedule;
+
+pub use config::{OptimizerConfig, OptimizerKind};
+pub use schedule::{LrSchedule, ScheduleKind};
 
 use crate::autograd::{no_grad, Gradients};
 use crate::backend::{Storage, UpdateRule};
 use crate::error::{Error, Result};
 use crate::nn::ParamSet;
 use crate::tensor::Tensor;
-use serde::{Deserialize, Serialize};
-
-/// Which update rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OptimizerKind {
-    /// Plain stochastic gradient descent.
-    Sgd,
-    /// SGD with momentum (Nesterov when `nesterov` is set).
-    Momentum,
-    /// Adam (L2 is coupled into the gradient).
-    Adam,
-    /// Adam with decoupled weight decay.
-    AdamW,
-}
-
-impl OptimizerKind {
-    /// Every kind.
-    pub const ALL: &'static [OptimizerKind] = &[
-        OptimizerKind::Sgd,
-        OptimizerKind::Momentum,
-        OptimizerKind::Adam,
-        OptimizerKind::AdamW,
-    ];
-
-    /// Stable short name.
-    pub fn name(self) -> &'static str {
-        match self {
-            OptimizerKind::Sgd => "sgd",
-            OptimizerKind::Momentum => "momentum",
-            OptimizerKind::Adam => "adam",
-            OptimizerKind::AdamW => "adamw",
-        }
-    }
-
-    /// Parse a short name.
-    pub fn from_name(s: &str) -> Option<OptimizerKind> {
-        OptimizerKind::ALL.iter().copied().find(|k| k.name() == s)
-    }
-}
-
-/// Optimizer settings (PyTorch's defaults where it has them).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct OptimizerConfig {
-    /// The update rule.
-    pub kind: OptimizerKind,
-    /// Learning rate.
-    pub lr: f32,
-    /// Momentum factor (Momentum only).
-    pub momentum: f32,
-    /// Nesterov momentum (Momentum only).
-    pub nesterov: bool,
-    /// Adam's first-moment decay.
-    pub beta1: f32,
-    /// Adam's second-moment decay.
-    pub beta2: f32,
-    /// Adam's denominator guard.
-    pub eps: f32,
-    /// AdamW's decoupled weight decay.
-    pub weight_decay: f32,
-    /// L1 penalty weight (adds `l1 * sign(p)` to the gradient).
-    pub l1: f32,
-    /// L2 penalty weight (adds `l2 * p` to the gradient).
-    pub l2: f32,
-    /// Clip the global gradient norm to this value.
-    pub clip_norm: Option<f32>,
-}
-
-impl Default for OptimizerConfig {
-    fn default() -> Self {
-        OptimizerConfig {
-            kind: OptimizerKind::Adam,
-            lr: 0.001,
-            momentum: 0.9,
-            nesterov: false,
-            beta1: 0.9,
-            beta2: 0.999,
-            eps: 1e-8,
-            weight_decay: 0.01,
-            l1: 0.0,
-            l2: 0.0,
-            clip_norm: None,
-        }
-    }
-}
 
 /// An optimizer with its per-parameter state.
 #[derive(Debug)]
@@ -100,6 +26,9 @@ pub struct Optimizer {
     config: OptimizerConfig,
     step: u64,
     state: Vec<Vec<Storage>>,
+    /// Per parameter (in order): true for an embedding table (see
+    /// [`Optimizer::set_embeddings`]); empty means none is.
+    embeddings: Vec<bool>,
 }
 
 impl Optimizer {
@@ -109,7 +38,28 @@ impl Optimizer {
             config,
             step: 0,
             state: Vec::new(),
+            embeddings: Vec::new(),
         }
+    }
+
+    /// Mark which parameters (by position) are embedding tables, so AdamW's decay skips
+    /// them when `decay_embeddings` is off.
+    pub fn set_embeddings(&mut self, embeddings: Vec<bool>) {
+        self.embeddings = embeddings;
+    }
+
+    /// Whether AdamW's decoupled decay applies to parameter `i` of rank `rank`: every
+    /// parameter, or matrices only (rank >= 2) with `decay_matrices_only`; embedding
+    /// tables only when `decay_embeddings` is on.
+    pub fn decays(&self, i: usize, rank: usize) -> bool {
+        let embedding = self.embeddings.get(i).copied().unwrap_or(false);
+        let shape_ok = !self.config.decay_matrices_only || rank >= 2;
+        shape_ok && (self.config.decay_embeddings || !embedding)
+    }
+
+    /// The learning rate the next step uses (the schedule at the next step's index).
+    pub fn current_lr(&self) -> f32 {
+        self.config.lr_schedule().lr_at(self.step)
     }
 
     /// The settings.
@@ -127,11 +77,14 @@ impl Optimizer {
         self.config.lr = lr;
     }
 
+    /// The update rule of the step being taken (`self.step` already counts it), at the
+    /// schedule's learning rate for that step.
     fn rule(&self) -> UpdateRule {
         let c = &self.config;
+        let lr = c.lr_schedule().lr_at(self.step.saturating_sub(1));
         match c.kind {
             OptimizerKind::Sgd | OptimizerKind::Momentum => UpdateRule::Sgd {
-                lr: c.lr,
+                lr,
                 momentum: if c.kind == OptimizerKind::Momentum {
                     c.momentum
                 } else {
@@ -148,7 +101,7 @@ impl Optimizer {
                 // the page (wasm) and the CLI must compute the same bits.
                 let t = self.step as f64;
                 UpdateRule::Adam {
-                    lr: c.lr,
+                    lr,
                     beta1: c.beta1,
                     beta2: c.beta2,
                     eps: c.eps,
@@ -245,6 +198,7 @@ impl Optimizer {
             config,
             step,
             state,
+            embeddings: Vec::new(),
         }
     }
 
@@ -280,14 +234,22 @@ impl Optimizer {
                     })
                     .collect();
             }
+            let decays: Vec<bool> = (0..tensors.len())
+                .map(|i| self.decays(i, tensors[i].rank()))
+                .collect();
             let mut updated = Vec::with_capacity(tensors.len());
-            for ((p, g), st) in tensors.into_iter().zip(gs).zip(self.state.iter_mut()) {
+            let items = tensors.into_iter().zip(gs).zip(self.state.iter_mut());
+            for (i, ((p, g), st)) in items.enumerate() {
                 let Some(g) = g else {
                     updated.push(p);
                     continue;
                 };
                 let (device, shape, len) = (p.device().clone(), p.shape().clone(), p.numel());
                 let state = std::mem::take(st);
+                let rule = match rule {
+                    UpdateRule::Adam { .. } if !decays[i] => without_decoupled_decay(rule),
+                    _ => rule,
+                };
                 let (np, ns) = device.update(&rule, p.into_storage(), g.storage(), state, len);
                 *st = ns;
                 updated.push(Tensor::from_storage(np, shape, &device).requiring_grad());
@@ -295,5 +257,34 @@ impl Optimizer {
             params.put_all(updated);
         });
         Ok(())
+    }
+}
+
+/// `rule` with AdamW's decoupled weight decay off (a bias, a norm scale, an embedding
+/// that is not decayed).
+fn without_decoupled_decay(rule: UpdateRule) -> UpdateRule {
+    match rule {
+        UpdateRule::Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            bias_correction1,
+            bias_correction2_sqrt,
+            l1,
+            l2,
+            ..
+        } => UpdateRule::Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+            bias_correction1,
+            bias_correction2_sqrt,
+            decoupled_wd: 0.0,
+            l1,
+            l2,
+        },
+        other => other,
     }
 }

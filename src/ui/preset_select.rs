@@ -24,6 +24,9 @@ pub fn PresetSelect(lab: Lab) -> impl IntoView {
                 </option>
                 {presets()
                     .iter()
+                    // Text presets train natively (`gradlab run`); the page's text views
+                    // are not built yet, so the menu leaves them out.
+                    .filter(|p| !crate::experiment::is_text_preset(p.name))
                     .map(|p| {
                         let name = p.name;
                         view! {

@@ -7,7 +7,7 @@ use gradlab::experiment::{
     MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_LR, MAX_SAMPLES, MAX_STEPS, MIN_SAMPLES,
 };
 use gradlab::nn::Activation;
-use gradlab::optim::{OptimizerConfig, OptimizerKind};
+use gradlab::optim::{OptimizerConfig, OptimizerKind, ScheduleKind};
 use gradlab::rng::Rng;
 
 /// Every data source.
@@ -86,6 +86,12 @@ pub fn random_config(rng: &mut Rng) -> ExperimentConfig {
         l1: float(rng, 0.0, 1.0),
         l2: float(rng, 0.0, 1.0),
         clip_norm: (rng.below(2) == 1).then(|| positive(rng, 1e6)),
+        schedule: ScheduleKind::ALL[rng.below(ScheduleKind::ALL.len())],
+        warmup_steps: int(rng, 0, MAX_STEPS / 2),
+        decay_steps: int(rng, MAX_STEPS / 2, MAX_STEPS),
+        min_lr: float(rng, 0.0, 1.0),
+        decay_matrices_only: rng.below(2) == 1,
+        decay_embeddings: rng.below(2) == 1,
     };
     let budget = if rng.below(2) == 0 {
         Budget::Epochs(int(rng, 1, MAX_EPOCHS as u64) as u32)
@@ -108,6 +114,7 @@ pub fn random_config(rng: &mut Rng) -> ExperimentConfig {
         budget,
         eval_every: int(rng, 0, MAX_STEPS),
         seed: rng.next_u64(),
+        context: int(rng, 1, 1024) as usize,
         backend: [BackendChoice::Cpu, BackendChoice::Gpu, BackendChoice::Auto][rng.below(3)],
     }
 }

@@ -12,7 +12,7 @@ use crate::data::FeatureSet;
 use crate::experiment::limits::{self, RealLimit, WholeLimit};
 use crate::experiment::{BackendChoice, Budget, DataSource, LossKind};
 use crate::nn::{parse_stack, stack_text, Activation, Layer};
-use crate::optim::OptimizerKind;
+use crate::optim::{OptimizerKind, ScheduleKind};
 
 /// A value read, and why it differs from what was written (clamped, say), if it does.
 pub(super) type Read<T> = (T, Option<String>);
@@ -124,6 +124,7 @@ named!(
     DataSource: DataSource::all(),
     LossKind: LossKind::ALL.to_vec(),
     OptimizerKind: OptimizerKind::ALL.to_vec(),
+    ScheduleKind: ScheduleKind::ALL.to_vec(),
     BackendChoice: BackendChoice::ALL.to_vec(),
     Activation: Activation::ALL.to_vec(),
 );
@@ -302,7 +303,9 @@ mod tests {
             "diabetes",
             "mnist",
         ];
-        assert_eq!(data, [&synthetic[..], &real[..]].concat());
+        let text = ["shakespeare", "sentiment"];
+        assert_eq!(data, [&synthetic[..], &real[..], &text[..]].concat());
+        assert_eq!(names::<ScheduleKind>(), ["constant", "cosine"]);
         let activations = ["linear", "relu", "tanh", "sigmoid", "gelu"];
         assert_eq!(names::<Activation>(), activations);
         assert_eq!(names::<LossKind>(), ["mse", "mae", "cross-entropy"]);

@@ -2,7 +2,7 @@
 //! through the schema, repair what is inconsistent across keys, and validate.
 
 use super::codecs::Codec;
-use super::keys::{FIELDS, MODEL_KEY, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
+use super::keys::{FIELDS, MODEL_KEY, OPTIONAL_KEYS, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
 use super::migrate::migrate;
 use super::tfplayground::{import_pairs, is_tfplayground};
 use super::values::{show, split_pairs};
@@ -82,7 +82,7 @@ pub fn decode_link(input: &str) -> Result<DecodedLink> {
     let needed = |key: &str| match key {
         MODEL_KEY => false,
         "hidden" | "act" => config.model.is_none(),
-        _ => true,
+        k => !OPTIONAL_KEYS.contains(&k),
     };
     for f in FIELDS
         .iter()
@@ -184,6 +184,17 @@ pub(super) fn finish(
             let d = ExperimentConfig::default();
             (c.model, c.hidden, c.activations) = (None, d.hidden, d.activations);
         }
+    }
+    if c.data.text().is_some() && model_shapes_checked(&c).is_err() {
+        // Text needs a stack that starts with an embedding; no default one exists.
+        let d = ExperimentConfig::default();
+        let m = format!(
+            "{} needs a model that starts with embed(...); {} is used",
+            c.data.name(),
+            d.data.name()
+        );
+        warn("data", m);
+        (c.data, c.features) = (d.data, d.features);
     }
     let (n, n_test) = (examples(&c), test_rows(&c));
     if n_test == 0 || n_test >= n {

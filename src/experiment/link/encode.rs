@@ -1,6 +1,6 @@
 //! Writing links: every key of the schema that the link's version has, in schema order.
 
-use super::keys::{version_for, writes, FIELDS, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
+use super::keys::{version_for, writes_field, FIELDS, RUN_KEY, VERSION_KEY, WEIGHTS_KEY};
 use super::weights::try_encode;
 use super::EncodedLink;
 use crate::error::{Error, Result};
@@ -24,7 +24,7 @@ pub fn encode_link(
     parts.extend(
         FIELDS
             .iter()
-            .filter(|f| writes(f.key, version))
+            .filter(|f| writes_field(f, version, config))
             .map(|f| format!("{}={}", f.key, (f.write)(config))),
     );
     if let Some(n) = steps {

@@ -29,10 +29,17 @@
 //! | `eps` | Adam's epsilon | `EPS` |
 //! | `wd`, `l1`, `l2` | decay, penalties | `WEIGHT_DECAY`, `L1`, `L2` |
 //! | `clip` | gradient-norm clip | `none` or `CLIP_NORM` |
+//! | `sched` | learning-rate schedule (optional) | constant, cosine |
+//! | `warmup` | warmup steps (optional) | `WARMUP_STEPS` |
+//! | `decay` | step the cosine reaches `minlr` (optional) | `DECAY_STEPS` |
+//! | `minlr` | floor of the cosine (optional) | `MIN_LR` |
+//! | `wdmat` | AdamW decays matrices only, not biases or norms (optional) | true / false |
+//! | `wdemb` | AdamW decays embeddings (optional) | true / false |
 //! | `batch` | batch size | `BATCH_SIZE` |
 //! | `budget` | schedule | `epochs:N` (`EPOCHS`) or `steps:N` (`STEPS`) |
 //! | `eval` | history interval | `EVAL_EVERY` steps (0: each epoch) |
 //! | `seed` | seed | `SEED` |
+//! | `ctx` | tokens per example of a text source (optional) | `CONTEXT` |
 //! | `backend` | backend | cpu, gpu, auto |
 //! | `run` | steps trained so far | 0 to `STEPS.max` (optional) |
 //! | `w` | trained weights | base64url blob (optional, see `weights.rs`) |
@@ -64,6 +71,20 @@ pub(super) fn writes(key: &str, version: u32) -> bool {
         "hidden" | "act" => version == 1,
         _ => true,
     }
+}
+
+/// Keys written only when their value differs from the default config's, and read as
+/// the default without a warning when missing: fields added after version 2 whose
+/// default is the behaviour from before, so every link written before them (and every
+/// link of a config that leaves them at their defaults) stays byte for byte the same.
+pub const OPTIONAL_KEYS: [&str; 7] = ["sched", "warmup", "decay", "minlr", "wdmat", "wdemb", "ctx"];
+
+/// Whether the link of `config` in `version` writes the row `field`: [`writes`], and an
+/// optional key only away from its default.
+pub(super) fn writes_field(field: &Field, version: u32, config: &ExperimentConfig) -> bool {
+    writes(field.key, version)
+        && (!OPTIONAL_KEYS.contains(&field.key)
+            || (field.write)(config) != (field.write)(&ExperimentConfig::default()))
 }
 
 /// The layer stack (version 2).
@@ -150,9 +171,16 @@ pub(super) static FIELDS: &[Field] = &[
     field!("l1", optimizer.l1, l::L1),
     field!("l2", optimizer.l2, l::L2),
     field!("clip", optimizer.clip_norm, Clip),
+    field!("sched", optimizer.schedule, ByName),
+    field!("warmup", optimizer.warmup_steps, l::WARMUP_STEPS),
+    field!("decay", optimizer.decay_steps, l::DECAY_STEPS),
+    field!("minlr", optimizer.min_lr, l::MIN_LR),
+    field!("wdmat", optimizer.decay_matrices_only, Flag),
+    field!("wdemb", optimizer.decay_embeddings, Flag),
     field!("batch", batch_size, l::BATCH_SIZE),
     field!("budget", budget, Schedule),
     field!("eval", eval_every, l::EVAL_EVERY),
     field!("seed", seed, l::SEED),
+    field!("ctx", context, l::CONTEXT),
     field!("backend", backend, ByName),
 ];

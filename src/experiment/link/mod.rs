@@ -34,7 +34,7 @@ mod weights;
 pub use crate::experiment::model::param_shapes as model_shapes;
 pub use decode::decode_link;
 pub use encode::encode_link;
-pub use keys::{key_names, CURRENT_VERSION};
+pub use keys::{key_names, CURRENT_VERSION, OPTIONAL_KEYS};
 pub use migrate::{migrate, Migration, MIGRATIONS};
 pub use tfplayground::import_tfplayground;
 pub(crate) use weights::match_weights;
