@@ -62,7 +62,7 @@ fn a_short_shakespeare_char_run_beats_character_frequencies() {
         last.test_loss
     );
     assert!(
-        (last.test_loss as f64) < unigram - 0.1,
+        last.test_loss < unigram - 0.1,
         "val loss {} vs unigram {unigram}",
         last.test_loss
     );
