@@ -157,6 +157,18 @@ test('offline after the first visit; a new build runs on the next visit', { time
     assert.deepEqual(offlineErrors, []);
     await offline.close();
 
+    // A lesson opens offline too (lessons are compiled into the cached wasm).
+    const { page: lesson, errors: lessonErrors } = await openPageAt(
+      context,
+      `${server.url}#lesson=03&step=1&lang=zh`,
+    );
+    await lesson.getByTestId('lesson-panel').waitFor({ timeout: 60_000 });
+    const title = (await lesson.getByTestId('lesson-title').textContent()) ?? '';
+    assert.ok(/\p{Script=Han}/u.test(title), `the Chinese lesson title, got ${title}`);
+    assert.ok((await lesson.getByTestId('lesson-goal').count()) > 0, 'the step has goals');
+    assert.deepEqual(lessonErrors, []);
+    await lesson.close();
+
     // A new build is deployed: the next visit runs it, not a mix with the cached one.
     const two = newBuild(v1, path.join(work, 'v2'));
     assert.notEqual(two.version, first.version);
