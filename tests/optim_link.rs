@@ -20,7 +20,11 @@ fn keys(link: &str) -> Vec<String> {
 
 #[test]
 fn table_presets_write_none_of_the_new_keys_and_read_back_without_warnings() {
-    for p in presets() {
+    // The text presets use the new keys on purpose (their schedules).
+    for p in presets()
+        .iter()
+        .filter(|p| !gradlab::experiment::is_text_preset(p.name))
+    {
         let c = (p.config)();
         let link = encode_link(&c, None, None).unwrap().fragment;
         let k = keys(&link);
