@@ -47,6 +47,9 @@ pub fn start(lab: Lab) {
             q.iter()
                 .any(|c| matches!(c, Cmd::OpenLink(l) if l.config.backend == BackendChoice::Cpu))
         });
+        // Let the browser paint the CPU run first: asking for a WebGPU adapter can hold
+        // the main thread for a few hundred milliseconds (SwiftShader's start-up).
+        next_frame().await;
         d.probe_gpu(keep_cpu).await;
         if d.runner.is_none() && cost::held_back(&lab) {
             // Judged again against the GPU's ceiling.
