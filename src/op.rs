@@ -78,21 +78,24 @@ macro_rules! binary_ops {
                 match self { $(BinaryOp::$variant => { let ($a, $b) = (a, b); $body }),+ }
             }
 
-            /// [`BinaryOp::apply`] over two slices of one length, the op matched once
-            /// (see [`UnaryOp::map`]).
-            pub fn zip(self, xs: &[f32], ys: &[f32]) -> Vec<f32> {
+            /// [`BinaryOp::apply`] over two slices of one length, appended to `out`, the
+            /// op matched once (see [`UnaryOp::map`]).
+            pub fn zip_into(self, xs: &[f32], ys: &[f32], out: &mut Vec<f32>) {
                 match self {
-                    $(BinaryOp::$variant => xs
-                        .iter()
-                        .zip(ys)
-                        .map(|(&$a, &$b)| $body)
-                        .collect()),+
+                    $(BinaryOp::$variant => out.extend(
+                        xs.iter().zip(ys).map(|(&$a, &$b)| $body)
+                    )),+
                 }
             }
 
-            /// [`BinaryOp::apply`] of each element with one scalar, the op matched once.
-            pub fn with_scalar(self, xs: &[f32], c: f32) -> Vec<f32> {
-                match self { $(BinaryOp::$variant => xs.iter().map(|&$a| { let $b = c; $body }).collect()),+ }
+            /// [`BinaryOp::apply`] of each element with one scalar, appended to `out`, the
+            /// op matched once.
+            pub fn with_scalar_into(self, xs: &[f32], c: f32, out: &mut Vec<f32>) {
+                match self {
+                    $(BinaryOp::$variant => out.extend(
+                        xs.iter().map(|&$a| { let $b = c; $body })
+                    )),+
+                }
             }
         }
     };

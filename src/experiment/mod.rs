@@ -42,7 +42,7 @@ pub use link::{decode_link, encode_link, import_tfplayground, DecodedLink, Encod
 pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
 pub use presets_text::{is_text_preset, TEXT_PRESETS_READY};
-pub use runner::{Runner, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS};
+pub use runner::{Runner, EVAL_CHUNK_ROWS, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS};
 pub use runner_eval::PendingEvaluation;
 pub use runner_inspect::Inspection;
 pub use runner_plots::{
@@ -51,7 +51,7 @@ pub use runner_plots::{
 pub use runner_predict::{image_spec, Prediction};
 pub use runner_refresh::Refresh;
 pub use runner_snapshot::Snapshot;
-pub use runner_text::{text_tokens, token_cross_entropy, LmStream, FIRST_CHAR_ID, LM_EVAL_WINDOWS};
+pub use runner_text::{text_tokens, LmStream, FIRST_CHAR_ID, LM_EVAL_WINDOWS};
 pub use runner_text_infer::{
     draw_token, parse_vocab, text_vocab, SampleOptions, TextVocab, VOCAB_KEY,
 };

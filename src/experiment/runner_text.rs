@@ -48,14 +48,6 @@ pub(super) fn check_text_model(layers: &[Layer], set: TextSet) -> std::result::R
     }
 }
 
-/// Mean cross-entropy of `logits: [N, V]` against token ids `targets: [N]` (ids as
-/// `f32`; a negative id is ignored): `-(1/K) sum_n log_softmax(logits)_{n, t_n}` over the
-/// `K` counted rows, by the fused kernel (it keeps one log-sum-exp per row for backward,
-/// not the `[N, V]` probabilities).
-pub fn token_cross_entropy(logits: &Tensor, targets: &Tensor) -> Tensor {
-    crate::nn::functional::cross_entropy_ids(logits, targets)
-}
-
 /// The language model's loss on model outputs `[B, T, V]` and targets `[B, T]`.
 pub(super) fn lm_loss(out: &Tensor, targets: &Tensor) -> Tensor {
     let v = *out
@@ -63,7 +55,7 @@ pub(super) fn lm_loss(out: &Tensor, targets: &Tensor) -> Tensor {
         .last()
         .expect("a language model's output has axes");
     let rows = out.numel() / v.max(1);
-    token_cross_entropy(&out.reshape(&[rows, v]), &targets.reshape(&[rows]))
+    crate::nn::functional::cross_entropy_ids(&out.reshape(&[rows, v]), &targets.reshape(&[rows]))
 }
 
 /// The language model's metrics from its mean token losses (nats): bits per character

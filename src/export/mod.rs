@@ -34,9 +34,9 @@ use std::fmt::Write as _;
 /// The training script's template; `{{SETTINGS}}` and `{{MODEL}}` are filled in.
 const TRAIN_TEMPLATE: &str = include_str!("train.py");
 
-/// Rows an evaluation sends through the model at once (the runner's chunk, so the
-/// chunked loss sums in the same order).
-const EVAL_CHUNK_ROWS: usize = 500;
+/// Rows an evaluation sends through the model at once: the runner's own chunk, so
+/// `train.py`'s chunked loss sums in the same order.
+use crate::experiment::EVAL_CHUNK_ROWS;
 
 /// The optimizers `train.py`'s `make_optimizer` builds, by gradlab's short names (a kind
 /// added to gradlab later is refused by name until it is mapped there).

@@ -262,29 +262,9 @@ impl Optimizer {
 
 /// `rule` with AdamW's decoupled weight decay off (a bias, a norm scale, an embedding
 /// that is not decayed).
-fn without_decoupled_decay(rule: UpdateRule) -> UpdateRule {
-    match rule {
-        UpdateRule::Adam {
-            lr,
-            beta1,
-            beta2,
-            eps,
-            bias_correction1,
-            bias_correction2_sqrt,
-            l1,
-            l2,
-            ..
-        } => UpdateRule::Adam {
-            lr,
-            beta1,
-            beta2,
-            eps,
-            bias_correction1,
-            bias_correction2_sqrt,
-            decoupled_wd: 0.0,
-            l1,
-            l2,
-        },
-        other => other,
+fn without_decoupled_decay(mut rule: UpdateRule) -> UpdateRule {
+    if let UpdateRule::Adam { decoupled_wd, .. } = &mut rule {
+        *decoupled_wd = 0.0;
     }
+    rule
 }

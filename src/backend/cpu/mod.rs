@@ -59,16 +59,12 @@ fn binary_by_rows(
         for i1 in 0..out[1] {
             for i2 in 0..out[2] {
                 let (sa, sb) = (av.at([i0, i1, i2, 0]), bv.at([i0, i1, i2, 0]));
-                let row = match (av.strides[3], bv.strides[3]) {
-                    (1, 1) => op.zip(&a[sa..sa + len], &b[sb..sb + len]),
-                    (1, _) => op.with_scalar(&a[sa..sa + len], b[sb]),
-                    (_, 1) => b[sb..sb + len]
-                        .iter()
-                        .map(|&y| op.apply(a[sa], y))
-                        .collect(),
-                    _ => vec![op.apply(a[sa], b[sb]); len],
-                };
-                o.extend_from_slice(&row);
+                match (av.strides[3], bv.strides[3]) {
+                    (1, 1) => op.zip_into(&a[sa..sa + len], &b[sb..sb + len], &mut o),
+                    (1, _) => op.with_scalar_into(&a[sa..sa + len], b[sb], &mut o),
+                    (_, 1) => o.extend(b[sb..sb + len].iter().map(|&y| op.apply(a[sa], y))),
+                    _ => o.extend(std::iter::repeat_n(op.apply(a[sa], b[sb]), len)),
+                }
             }
         }
     }
@@ -126,7 +122,9 @@ impl Backend for CpuBackend {
     ) -> CpuStorage {
         let n = numel(out);
         if is_contiguous(av, out) && is_contiguous(bv, out) {
-            return Rc::new(op.zip(&a[..n], &b[..n]));
+            let mut o = Vec::with_capacity(n);
+            op.zip_into(&a[..n], &b[..n], &mut o);
+            return Rc::new(o);
         }
         if let Some(o) = binary_by_rows(op, (a, av), (b, bv), out) {
             return Rc::new(o);
@@ -145,7 +143,9 @@ impl Backend for CpuBackend {
     ) -> CpuStorage {
         let n = numel(out);
         if is_contiguous(av, out) {
-            return Rc::new(op.with_scalar(&a[av.offset..av.offset + n], c));
+            let mut o = Vec::with_capacity(n);
+            op.with_scalar_into(&a[av.offset..av.offset + n], c, &mut o);
+            return Rc::new(o);
         }
         let mut o = vec![0.0; n];
         for_each_index(out, |f, i| o[f] = op.apply(a[av.at(i)], c));
