@@ -4,9 +4,9 @@
 //!
 //! Vendored as MNIST is (`www/data/`, provenance in its README): natively the files are
 //! embedded (`include_bytes!`), so the CLI is self-contained; on wasm32 nothing is
-//! embedded (1.5 MB would weigh on the first load), the page fetches a file when a text
-//! preset is chosen and hands it to [`provide_text`]; until then loading is a
-//! [`DataError::NotLoaded`].
+//! embedded (1.5 MB would weigh on the first load). The page is to fetch a file when a
+//! text preset is chosen and hand it to [`provide_text`]; it does not yet, so loading
+//! there is an error that says the text sets train with the command line for now.
 
 mod chars;
 mod dates;
@@ -141,11 +141,19 @@ pub fn load_text(set: TextSet) -> Result<&'static str, DataError> {
         TextSet::Shakespeare => provide_text(set, SHAKESPEARE_GZ)?,
         TextSet::Sentiment => provide_text(set, SENTIMENT_TSV)?,
     }
+    // The page does not fetch the text sets yet (nothing calls `provide_text` there), so
+    // "download it again" would be wrong: say where they train today.
     slot(set)
         .get()
         .map(String::as_str)
-        .ok_or_else(|| DataError::NotLoaded {
+        .ok_or_else(|| DataError::Shape {
             file: set.file().to_string(),
+            message: format!(
+                "the text data sets train with the command line for now (`gradlab run` with \
+                 a link or a text preset, then `gradlab sample`); the page does not load \
+                 {} yet",
+                set.name()
+            ),
         })
 }
 
