@@ -5,6 +5,7 @@
 use super::i18n::t;
 use super::model_text::ModelText;
 use super::state::Lab;
+use crate::experiment::dropout::{dropout_applies, dropout_of, with_dropout};
 use crate::experiment::{limits, DataSource, ExperimentConfig};
 use crate::nn::Activation;
 use leptos::prelude::*;
@@ -157,6 +158,39 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
                 {move || (0..cfg.with(|c| c.hidden.len())).map(layer).collect_view()}
             </ol>
             </Show>
+            <DropoutControl lab=lab />
         </fieldset>
+    }
+}
+
+/// The drop probability after each hidden layer (see `experiment::dropout`): above 0,
+/// the network becomes its layer stack with `dropout(p)` layers, shown as text above.
+#[component]
+fn DropoutControl(lab: Lab) -> impl IntoView {
+    let cfg = lab.config;
+    let p = move || cfg.with(dropout_of);
+    view! {
+        <Show when=move || cfg.with(dropout_applies)>
+            <label class="row dropout" title=move || t("During training, each hidden neuron is switched off with this probability at every step (0: no dropout)")>
+                <span class="label">{move || t("Dropout")}</span>
+                <input
+                    type="range"
+                    min="0"
+                    max="0.8"
+                    step="0.05"
+                    data-testid="dropout"
+                    prop:value=move || p().to_string()
+                    on:change=move |ev| {
+                        let Ok(v) = event_target_value(&ev).parse::<f32>() else {
+                            return;
+                        };
+                        if let Some(c) = cfg.with_untracked(|c| with_dropout(c, v)) {
+                            lab.edit(|x| *x = c);
+                        }
+                    }
+                />
+                <output data-testid="dropout-value">{move || format!("{:.2}", p())}</output>
+            </label>
+        </Show>
     }
 }
