@@ -2,7 +2,7 @@
 //! and the parameter count; for a configuration with an explicit layer stack, its text
 //! form instead (see `model_text.rs`).
 
-use super::i18n::t;
+use super::i18n::{t, tf};
 use super::model_text::ModelText;
 use super::state::Lab;
 use crate::experiment::dropout::{dropout_applies, dropout_of, with_dropout};
@@ -60,12 +60,12 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
         };
         view! {
             <li class="layer">
-                <span class="label">{format!("Layer {}", l + 1)}</span>
+                <span class="label">{move || tf("Layer {}", &[&(l + 1)])}</span>
                 <button
                     type="button"
                     class="small"
                     title=move || t("One neuron fewer")
-                    aria-label=format!("Fewer neurons in layer {}", l + 1)
+                    aria-label=move || tf("Fewer neurons in layer {}", &[&(l + 1)])
                     on:click=move |_| set_units(-1)
                 >
                     "−"
@@ -75,14 +75,14 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
                     type="button"
                     class="small"
                     title=move || t("One neuron more")
-                    aria-label=format!("More neurons in layer {}", l + 1)
+                    aria-label=move || tf("More neurons in layer {}", &[&(l + 1)])
                     on:click=move |_| set_units(1)
                 >
                     "+"
                 </button>
                 <select
-                    title="Activation after this layer"
-                    aria-label=format!("Activation of layer {}", l + 1)
+                    title=move || t("Activation after this layer")
+                    aria-label=move || tf("Activation of layer {}", &[&(l + 1)])
                     on:change=move |ev| {
                         if let Some(a) = Activation::from_name(&event_target_value(&ev)) {
                             lab.edit(|c| {
@@ -135,7 +135,7 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
                         })
                     }
                 >
-                    "+ layer"
+                    {move || t("+ layer")}
                 </button>
                 <button
                     type="button"
@@ -148,10 +148,10 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
                         })
                     }
                 >
-                    "− layer"
+                    {move || t("− layer")}
                 </button>
                 <span class="params" data-testid="param-count" title=move || t("Weights and biases")>
-                    {move || format!("{} parameters", count())}
+                    {move || tf("{} parameters", &[&count()])}
                 </span>
             </div>
             <ol class="layers">
