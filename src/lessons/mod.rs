@@ -118,6 +118,8 @@ pub static SOURCES: &[Source] = &[
     source!("08", "08-evaluation"),
     source!("09", "09-overfitting"),
     source!("10", "10-images"),
+    source!("11", "11-text"),
+    source!("12", "12-inference"),
 ];
 
 /// Lesson `id` (`03`, or `3`) in `lang`, parsed. Errs when there is no such lesson or
