@@ -42,7 +42,10 @@ fn translate(message: &str) -> String {
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("readable source folder").flatten() {
+    for entry in std::fs::read_dir(dir)
+        .expect("readable source folder")
+        .flatten()
+    {
         let path = entry.path();
         if path.is_dir() {
             rust_files(&path, out);
@@ -99,7 +102,11 @@ fn every_interface_text_has_chinese() {
     let mut missing = Vec::new();
     let mut texts = 0;
     for file in files {
-        let rel = file.strip_prefix(root).unwrap_or(&file).to_string_lossy().replace('\\', "/");
+        let rel = file
+            .strip_prefix(root)
+            .unwrap_or(&file)
+            .to_string_lossy()
+            .replace('\\', "/");
         if NOT_WIRED.iter().any(|skip| rel.starts_with(skip)) {
             continue;
         }
@@ -118,7 +125,11 @@ fn every_interface_text_has_chinese() {
     assert!(texts > 150, "only {texts} texts found: is the scan broken?");
     missing.sort();
     missing.dedup();
-    assert!(missing.is_empty(), "no Chinese for:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "no Chinese for:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -155,7 +166,10 @@ fn core_messages_come_out_in_chinese() {
         translate("12.8 GFLOP per step is 128x the default limit (100 MFLOP)"),
         "每步 12.8 GFLOP，达到默认限制（100 MFLOP）的 128x"
     );
-    assert_eq!(translate("lr: missing; the default 0.03 is used"), "lr：缺失，使用默认值 0.03");
+    assert_eq!(
+        translate("lr: missing; the default 0.03 is used"),
+        "lr：缺失，使用默认值 0.03"
+    );
     // Unknown text stays as it is.
     assert_eq!(translate("something else"), "something else");
     // Every pattern's Chinese has as many holes as its English (numbered or not).

@@ -10,8 +10,8 @@
 
 use gradlab::experiment::dropout::{dropout_applies, dropout_of, with_dropout};
 use gradlab::experiment::{decode_link, validate, ExperimentConfig, Runner};
-use gradlab::nn::{stack_text, Activation};
 use gradlab::metrics::{BinaryScores, DEFAULT_THRESHOLD};
+use gradlab::nn::{stack_text, Activation};
 use gradlab::platform::block_on;
 use gradlab::Device;
 
@@ -36,13 +36,27 @@ fn metrics_at_a_threshold_match_hand_counted_confusion_matrices() {
     // counted by hand from P and TRUTH above.
     let cases = [
         // Called 1: rows 0, 1, 2, 6. TP 3 (0, 1, 6), FP 1 (2), FN 1 (3), TN 3.
-        (0.5, [[3, 1], [1, 3]], 6.0 / 8.0, 3.0 / 4.0, 3.0 / 4.0, 3.0 / 4.0),
+        (
+            0.5,
+            [[3, 1], [1, 3]],
+            6.0 / 8.0,
+            3.0 / 4.0,
+            3.0 / 4.0,
+            3.0 / 4.0,
+        ),
         // Row 3 (0.45) joins: TP 4, FP 1, FN 0, TN 3.
         (0.4, [[3, 1], [0, 4]], 7.0 / 8.0, 4.0 / 5.0, 1.0, 8.0 / 9.0),
         // Called 1: rows 0, 1 only. TP 2, FP 0, FN 2 (3, 6), TN 4.
         (0.7, [[4, 0], [2, 2]], 6.0 / 8.0, 1.0, 2.0 / 4.0, 4.0 / 6.0),
         // Every row called 1: TP 4, FP 4.
-        (0.05, [[0, 4], [0, 4]], 4.0 / 8.0, 4.0 / 8.0, 1.0, 8.0 / 12.0),
+        (
+            0.05,
+            [[0, 4], [0, 4]],
+            4.0 / 8.0,
+            4.0 / 8.0,
+            1.0,
+            8.0 / 12.0,
+        ),
     ];
     for (t, confusion, accuracy, precision, recall, f1) in cases {
         let r = s.report(t);
@@ -54,7 +68,10 @@ fn metrics_at_a_threshold_match_hand_counted_confusion_matrices() {
             ("recall", r.recall, recall),
             ("f1", r.f1, f1),
         ] {
-            assert!((got - want).abs() < 1e-12, "threshold {t}: {name} {got} vs {want}");
+            assert!(
+                (got - want).abs() < 1e-12,
+                "threshold {t}: {name} {got} vs {want}"
+            );
         }
     }
 }
@@ -62,7 +79,9 @@ fn metrics_at_a_threshold_match_hand_counted_confusion_matrices() {
 #[test]
 fn prediction_is_probability_above_threshold() {
     // Logits with both entries non-zero, probabilities from an f64 softmax.
-    let raw: Vec<f32> = (0..40).map(|i| ((i * 37 % 23) as f32 - 11.0) / 3.0).collect();
+    let raw: Vec<f32> = (0..40)
+        .map(|i| ((i * 37 % 23) as f32 - 11.0) / 3.0)
+        .collect();
     let truth: Vec<usize> = (0..20).map(|i| i % 2).collect();
     let s = BinaryScores::from_logits(&raw, &truth);
     for t in [0.1, 0.25, 0.5, 0.62, 0.9] {
@@ -86,9 +105,13 @@ fn default_threshold_reproduces_the_runners_metrics() {
     assert!(runner.last_scores().is_none());
     let last = block_on(runner.run(|_, _| {})).expect("training");
     let scores = runner.last_scores().expect("two-class scores");
-    assert_eq!(scores.truth.len(), last.metrics.confusion.as_ref().map_or(0, |c| {
-        c.iter().flatten().map(|&v| v as usize).sum()
-    }));
+    assert_eq!(
+        scores.truth.len(),
+        last.metrics
+            .confusion
+            .as_ref()
+            .map_or(0, |c| { c.iter().flatten().map(|&v| v as usize).sum() })
+    );
     let r = scores.report(DEFAULT_THRESHOLD);
     let m = &last.metrics;
     assert_eq!(Some(r.accuracy), m.accuracy);
@@ -108,7 +131,11 @@ fn threshold_ends_call_every_row_one_class() {
     let s = BinaryScores::from_logits(&[0.0, 3.0, 2.0, -1.0, 0.0, 0.0], &[1, 0, 1]);
     assert_eq!(s.predict(0.0), [1, 1, 1]);
     assert_eq!(s.predict(1.0), [0, 0, 0]);
-    assert_eq!(s.predict(0.5), [1, 0, 0], "a tie goes to class 0, as arg-max");
+    assert_eq!(
+        s.predict(0.5),
+        [1, 0, 0],
+        "a tie goes to class 0, as arg-max"
+    );
 }
 
 #[test]
@@ -149,5 +176,8 @@ fn dropout_goes_in_after_hidden_activations_and_comes_out_again() {
     assert_eq!(dropout_of(&cnn), 0.3);
     let cnn2 = with_dropout(&cnn, 0.1).expect("changed");
     let text = stack_text(cnn2.model.as_deref().expect("a stack"));
-    assert_eq!(text, stack_text(cnn.model.as_deref().unwrap()).replace("0.3", "0.1"));
+    assert_eq!(
+        text,
+        stack_text(cnn.model.as_deref().unwrap()).replace("0.3", "0.1")
+    );
 }

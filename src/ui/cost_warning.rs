@@ -17,7 +17,10 @@ fn warning(lab: Lab, n: CostNotice) -> impl IntoView {
     let title = if n.may_start {
         t("This run is larger than the page's default limits, so it has not started.").to_string()
     } else {
-        tf("This run is too large for {}, so it cannot start here.", &[&msg(n.backend)])
+        tf(
+            "This run is too large for {}, so it cannot start here.",
+            &[&msg(n.backend)],
+        )
     };
     let advice = if n.may_start {
         t("Build it anyway if this device can take it (the tab may be slow while it works), or make it smaller: fewer samples, a smaller batch, fewer or narrower layers.")

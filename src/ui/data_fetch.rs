@@ -217,7 +217,8 @@ fn megabytes(bytes: u64) -> String {
 /// The download's progress bar, or its error with a retry button; nothing when idle.
 #[component]
 pub fn DataProgress(lab: Lab) -> impl IntoView {
-    move || match lab.data_fetch.get() {
+    move || {
+        match lab.data_fetch.get() {
         DataFetch::Idle => None,
         DataFetch::Loading { set, loaded, total } => {
             let text = if total > 0 {
@@ -258,5 +259,6 @@ pub fn DataProgress(lab: Lab) -> impl IntoView {
             }
             .into_any(),
         ),
+    }
     }
 }

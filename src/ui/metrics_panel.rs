@@ -14,7 +14,10 @@ pub fn MetricsPanel(lab: Lab) -> impl IntoView {
     let metrics = move || {
         let mut m = lab.live.with(|p| p.as_ref().map(|p| p.metrics.clone()))?;
         // At the threshold chosen (0.5 gives the arg-max numbers exactly).
-        if let Some(r) = lab.scores.with(|s| s.as_ref().map(|s| s.report(lab.threshold.get()))) {
+        if let Some(r) = lab
+            .scores
+            .with(|s| s.as_ref().map(|s| s.report(lab.threshold.get())))
+        {
             m.accuracy = Some(r.accuracy);
             m.precision = Some(r.precision);
             m.recall = Some(r.recall);

@@ -4,9 +4,9 @@
 //! activation) and pooling, and for a dense layer that reads the picture itself each
 //! unit's incoming weights drawn as an image.
 
-use crate::ui::i18n::{msg, t, tf};
 use super::pixels::{context, max_abs, Blitter, Palette};
 use crate::nn::Layer;
+use crate::ui::i18n::{msg, t, tf};
 use crate::ui::probe::Seen;
 use crate::ui::state::PlotFrame;
 use web_sys::HtmlCanvasElement;
@@ -116,7 +116,14 @@ fn filters(i: usize, layer: &Layer, channels: usize, k: usize, w: &[f32]) -> Row
     Row {
         title: tf(
             "layer {} {}: {} filters {}x{}{}",
-            &[&i, &layer.name(), &channels, &k, &k, &more(channels, MAX_CHANNELS)],
+            &[
+                &i,
+                &layer.name(),
+                &channels,
+                &k,
+                &k,
+                &more(channels, MAX_CHANNELS),
+            ],
         ),
         tiles,
         palette: Palette::Diverging { scale },

@@ -1,8 +1,8 @@
 //! Train and test loss against step, on a linear or log scale.
 
-use crate::ui::i18n::t;
 use super::{area, draw_legend, legend_line, tick, Area, DrawResult, BLUE, INK, ORANGE};
 use crate::experiment::HistoryPoint;
+use crate::ui::i18n::t;
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 

@@ -2,8 +2,8 @@
 //! (2-D data) or a disc coloured by its bias, edges coloured by the weight's sign and as
 //! thick as its size; the layout is shared with hit-testing for the hover read-out.
 
-use crate::ui::i18n::tf;
 use super::{diverging, INK};
+use crate::ui::i18n::tf;
 use crate::ui::state::PlotFrame;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};

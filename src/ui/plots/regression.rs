@@ -1,10 +1,10 @@
 //! A 1-D regression: the train and test points and the model's fitted curve.
 
-use crate::ui::i18n::t;
 use super::{
     area, dot_stride, draw_legend, legend_line, tick, Area, DrawResult, BLUE, INK, ORANGE,
 };
 use crate::experiment::Curve1d;
+use crate::ui::i18n::t;
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
