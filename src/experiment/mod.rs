@@ -5,6 +5,7 @@ mod config;
 mod cost;
 mod cost_limits;
 mod cost_stack;
+pub mod dropout;
 mod export;
 mod history;
 pub mod limits;

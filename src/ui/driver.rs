@@ -185,6 +185,7 @@ impl Driver {
         self.after_replay = None;
         self.lab.history.set(Vec::new());
         self.lab.live.set(None);
+        self.lab.scores.set(None);
         let config = self.lab.config.get_untracked();
         if let Some(set) = super::data_fetch::missing_set(&config) {
             // Nothing to build until the data is here; the download asks for a reset.
@@ -361,6 +362,7 @@ impl Driver {
         let Some(r) = self.runner.as_ref() else {
             return;
         };
+        self.lab.scores.set(r.last_scores().cloned());
         let plots = read.plots;
         let s = read_plot_frame(r, self.points.clone(), plots);
         self.publish(&s.weights);

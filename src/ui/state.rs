@@ -235,6 +235,11 @@ pub struct Lab {
     pub lessons_done: RwSignal<Vec<String>>,
     /// The last runs of this visit, for comparison.
     pub runs: RwSignal<Vec<super::compare::RunRecord>>,
+    /// The test scores of the last evaluation of a two-class task (the decision
+    /// threshold's metrics are worked out from them).
+    pub scores: RwSignal<Option<crate::metrics::BinaryScores>>,
+    /// The decision threshold on the probability of class 1 (0.5: the arg-max decision).
+    pub threshold: RwSignal<f64>,
 }
 
 /// A lesson step: the lesson's two-digit id and the step's index (from 0; links and the
@@ -282,6 +287,8 @@ impl Lab {
             lesson_index: RwSignal::new(false),
             lessons_done: RwSignal::new(super::lesson::progress::load()),
             runs: RwSignal::new(Vec::new()),
+            scores: RwSignal::new(None),
+            threshold: RwSignal::new(crate::metrics::DEFAULT_THRESHOLD),
         }
     }
 
