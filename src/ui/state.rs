@@ -52,6 +52,10 @@ pub enum Cmd {
     /// The person accepts the cost of the configuration held back by [`Lab::cost`]:
     /// build the run (and open the link that asked for it, if one did).
     ConfirmLarge,
+    /// Continue the run saved for a reload (the offer of [`Lab::resume`]).
+    ResumeSaved,
+    /// Discard the run saved for a reload.
+    DiscardSaved,
 }
 
 /// A configuration over the cost limits, held back before anything was built: what it
@@ -235,6 +239,8 @@ pub struct Lab {
     pub lessons_done: RwSignal<Vec<String>>,
     /// The last runs of this visit, for comparison.
     pub runs: RwSignal<Vec<super::compare::RunRecord>>,
+    /// The run saved for a reload: the offer to resume it, saving notices.
+    pub resume: RwSignal<super::resume::ResumeView>,
 }
 
 /// A lesson step: the lesson's two-digit id and the step's index (from 0; links and the
@@ -282,6 +288,7 @@ impl Lab {
             lesson_index: RwSignal::new(false),
             lessons_done: RwSignal::new(super::lesson::progress::load()),
             runs: RwSignal::new(Vec::new()),
+            resume: RwSignal::new(Default::default()),
         }
     }
 
