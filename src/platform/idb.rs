@@ -147,6 +147,9 @@ impl RunStore {
             .map_err(|e| describe(&e))?;
         // Commit now rather than when the task ends: the page may be going away.
         let done = committed(&tx);
+        // `commit()` is standard (IndexedDB 3.0) though web-sys marks it deprecated; a
+        // browser without it throws, caught here, and commits when the task ends.
+        #[allow(deprecated)]
         let _ = tx.commit();
         Ok(done)
     }

@@ -29,7 +29,7 @@ mod plot_frame;
 mod plots;
 mod preset_select;
 mod probe;
-mod resume;
+pub mod resume;
 mod share;
 pub mod state;
 mod sweep;
