@@ -20,23 +20,23 @@ impl Driver {
         };
         let running = self.lab.running.get_untracked();
         let now = now_ms();
-        if self.diverged || !self.saver.due(r.config(), (self.run, r.step_count()), running, now) {
-            return;
-        }
-        let snapshot = if self.device.is_cpu() {
-            match weights {
-                Some(w) => r.snapshot_with_weights(w.to_vec()).await,
-                None => r.snapshot().await,
+        let key = (self.run, r.step_count());
+        if !self.diverged && self.saver.due(r.config(), key, running, now) {
+            let snapshot = if self.device.is_cpu() {
+                match weights {
+                    Some(w) => r.snapshot_with_weights(w.to_vec()).await,
+                    None => r.snapshot().await,
+                }
+                .ok()
+            } else {
+                self.host_copy.clone()
+            };
+            if let Some(s) = snapshot {
+                let key = (self.run, s.step);
+                self.saver.keep(r.config().clone(), s, key, now);
             }
-            .ok()
-        } else {
-            self.host_copy.clone()
-        };
-        if let Some(s) = snapshot {
-            let key = (self.run, s.step);
-            self.saver
-                .keep(r.config().clone(), s, key, running, now);
         }
+        self.saver.flush(running, now);
     }
 
     /// Continues the saved run: its config becomes the page's, the runner is restored

@@ -188,16 +188,9 @@ impl Saver {
             && (!running || now - self.last_taken >= every)
     }
 
-    /// Keeps `snapshot` of `config` (run `key`) as the newest state, and writes it when
-    /// a write is due.
-    pub fn keep(
-        &mut self,
-        config: ExperimentConfig,
-        snapshot: Snapshot,
-        key: (u64, u64),
-        running: bool,
-        now: f64,
-    ) {
+    /// Keeps `snapshot` of `config` (run `key`) as the newest state (written by
+    /// [`Saver::flush`]).
+    pub fn keep(&mut self, config: ExperimentConfig, snapshot: Snapshot, key: (u64, u64), now: f64) {
         self.kept = Some(key);
         self.last_taken = now;
         self.shared.borrow_mut().pending = Some(Pending {
@@ -205,6 +198,20 @@ impl Saver {
             snapshot,
             written: false,
         });
+    }
+
+    /// Writes the newest state if it is not written yet and a write is due: at once
+    /// when training has stopped, every [`SAVE_EVERY_MS`] while it trains.
+    pub fn flush(&mut self, running: bool, now: f64) {
+        let unwritten = self
+            .shared
+            .borrow()
+            .pending
+            .as_ref()
+            .is_some_and(|p| !p.written);
+        if self.holding || !unwritten {
+            return;
+        }
         if !running || now - self.last_written >= SAVE_EVERY_MS {
             self.last_written = now;
             write_pending(&self.shared, false);
