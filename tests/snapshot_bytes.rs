@@ -69,7 +69,11 @@ fn resumed_equals_uninterrupted(name: &str, mut config: ExperimentConfig, first:
     drop(interrupted);
 
     let saved = decode_saved_run(&bytes).unwrap();
-    assert_eq!(saved.config().unwrap(), config, "{name}: the link keeps the config");
+    assert_eq!(
+        saved.config().unwrap(),
+        config,
+        "{name}: the link keeps the config"
+    );
     let mut resumed = Runner::resume_saved(&saved, Device::Cpu).unwrap();
     assert_eq!(resumed.step_count(), first, "{name}");
     resumed.train_steps(then).unwrap();
@@ -136,7 +140,11 @@ fn a_saved_run_round_trips() {
     let got = decode_saved_run(&bytes).unwrap();
     assert_eq!(got, want);
     assert!(got.snapshot.history[1].metrics.confusion.is_some());
-    assert_eq!(got.snapshot.optimizer_state[0].len(), 2, "Adam's two moments");
+    assert_eq!(
+        got.snapshot.optimizer_state[0].len(),
+        2,
+        "Adam's two moments"
+    );
     assert_eq!(got.config().unwrap(), config);
     // The size estimate covers the weights and Adam's moments (history aside).
     let floor = saved_run_bytes(&config);
@@ -165,13 +173,21 @@ fn a_flipped_byte_is_an_error() {
         if (16..24).contains(&i) {
             continue;
         }
-        assert!(decode_saved_run(&b).is_err(), "byte {i} flipped was accepted");
+        assert!(
+            decode_saved_run(&b).is_err(),
+            "byte {i} flipped was accepted"
+        );
     }
 }
 
 #[test]
 fn foreign_bytes_and_other_formats_are_refused() {
-    for foreign in [&b""[..], b"GLAB", b"hello, world", b"\x89PNG\r\n\x1a\n0000000000000000"] {
+    for foreign in [
+        &b""[..],
+        b"GLAB",
+        b"hello, world",
+        b"\x89PNG\r\n\x1a\n0000000000000000",
+    ] {
         let err = decode_saved_run(foreign).unwrap_err().to_string();
         assert!(err.contains("not a gradlab saved run"), "{err}");
     }
@@ -179,7 +195,10 @@ fn foreign_bytes_and_other_formats_are_refused() {
     let mut newer = bytes.clone();
     newer[8..12].copy_from_slice(&(SAVED_RUN_FORMAT + 1).to_le_bytes());
     let err = decode_saved_run(&newer).unwrap_err().to_string();
-    assert!(err.contains(&format!("format {}", SAVED_RUN_FORMAT + 1)), "{err}");
+    assert!(
+        err.contains(&format!("format {}", SAVED_RUN_FORMAT + 1)),
+        "{err}"
+    );
 }
 
 #[test]

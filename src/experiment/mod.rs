@@ -53,15 +53,15 @@ pub use runner_plots::{
 pub use runner_predict::{image_spec, Prediction};
 pub use runner_refresh::Refresh;
 pub use runner_snapshot::Snapshot;
-pub use snapshot_bytes::{
-    check_snapshot_fits, decode_saved_run, encode_saved_run, saved_run_bytes, SavedRun,
-    SAVED_RUN_FORMAT, SAVED_RUN_HEADER_BYTES, SAVED_RUN_MAGIC,
-};
 pub use runner_text::{text_tokens, LmStream, FIRST_CHAR_ID, LM_EVAL_WINDOWS};
 pub use runner_text_infer::{
     draw_token, parse_vocab, text_vocab, SampleOptions, TextVocab, VOCAB_KEY,
 };
 pub use runner_view::{Curve1d, GridView, Points2d};
+pub use snapshot_bytes::{
+    check_snapshot_fits, decode_saved_run, encode_saved_run, saved_run_bytes, SavedRun,
+    SAVED_RUN_FORMAT, SAVED_RUN_HEADER_BYTES, SAVED_RUN_MAGIC,
+};
 pub use validate::{
     validate, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_LR, MAX_SAMPLES,
     MAX_STEPS, MIN_SAMPLES,

@@ -63,7 +63,11 @@ pub fn encode_saved_run(
     let link = super::encode_link(config, None, None)?.fragment;
     let mut p = Vec::with_capacity(encoded_len_hint(snapshot) + link.len());
     put_str(&mut p, &link);
-    for v in [snapshot.step, snapshot.optimizer_steps, snapshot.data_position] {
+    for v in [
+        snapshot.step,
+        snapshot.optimizer_steps,
+        snapshot.data_position,
+    ] {
         p.extend_from_slice(&v.to_le_bytes());
     }
     put_u32(&mut p, snapshot.weights.len());
@@ -102,7 +106,9 @@ pub fn encode_saved_run(
 /// is not checked here: see [`SavedRun::config`].
 pub fn decode_saved_run(bytes: &[u8]) -> Result<SavedRun> {
     if bytes.len() < SAVED_RUN_MAGIC.len() || &bytes[..8] != SAVED_RUN_MAGIC {
-        return Err(Error::Format("these bytes are not a gradlab saved run".into()));
+        return Err(Error::Format(
+            "these bytes are not a gradlab saved run".into(),
+        ));
     }
     let mut r = Reader { bytes, pos: 8 };
     let format = r.u32("the format version")?;
@@ -135,8 +141,11 @@ pub fn decode_saved_run(bytes: &[u8]) -> Result<SavedRun> {
         ));
     }
     let link = r.string("the link")?;
-    let (step, optimizer_steps, data_position) =
-        (r.u64("the step")?, r.u64("the step")?, r.u64("the data position")?);
+    let (step, optimizer_steps, data_position) = (
+        r.u64("the step")?,
+        r.u64("the step")?,
+        r.u64("the data position")?,
+    );
     let weights = (0..r.count(12, "the weights")?)
         .map(|_| r.weight())
         .collect::<Result<Vec<_>>>()?;
@@ -246,7 +255,12 @@ pub fn saved_run_bytes(config: &ExperimentConfig) -> u64 {
 
 fn encoded_len_hint(s: &Snapshot) -> usize {
     let w: usize = s.weights.iter().map(|w| 4 * w.data.len() + 64).sum();
-    let o: usize = s.optimizer_state.iter().flatten().map(|b| 4 * b.len() + 8).sum();
+    let o: usize = s
+        .optimizer_state
+        .iter()
+        .flatten()
+        .map(|b| 4 * b.len() + 8)
+        .sum();
     w + o + 64 * s.history.len() + 64
 }
 
@@ -260,4 +274,3 @@ fn fnv1a64(bytes: &[u8]) -> u64 {
     }
     h
 }
-

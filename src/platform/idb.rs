@@ -86,7 +86,9 @@ impl RunStore {
             .indexed_db()
             .map_err(|e| describe(&e))?
             .ok_or("this browser offers no IndexedDB")?;
-        let open = factory.open_with_u32(DB_NAME, 1).map_err(|e| describe(&e))?;
+        let open = factory
+            .open_with_u32(DB_NAME, 1)
+            .map_err(|e| describe(&e))?;
         // First open: create the store (kept alive until the open has finished).
         let upgrade_req = open.clone();
         let upgrade = Closure::<dyn FnMut(web_sys::Event)>::new(move |_e: web_sys::Event| {

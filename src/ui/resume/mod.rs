@@ -79,8 +79,10 @@ fn offer_detail(o: &Offer) -> String {
         .unwrap_or_else(|| t("an edited experiment").to_string());
     match o.matches_address {
         Some(true) => String::new(),
-        Some(false) => t("A run of another experiment ({label}) than the link in the address was saved here.")
-            .replace("{label}", &label),
+        Some(false) => t(
+            "A run of another experiment ({label}) than the link in the address was saved here.",
+        )
+        .replace("{label}", &label),
         None => t("A run of {label} was saved here.").replace("{label}", &label),
     }
 }

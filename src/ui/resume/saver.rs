@@ -190,7 +190,13 @@ impl Saver {
 
     /// Keeps `snapshot` of `config` (run `key`) as the newest state (written by
     /// [`Saver::flush`]).
-    pub fn keep(&mut self, config: ExperimentConfig, snapshot: Snapshot, key: (u64, u64), now: f64) {
+    pub fn keep(
+        &mut self,
+        config: ExperimentConfig,
+        snapshot: Snapshot,
+        key: (u64, u64),
+        now: f64,
+    ) {
         self.kept = Some(key);
         self.last_taken = now;
         self.shared.borrow_mut().pending = Some(Pending {
@@ -221,12 +227,13 @@ impl Saver {
 
 /// A saved run that cannot be read: removed, with a notice saying why.
 async fn discard_unreadable(lab: &Lab, store: &RunStore, why: String) {
+    // Removed first, so the notice never shows while the run is still there.
+    let _ = store.clear().await;
     notice(
         lab,
         "The run saved in this browser could not be read ({detail}), so it was discarded.",
         why,
     );
-    let _ = store.clear().await;
 }
 
 /// Writes the newest snapshot if it is not written yet. `leaving`: the page is being
@@ -250,14 +257,22 @@ fn write_pending(shared: &Rc<RefCell<Shared>>, leaving: bool) {
         Ok(b) => b,
         Err(e) => {
             drop(s);
-            return notice(&lab, "The run could not be saved for a reload ({detail}); training goes on.", e.to_string());
+            return notice(
+                &lab,
+                "The run could not be saved for a reload ({detail}); training goes on.",
+                e.to_string(),
+            );
         }
     };
     let done = match store.put(&bytes) {
         Ok(done) => done,
         Err(e) => {
             drop(s);
-            return notice(&lab, "The run could not be saved for a reload ({detail}); training goes on.", e);
+            return notice(
+                &lab,
+                "The run could not be saved for a reload ({detail}); training goes on.",
+                e,
+            );
         }
     };
     s.writing = true;
@@ -268,10 +283,14 @@ fn write_pending(shared: &Rc<RefCell<Shared>>, leaving: bool) {
         let outcome = done.await;
         shared.borrow_mut().writing = false;
         match outcome {
-            Ok(()) => lab.resume.update(|r: &mut ResumeView| {
-                r.saved = Some(SavedMark { step, bytes: size })
-            }),
-            Err(e) => notice(&lab, "The run could not be saved for a reload ({detail}); training goes on.", e),
+            Ok(()) => lab
+                .resume
+                .update(|r: &mut ResumeView| r.saved = Some(SavedMark { step, bytes: size })),
+            Err(e) => notice(
+                &lab,
+                "The run could not be saved for a reload ({detail}); training goes on.",
+                e,
+            ),
         }
         write_pending(&shared, false);
     });
