@@ -15,6 +15,7 @@ import {
   gradlab,
   openPageAt,
   requestWeightsHash,
+  screenshot,
   waitForAsync,
   waitReady,
   waitStoppedAt,
@@ -114,6 +115,7 @@ test('a run reloaded mid-way and resumed ends with the weights of an uninterrupt
   assert.equal((await offer.locator('span').textContent()).trim(), '');
   // While the offer is open, the link's replay waits.
   assert.equal((await a.page.getByTestId('step-count').textContent()).trim(), '0');
+  await screenshot(a.page, 'resume-offer.png');
   await a.page.getByTestId('resume-accept').click();
   await a.page.waitForFunction(
     (n) => Number(document.querySelector('[data-testid=step-count]')?.textContent) >= n,
