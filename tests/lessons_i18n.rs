@@ -12,12 +12,18 @@ mod zh_messages;
 mod zh_page;
 #[path = "../src/ui/i18n/zh_presets.rs"]
 mod zh_presets;
+#[path = "../src/ui/resume/zh.rs"]
+mod zh_resume;
 
 use std::path::{Path, PathBuf};
 
 /// The area tables, in the order `i18n::zh` asks them (add an area's table here when it
 /// is wired into `AREAS` in `src/ui/i18n.rs`).
-const AREA_TABLES: &[fn(&str) -> Option<&'static str>] = &[zh_page::zh, zh_presets::zh];
+const AREA_TABLES: &[fn(&str) -> Option<&'static str>] = &[
+    zh_page::zh,
+    zh_presets::zh,
+    zh_resume::zh,
+];
 
 /// Sources whose Chinese lives in tables not wired in yet (other areas' work this
 /// session): skipped until their table joins `AREA_TABLES`.
@@ -25,7 +31,6 @@ const NOT_WIRED: &[&str] = &[
     "src/ui/text/",
     "src/ui/text_views/",
     "src/ui/translate_panel.rs",
-    "src/ui/resume",
 ];
 
 fn zh(en: &str) -> Option<&'static str> {

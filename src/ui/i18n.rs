@@ -22,7 +22,11 @@ mod zh_presets;
 
 /// The Chinese tables of each area of the page, asked in order: add an area's table
 /// here with one line (and to `AREA_TABLES` in `tests/lessons_i18n.rs`).
-const AREAS: &[fn(&str) -> Option<&'static str>] = &[zh_page::zh, zh_presets::zh];
+const AREAS: &[fn(&str) -> Option<&'static str>] = &[
+    zh_page::zh,
+    zh_presets::zh,
+    super::resume::zh::zh,
+];
 
 thread_local! {
     /// The page's language signal (one page per thread: the browser's main thread).
