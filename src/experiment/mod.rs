@@ -23,6 +23,7 @@ mod runner_refresh;
 mod runner_snapshot;
 mod runner_text;
 mod runner_text_infer;
+mod runner_text_stream;
 mod runner_view;
 mod runner_weights;
 mod validate;
@@ -54,6 +55,9 @@ pub use runner_snapshot::Snapshot;
 pub use runner_text::{text_tokens, LmStream, FIRST_CHAR_ID, LM_EVAL_WINDOWS};
 pub use runner_text_infer::{
     draw_token, parse_vocab, text_vocab, SampleOptions, TextVocab, VOCAB_KEY,
+};
+pub use runner_text_stream::{
+    check_prompt, top_chars, unknown_chars, visible_char, TextStream, MAX_STREAM_CHARS,
 };
 pub use runner_view::{Curve1d, GridView, Points2d};
 pub use validate::{

@@ -32,6 +32,7 @@ mod probe;
 mod share;
 pub mod state;
 mod sweep;
+mod text;
 mod training_bar;
 
 use leptos::prelude::*;
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
             </section>
             <section class="panel output" aria-label="Results">
                 <main_chart::MainChart lab=lab />
+                <text::GenerationPanel lab=lab />
                 <draw_pad::DrawPad lab=lab />
                 <digits_grid::DigitsGrid lab=lab />
                 <loss_chart::LossChart lab=lab />
@@ -93,6 +95,7 @@ pub fn App() -> impl IntoView {
                     <summary>{move || i18n::t("Sweep")}</summary>
                     <sweep::Sweep lab=lab />
                 </details>
+                <text::LmMetrics lab=lab />
                 <metrics_panel::MetricsPanel lab=lab />
             </section>
         </main>

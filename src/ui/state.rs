@@ -235,6 +235,8 @@ pub struct Lab {
     pub lessons_done: RwSignal<Vec<String>>,
     /// The last runs of this visit, for comparison.
     pub runs: RwSignal<Vec<super::compare::RunRecord>>,
+    /// The generation panel of a language model (`ui::text`).
+    pub text: super::text::TextState,
 }
 
 /// A lesson step: the lesson's two-digit id and the step's index (from 0; links and the
@@ -282,6 +284,7 @@ impl Lab {
             lesson_index: RwSignal::new(false),
             lessons_done: RwSignal::new(super::lesson::progress::load()),
             runs: RwSignal::new(Vec::new()),
+            text: super::text::TextState::new(),
         }
     }
 

@@ -109,7 +109,9 @@ impl Driver {
                 let config = self.lab.config.get_untracked();
                 // A run confirmed for the GPU may be too large for the CPU backend: it
                 // is then held back by `reset` instead of resumed.
-                let fits_cpu = assess(&config, &Ceiling::page_cpu()).1.may_start();
+                let fits_cpu = assess(&config, &super::cost::ceiling_for(&Device::Cpu, &config))
+                    .1
+                    .may_start();
                 let resumed = self
                     .host_copy
                     .take()
