@@ -26,6 +26,7 @@ mod runner_text_infer;
 mod runner_text_stream;
 mod runner_view;
 mod runner_weights;
+mod user_text;
 mod validate;
 mod verdict;
 
@@ -60,6 +61,7 @@ pub use runner_text_stream::{
     check_prompt, top_chars, unknown_chars, visible_char, TextStream, MAX_STREAM_CHARS,
 };
 pub use runner_view::{Curve1d, GridView, Points2d};
+pub use user_text::user_text_config;
 pub use validate::{
     validate, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_LR, MAX_SAMPLES,
     MAX_STEPS, MIN_SAMPLES,

@@ -124,7 +124,10 @@ impl FetchSet {
 pub fn missing_set(config: &ExperimentConfig) -> Option<FetchSet> {
     match config.data {
         DataSource::Real(set) if !set.is_available() => Some(FetchSet::Real(set)),
-        DataSource::Text(set) if !text_loaded(set) => Some(FetchSet::Text(set)),
+        // A user text is pasted, not fetched (building the run says it is missing).
+        DataSource::Text(set) if set != TextSet::User && !text_loaded(set) => {
+            Some(FetchSet::Text(set))
+        }
         _ => None,
     }
 }

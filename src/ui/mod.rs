@@ -32,7 +32,7 @@ mod probe;
 mod share;
 pub mod state;
 mod sweep;
-mod text;
+pub mod text;
 mod training_bar;
 
 use leptos::prelude::*;
@@ -44,6 +44,7 @@ pub fn App() -> impl IntoView {
     let lab = Lab::new();
     i18n::install(lab.lang);
     compare::record(lab);
+    text::read_linked_sha(&lab);
     links::open_address(&lab);
     driver::start(lab);
     view! {
@@ -87,6 +88,7 @@ pub fn App() -> impl IntoView {
             <section class="panel output" aria-label="Results">
                 <main_chart::MainChart lab=lab />
                 <text::GenerationPanel lab=lab />
+                <text::UserTextPanel lab=lab />
                 <draw_pad::DrawPad lab=lab />
                 <digits_grid::DigitsGrid lab=lab />
                 <loss_chart::LossChart lab=lab />

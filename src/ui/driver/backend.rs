@@ -6,7 +6,7 @@ use super::super::state::{BackendKind, Cmd};
 use super::cost::held_back;
 use super::Driver;
 use crate::error::Error;
-use crate::experiment::{assess, Ceiling, Runner};
+use crate::experiment::{assess, Runner};
 use crate::platform::now_ms;
 use crate::Device;
 use leptos::prelude::*;

@@ -214,7 +214,7 @@ impl Driver {
 fn plain(e: &Error) -> String {
     let s = e.to_string();
     match s.split_once(": ") {
-        Some((kind, rest)) if kind == "format" => rest.to_string(),
+        Some(("format", rest)) => rest.to_string(),
         _ => s,
     }
 }

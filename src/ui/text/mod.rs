@@ -10,11 +10,14 @@
 
 mod generate;
 mod metrics;
+mod user_text;
 pub mod zh;
 
 pub use generate::GenerationPanel;
 pub use metrics::LmMetrics;
+pub use user_text::{linked_text_sha, read_linked_sha, text_sha_key, UserTextPanel, TEXT_SHA_KEY};
 
+use crate::data::text::UserTextInfo;
 use crate::experiment::SampleOptions;
 use leptos::prelude::*;
 
@@ -56,6 +59,14 @@ pub struct TextState {
     pub request: StoredValue<Option<GenRequest>>,
     /// Set when the generation is to stop.
     pub stop: StoredValue<bool>,
+    /// The own-text box.
+    pub user_input: RwSignal<String>,
+    /// Why the own text cannot train (empty, too big, one character, too short).
+    pub user_message: RwSignal<Option<String>>,
+    /// The own text in use: its size, vocabulary and hash.
+    pub user_info: RwSignal<Option<UserTextInfo>>,
+    /// The text hash the opened link carries (`textsha=`), if any.
+    pub linked_sha: RwSignal<Option<String>>,
 }
 
 impl TextState {
@@ -74,6 +85,10 @@ impl TextState {
             bars: RwSignal::new(Vec::new()),
             request: StoredValue::new(None),
             stop: StoredValue::new(false),
+            user_input: RwSignal::new(String::new()),
+            user_message: RwSignal::new(None),
+            user_info: RwSignal::new(None),
+            linked_sha: RwSignal::new(None),
         }
     }
 
@@ -90,6 +105,9 @@ impl TextState {
         };
         self.stop.set_value(false);
         self.request.set_value(Some(request));
+        // Shown at once, so nobody reads the last generation's text as this one's.
+        self.output.set(String::new());
+        self.generating.set(true);
     }
 }
 

@@ -56,6 +56,21 @@ pub fn zh(en: &str) -> Option<&'static str> {
         "The losses are measured on fixed windows of the training text and of the validation text (its end), at the evaluation steps, as the command line records them." => {
             "损失在训练文本和验证文本（文本末尾一段）的固定窗口上、在评估步测量，与命令行记录的一致。"
         }
+        // Own text.
+        "Train on your own text" => "用你自己的文本训练",
+        "Paste text or drop a text file: the model gets the text's own characters as its vocabulary and trains on the first 90%, validating on the rest." => {
+            "粘贴文本或拖入一个文本文件：模型以这段文本自己的字符作为词表，用前 90% 训练，其余部分用于验证。"
+        }
+        "Paste text here, or drop a .txt file" => "在这里粘贴文本，或拖入一个 .txt 文件",
+        "A plain text file (UTF-8), up to 2 MB" => "纯文本文件（UTF-8），最大 2 MB",
+        "Text file" => "文本文件",
+        "Build a character vocabulary from this text and train the current GPT shape on it" => {
+            "用这段文本建立字符词表，并用当前的 GPT 结构在上面训练"
+        }
+        "Train on this text" => "用这段文本训练",
+        "A link to this run reproduces its settings, not the text: it carries the text's SHA-256, so whoever opens it needs the same text, and other text is noticed." => {
+            "这次运行的链接只能重现设置，带不了文本本身：链接里附有文本的 SHA-256，打开链接的人需要提供同样的文本；换了别的文本会被发现。"
+        }
         _ => return None,
     })
 }
