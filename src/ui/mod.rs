@@ -82,7 +82,13 @@ pub fn App() -> impl IntoView {
                     <model_io::ModelIo lab=lab />
                 </div>
             </section>
-            <section class="panel network" aria-label="The network">
+            // A text model has no input plane to draw its neurons over (ui::text's CSS
+            // gives the column to the results).
+            <section
+                class="panel network"
+                aria-label="The network"
+                hidden=move || lab.config.with(|c| c.data.text().is_some())
+            >
                 <network_view::NetworkView lab=lab />
             </section>
             <section class="panel output" aria-label="Results">

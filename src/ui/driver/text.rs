@@ -98,6 +98,7 @@ impl Driver {
     fn start_sampling(&mut self, request: GenRequest) {
         let ts = self.lab.text;
         ts.output.set(String::new());
+        ts.output_prompt.set(request.prompt.clone());
         self.sampling = None;
         let Some(r) = self.runner.as_ref() else {
             ts.message

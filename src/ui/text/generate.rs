@@ -133,7 +133,7 @@ pub fn GenerationPanel(lab: Lab) -> impl IntoView {
                     .map(|m| view! { <p class="gen-message" role="alert" data-testid="gen-message">{m}</p> })
             }}
             <pre class="gen-output" data-testid="gen-output" aria-live="polite" data-generating=move || ts.generating.get().to_string()>
-                <span class="prompt">{move || ts.prompt.get()}</span>
+                <span class="prompt">{move || ts.output_prompt.get()}</span>
                 <span data-testid="gen-text">{move || ts.output.get()}</span>
             </pre>
             <h3>{move || t("Next character after the prompt")}</h3>

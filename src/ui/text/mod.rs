@@ -49,6 +49,8 @@ pub struct TextState {
     pub seed: RwSignal<u64>,
     /// The text written so far by the current or last generation (without the prompt).
     pub output: RwSignal<String>,
+    /// The prompt that generation continued (the box may have changed since).
+    pub output_prompt: RwSignal<String>,
     /// True while characters are being written.
     pub generating: RwSignal<bool>,
     /// Why the last generation or the bars could not be made (a bad prompt).
@@ -80,6 +82,7 @@ impl TextState {
             top_k: RwSignal::new(None),
             seed: RwSignal::new(1),
             output: RwSignal::new(String::new()),
+            output_prompt: RwSignal::new(String::new()),
             generating: RwSignal::new(false),
             message: RwSignal::new(None),
             bars: RwSignal::new(Vec::new()),
@@ -104,8 +107,9 @@ impl TextState {
             },
         };
         self.stop.set_value(false);
-        self.request.set_value(Some(request));
+        self.request.set_value(Some(request.clone()));
         // Shown at once, so nobody reads the last generation's text as this one's.
+        self.output_prompt.set(request.prompt.clone());
         self.output.set(String::new());
         self.generating.set(true);
     }
@@ -131,4 +135,10 @@ pub const CSS: &str = r#"
 .gen-bars .bar { background: #4a7bd0; height: 0.9rem; align-self: center; border-radius: 2px; }
 .gen-bars .p { text-align: right; }
 .lm-note { color: #556; font-size: 0.85rem; margin: 0.25rem 0 0; }
+.user-text textarea { width: 100%; box-sizing: border-box; font-family: ui-monospace, monospace; }
+/* A text model has no network over an input plane: its column goes to the results. */
+.panel.network[hidden] { display: none; }
+@media (min-width: 1101px) {
+  .layout:has(> .panel.network[hidden]) > .panel.output { grid-column: 2 / -1; }
+}
 "#;
