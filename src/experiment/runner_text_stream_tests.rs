@@ -69,16 +69,31 @@ fn next_char_probs_are_the_models_softmax() {
     let probs = block_on(runner.next_char_probs(&vocab, prompt, vocab.len())).unwrap();
     assert_eq!(probs.len(), vocab.len());
     // Reference: the tensor softmax (f32) of the same logits over the characters only.
-    let ids: Vec<u32> = vocab.encode(prompt).unwrap().iter().map(|i| i + 1).collect();
+    let ids: Vec<u32> = vocab
+        .encode(prompt)
+        .unwrap()
+        .iter()
+        .map(|i| i + 1)
+        .collect();
     let logits = block_on(runner.window_logits(&ids)).unwrap();
     let chars = &logits[FIRST_CHAR_ID as usize..];
-    let p = softmax(&Tensor::from_slice(chars, &[1, chars.len()], &Device::Cpu), 1);
+    let p = softmax(
+        &Tensor::from_slice(chars, &[1, chars.len()], &Device::Cpu),
+        1,
+    );
     let p = block_on(p.to_vec()).unwrap();
     for (c, prob) in &probs {
         let id = vocab.id(*c).unwrap() as usize;
-        assert!((prob - p[id] as f64).abs() < 1e-6, "{c:?}: {prob} vs {}", p[id]);
+        assert!(
+            (prob - p[id] as f64).abs() < 1e-6,
+            "{c:?}: {prob} vs {}",
+            p[id]
+        );
     }
-    assert!(probs.windows(2).all(|w| w[0].1 >= w[1].1), "most likely first");
+    assert!(
+        probs.windows(2).all(|w| w[0].1 >= w[1].1),
+        "most likely first"
+    );
     let top10 = block_on(runner.next_char_probs(&vocab, prompt, 10)).unwrap();
     assert_eq!(top10, probs[..10].to_vec());
 }
@@ -91,7 +106,10 @@ fn unknown_prompt_characters_are_all_named() {
     for named in ["'€'", "'5'", "'—'", "'😀'"] {
         assert!(message.contains(named), "{message}");
     }
-    assert!(message.contains("4 of the prompt's characters"), "{message}");
+    assert!(
+        message.contains("4 of the prompt's characters"),
+        "{message}"
+    );
     assert!(!message.contains("'Z'"), "{message}");
     assert!(check_prompt(&vocab, "").unwrap_err().contains("empty"));
     assert_eq!(check_prompt(&vocab, "ROMEO:\n"), Ok(()));

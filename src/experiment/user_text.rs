@@ -75,6 +75,9 @@ mod tests {
             other => panic!("embed ... dense, got {other:?}"),
         }
         assert_eq!(config.data, DataSource::Text(TextSet::User));
+        let _held = crate::data::text::TEST_TEXT_LOCK
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         provide_user_text(&text, config.context).unwrap();
         assert_eq!(validate(&config), Ok(()));
         let mut runner = Runner::new(config, Device::Cpu).unwrap();
@@ -101,7 +104,11 @@ mod tests {
         );
         assert!(matches!(
             config.model.as_deref(),
-            Some([Layer::Embedding { vocab: 30, .. }, .., Layer::Dense { out: 30 }])
+            Some([
+                Layer::Embedding { vocab: 30, .. },
+                ..,
+                Layer::Dense { out: 30 }
+            ])
         ));
     }
 }

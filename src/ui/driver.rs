@@ -310,7 +310,10 @@ impl Driver {
         }
         if recorded && self.is_token_run() {
             // A token model's live numbers are its recorded points (text.rs).
-            let last = self.runner.as_ref().and_then(|r| r.history().last().cloned());
+            let last = self
+                .runner
+                .as_ref()
+                .and_then(|r| r.history().last().cloned());
             self.lab.live.set(last);
         }
         if done {

@@ -22,6 +22,8 @@ pub use dates::{
     DATE_SPECIAL_TOKENS, FIRST_YEAR, LAST_YEAR,
 };
 pub use sentiment::{sentiment_split, SentimentSplit, SENTIMENT_VOCAB};
+#[cfg(test)]
+pub(crate) use user::TEST_TEXT_LOCK;
 pub use user::{
     check_user_text, min_user_chars, provide_user_text, user_text, user_text_sha256, UserTextInfo,
     MAX_USER_TEXT_BYTES, USER_TEXT_VAL_FRACTION,

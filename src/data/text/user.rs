@@ -121,6 +121,11 @@ pub fn user_text_sha256() -> Option<String> {
         .and_then(|t| t.current.as_ref().map(|c| c.1.clone()))
 }
 
+/// Held by tests that set the current user text (one per process), so that tests run
+/// in parallel threads do not replace each other's text.
+#[cfg(test)]
+pub(crate) static TEST_TEXT_LOCK: Mutex<()> = Mutex::new(());
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,12 +136,20 @@ mod tests {
         assert!(check_user_text("", 8).unwrap_err().contains("empty"));
         let one = "a".repeat(500);
         let m = check_user_text(&one, 8).unwrap_err();
-        assert!(m.contains("one distinct character") && m.contains("'a'"), "{m}");
+        assert!(
+            m.contains("one distinct character") && m.contains("'a'"),
+            "{m}"
+        );
         let big = "ab".repeat(MAX_USER_TEXT_BYTES / 2 + 1);
-        assert!(check_user_text(&big, 8).unwrap_err().contains("at most 2.0 MB"));
+        assert!(check_user_text(&big, 8)
+            .unwrap_err()
+            .contains("at most 2.0 MB"));
         let short = "abcdefghij".repeat(5);
         let m = check_user_text(&short, 8).unwrap_err();
-        assert!(m.contains("50 characters") && m.contains("at least 100"), "{m}");
+        assert!(
+            m.contains("50 characters") && m.contains("at least 100"),
+            "{m}"
+        );
     }
 
     #[test]
@@ -151,6 +164,7 @@ mod tests {
             crate::experiment::sha256_hex(text.as_bytes()),
             "the hash is of the UTF-8 bytes"
         );
+        let _held = TEST_TEXT_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         provide_user_text(&text, 8).unwrap();
         assert_eq!(user_text(), Some(text.as_str()));
         assert_eq!(user_text_sha256(), Some(info.sha256));
@@ -162,11 +176,17 @@ mod tests {
             let n = min_user_chars(context, USER_TEXT_VAL_FRACTION);
             let ids: Vec<u32> = (0..n as u32).collect();
             let (train, val) = split_by_position(&ids, USER_TEXT_VAL_FRACTION);
-            assert!(train.len().min(val.len()) > context, "context {context}, {n} chars");
+            assert!(
+                train.len().min(val.len()) > context,
+                "context {context}, {n} chars"
+            );
             // One character fewer may not (the bound is tight to within rounding).
             let ids: Vec<u32> = (0..(n as u32 - 11)).collect();
             let (train, val) = split_by_position(&ids, USER_TEXT_VAL_FRACTION);
-            assert!(train.len().min(val.len()) <= context + 1, "context {context}");
+            assert!(
+                train.len().min(val.len()) <= context + 1,
+                "context {context}"
+            );
         }
     }
 }

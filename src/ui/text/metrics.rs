@@ -10,8 +10,7 @@ use leptos::prelude::*;
 
 /// Tokens one training step reads: `batch x context`.
 fn tokens_per_step(lab: &Lab) -> f64 {
-    lab.config
-        .with(|c| c.batch_size as f64 * c.context as f64)
+    lab.config.with(|c| c.batch_size as f64 * c.context as f64)
 }
 
 /// The card, shown for text data only.

@@ -9,8 +9,7 @@
 use super::super::i18n::t;
 use super::super::state::Lab;
 use crate::data::text::{
-    check_user_text, provide_user_text, user_text_sha256, CharVocab, TextSet,
-    MAX_USER_TEXT_BYTES,
+    check_user_text, provide_user_text, user_text_sha256, CharVocab, TextSet, MAX_USER_TEXT_BYTES,
 };
 use crate::experiment::{user_text_config, DataSource, ExperimentConfig};
 use leptos::prelude::*;
@@ -112,7 +111,10 @@ fn dropped_file(ev: &leptos::ev::DragEvent) -> Option<web_sys::File> {
 pub fn UserTextPanel(lab: Lab) -> impl IntoView {
     let ts = lab.text;
     let is_lm = move || lab.config.with(|c| c.data.is_language_model());
-    let is_user = move || lab.config.with(|c| c.data == DataSource::Text(TextSet::User));
+    let is_user = move || {
+        lab.config
+            .with(|c| c.data == DataSource::Text(TextSet::User))
+    };
     let on_file = move |ev: leptos::ev::Event| {
         let Some(input) = ev
             .target()
