@@ -195,7 +195,7 @@ pub fn open_address(lab: &Lab) {
 pub fn open(lab: &Lab, text: &str) -> bool {
     // A lesson link, or a link with the page's `lang=`: those keys are the page's.
     if text.contains("lesson=") || text.contains("lang=") || text.contains("textsha=") {
-        lab.text.linked_sha.set(super::text::linked_text_sha(text));
+        super::text::note_link(lab, text);
         let (rest, lang, lesson) = page_keys(text);
         if let Some(lang) = lang {
             lab.lang.set(lang);

@@ -89,7 +89,29 @@ test('own text: clear refusals, then it trains with its own vocabulary', { timeo
   assert.match(await page.getByTestId('gen-message').textContent(), /'Q'/);
   await screenshot(page, 'text-user-1440x900.png');
   assert.deepEqual(errors, []);
+
+  // The run's link, opened elsewhere: it asks for the text (a link cannot carry it);
+  // other text is named as not the link's, the same text as the link's.
+  const link = page.url();
   await page.close();
+  const other = await browser().newPage({ viewport: { width: 1440, height: 900 } });
+  await other.goto(link);
+  const note = other.getByTestId('user-text-link');
+  await note.waitFor({ timeout: 30_000 });
+  assert.match(await note.textContent(), new RegExp(`SHA-256 ${sha.slice(0, 16)}.*paste or drop the same text`));
+  await trainOn(other, 'a different text, long enough to train on. '.repeat(20));
+  await other.waitForFunction(
+    () => /is not the link's/.test(document.querySelector('[data-testid=user-text-link]')?.textContent),
+    null,
+    { timeout: 30_000 },
+  );
+  await trainOn(other, text);
+  await other.waitForFunction(
+    () => /is the link's/.test(document.querySelector('[data-testid=user-text-link]')?.textContent),
+    null,
+    { timeout: 30_000 },
+  );
+  await other.close();
 });
 
 test('sentiment trains in the page with accuracy and F1, and no 2-D plot', { timeout: 300_000 }, async () => {

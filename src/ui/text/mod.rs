@@ -15,7 +15,7 @@ pub mod zh;
 
 pub use generate::GenerationPanel;
 pub use metrics::LmMetrics;
-pub use user_text::{linked_text_sha, read_linked_sha, text_sha_key, UserTextPanel, TEXT_SHA_KEY};
+pub use user_text::{note_link, read_linked_sha, text_sha_key, UserTextPanel, TEXT_SHA_KEY};
 
 use crate::data::text::UserTextInfo;
 use crate::experiment::SampleOptions;
@@ -69,6 +69,9 @@ pub struct TextState {
     pub user_info: RwSignal<Option<UserTextInfo>>,
     /// The text hash the opened link carries (`textsha=`), if any.
     pub linked_sha: RwSignal<Option<String>>,
+    /// That link, opened again once its text is given (without the text it cannot
+    /// build its model: its vocabulary is the text's).
+    pub pending_link: RwSignal<Option<String>>,
 }
 
 impl TextState {
@@ -92,6 +95,7 @@ impl TextState {
             user_message: RwSignal::new(None),
             user_info: RwSignal::new(None),
             linked_sha: RwSignal::new(None),
+            pending_link: RwSignal::new(None),
         }
     }
 

@@ -29,7 +29,7 @@ pub fn text_sha_key(config: &ExperimentConfig) -> Option<String> {
 }
 
 /// The text hash a link fragment carries, if any.
-pub fn linked_text_sha(fragment: &str) -> Option<String> {
+fn linked_text_sha(fragment: &str) -> Option<String> {
     let body = fragment.split_once('#').map_or(fragment, |(_, f)| f);
     body.split('&').find_map(|pair| match pair.split_once('=') {
         Some((k, v)) if k == TEXT_SHA_KEY => Some(v.trim().to_ascii_lowercase()),
@@ -42,7 +42,17 @@ pub fn read_linked_sha(lab: &Lab) {
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())
         .unwrap_or_default();
-    lab.text.linked_sha.set(linked_text_sha(&hash));
+    note_link(lab, &hash);
+}
+
+/// Notes the text hash of a link being opened (`None` when it has none) and keeps the
+/// link to open again once its text is given.
+pub fn note_link(lab: &Lab, link: &str) {
+    let sha = linked_text_sha(link);
+    lab.text
+        .pending_link
+        .set(sha.as_ref().map(|_| link.to_string()));
+    lab.text.linked_sha.set(sha);
 }
 
 /// Trains the current GPT shape on `text`, or says why not.
@@ -51,6 +61,29 @@ fn train_on(lab: Lab, text: &str) {
     // The size first: a vocabulary of an enormous paste would hold the page.
     if text.len() > MAX_USER_TEXT_BYTES {
         ts.user_message.set(check_user_text(text, 1).err());
+        return;
+    }
+    // A link waiting for its text: the text given, the link opens again with it (its
+    // settings, its replay); text other than the link's is said so by the panel.
+    if let Some(link) = ts.pending_link.get_untracked() {
+        match provide_user_text(text, 1) {
+            Ok(info) => {
+                let same = ts
+                    .linked_sha
+                    .get_untracked()
+                    .is_some_and(|l| info.sha256.starts_with(&l));
+                ts.user_message.set(None);
+                ts.user_info.set(Some(info));
+                super::super::links::open(&lab, &link);
+                if same {
+                    ts.pending_link.set(None);
+                } else {
+                    // Opening the link noted it again; keep it for the right text.
+                    ts.pending_link.set(Some(link));
+                }
+            }
+            Err(m) => ts.user_message.set(Some(m)),
+        }
         return;
     }
     let ids = CharVocab::from_text(text).len() + 1;
@@ -157,7 +190,7 @@ pub fn UserTextPanel(lab: Lab) -> impl IntoView {
             class="card user-text"
             data-testid="user-text-panel"
             aria-label=move || t("Train on your own text")
-            hidden=move || !is_lm()
+            hidden=move || !is_lm() && ts.linked_sha.with(Option::is_none)
         >
             <h2>{move || t("Train on your own text")}</h2>
             <p class="lm-note">
