@@ -17,11 +17,22 @@ pub fn readme(config: &ExperimentConfig, label: &str, link: &str, data: &Prepare
     } else {
         ""
     };
+    let data_text = if config.data.is_language_model() {
+        format!(
+            "the training text's token ids, and {} training and {} validation windows of \
+             {} tokens (the fixed evaluation sets)",
+            data.train.n, data.test.n, config.context
+        )
+    } else {
+        format!(
+            "{} training and {} test rows after gradlab's preprocessing",
+            data.train.n, data.test.n
+        )
+    };
     TEMPLATE
         .replace("{LABEL}", label)
         .replace("{LINK}", link)
-        .replace("{TRAIN}", &data.train.n.to_string())
-        .replace("{TEST}", &data.test.n.to_string())
+        .replace("{DATA}", &data_text)
         .replace("{DROPOUT}", dropout_note)
 }
 
@@ -46,12 +57,13 @@ Exported by gradlab from the experiment
 | file | what |
 |---|---|
 | `train.py` | the model, data pipeline, optimizer, evaluation and outputs; PyTorch only |
-| `data.safetensors` | {TRAIN} training and {TEST} test rows after gradlab's preprocessing |
+| `data.safetensors` | {DATA} |
 | `init.safetensors` | the initial weights gradlab drew, with its parameter names |
 
 `train.py` trains exactly as gradlab does: the same initial weights, the same batch order
-(gradlab's random stream, re-implemented in `Rng`), the same loss, the same optimizer
-equations and hyperparameters, the same evaluation. On the CPU its weights agree with
+(gradlab's random stream, re-implemented in `Rng`; a language model's random windows
+from the same stream), the same loss, the same optimizer equations, hyperparameters and
+learning-rate schedule, the same evaluation. On the CPU its weights agree with
 gradlab's to about 1e-6 after a few steps (other kernels round in other orders).
 {DROPOUT}
 ## Run it
