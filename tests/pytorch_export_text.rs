@@ -4,7 +4,16 @@
 //! embedding tables, clipping) and a tiny sentiment encoder (padding id 0 hidden from
 //! attention and mean pooling, evaluated in two chunks). gradlab's CPU run and `train.py`
 //! on the CPU agree: weights within 1e-4, the same history (losses, bits per character
-//! and perplexity; accuracy, F1 and the confusion matrix). Two ranks under `torchrun`
+//! and perplexity; accuracy, F1 and the confusion matrix).
+//!
+//! But for one slice: the key projection's bias (`in_proj_bias[D..2D]`). A query's
+//! scores all get the same `q . b_k` from it, and softmax ignores a shift shared by a
+//! row, so its gradient is zero in exact arithmetic: what either run computes is rounding
+//! noise (about 1e-9), which Adam divides by its own size into steps of about the
+//! learning rate, in directions that differ between any two summation orders (gradlab's
+//! and PyTorch's, or one process and two). It is checked against that bound instead:
+//! both runs leave it within twice the sum of the step sizes of where it started (zero),
+//! and the equal losses show that it changes nothing. Two ranks under `torchrun`
 //! match one process; the trained GPT's model file samples the same text in
 //! `gradlab sample` as gradlab's own model.
 //!
@@ -13,7 +22,7 @@
 #[path = "pytorch_export/support.rs"]
 mod support;
 
-use gradlab::experiment::{preset, to_safetensors, Budget, ExperimentConfig};
+use gradlab::experiment::{preset, to_safetensors, Budget, ExperimentConfig, NamedWeight};
 use gradlab::nn::parse_stack;
 use support::*;
 
@@ -58,12 +67,44 @@ fn tiny_sentiment() -> ExperimentConfig {
     c
 }
 
+/// Whether value `i` of `len` in parameter `name` is an attention key bias (see the top).
+fn is_key_bias(name: &str, i: usize, len: usize) -> bool {
+    name.ends_with("in_proj_bias") && (len / 3..2 * len / 3).contains(&i)
+}
+
+/// The largest key bias of `weights`, and its bound for `config`: twice the sum of the
+/// learning rates of its steps (Adam's steps are at most about the learning rate).
+fn key_bias_within_bound(weights: &[NamedWeight], config: &ExperimentConfig, what: &str) {
+    let Budget::Steps(steps) = config.budget else {
+        unreachable!("the tests set steps")
+    };
+    let schedule = config.optimizer.lr_schedule();
+    let bound: f32 = 2.0 * (0..steps).map(|it| schedule.lr_at(it)).sum::<f32>();
+    let largest = weights
+        .iter()
+        .flat_map(|w| {
+            let len = w.data.len();
+            w.data
+                .iter()
+                .enumerate()
+                .filter(move |(i, _)| is_key_bias(&w.name, *i, len))
+                .map(|(_, v)| v.abs())
+        })
+        .fold(0.0f32, f32::max);
+    assert!(
+        largest <= bound,
+        "{what}: a key bias reached {largest} (> {bound})"
+    );
+}
+
 /// Export `config`, run both on the CPU, compare; returns the export folder.
 fn check_matches(config: &ExperimentConfig, name: &str) -> std::path::PathBuf {
     let dir = export(config, name);
     let (theirs, metrics) = train_py(&dir, "out", &[]);
     let (ours, history) = gradlab_run(config);
-    let diff = max_weight_diff(&ours, &theirs);
+    key_bias_within_bound(&ours, config, "gradlab");
+    key_bias_within_bound(&theirs, config, "pytorch");
+    let diff = max_weight_diff_except(&ours, &theirs, &is_key_bias);
     assert!(
         diff <= WEIGHT_TOL,
         "{name}: weights differ by {diff} (> {WEIGHT_TOL})"
@@ -139,7 +180,8 @@ fn a_language_model_under_torchrun_matches_one_process() {
         ],
     );
     let (ddp, ddp_metrics) = read_outputs(&dir.join("ddp"));
-    let diff = max_weight_diff(&single, &ddp);
+    key_bias_within_bound(&ddp, &config, "ddp");
+    let diff = max_weight_diff_except(&single, &ddp, &is_key_bias);
     assert!(diff <= DDP_TOL, "DDP weights differ by {diff} (> {DDP_TOL})");
     assert_same_history(
         &single_metrics["history"],
