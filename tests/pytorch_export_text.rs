@@ -15,7 +15,8 @@
 //! both runs leave it within twice the sum of the step sizes of where it started (zero),
 //! and the equal losses show that it changes nothing. Two ranks under `torchrun`
 //! match one process; the trained GPT's model file samples the same text in
-//! `gradlab sample` as gradlab's own model.
+//! `gradlab sample` as gradlab's own model, and the encoder's classifies sentences in
+//! `gradlab predict` with gradlab's own model's probabilities.
 //!
 //! Needs Python with PyTorch (see `pytorch_export.rs`).
 
@@ -122,30 +123,39 @@ fn a_tiny_gpt_with_warmup_cosine_matches_gradlab() {
     let config = tiny_gpt(4);
     let dir = check_matches(&config, "text_gpt");
     // The same model file samples the same text as gradlab's own.
-    let (ours, _) = gradlab_run(&config);
-    std::fs::write(
-        dir.join("gradlab.safetensors"),
-        to_safetensors(&ours, &config).unwrap(),
-    )
-    .unwrap();
+    save_gradlab_model(&config, &dir);
     let sample = |model: &str| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_gradlab"))
-            .args(["sample", "--model", model, "--prompt", "ROMEO:", "--chars", "80"])
-            .args(["--seed", "3"])
-            .current_dir(&dir)
-            .env("XDG_RUNTIME_DIR", std::env::temp_dir())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{model}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        gradlab_cli(
+            &dir,
+            &["sample", "--model", model, "--prompt", "ROMEO:", "--chars", "80"],
+        )
     };
     let theirs = sample("out/model.safetensors");
     assert_eq!(theirs, sample("gradlab.safetensors"));
     assert!(theirs.starts_with("ROMEO:") && theirs.chars().count() > 80);
+}
+
+/// gradlab's own run of `config`, saved as `gradlab.safetensors` in `dir`.
+fn save_gradlab_model(config: &ExperimentConfig, dir: &std::path::Path) {
+    let (ours, _) = gradlab_run(config);
+    let bytes = to_safetensors(&ours, config).unwrap();
+    std::fs::write(dir.join("gradlab.safetensors"), bytes).unwrap();
+}
+
+/// `gradlab ARGS` in `dir`: its standard output (the test fails when it fails).
+fn gradlab_cli(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gradlab"))
+        .args(args)
+        .current_dir(dir)
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "gradlab {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
@@ -153,7 +163,33 @@ fn a_tiny_sentiment_encoder_matches_gradlab() {
     if !torch_ready("a_tiny_sentiment_encoder_matches_gradlab") {
         return;
     }
-    check_matches(&tiny_sentiment(), "text_sentiment");
+    let config = tiny_sentiment();
+    let dir = check_matches(&config, "text_sentiment");
+    // The trained model file classifies sentences as gradlab's own does.
+    save_gradlab_model(&config, &dir);
+    let predict = |model: &str| -> serde_json::Value {
+        let sentences = [
+            "a gripping, beautifully acted film",
+            "the food was cold and the service slow",
+            "not bad at all",
+        ];
+        let mut args = vec!["predict", "--json", "--model", model];
+        args.extend(sentences);
+        serde_json::from_str(&gradlab_cli(&dir, &args)).unwrap()
+    };
+    let (theirs, ours) = (predict("out/model.safetensors"), predict("gradlab.safetensors"));
+    let (theirs, ours) = (theirs.as_array().unwrap(), ours.as_array().unwrap());
+    assert_eq!(theirs.len(), 3);
+    for (a, b) in theirs.iter().zip(ours) {
+        assert_eq!(a["class"], b["class"], "{a} vs {b}");
+        for class in ["negative", "positive"] {
+            let (x, y) = (
+                a["probabilities"][class].as_f64().unwrap(),
+                b["probabilities"][class].as_f64().unwrap(),
+            );
+            assert!((x - y).abs() < 1e-4, "{class}: pytorch {x}, gradlab {y}");
+        }
+    }
 }
 
 #[test]

@@ -6,14 +6,22 @@ use crate::nn::Layer;
 
 /// The README of the project exported from `config`.
 pub fn readme(config: &ExperimentConfig, label: &str, link: &str, data: &PreparedData) -> String {
-    let has_dropout = crate::experiment::model::model_layers(config)
-        .iter()
-        .any(has_dropout);
-    let dropout_note = if has_dropout {
+    let layers = crate::experiment::model::model_layers(config);
+    let dropout_note = if layers.iter().any(|l| has(l, "dropout")) {
         "\nThis model has dropout. PyTorch draws its own dropout masks (seeded with the \
          experiment's seed), so the run is the same experiment but not the same numbers as \
          gradlab's: the masks are not carried over. Everything else (data, initial weights, \
          batch order, loss, optimizer) is gradlab's.\n"
+    } else {
+        ""
+    };
+    let attention_note = if layers.iter().any(|l| has(l, "attn")) {
+        "\nOne slice of the attention layers' weights is the exception: the key bias \
+         (`in_proj_bias[D:2D]`). It adds the same number to all of a query's scores, which \
+         softmax ignores, so its gradient is zero but for rounding noise, and Adam scales \
+         that noise up to steps of about the learning rate, in directions that differ \
+         between any two summation orders (gradlab's and PyTorch's, one process and \
+         several). It differs by up to a few learning rates and changes no output.\n"
     } else {
         ""
     };
@@ -33,14 +41,14 @@ pub fn readme(config: &ExperimentConfig, label: &str, link: &str, data: &Prepare
         .replace("{LABEL}", label)
         .replace("{LINK}", link)
         .replace("{DATA}", &data_text)
-        .replace("{DROPOUT}", dropout_note)
+        .replace("{NOTES}", &format!("{dropout_note}{attention_note}"))
 }
 
-fn has_dropout(layer: &Layer) -> bool {
+/// Whether `layer` is, or holds, a layer called `name`.
+fn has(layer: &Layer, name: &str) -> bool {
     match layer {
-        Layer::Dropout { .. } => true,
-        Layer::Residual(body) => body.iter().any(has_dropout),
-        _ => false,
+        Layer::Residual(body) => body.iter().any(|l| has(l, name)),
+        _ => layer.name() == name,
     }
 }
 
@@ -65,7 +73,7 @@ Exported by gradlab from the experiment
 from the same stream), the same loss, the same optimizer equations, hyperparameters and
 learning-rate schedule, the same evaluation. On the CPU its weights agree with
 gradlab's to about 1e-6 after a few steps (other kernels round in other orders).
-{DROPOUT}
+{NOTES}
 ## Run it
 
 Install PyTorch (`pip install torch`), then:
