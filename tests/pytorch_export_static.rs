@@ -187,7 +187,8 @@ fn every_preset_exports_a_project_that_compiles_and_lints_clean() {
     let dir = scratch("every_preset");
     for p in gradlab::experiment::presets() {
         let config = (p.config)();
-        let mnist = config.data == gradlab::experiment::DataSource::Real(gradlab::data::RealSet::Mnist);
+        let mnist =
+            config.data == gradlab::experiment::DataSource::Real(gradlab::data::RealSet::Mnist);
         if mnist && !gradlab::data::mnist_available() {
             continue;
         }
@@ -199,7 +200,12 @@ fn every_preset_exports_a_project_that_compiles_and_lints_clean() {
         if python {
             run_python(&dir, &["-m", "py_compile", &file]);
             let problems = run_python(&dir, &["-c", LINT, &file]);
-            assert_eq!(problems.trim(), "", "{}: train.py has lint problems", p.name);
+            assert_eq!(
+                problems.trim(),
+                "",
+                "{}: train.py has lint problems",
+                p.name
+            );
         }
     }
 }

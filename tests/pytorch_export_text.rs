@@ -127,7 +127,9 @@ fn a_tiny_gpt_with_warmup_cosine_matches_gradlab() {
     let sample = |model: &str| {
         gradlab_cli(
             &dir,
-            &["sample", "--model", model, "--prompt", "ROMEO:", "--chars", "80"],
+            &[
+                "sample", "--model", model, "--prompt", "ROMEO:", "--chars", "80",
+            ],
         )
     };
     let theirs = sample("out/model.safetensors");
@@ -177,7 +179,10 @@ fn a_tiny_sentiment_encoder_matches_gradlab() {
         args.extend(sentences);
         serde_json::from_str(&gradlab_cli(&dir, &args)).unwrap()
     };
-    let (theirs, ours) = (predict("out/model.safetensors"), predict("gradlab.safetensors"));
+    let (theirs, ours) = (
+        predict("out/model.safetensors"),
+        predict("gradlab.safetensors"),
+    );
     let (theirs, ours) = (theirs.as_array().unwrap(), ours.as_array().unwrap());
     assert_eq!(theirs.len(), 3);
     for (a, b) in theirs.iter().zip(ours) {
@@ -218,7 +223,10 @@ fn a_language_model_under_torchrun_matches_one_process() {
     let (ddp, ddp_metrics) = read_outputs(&dir.join("ddp"));
     key_bias_within_bound(&ddp, &config, "ddp");
     let diff = max_weight_diff_except(&single, &ddp, &is_key_bias);
-    assert!(diff <= DDP_TOL, "DDP weights differ by {diff} (> {DDP_TOL})");
+    assert!(
+        diff <= DDP_TOL,
+        "DDP weights differ by {diff} (> {DDP_TOL})"
+    );
     assert_same_history(
         &single_metrics["history"],
         &ddp_metrics["history"],

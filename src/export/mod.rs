@@ -25,13 +25,12 @@ pub mod zip;
 pub use model_code::model_source;
 
 use crate::backend::Device;
+use crate::data::text::split_by_position;
 use crate::error::{Error, Result};
 use crate::experiment::model::{data_io, model_input_shape, model_layers};
-use crate::data::text::split_by_position;
 use crate::experiment::{
-    encode_link, prepare, streams, text_tokens, to_safetensors, validate, Budget,
-    ExperimentConfig, NamedWeight, PreparedData, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS,
-    MAX_HISTORY_POINTS,
+    encode_link, prepare, streams, text_tokens, to_safetensors, validate, Budget, ExperimentConfig,
+    NamedWeight, PreparedData, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS,
 };
 use crate::nn::{Module, Sequential};
 use crate::rng::Rng;
@@ -303,7 +302,10 @@ mod tests {
 
     #[test]
     fn what_is_not_mapped_is_refused_by_name() {
-        assert_eq!(check_mapped("text data set", "sentiment", EXPORTED_TEXT_SETS), Ok(()));
+        assert_eq!(
+            check_mapped("text data set", "sentiment", EXPORTED_TEXT_SETS),
+            Ok(())
+        );
         let e = check_mapped("text data set", "dates", EXPORTED_TEXT_SETS).unwrap_err();
         assert!(
             e.to_string().ends_with(

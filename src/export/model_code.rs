@@ -32,7 +32,9 @@ pub fn model_source(layers: &[Layer], input: &[usize]) -> Result<String> {
     let mut placed = tied.is_none();
     stack(layers, input, "", 2, &mut placed, &mut out)?;
     if matches!(layers.first(), Some(Layer::Embedding { .. })) && uses_key_mask(layers) {
-        out.push_str("        key_mask=True,  # token id 0 is padding, hidden from attn and meanpool\n");
+        out.push_str(
+            "        key_mask=True,  # token id 0 is padding, hidden from attn and meanpool\n",
+        );
     }
     out.push_str("    )\n");
     Ok(out)
@@ -71,7 +73,14 @@ fn stack(
         match layer {
             Layer::Residual(body) => {
                 let _ = writeln!(out, "{pad}Residual(  {note}");
-                stack(body, &shape, &format!("{prefix}{i}."), depth + 1, placed, out)?;
+                stack(
+                    body,
+                    &shape,
+                    &format!("{prefix}{i}."),
+                    depth + 1,
+                    placed,
+                    out,
+                )?;
                 let _ = writeln!(out, "{pad}),");
             }
             Layer::Embedding { .. } if !*placed => {
@@ -162,16 +171,27 @@ mod tests {
 
     #[test]
     fn a_gpt_shares_its_embedding_with_the_head_and_masks_padding() {
-        let layers = parse_stack(
-            "embed(66,16),pos(16),res(layernorm,attn(2,causal)),layernorm,unembed",
-        )
-        .unwrap();
+        let layers =
+            parse_stack("embed(66,16),pos(16),res(layernorm,attn(2,causal)),layernorm,unembed")
+                .unwrap();
         let src = model_source(&layers, &[16]).unwrap();
-        assert!(src.starts_with("    embed = TokenEmbedding(66, 16)"), "{src}");
-        assert!(src.contains("        embed,  # 0: embed(66,16), [16] -> [16, 16]"), "{src}");
+        assert!(
+            src.starts_with("    embed = TokenEmbedding(66, 16)"),
+            "{src}"
+        );
+        assert!(
+            src.contains("        embed,  # 0: embed(66,16), [16] -> [16, 16]"),
+            "{src}"
+        );
         assert!(src.contains("Position(16, 16),  # 1:"), "{src}");
-        assert!(src.contains("SelfAttention(16, heads=2, causal=True),  # 2.1:"), "{src}");
-        assert!(src.contains("Unembed(embed),  # 4: unembed, [16, 16] -> [16, 66]"), "{src}");
+        assert!(
+            src.contains("SelfAttention(16, heads=2, causal=True),  # 2.1:"),
+            "{src}"
+        );
+        assert!(
+            src.contains("Unembed(embed),  # 4: unembed, [16, 16] -> [16, 66]"),
+            "{src}"
+        );
         assert!(src.contains("key_mask=True"), "{src}");
         // One embedding module: the name `embed` is built once and placed once.
         assert_eq!(src.matches("TokenEmbedding(").count(), 1, "{src}");
@@ -181,9 +201,18 @@ mod tests {
     fn an_encoder_pools_over_tokens_without_a_shared_embedding() {
         let layers = parse_stack("embed(50,8),res(attn(2)),meanpool,dense(2)").unwrap();
         let src = model_source(&layers, &[12]).unwrap();
-        assert!(src.contains("        TokenEmbedding(50, 8),  # 0:"), "{src}");
-        assert!(src.contains("SelfAttention(8, heads=2, causal=False)"), "{src}");
-        assert!(src.contains("MeanPool(),  # 2: meanpool, [12, 8] -> [8]"), "{src}");
+        assert!(
+            src.contains("        TokenEmbedding(50, 8),  # 0:"),
+            "{src}"
+        );
+        assert!(
+            src.contains("SelfAttention(8, heads=2, causal=False)"),
+            "{src}"
+        );
+        assert!(
+            src.contains("MeanPool(),  # 2: meanpool, [12, 8] -> [8]"),
+            "{src}"
+        );
         assert!(src.contains("key_mask=True"), "{src}");
         assert!(!src.contains("embed = "), "{src}");
     }
