@@ -14,7 +14,8 @@
 //! and PyTorch's, or one process and two). It is checked against that bound instead:
 //! both runs leave it within twice the sum of the step sizes of where it started (zero),
 //! and the equal losses show that it changes nothing. Two ranks under `torchrun`
-//! match one process; the trained GPT's model file samples the same text in
+//! match one process; a GPT run resumed from its checkpoint ends on the same bits; the
+//! trained GPT's model file samples the same text in
 //! `gradlab sample` as gradlab's own model, and the encoder's classifies sentences in
 //! `gradlab predict` with gradlab's own model's probabilities.
 //!
@@ -135,6 +136,13 @@ fn a_tiny_gpt_with_warmup_cosine_matches_gradlab() {
     let theirs = sample("out/model.safetensors");
     assert_eq!(theirs, sample("gradlab.safetensors"));
     assert!(theirs.starts_with("ROMEO:") && theirs.chars().count() > 80);
+
+    // Stopped at step 7 (the window stream's position and the schedule's step are in the
+    // checkpoint) and resumed, the run ends on the same bits as the straight one.
+    train_py(&dir, "halves", &["--steps", "7"]);
+    let (resumed, _) = train_py(&dir, "halves", &["--resume", "--steps", "12"]);
+    let (straight, _) = read_outputs(&dir.join("out"));
+    assert_eq!(max_weight_diff(&straight, &resumed), 0.0, "resumed");
 }
 
 /// gradlab's own run of `config`, saved as `gradlab.safetensors` in `dir`.
