@@ -174,10 +174,15 @@ fn page_zip_holds_the_same_files(name: &str) {
     assert_eq!(listed.trim(), expected.join(","));
 }
 
+/// Presets whose experiments the export does not map yet: each is refused with a message
+/// naming what is missing (none today; a preset added with a new kind of data or model
+/// goes here until `train.py` trains it).
+const NOT_EXPORTED: &[&str] = &[];
+
 #[test]
 fn every_preset_exports_a_project_that_compiles_and_lints_clean() {
-    // Every model kind gradlab trains has a preset; each one's project is built (a kind
-    // without a PyTorch mapping would be refused here by name).
+    // Every model kind gradlab trains has a preset; each one's project is built, or
+    // refused by name when listed in NOT_EXPORTED.
     let python = ready(
         "every_preset_exports_a_project_that_compiles_and_lints_clean",
         "ast",
@@ -192,8 +197,13 @@ fn every_preset_exports_a_project_that_compiles_and_lints_clean() {
         if mnist && !gradlab::data::mnist_available() {
             continue;
         }
-        let files = gradlab::export::pytorch_project(&config, p.name)
-            .unwrap_or_else(|e| panic!("{}: {e}", p.name));
+        let built = gradlab::export::pytorch_project(&config, p.name);
+        if NOT_EXPORTED.contains(&p.name) {
+            let e = built.expect_err(p.name).to_string();
+            assert!(e.contains("the PyTorch export does not map"), "{}: {e}", p.name);
+            continue;
+        }
+        let files = built.unwrap_or_else(|e| panic!("{}: {e}", p.name));
         let train = &files.iter().find(|f| f.name == "train.py").unwrap().bytes;
         let file = format!("{}.py", p.name.replace('-', "_"));
         std::fs::write(dir.join(&file), train).unwrap();
