@@ -200,7 +200,11 @@ fn every_preset_exports_a_project_that_compiles_and_lints_clean() {
         let built = gradlab::export::pytorch_project(&config, p.name);
         if NOT_EXPORTED.contains(&p.name) {
             let e = built.expect_err(p.name).to_string();
-            assert!(e.contains("the PyTorch export does not map"), "{}: {e}", p.name);
+            assert!(
+                e.contains("the PyTorch export does not map"),
+                "{}: {e}",
+                p.name
+            );
             continue;
         }
         let files = built.unwrap_or_else(|e| panic!("{}: {e}", p.name));

@@ -230,14 +230,12 @@ fn settings(config: &ExperimentConfig, label: &str, link: &str) -> String {
             config.context
         ));
     }
-    line(format!(
-        "OUTPUTS = {}  # classes, or target values per row",
-        data_io(config).1
-    ));
-    line(format!(
-        "LOSS = \"{}\"  # mean over the batch",
-        config.loss.name()
-    ));
+    let (outputs_note, loss_note) = match config.data.is_language_model() {
+        true => ("token ids scored at each position", "mean over every token"),
+        false => ("classes, or target values per row", "mean over the batch"),
+    };
+    line(format!("OUTPUTS = {}  # {outputs_note}", data_io(config).1));
+    line(format!("LOSS = \"{}\"  # {loss_note}", config.loss.name()));
     line(format!("BATCH_SIZE = {}", config.batch_size));
     line(format!("BUDGET_EPOCHS = {epochs}"));
     line(format!("BUDGET_STEPS = {steps}"));
@@ -267,7 +265,7 @@ fn settings(config: &ExperimentConfig, label: &str, link: &str) -> String {
     ));
     line(format!("    \"warmup_steps\": {},", o.warmup_steps));
     line(format!(
-        "    \"decay_steps\": {},  # the step the cosine reaches min_lr",
+        "    \"decay_steps\": {},  # the step the cosine reaches min_lr (--steps keeps it)",
         o.decay_steps
     ));
     line(format!("    \"min_lr\": {:?},", o.min_lr));
