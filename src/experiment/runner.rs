@@ -101,9 +101,10 @@ impl Runner {
     pub fn new(config: ExperimentConfig, device: Device) -> Result<Runner> {
         validate(&config)?;
         let data = prepare(&config)?;
-        let model = Sequential::new(
+        let model = Sequential::with_init(
             &super::model::model_layers(&config),
             &super::model::model_input_shape(&config),
+            config.init,
             &mut Rng::derive(config.seed, streams::INIT),
             &device,
         )
