@@ -25,7 +25,7 @@
 mod support;
 
 use gradlab::experiment::{preset, to_safetensors, Budget, ExperimentConfig, NamedWeight};
-use gradlab::nn::parse_stack;
+use gradlab::nn::{parse_stack, InitScheme};
 use support::*;
 
 /// Weights agree this closely after the steps below (the bound).
@@ -47,6 +47,8 @@ fn tiny_gpt(batch: usize) -> ExperimentConfig {
         .unwrap(),
     );
     c.context = 16;
+    // GPT-2's initialisation (the nanoGPT preset's): init.safetensors carries it.
+    c.init = InitScheme::Gpt;
     c.batch_size = batch;
     c.budget = Budget::Steps(12);
     c.eval_every = 5;
