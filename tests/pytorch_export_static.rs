@@ -20,7 +20,7 @@ use support::*;
 const LINT: &str = r#"
 import ast, sys
 tree = ast.parse(open(sys.argv[1]).read())
-allowed = {"argparse", "hashlib", "json", "os", "struct", "time", "torch"}
+allowed = {"argparse", "hashlib", "json", "math", "os", "struct", "time", "torch"}
 imported, used, problems = {}, set(), []
 for node in ast.walk(tree):
     if isinstance(node, ast.Import):
@@ -53,7 +53,14 @@ fn the_cli_writes_a_project_that_compiles_and_lints_clean() {
     ) {
         return;
     }
-    for name in ["xor", "digits-cnn", "mnist-cnn"] {
+    // A table MLP, a CNN, a CNN with dropout, a GPT (tied head) and a text encoder.
+    for name in [
+        "xor",
+        "digits-cnn",
+        "mnist-cnn",
+        "shakespeare-char-nanogpt",
+        "sentiment",
+    ] {
         if name == "mnist-cnn" && !gradlab::data::mnist_available() {
             continue;
         }
@@ -113,12 +120,20 @@ fn the_cli_writes_a_project_that_compiles_and_lints_clean() {
 
 #[test]
 fn the_page_zip_holds_the_same_files() {
-    let config = preset("xor").unwrap();
-    let files = gradlab::export::pytorch_project(&config, "xor").unwrap();
-    let zip = gradlab::export::pytorch_zip(&config, "xor").unwrap();
+    // A table preset and a text preset: the page's zip takes the same path for both,
+    // whatever data the project holds.
+    for name in ["xor", "sentiment"] {
+        page_zip_holds_the_same_files(name);
+    }
+}
+
+fn page_zip_holds_the_same_files(name: &str) {
+    let config = preset(name).unwrap();
+    let files = gradlab::export::pytorch_project(&config, name).unwrap();
+    let zip = gradlab::export::pytorch_zip(&config, name).unwrap();
     // Each file's bytes appear in the stored zip right after its local header and name.
     for f in &files {
-        let header_name = format!("gradlab-xor-pytorch/{}", f.name);
+        let header_name = format!("gradlab-{name}-pytorch/{}", f.name);
         let at = zip
             .windows(header_name.len())
             .position(|w| w == header_name.as_bytes())
@@ -146,7 +161,7 @@ fn the_page_zip_holds_the_same_files() {
     ) {
         return;
     }
-    let dir = scratch("zip");
+    let dir = scratch(&format!("zip_{name}"));
     std::fs::write(dir.join("project.zip"), &zip).unwrap();
     let check = "import zipfile; z = zipfile.ZipFile('project.zip'); \
                  assert z.testzip() is None; \
@@ -154,7 +169,57 @@ fn the_page_zip_holds_the_same_files() {
     let listed = run_python(&dir, &["-c", check]);
     let expected: Vec<String> = files
         .iter()
-        .map(|f| format!("gradlab-xor-pytorch/{}:{}", f.name, f.bytes.len()))
+        .map(|f| format!("gradlab-{name}-pytorch/{}:{}", f.name, f.bytes.len()))
         .collect();
     assert_eq!(listed.trim(), expected.join(","));
+}
+
+/// Presets whose experiments the export does not map yet: each is refused with a message
+/// naming what is missing (none today; a preset added with a new kind of data or model
+/// goes here until `train.py` trains it).
+const NOT_EXPORTED: &[&str] = &[];
+
+#[test]
+fn every_preset_exports_a_project_that_compiles_and_lints_clean() {
+    // Every model kind gradlab trains has a preset; each one's project is built, or
+    // refused by name when listed in NOT_EXPORTED.
+    let python = ready(
+        "every_preset_exports_a_project_that_compiles_and_lints_clean",
+        "ast",
+        "GRADLAB_REQUIRE_PYTHON",
+        "python3 (the machine image ships it)",
+    );
+    let dir = scratch("every_preset");
+    for p in gradlab::experiment::presets() {
+        let config = (p.config)();
+        let mnist =
+            config.data == gradlab::experiment::DataSource::Real(gradlab::data::RealSet::Mnist);
+        if mnist && !gradlab::data::mnist_available() {
+            continue;
+        }
+        let built = gradlab::export::pytorch_project(&config, p.name);
+        if NOT_EXPORTED.contains(&p.name) {
+            let e = built.expect_err(p.name).to_string();
+            assert!(
+                e.contains("the PyTorch export does not map"),
+                "{}: {e}",
+                p.name
+            );
+            continue;
+        }
+        let files = built.unwrap_or_else(|e| panic!("{}: {e}", p.name));
+        let train = &files.iter().find(|f| f.name == "train.py").unwrap().bytes;
+        let file = format!("{}.py", p.name.replace('-', "_"));
+        std::fs::write(dir.join(&file), train).unwrap();
+        if python {
+            run_python(&dir, &["-m", "py_compile", &file]);
+            let problems = run_python(&dir, &["-c", LINT, &file]);
+            assert_eq!(
+                problems.trim(),
+                "",
+                "{}: train.py has lint problems",
+                p.name
+            );
+        }
+    }
 }

@@ -112,10 +112,13 @@ pub const EXPORT_HELP: &str = "\
 usage: gradlab export PRESET|LINK --pytorch DIR [--steps N] [--seed S]
 
 Write the experiment as a PyTorch project into DIR: train.py (the model with gradlab's
-parameter names, gradlab's batch order, loss, optimizer and evaluation; DistributedDataParallel
-under torchrun), data.safetensors (the preprocessed train and test rows), init.safetensors
-(the initial weights) and README.md (how to run it on a GPU or a cluster). Its outputs,
-metrics.json and model.safetensors, have gradlab's layout (`gradlab predict` reads them).
+parameter names, gradlab's batch order, loss, optimizer, learning-rate schedule and
+evaluation; DistributedDataParallel under torchrun), data.safetensors (the preprocessed
+train and test rows; for a language model the training text's token ids and the
+evaluation windows), init.safetensors (the initial weights) and README.md (how to run it
+on a GPU or a cluster). Every model kind exports: MLPs, CNNs, GPTs, text encoders. Its
+outputs, metrics.json and model.safetensors, have gradlab's layout (`gradlab predict` and
+`gradlab sample` read them).
 
   --pytorch DIR the folder to write (created if missing; files in it are replaced)
   --steps N     a budget of N optimizer steps instead of the experiment's

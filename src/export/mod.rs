@@ -6,7 +6,11 @@
 //! - `train.py`: the model as an `nn.Module` with gradlab's parameter names, gradlab's
 //!   batch order (its random stream, re-implemented), loss, optimizer, evaluation and
 //!   output files; DistributedDataParallel under `torchrun`.
-//! - `data.safetensors`: the train and test rows after gradlab's preprocessing.
+//! - `data.safetensors`: the train and test rows after gradlab's preprocessing; for a
+//!   language model the fixed evaluation windows and the training text's token ids (the
+//!   training windows are drawn from them by gradlab's seeded window stream, which
+//!   `train.py` re-implements: 4 bytes a token, against 4 (T + 1) bytes a window per
+//!   step for a file of the batches themselves).
 //! - `init.safetensors`: the initial weights, in gradlab's model file layout.
 //! - `README.md`: how to run it on a CPU, a GPU and a cluster, and the link back.
 //!
@@ -21,11 +25,12 @@ pub mod zip;
 pub use model_code::model_source;
 
 use crate::backend::Device;
+use crate::data::text::split_by_position;
 use crate::error::{Error, Result};
 use crate::experiment::model::{data_io, model_input_shape, model_layers};
 use crate::experiment::{
-    encode_link, prepare, streams, to_safetensors, validate, Budget, ExperimentConfig, NamedWeight,
-    PreparedData, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS,
+    encode_link, prepare, streams, text_tokens, to_safetensors, validate, Budget, ExperimentConfig,
+    NamedWeight, PreparedData, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS,
 };
 use crate::nn::{Module, Sequential};
 use crate::rng::Rng;
@@ -42,6 +47,21 @@ use crate::experiment::EVAL_CHUNK_ROWS;
 /// added to gradlab later is refused by name until it is mapped there).
 const EXPORTED_OPTIMIZERS: &[&str] = &["sgd", "momentum", "adam", "adamw"];
 
+/// The text sets `train.py` trains, by gradlab's short names (a set added to gradlab
+/// later, with its own task, is refused by name until `train.py` has that task).
+const EXPORTED_TEXT_SETS: &[&str] = &["shakespeare", "sentiment"];
+
+/// `Ok` when `name` is one of `mapped`, else an error naming what is not exported yet.
+fn check_mapped(what: &str, name: &str, mapped: &[&str]) -> Result<()> {
+    if mapped.contains(&name) {
+        return Ok(());
+    }
+    Err(Error::Config(format!(
+        "the PyTorch export does not map the `{name}` {what} yet (it maps {})",
+        mapped.join(", ")
+    )))
+}
+
 /// One file of an exported project.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectFile {
@@ -57,12 +77,13 @@ pub struct ProjectFile {
 /// data that cannot be prepared, is an error and nothing is built.
 pub fn pytorch_project(config: &ExperimentConfig, label: &str) -> Result<Vec<ProjectFile>> {
     validate(config)?;
-    let kind = config.optimizer.kind.name();
-    if !EXPORTED_OPTIMIZERS.contains(&kind) {
-        return Err(Error::Config(format!(
-            "the PyTorch export does not map the `{kind}` optimizer yet (it maps {})",
-            EXPORTED_OPTIMIZERS.join(", ")
-        )));
+    check_mapped(
+        "optimizer",
+        config.optimizer.kind.name(),
+        EXPORTED_OPTIMIZERS,
+    )?;
+    if let Some(set) = config.data.text() {
+        check_mapped("text data set", set.name(), EXPORTED_TEXT_SETS)?;
     }
     let layers = model_layers(config);
     let input = model_input_shape(config);
@@ -138,7 +159,9 @@ pub fn initial_weights(config: &ExperimentConfig) -> Result<Vec<NamedWeight>> {
 
 /// `data.safetensors`: `train_x`/`test_x` as `[rows, ...input shape]`, `train_y`/`test_y`
 /// as `[rows]` class indices or `[rows, targets]` values, and for standardised
-/// regression targets `y_mean` and `y_std` (the metrics are in original units).
+/// regression targets `y_mean` and `y_std` (the metrics are in original units). For a
+/// language model the rows are the fixed evaluation windows (targets: the next ids)
+/// and `train_tokens` holds the training text's ids (exact in f32: ids < 2^24).
 fn data_file(config: &ExperimentConfig, data: &PreparedData, input: &[usize]) -> Result<Vec<u8>> {
     let mut tensors = Vec::new();
     for (split, ds) in [("train", &data.train), ("test", &data.test)] {
@@ -152,11 +175,26 @@ fn data_file(config: &ExperimentConfig, data: &PreparedData, input: &[usize]) ->
         tensors.push(weight(format!("{split}_x"), x_shape, ds.x.clone()));
         tensors.push(weight(format!("{split}_y"), y_shape, ds.y.clone()));
     }
+    if let Some(tokens) = lm_train_tokens(config)? {
+        let n = tokens.len();
+        tensors.push(weight("train_tokens".into(), vec![n], tokens));
+    }
     if let Some(s) = &data.y_scaler {
         tensors.push(weight("y_mean".into(), vec![s.dims()], s.mean.clone()));
         tensors.push(weight("y_std".into(), vec![s.dims()], s.std.clone()));
     }
     to_safetensors(&tensors, config)
+}
+
+/// The training side of a language model's token ids (the text split by position, as
+/// the runner's window stream reads it); `None` for every other config.
+fn lm_train_tokens(config: &ExperimentConfig) -> Result<Option<Vec<f32>>> {
+    let Some(set) = config.data.text().filter(|s| s.is_language_model()) else {
+        return Ok(None);
+    };
+    let ids = text_tokens(set)?.1;
+    let train = split_by_position(&ids, config.test_fraction).0;
+    Ok(Some(train.iter().map(|&i| i as f32).collect()))
 }
 
 fn weight(name: String, shape: Vec<usize>, data: Vec<f32>) -> NamedWeight {
@@ -179,22 +217,26 @@ fn settings(config: &ExperimentConfig, label: &str, link: &str) -> String {
     line(format!("# gradlab link: {link}"));
     line(format!("EXPERIMENT = {}", py_str(label)));
     line(format!("SEED = {}", config.seed));
-    line(format!(
-        "TASK = \"{}\"",
-        if config.data.is_classification() {
-            "classification"
-        } else {
-            "regression"
-        }
-    ));
-    line(format!(
-        "OUTPUTS = {}  # classes, or target values per row",
-        data_io(config).1
-    ));
-    line(format!(
-        "LOSS = \"{}\"  # mean over the batch",
-        config.loss.name()
-    ));
+    let task = if config.data.is_language_model() {
+        "language-model"
+    } else if config.data.is_classification() {
+        "classification"
+    } else {
+        "regression"
+    };
+    line(format!("TASK = \"{task}\""));
+    if config.data.is_language_model() {
+        line(format!(
+            "CONTEXT = {}  # tokens a window feeds the model",
+            config.context
+        ));
+    }
+    let (outputs_note, loss_note) = match config.data.is_language_model() {
+        true => ("token ids scored at each position", "mean over every token"),
+        false => ("classes, or target values per row", "mean over the batch"),
+    };
+    line(format!("OUTPUTS = {}  # {outputs_note}", data_io(config).1));
+    line(format!("LOSS = \"{}\"  # {loss_note}", config.loss.name()));
     line(format!("BATCH_SIZE = {}", config.batch_size));
     line(format!("BUDGET_EPOCHS = {epochs}"));
     line(format!("BUDGET_STEPS = {steps}"));
@@ -218,6 +260,24 @@ fn settings(config: &ExperimentConfig, label: &str, link: &str) -> String {
     line(format!(
         "    \"clip_norm\": {clip},  # of the global gradient norm"
     ));
+    line(format!(
+        "    \"schedule\": \"{}\",  # constant, or cosine: warmup then cosine decay",
+        o.schedule.name()
+    ));
+    line(format!("    \"warmup_steps\": {},", o.warmup_steps));
+    line(format!(
+        "    \"decay_steps\": {},  # the step the cosine reaches min_lr (--steps keeps it)",
+        o.decay_steps
+    ));
+    line(format!("    \"min_lr\": {:?},", o.min_lr));
+    line(format!(
+        "    \"decay_matrices_only\": {},  # AdamW decays tensors of 2+ axes only",
+        py_bool(o.decay_matrices_only)
+    ));
+    line(format!(
+        "    \"decay_embeddings\": {},  # ... and embedding tables only when set",
+        py_bool(o.decay_embeddings)
+    ));
     line("}".into());
     line(format!(
         "EVAL_TRAIN_ROWS = {EVAL_TRAIN_ROWS}  # the train loss reads the first rows"
@@ -233,4 +293,25 @@ fn settings(config: &ExperimentConfig, label: &str, link: &str) -> String {
 /// A Python string literal (JSON's escapes are Python's too).
 fn py_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_is_not_mapped_is_refused_by_name() {
+        assert_eq!(
+            check_mapped("text data set", "sentiment", EXPORTED_TEXT_SETS),
+            Ok(())
+        );
+        let e = check_mapped("text data set", "dates", EXPORTED_TEXT_SETS).unwrap_err();
+        assert!(
+            e.to_string().ends_with(
+                "the PyTorch export does not map the `dates` text data set yet (it maps \
+                 shakespeare, sentiment)"
+            ),
+            "{e}"
+        );
+    }
 }

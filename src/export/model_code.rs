@@ -1,28 +1,62 @@
-//! The model as PyTorch source: an `nn.Sequential` whose parameter names are gradlab's
-//! (`0.weight`, and `3.1.bias` inside a residual block at 3), one module per layer with
-//! the shapes it maps between in a comment.
+//! The model as PyTorch source: a `Stack` (an `nn.Sequential` that hands the key padding
+//! mask to the layers that read it) whose parameter names are gradlab's (`0.weight`, and
+//! `3.1.bias` inside a residual block at 3), one module per layer with the shapes it maps
+//! between in a comment.
+//!
+//! Every [`Layer`] kind has a module here (the match is exhaustive, so a kind added to
+//! gradlab does not compile until it is mapped). The sequence layers follow gradlab's
+//! `nn::sequential`: `attn` keeps `nn.MultiheadAttention`'s parameter names, `unembed`
+//! multiplies by the first embedding's own tensor (one weight, one name), and a model
+//! that starts with `embed` treats token id 0 as padding when a layer reads the mask.
 
 use crate::error::{Error, Result};
-use crate::nn::{shape_text, Activation, Layer, LAYER_NORM_EPS};
+use crate::nn::{first_embedding, shape_text, uses_key_mask, Activation, Layer, LAYER_NORM_EPS};
 use std::fmt::Write as _;
 
 /// The body of `build_model()` (indented by four spaces) for `layers` on inputs of
-/// `input` (no batch axis). A layer kind with no PyTorch mapping yet is an error naming
-/// it, so nothing half-exported is written.
+/// `input` (no batch axis). A layer that does not fit its input is an error naming it,
+/// so nothing half-exported is written.
 pub fn model_source(layers: &[Layer], input: &[usize]) -> Result<String> {
-    let mut out = String::from("    return nn.Sequential(\n");
-    stack(layers, input, "", 2, &mut out)?;
+    let mut out = String::new();
+    // The tied head needs the embedding module itself: it is built first, by name.
+    let tied = has_unembed(layers)
+        .then(|| first_embedding(layers))
+        .flatten();
+    if let Some((vocab, dim)) = tied {
+        let _ = writeln!(
+            out,
+            "    embed = TokenEmbedding({vocab}, {dim})  # the unembed head reads its weight"
+        );
+    }
+    out.push_str("    return Stack(\n");
+    let mut placed = tied.is_none();
+    stack(layers, input, "", 2, &mut placed, &mut out)?;
+    if matches!(layers.first(), Some(Layer::Embedding { .. })) && uses_key_mask(layers) {
+        out.push_str(
+            "        key_mask=True,  # token id 0 is padding, hidden from attn and meanpool\n",
+        );
+    }
     out.push_str("    )\n");
     Ok(out)
 }
 
+/// Whether any layer of `layers` (residual bodies included) is an `unembed` head.
+fn has_unembed(layers: &[Layer]) -> bool {
+    layers.iter().any(|l| match l {
+        Layer::Unembed { .. } => true,
+        Layer::Residual(body) => has_unembed(body),
+        _ => false,
+    })
+}
+
 /// Append one line per layer of `layers` (paths under `prefix`) at `depth` levels of
-/// indentation.
+/// indentation; `placed` turns true once the shared `embed` module has been used.
 fn stack(
     layers: &[Layer],
     input: &[usize],
     prefix: &str,
     depth: usize,
+    placed: &mut bool,
     out: &mut String,
 ) -> Result<()> {
     let pad = "    ".repeat(depth);
@@ -36,30 +70,37 @@ fn stack(
             shape_text(&shape),
             shape_text(&next)
         );
-        if let Layer::Residual(body) = layer {
-            let _ = writeln!(out, "{pad}Residual(  {note}");
-            stack(body, &shape, &format!("{prefix}{i}."), depth + 1, out)?;
-            let _ = writeln!(out, "{pad}),");
-        } else {
-            let module = module(layer, &shape).ok_or_else(|| {
-                Error::Config(format!(
-                    "layer {prefix}{i} ({layer}): the PyTorch export does not map `{}` layers yet",
-                    layer.name()
-                ))
-            })?;
-            let _ = writeln!(out, "{pad}{module},  {note}");
+        match layer {
+            Layer::Residual(body) => {
+                let _ = writeln!(out, "{pad}Residual(  {note}");
+                stack(
+                    body,
+                    &shape,
+                    &format!("{prefix}{i}."),
+                    depth + 1,
+                    placed,
+                    out,
+                )?;
+                let _ = writeln!(out, "{pad}),");
+            }
+            Layer::Embedding { .. } if !*placed => {
+                *placed = true;
+                let _ = writeln!(out, "{pad}embed,  {note}");
+            }
+            _ => {
+                let _ = writeln!(out, "{pad}{},  {note}", module(layer, &shape));
+            }
         }
         shape = next;
     }
     Ok(())
 }
 
-/// The PyTorch module of one layer (not a residual block) for an input of `shape`;
-/// `None` for a kind this export does not know.
-fn module(layer: &Layer, shape: &[usize]) -> Option<String> {
+/// The PyTorch module of one layer for an input of `shape` (a residual block is written
+/// by [`stack`]).
+fn module(layer: &Layer, shape: &[usize]) -> String {
     let last = shape.last().copied().unwrap_or(0);
-    #[allow(unreachable_patterns)] // kinds added later fall to the last arm until mapped
-    let text = match *layer {
+    match *layer {
         Layer::Dense { out } => format!("nn.Linear({last}, {out})"),
         Layer::Conv2d {
             out,
@@ -89,10 +130,16 @@ fn module(layer: &Layer, shape: &[usize]) -> Option<String> {
         .to_string(),
         Layer::LayerNorm => format!("nn.LayerNorm({last}, eps={LAYER_NORM_EPS:?})"),
         Layer::Embedding { vocab, dim } => format!("TokenEmbedding({vocab}, {dim})"),
-        Layer::Residual(_) => return None,
-        _ => return None,
-    };
-    Some(text)
+        Layer::Pos { max_len } => format!("Position({max_len}, {last})"),
+        Layer::Attention { heads, causal } => {
+            let causal = if causal { "True" } else { "False" };
+            format!("SelfAttention({last}, heads={heads}, causal={causal})")
+        }
+        Layer::MeanPool => "MeanPool()".to_string(),
+        Layer::Unembed { .. } => "Unembed(embed)".to_string(),
+        // `stack` writes a block with its body; this is only its head.
+        Layer::Residual(_) => "Residual()".to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -107,6 +154,7 @@ mod tests {
         assert!(src.contains("nn.Conv2d(1, 8, kernel_size=3, stride=1, padding=1),  # 0:"));
         assert!(src.contains("nn.MaxPool2d(kernel_size=2, stride=2)"));
         assert!(src.contains("nn.Linear(128, 10),  # 4: dense(10), [128] -> [10]"));
+        assert!(!src.contains("key_mask"), "{src}");
     }
 
     #[test]
@@ -119,5 +167,53 @@ mod tests {
             "{src}"
         );
         assert!(src.contains("nn.GELU(approximate=\"tanh\")"), "{src}");
+    }
+
+    #[test]
+    fn a_gpt_shares_its_embedding_with_the_head_and_masks_padding() {
+        let layers =
+            parse_stack("embed(66,16),pos(16),res(layernorm,attn(2,causal)),layernorm,unembed")
+                .unwrap();
+        let src = model_source(&layers, &[16]).unwrap();
+        assert!(
+            src.starts_with("    embed = TokenEmbedding(66, 16)"),
+            "{src}"
+        );
+        assert!(
+            src.contains("        embed,  # 0: embed(66,16), [16] -> [16, 16]"),
+            "{src}"
+        );
+        assert!(src.contains("Position(16, 16),  # 1:"), "{src}");
+        assert!(
+            src.contains("SelfAttention(16, heads=2, causal=True),  # 2.1:"),
+            "{src}"
+        );
+        assert!(
+            src.contains("Unembed(embed),  # 4: unembed, [16, 16] -> [16, 66]"),
+            "{src}"
+        );
+        assert!(src.contains("key_mask=True"), "{src}");
+        // One embedding module: the name `embed` is built once and placed once.
+        assert_eq!(src.matches("TokenEmbedding(").count(), 1, "{src}");
+    }
+
+    #[test]
+    fn an_encoder_pools_over_tokens_without_a_shared_embedding() {
+        let layers = parse_stack("embed(50,8),res(attn(2)),meanpool,dense(2)").unwrap();
+        let src = model_source(&layers, &[12]).unwrap();
+        assert!(
+            src.contains("        TokenEmbedding(50, 8),  # 0:"),
+            "{src}"
+        );
+        assert!(
+            src.contains("SelfAttention(8, heads=2, causal=False)"),
+            "{src}"
+        );
+        assert!(
+            src.contains("MeanPool(),  # 2: meanpool, [12, 8] -> [8]"),
+            "{src}"
+        );
+        assert!(src.contains("key_mask=True"), "{src}");
+        assert!(!src.contains("embed = "), "{src}");
     }
 }

@@ -6,10 +6,8 @@ use crate::nn::Layer;
 
 /// The README of the project exported from `config`.
 pub fn readme(config: &ExperimentConfig, label: &str, link: &str, data: &PreparedData) -> String {
-    let has_dropout = crate::experiment::model::model_layers(config)
-        .iter()
-        .any(has_dropout);
-    let dropout_note = if has_dropout {
+    let layers = crate::experiment::model::model_layers(config);
+    let dropout_note = if layers.iter().any(|l| has(l, "dropout")) {
         "\nThis model has dropout. PyTorch draws its own dropout masks (seeded with the \
          experiment's seed), so the run is the same experiment but not the same numbers as \
          gradlab's: the masks are not carried over. Everything else (data, initial weights, \
@@ -17,19 +15,40 @@ pub fn readme(config: &ExperimentConfig, label: &str, link: &str, data: &Prepare
     } else {
         ""
     };
+    let attention_note = if layers.iter().any(|l| has(l, "attn")) {
+        "\nOne slice of the attention layers' weights is the exception: the key bias \
+         (`in_proj_bias[D:2D]`). It adds the same number to all of a query's scores, which \
+         softmax ignores, so its gradient is zero but for rounding noise, and Adam scales \
+         that noise up to steps of about the learning rate, in directions that differ \
+         between any two summation orders (gradlab's and PyTorch's, one process and \
+         several). It differs by up to a few learning rates and changes no output.\n"
+    } else {
+        ""
+    };
+    let data_text = if config.data.is_language_model() {
+        format!(
+            "the training text's token ids, and {} training and {} validation windows of \
+             {} tokens (the fixed evaluation sets)",
+            data.train.n, data.test.n, config.context
+        )
+    } else {
+        format!(
+            "{} training and {} test rows after gradlab's preprocessing",
+            data.train.n, data.test.n
+        )
+    };
     TEMPLATE
         .replace("{LABEL}", label)
         .replace("{LINK}", link)
-        .replace("{TRAIN}", &data.train.n.to_string())
-        .replace("{TEST}", &data.test.n.to_string())
-        .replace("{DROPOUT}", dropout_note)
+        .replace("{DATA}", &data_text)
+        .replace("{NOTES}", &format!("{dropout_note}{attention_note}"))
 }
 
-fn has_dropout(layer: &Layer) -> bool {
+/// Whether `layer` is, or holds, a layer called `name`.
+fn has(layer: &Layer, name: &str) -> bool {
     match layer {
-        Layer::Dropout { .. } => true,
-        Layer::Residual(body) => body.iter().any(has_dropout),
-        _ => false,
+        Layer::Residual(body) => body.iter().any(|l| has(l, name)),
+        _ => layer.name() == name,
     }
 }
 
@@ -46,14 +65,15 @@ Exported by gradlab from the experiment
 | file | what |
 |---|---|
 | `train.py` | the model, data pipeline, optimizer, evaluation and outputs; PyTorch only |
-| `data.safetensors` | {TRAIN} training and {TEST} test rows after gradlab's preprocessing |
+| `data.safetensors` | {DATA} |
 | `init.safetensors` | the initial weights gradlab drew, with its parameter names |
 
 `train.py` trains exactly as gradlab does: the same initial weights, the same batch order
-(gradlab's random stream, re-implemented in `Rng`), the same loss, the same optimizer
-equations and hyperparameters, the same evaluation. On the CPU its weights agree with
+(gradlab's random stream, re-implemented in `Rng`; a language model's random windows
+from the same stream), the same loss, the same optimizer equations, hyperparameters and
+learning-rate schedule, the same evaluation. On the CPU its weights agree with
 gradlab's to about 1e-6 after a few steps (other kernels round in other orders).
-{DROPOUT}
+{NOTES}
 ## Run it
 
 Install PyTorch (`pip install torch`), then:

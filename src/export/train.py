@@ -2,7 +2,9 @@
 
 Written by `gradlab export`. Beside this file:
   data.safetensors  the train and test rows after gradlab's preprocessing (feature map,
-                    split, standardisation), in gradlab's row order
+                    split, standardisation, padded token ids), in gradlab's row order;
+                    for a language model the training text's token ids and the fixed
+                    evaluation windows
   init.safetensors  the initial weights gradlab drew, with gradlab's parameter names
   README.md         how to run this on a CPU, a GPU and a cluster
 
@@ -16,6 +18,7 @@ predict --model model.safetensors` and the page's model import read it), checkpo
 import argparse
 import hashlib
 import json
+import math
 import os
 import struct
 import time
@@ -35,11 +38,37 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 # ----------------------------------------------------------------------------- model
+def f32(x):
+    """A Python float rounded to float32, as gradlab holds its numbers."""
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+def run_layers(layers, x, mask):
+    """Each layer in turn; attention, mean pooling and residual blocks also get the key
+    padding mask (None when the model has none)."""
+    for layer in layers:
+        x = layer(x, mask) if isinstance(layer, (Residual, SelfAttention, MeanPool)) else layer(x)
+    return x
+
+
+class Stack(nn.Sequential):
+    """gradlab's layer stack. With `key_mask` (a model that starts with `embed` and has
+    attention or mean pooling), token id 0 is padding: the mask `ids > 0` hides it from
+    every attention layer's keys and from mean pooling."""
+
+    def __init__(self, *layers, key_mask=False):
+        super().__init__(*layers)
+        self.key_mask = key_mask
+
+    def forward(self, x):
+        return run_layers(self, x, x > 0 if self.key_mask else None)
+
+
 class Residual(nn.Sequential):
     """gradlab's `res(...)`: x + body(x); the body's layers keep their index as name."""
 
-    def forward(self, x):
-        return x + super().forward(x)
+    def forward(self, x, mask=None):
+        return x + run_layers(self, x, mask)
 
 
 class TokenEmbedding(nn.Embedding):
@@ -47,6 +76,74 @@ class TokenEmbedding(nn.Embedding):
 
     def forward(self, x):
         return super().forward(x.long())
+
+
+class Position(nn.Module):
+    """gradlab's `pos(T)`: a learned position table [T, D], its first L rows added to a
+    sequence [B, L, D]."""
+
+    def __init__(self, max_len, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(max_len, dim))
+
+    def forward(self, x):
+        return x + self.weight[: x.shape[1]]
+
+
+class SelfAttention(nn.Module):
+    """gradlab's `attn(H[, causal])`: multi-head scaled dot-product self-attention with
+    nn.MultiheadAttention's parameter names (in_proj_weight [3D, D] holds the query, key
+    and value projections in that order; out_proj). Written with plain tensor ops so that
+    hidden positions get exactly zero weight, as in gradlab: a causal query i sees keys
+    j <= i, padding keys are never seen, and a query that sees no key at all gets zeros."""
+
+    def __init__(self, dim, heads, causal):
+        super().__init__()
+        self.heads, self.causal = heads, causal
+        self.in_proj_weight = nn.Parameter(torch.empty(3 * dim, dim))
+        self.in_proj_bias = nn.Parameter(torch.zeros(3 * dim))
+        self.out_proj = nn.Linear(dim, dim)
+
+    def forward(self, x, mask=None):
+        b, t, d = x.shape
+        h = self.heads
+        q, k, v = F.linear(x, self.in_proj_weight, self.in_proj_bias).split(d, dim=2)
+        # (B, T, D) -> (B, H, T, D/H)
+        q, k, v = (z.reshape(b, t, h, d // h).transpose(1, 2) for z in (q, k, v))
+        scores = (q @ k.transpose(2, 3)) * f32(1.0 / f32(math.sqrt(d // h)))  # (B, H, T, T)
+        visible = torch.ones(t, t, dtype=torch.bool, device=x.device)
+        if self.causal:
+            visible = visible.tril()
+        if mask is not None:
+            visible = visible & mask[:, None, None, :]
+        weights = torch.softmax(scores.masked_fill(~visible, float("-inf")), dim=3)
+        weights = weights.masked_fill(~visible, 0.0)  # a row with no visible key: zeros
+        out = (weights @ v).transpose(1, 2).reshape(b, t, d)
+        return self.out_proj(out)
+
+
+class MeanPool(nn.Module):
+    """gradlab's `meanpool`: [B, L, D] -> [B, D], the mean over the non-padding positions
+    (over all of them without a mask; a row of padding only gives zeros)."""
+
+    def forward(self, x, mask=None):
+        if mask is None:
+            return x.mean(dim=1)
+        m = mask.to(x.dtype)
+        return (x * m[:, :, None]).sum(dim=1) / m.sum(dim=1, keepdim=True).clamp(min=1.0)
+
+
+class Unembed(nn.Module):
+    """gradlab's `unembed`: the output head tied to the token embedding, x @ weight^T,
+    [B, L, D] -> [B, L, V]. It owns no weight: the embedding's tensor is the only one (and
+    its only name), so training updates one tensor as gradlab does."""
+
+    def __init__(self, embedding):
+        super().__init__()
+        self.tied = (embedding,)  # a tuple, so the module is not registered twice
+
+    def forward(self, x):
+        return x @ self.tied[0].weight.t()
 
 
 def build_model():
@@ -182,6 +279,46 @@ class BatchOrder:
         self.epoch, self.next = state["epoch"], state["next"]
 
 
+class WindowBatches:
+    """A language model's batches, as gradlab's WindowStream draws them: batch k is
+    `batch_size` window starts, each uniform in [0, len(tokens) - CONTEXT), from its own
+    generator Rng.derive(stream seed, k), so the stream's whole state is k. Epochs are
+    counted as gradlab counts them: over the rows of the fixed training evaluation
+    windows."""
+
+    def __init__(self, tokens, rows, batch_size, seed):
+        self.tokens, self.rows, self.batch_size = tokens, rows, batch_size
+        self.seed = Rng.derive(seed, 4).next_u64()
+        self.k = 0
+
+    def batches_per_epoch(self):
+        return max(1, -(-self.rows // self.batch_size))
+
+    def take(self):
+        rng = Rng.derive(self.seed, self.k)
+        self.k += 1
+        return [rng.below(self.tokens - CONTEXT) for _ in range(self.batch_size)]
+
+    def state(self):
+        return {"k": self.k}
+
+    def restore(self, state):
+        self.k = state["k"]
+
+
+def batch_rows(data, items):
+    """Inputs and targets of a batch: for a language model, the windows of CONTEXT + 1
+    training tokens that start at `items` (inputs the first CONTEXT, targets each next
+    token); otherwise the training rows numbered `items`."""
+    if TASK == "language-model":
+        tokens = data["train_tokens"]
+        starts = torch.tensor(items, dtype=torch.long, device=tokens.device)
+        windows = tokens[starts[:, None] + torch.arange(CONTEXT + 1, device=tokens.device)]
+        return windows[:, :-1], windows[:, 1:]
+    rows = torch.tensor(items, dtype=torch.long, device=data["train_x"].device)
+    return data["train_x"][rows], data["train_t"][rows]
+
+
 def shard(indices, rank, world):
     """This rank's contiguous share of a global batch (shares differ by at most one row;
     a rank may get none when the batch is smaller than the world)."""
@@ -191,16 +328,19 @@ def shard(indices, rank, world):
 
 # ----------------------------------------------------------------------------- loss
 def targets_of(y):
-    """The training target rows: one-hot rows for classification, the values otherwise."""
+    """The training target rows: one-hot rows for classification, the values otherwise
+    (for a language model: the next token ids)."""
     if TASK == "classification":
         return F.one_hot(y.long(), OUTPUTS).to(torch.float32)
     return y
 
 
 def loss_sum(out, t):
-    """The loss summed over rows (and over outputs for MSE and MAE): divided by the global
-    count it is gradlab's mean loss."""
+    """The loss summed over rows (and over outputs for MSE and MAE; over every token for
+    a language model): divided by the global count it is gradlab's mean loss."""
     out = out.float()
+    if TASK == "language-model":
+        return F.cross_entropy(out.reshape(-1, OUTPUTS), t.reshape(-1).long(), reduction="sum")
     if LOSS == "cross-entropy":
         return -(F.log_softmax(out, dim=1) * t).sum()
     if LOSS == "mse":
@@ -211,6 +351,8 @@ def loss_sum(out, t):
 
 def loss_count(rows):
     """What `loss_sum` of `rows` rows is divided by for the mean."""
+    if TASK == "language-model":
+        return rows * CONTEXT
     return rows if LOSS == "cross-entropy" else rows * OUTPUTS
 
 
@@ -275,7 +417,15 @@ def evaluate(model, data):
     test_loss, out = mean_loss(model, test_x, test_t)
     model.train()
     truth = data["test_y"][: out.shape[0]].cpu()
-    if TASK == "classification":
+    if TASK == "language-model":
+        # Bits per character and perplexity of the validation and training windows.
+        metrics = {
+            "bits_per_char": test_loss / math.log(2),
+            "perplexity": math.exp(test_loss),
+            "train_bits_per_char": train_loss / math.log(2),
+            "train_perplexity": math.exp(train_loss),
+        }
+    elif TASK == "classification":
         metrics = classification_metrics(out.argmax(dim=1).tolist(), truth.long().tolist())
     else:
         out = out.cpu()
@@ -286,10 +436,25 @@ def evaluate(model, data):
 
 
 # ----------------------------------------------------------------------------- optimizer
-def make_optimizer(params, lr):
+def decay_groups(net):
+    """AdamW's parameter groups, as gradlab decays: every parameter, or with
+    `decay_matrices_only` the matrices only (2 or more axes: dense and conv weights,
+    embedding tables), never biases or norm scales (nanoGPT's grouping); embedding and
+    position tables only with `decay_embeddings`."""
+    o = OPTIMIZER
+    tables = {id(m.weight) for m in net.modules() if isinstance(m, (TokenEmbedding, Position))}
+    decay, keep = [], []
+    for p in net.parameters():
+        shape_ok = p.dim() >= 2 or not o["decay_matrices_only"]
+        (decay if shape_ok and (o["decay_embeddings"] or id(p) not in tables) else keep).append(p)
+    groups = [{"params": decay}, {"params": keep, "weight_decay": 0.0}]
+    return [g for g in groups if g["params"]]
+
+
+def make_optimizer(net, lr):
     """gradlab's optimizer with its hyperparameters. L1 and L2 are added to the
     gradients by `add_penalties` (gradlab adds both to the gradient, also for AdamW)."""
-    o = OPTIMIZER
+    o, params = OPTIMIZER, list(net.parameters())
     if o["kind"] == "sgd":
         return torch.optim.SGD(params, lr=lr)
     if o["kind"] == "momentum":
@@ -297,8 +462,26 @@ def make_optimizer(params, lr):
     if o["kind"] == "adam":
         return torch.optim.Adam(params, lr=lr, betas=o["betas"], eps=o["eps"])
     if o["kind"] == "adamw":
-        return torch.optim.AdamW(params, lr=lr, betas=o["betas"], eps=o["eps"], weight_decay=o["weight_decay"])
+        return torch.optim.AdamW(decay_groups(net), lr=lr, betas=o["betas"], eps=o["eps"], weight_decay=o["weight_decay"])
     raise ValueError(f"unknown optimizer {o['kind']!r}")
+
+
+def lr_at(it, lr):
+    """The learning rate of optimizer step `it` (0-based) for a peak of `lr`: constant,
+    or nanoGPT's `get_lr`: linear warmup, cosine decay to min_lr at decay_steps, then
+    min_lr. Computed as gradlab does: in double precision from the float32 settings,
+    rounded to float32 once."""
+    o = OPTIMIZER
+    lr, min_lr = f32(lr), f32(o["min_lr"])
+    if o["schedule"] == "constant":
+        return lr
+    warmup, decay = o["warmup_steps"], o["decay_steps"]
+    if it < warmup:
+        return f32(lr * (it + 1) / (warmup + 1))
+    if it > decay or decay <= warmup:
+        return min_lr if it > decay else lr
+    ratio = (it - warmup) / (decay - warmup)
+    return f32(min_lr + 0.5 * (1.0 + math.cos(math.pi * ratio)) * (lr - min_lr))
 
 
 @torch.no_grad()
@@ -374,9 +557,12 @@ def main():
     if args.compile:
         model = torch.compile(model)
     params = list(net.parameters())
-    optimizer = make_optimizer(params, lr)
+    optimizer = make_optimizer(net, lr)
 
-    order = BatchOrder(data["train_x"].shape[0], batch_size, SEED)
+    if TASK == "language-model":
+        order = WindowBatches(data["train_tokens"].shape[0], data["train_x"].shape[0], batch_size, SEED)
+    else:
+        order = BatchOrder(data["train_x"].shape[0], batch_size, SEED)
     per_epoch = order.batches_per_epoch()
     total = args.steps or (BUDGET_STEPS if BUDGET_STEPS is not None else BUDGET_EPOCHS * per_epoch)
     interval = EVAL_EVERY or per_epoch
@@ -414,17 +600,19 @@ def main():
     while step < total:
         # The global batch in gradlab's order; this rank's share of it.
         batch = order.take()
-        mine = torch.tensor(shard(batch, rank, world), dtype=torch.long, device=device)
+        x, t = batch_rows(data, shard(batch, rank, world))
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-            out = model(data["train_x"][mine])
+            out = model(x)
         # The global batch mean; DistributedDataParallel averages gradients over ranks,
         # so each rank's share is scaled by the world size.
-        loss = loss_sum(out, data["train_t"][mine]) * (world / loss_count(len(batch)))
+        loss = loss_sum(out, t) * (world / loss_count(len(batch)))
         optimizer.zero_grad(set_to_none=False)
         loss.backward()
         if OPTIMIZER["clip_norm"] is not None:
             torch.nn.utils.clip_grad_norm_(params, OPTIMIZER["clip_norm"])
         add_penalties(params)
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(step, lr)
         optimizer.step()
         step += 1
         if step % interval == 0 or step == total:

@@ -119,6 +119,15 @@ pub fn gradlab_run(config: &ExperimentConfig) -> (Vec<NamedWeight>, Value) {
 
 /// Largest absolute difference between two weight sets with the same names and shapes.
 pub fn max_weight_diff(a: &[NamedWeight], b: &[NamedWeight]) -> f32 {
+    max_weight_diff_except(a, b, &|_, _, _| false)
+}
+
+/// [`max_weight_diff`] leaving out the values for which `skip(name, index, len)` holds.
+pub fn max_weight_diff_except(
+    a: &[NamedWeight],
+    b: &[NamedWeight],
+    skip: &dyn Fn(&str, usize, usize) -> bool,
+) -> f32 {
     assert_eq!(a.len(), b.len(), "the same parameters");
     let mut worst = 0.0f32;
     for wa in a {
@@ -127,8 +136,11 @@ pub fn max_weight_diff(a: &[NamedWeight], b: &[NamedWeight]) -> f32 {
             .find(|w| w.name == wa.name)
             .unwrap_or_else(|| panic!("{} missing", wa.name));
         assert_eq!(wa.shape, wb.shape, "{}", wa.name);
-        for (x, y) in wa.data.iter().zip(&wb.data) {
-            worst = worst.max((x - y).abs());
+        let len = wa.data.len();
+        for (i, (x, y)) in wa.data.iter().zip(&wb.data).enumerate() {
+            if !skip(&wa.name, i, len) {
+                worst = worst.max((x - y).abs());
+            }
         }
     }
     worst
