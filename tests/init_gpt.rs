@@ -63,7 +63,10 @@ fn gpt_init_draws_each_parameter_at_gpt2_scale() {
                 // the smallest matrix here, 64*64); 5% is over 4.5 of those.
                 let (mean, s) = moments(x);
                 assert!((s / std - 1.0).abs() < 0.05, "{name}: std {s} vs {std}");
-                assert!(mean.abs() < 4.0 * std / (x.len() as f64).sqrt() + 1e-9, "{name}");
+                assert!(
+                    mean.abs() < 4.0 * std / (x.len() as f64).sqrt() + 1e-9,
+                    "{name}"
+                );
                 checked += 1;
             }
             None if name.ends_with("bias") => assert!(x.iter().all(|&v| v == 0.0), "{name}"),

@@ -6,7 +6,7 @@ use gradlab::experiment::{
     validate, BackendChoice, Budget, DataSource, ExperimentConfig, LossKind, MAX_BATCH_SIZE,
     MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_LR, MAX_SAMPLES, MAX_STEPS, MIN_SAMPLES,
 };
-use gradlab::nn::Activation;
+use gradlab::nn::{Activation, InitScheme};
 use gradlab::optim::{OptimizerConfig, OptimizerKind, ScheduleKind};
 use gradlab::rng::Rng;
 
@@ -116,6 +116,7 @@ pub fn random_config(rng: &mut Rng) -> ExperimentConfig {
         seed: rng.next_u64(),
         context: int(rng, 1, 1024) as usize,
         backend: [BackendChoice::Cpu, BackendChoice::Gpu, BackendChoice::Auto][rng.below(3)],
+        init: InitScheme::ALL[rng.below(InitScheme::ALL.len())],
     }
 }
 
