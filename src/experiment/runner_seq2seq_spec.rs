@@ -6,7 +6,7 @@
 //! target come from the data (`data::text::date_vocabs`, `DATE_SOURCE_LEN`,
 //! `DATE_TARGET_LEN`), so a link cannot ask for a model that does not fit them.
 
-use super::config::{DataSource, ExperimentConfig};
+use super::config::{DataSource, ExperimentConfig, LossKind};
 use super::limits::WholeLimit;
 use crate::data::text::{date_vocabs, DATE_SOURCE_LEN, DATE_SPECIAL_TOKENS, DATE_TARGET_LEN};
 use crate::nn::{parse_stack, Layer, Seq2SeqConfig};
@@ -124,6 +124,13 @@ pub fn check_translator(c: &ExperimentConfig, problems: &mut Vec<String>) {
         ),
         (DataSource::Dates, Some(spec)) => {
             check_spec(spec, problems);
+            if c.loss != LossKind::CrossEntropy {
+                problems.push(format!(
+                    "the translator learns by token cross-entropy: loss must be \
+                     cross-entropy, got {}",
+                    c.loss.name()
+                ));
+            }
             if c.model.is_some() {
                 problems.push(
                     "an encoder-decoder (seq2seq) replaces the layer stack: leave model out"
@@ -199,11 +206,11 @@ pub fn seq2seq_cost_stacks(c: &ExperimentConfig) -> Option<[(Vec<Layer>, Vec<usi
 
 /// The `translate-dates` preset: see the report in its body.
 pub(super) fn translate_dates() -> ExperimentConfig {
-    use super::config::{BackendChoice, Budget, LossKind};
+    use super::config::{BackendChoice, Budget};
     use crate::optim::{OptimizerConfig, OptimizerKind, ScheduleKind};
     ExperimentConfig {
         data: DataSource::Dates,
-        samples: 22_000,
+        samples: 11_000,
         noise: 0.0,
         test_fraction: 1.0 / 11.0,
         standardize: false,
@@ -211,16 +218,16 @@ pub(super) fn translate_dates() -> ExperimentConfig {
         activations: Vec::new(),
         model: None,
         seq2seq: Some(Seq2SeqSpec {
-            dim: 64,
-            heads: 4,
-            ff: 128,
-            encoder_layers: 2,
-            decoder_layers: 2,
+            dim: 32,
+            heads: 2,
+            ff: 64,
+            encoder_layers: 1,
+            decoder_layers: 1,
         }),
         loss: LossKind::CrossEntropy,
         optimizer: OptimizerConfig {
             kind: OptimizerKind::AdamW,
-            lr: 2e-3,
+            lr: 1e-2,
             beta1: 0.9,
             beta2: 0.98,
             weight_decay: 0.01,
@@ -229,12 +236,12 @@ pub(super) fn translate_dates() -> ExperimentConfig {
             clip_norm: Some(1.0),
             schedule: ScheduleKind::WarmupCosine,
             warmup_steps: 100,
-            decay_steps: 3000,
+            decay_steps: 2000,
             min_lr: 1e-4,
             ..OptimizerConfig::default()
         },
         batch_size: 64,
-        budget: Budget::Steps(3000),
+        budget: Budget::Steps(2000),
         eval_every: 500,
         seed: 1,
         backend: BackendChoice::Cpu,
