@@ -61,6 +61,11 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
                              `gradlab run`)",
                             t.name()
                         ),
+                        DataSource::Dates => t(
+                            "dates to translate (the page does not train the translator yet; \
+                             run it with `gradlab run translate-dates`)",
+                        )
+                        .to_string(),
                     })
                 }}
             </p>
