@@ -189,7 +189,12 @@ fn next_log_probs(m: &Seq2Seq, source: &[u32], prefix: &[u32]) -> Vec<f64> {
     let v = m.config().tgt_vocab;
     let last = &out[out.len() - v..];
     let max = last.iter().fold(f64::MIN, |a, &b| a.max(b as f64));
-    let lse = max + last.iter().map(|&l| (l as f64 - max).exp()).sum::<f64>().ln();
+    let lse = max
+        + last
+            .iter()
+            .map(|&l| (l as f64 - max).exp())
+            .sum::<f64>()
+            .ln();
     last.iter().map(|&l| l as f64 - lse).collect()
 }
 
@@ -204,9 +209,13 @@ fn greedy_matches_a_plain_loop_and_beam_width_one_is_greedy() {
             let mut want = Vec::new();
             for _ in 0..TOKENS.max_len {
                 let lp = next_log_probs(&m, s, &prefix);
-                let best = (3..lp.len())
-                    .chain([2])
-                    .fold(2, |b, i| if lp[i] > lp[b] || (lp[i] == lp[b] && i < b) { i } else { b });
+                let best = (3..lp.len()).chain([2]).fold(2, |b, i| {
+                    if lp[i] > lp[b] || (lp[i] == lp[b] && i < b) {
+                        i
+                    } else {
+                        b
+                    }
+                });
                 if best == 2 {
                     break;
                 }
@@ -240,7 +249,7 @@ fn beam_search_finds_the_most_likely_short_sequence() {
                 }
             }
             assert_eq!(beam_search(&m, s, 5, &t).unwrap(), best.1, "seed {seed}");
-            differs += usize::from(greedy(&m, &[s.clone()], &t).unwrap()[0] != best.1);
+            differs += usize::from(greedy(&m, std::slice::from_ref(s), &t).unwrap()[0] != best.1);
         }
     }
     eprintln!("greedy missed the best sequence {differs} times");
@@ -286,7 +295,10 @@ fn translate_dates_learns_in_a_ci_budget() {
         p.metrics.exact_match.unwrap(),
         p.metrics.token_accuracy.unwrap(),
     );
-    eprintln!("exact match {exact}, token accuracy {tokens} in {:?}", started.elapsed());
+    eprintln!(
+        "exact match {exact}, token accuracy {tokens} in {:?}",
+        started.elapsed()
+    );
     // The bar: measured exact match 0.556 and token accuracy 0.949 (the CPU backend is
     // bit-exact, so every machine gets these numbers; the bars sit just under them to
     // catch a regression). 0.95 takes about 2,000 steps: the full preset is that
@@ -309,7 +321,10 @@ fn translate_dates_learns_in_a_ci_budget() {
         .map(|d| d.target.clone())
         .collect();
     let right = |got: &[String]| got.iter().zip(&want).filter(|(a, b)| a == b).count();
-    assert!(right(&beam_iso) + 1 >= right(&greedy_iso), "beam {beam_iso:?}");
+    assert!(
+        right(&beam_iso) + 1 >= right(&greedy_iso),
+        "beam {beam_iso:?}"
+    );
 }
 
 /// See `translate_dates_learns_in_a_ci_budget`.

@@ -3,8 +3,8 @@
 //! refusal (exit code 2) of each kind of bad input.
 
 use gradlab::experiment::{
-    encode_link, parse_vocab, preset, safetensors_metadata, Budget, ExperimentConfig,
-    Seq2SeqSpec, TextVocab, CONFIG_KEY, VOCAB_KEY,
+    encode_link, parse_vocab, preset, safetensors_metadata, Budget, ExperimentConfig, Seq2SeqSpec,
+    TextVocab, CONFIG_KEY, VOCAB_KEY,
 };
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -63,13 +63,28 @@ fn translate_prints_one_date_per_text_and_refuses_bad_input() {
     let m = model.to_str().unwrap();
     let bytes = std::fs::read(&model).unwrap();
     let vocab = safetensors_metadata(&bytes, VOCAB_KEY).unwrap().unwrap();
-    assert!(matches!(parse_vocab(&vocab).unwrap(), TextVocab::Dates { .. }));
+    assert!(matches!(
+        parse_vocab(&vocab).unwrap(),
+        TextVocab::Dates { .. }
+    ));
     let config = safetensors_metadata(&bytes, CONFIG_KEY).unwrap().unwrap();
     assert!(config.contains("\"seq2seq\""), "{config}");
 
     for beam in ["1", "3"] {
-        let out = gradlab(&["translate", "--model", m, "--beam", beam, "Mar 3 21", "2021年3月3日"]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = gradlab(&[
+            "translate",
+            "--model",
+            m,
+            "--beam",
+            beam,
+            "Mar 3 21",
+            "2021年3月3日",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let stdout = String::from_utf8_lossy(&out.stdout);
         let lines: Vec<&str> = stdout.lines().collect();
         assert_eq!(lines.len(), 2, "{stdout}");
@@ -77,20 +92,42 @@ fn translate_prints_one_date_per_text_and_refuses_bad_input() {
         assert!(lines[1].starts_with("2021年3月3日\t"), "{stdout}");
     }
     // The same answer twice (the CPU decodes deterministically).
-    let again = |beam: &str| gradlab(&["translate", "--model", m, "--beam", beam, "3 Mar 2021"]).stdout;
+    let again =
+        |beam: &str| gradlab(&["translate", "--model", m, "--beam", beam, "3 Mar 2021"]).stdout;
     assert_eq!(again("2"), again("2"));
 
-    refused(&gradlab(&["translate", "--model", m, "3 März 2021"]), "is not in the vocabulary");
+    refused(
+        &gradlab(&["translate", "--model", m, "3 März 2021"]),
+        "is not in the vocabulary",
+    );
     refused(&gradlab(&["translate", "--model", m, ""]), "empty");
-    refused(&gradlab(&["translate", "--model", m, &"1".repeat(50)]), "at most 38");
-    refused(&gradlab(&["translate", "--model", m, "--beam", "6", "Mar 3 21"]), "1 to 5");
-    refused(&gradlab(&["translate", "--model", m, "--beam", "0", "Mar 3 21"]), "1 to 5");
+    refused(
+        &gradlab(&["translate", "--model", m, &"1".repeat(50)]),
+        "at most 38",
+    );
+    refused(
+        &gradlab(&["translate", "--model", m, "--beam", "6", "Mar 3 21"]),
+        "1 to 5",
+    );
+    refused(
+        &gradlab(&["translate", "--model", m, "--beam", "0", "Mar 3 21"]),
+        "1 to 5",
+    );
     refused(&gradlab(&["translate", "--model", m]), "at least one TEXT");
     refused(&gradlab(&["translate", "Mar 3 21"]), "needs --model");
-    refused(&gradlab(&["translate", "--model", "/nonexistent/m.safetensors", "x"]), "nonexistent");
+    refused(
+        &gradlab(&["translate", "--model", "/nonexistent/m.safetensors", "x"]),
+        "nonexistent",
+    );
     // The other text commands send a translator here.
-    refused(&gradlab(&["predict", "--model", m, "good"]), "use gradlab translate");
-    refused(&gradlab(&["sample", "--model", m]), "not a character language model");
+    refused(
+        &gradlab(&["predict", "--model", m, "good"]),
+        "use gradlab translate",
+    );
+    refused(
+        &gradlab(&["sample", "--model", m]),
+        "not a character language model",
+    );
 }
 
 #[test]
@@ -111,6 +148,10 @@ fn train_other() -> PathBuf {
     };
     let link = encode_link(&c, None, None).unwrap().fragment;
     let out = gradlab(&["run", &link, "--out", dir.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     dir.join("model.safetensors")
 }

@@ -87,7 +87,15 @@ impl Default for BenchArgs {
 
 /// The commands, for suggestions.
 const COMMANDS: &[&str] = &[
-    "presets", "run", "link", "predict", "sample", "bench", "help", "export", "translate",
+    "presets",
+    "run",
+    "link",
+    "predict",
+    "sample",
+    "bench",
+    "help",
+    "export",
+    "translate",
 ];
 
 /// Parse the arguments after the program name.

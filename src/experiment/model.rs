@@ -237,7 +237,12 @@ fn collect_params(
 /// AdamW's decay can leave it out, see `OptimizerConfig::decay_embeddings`).
 pub fn embedding_params(config: &ExperimentConfig) -> Vec<bool> {
     if let Some(c) = super::runner_seq2seq_spec::seq2seq_config(config) {
-        let tables = ["src_embed.weight", "tgt_embed.weight", "src_pos.weight", "tgt_pos.weight"];
+        let tables = [
+            "src_embed.weight",
+            "tgt_embed.weight",
+            "src_pos.weight",
+            "tgt_pos.weight",
+        ];
         return crate::nn::seq2seq_param_shapes(&c)
             .iter()
             .map(|(name, _)| tables.contains(&name.as_str()))

@@ -77,7 +77,11 @@ fn date_table(pairs: &[DatePair], split: &DateSplit) -> Result<Dataset> {
         let tgt = DateSplit::encode(&split.target_vocab, &p.target, t + 1).map_err(Error::Data)?;
         x.extend(src.iter().chain(&tgt[..t]).map(|&i| i as f32));
         // Padding targets are -1: the token cross-entropy ignores them.
-        y.extend(tgt[1..].iter().map(|&i| if i == 0 { -1.0 } else { i as f32 }));
+        y.extend(
+            tgt[1..]
+                .iter()
+                .map(|&i| if i == 0 { -1.0 } else { i as f32 }),
+        );
     }
     let names = (0..s).map(|i| format!("src_{i}"));
     Ok(Dataset {
@@ -175,7 +179,10 @@ impl Runner {
     /// the first test rows) and, on the CPU backend, exact match of greedy decoding.
     pub(super) fn translator_metrics(&self, out: &[f32]) -> Metrics {
         let y = &self.test_data().y;
-        let (t, v) = (DATE_TARGET_LEN, seq2seq_config(self.config()).map_or(1, |c| c.tgt_vocab));
+        let (t, v) = (
+            DATE_TARGET_LEN,
+            seq2seq_config(self.config()).map_or(1, |c| c.tgt_vocab),
+        );
         let (mut right, mut counted) = (0usize, 0usize);
         for (logits, &target) in out.chunks(v).zip(y.iter()) {
             if target < 0.0 {
@@ -190,7 +197,9 @@ impl Runner {
             token_accuracy: (counted > 0).then(|| right as f64 / counted as f64),
             // On the GPU, `Runner::evaluate` decodes from the parameters read back.
             exact_match: match *self.device() == Device::Cpu {
-                true => self.translator().and_then(|m| self.exact_match(&m, rows).ok()),
+                true => self
+                    .translator()
+                    .and_then(|m| self.exact_match(&m, rows).ok()),
                 false => None,
             },
             ..Metrics::default()

@@ -110,7 +110,11 @@ fn strip(seq: &[u32], t: &DecodeTokens) -> Vec<u32> {
 /// Greedy decoding of each source (padded ids `[S]`, all of one length): at each step
 /// the most likely allowed token. Sources go through the model [`GREEDY_CHUNK`] at a
 /// time; a row's result does not depend on the others.
-pub fn greedy(model: &Seq2Seq, sources: &[Vec<u32>], t: &DecodeTokens) -> Result<Vec<Vec<u32>>, String> {
+pub fn greedy(
+    model: &Seq2Seq,
+    sources: &[Vec<u32>],
+    t: &DecodeTokens,
+) -> Result<Vec<Vec<u32>>, String> {
     let len = check_sources(model, sources)?;
     let mut out = Vec::with_capacity(sources.len());
     for chunk in sources.chunks(GREEDY_CHUNK) {
@@ -182,7 +186,8 @@ pub fn beam_search(
         let (k, l) = (live.len(), step + 1);
         let src = id_tensor(&vec![source.to_vec(); k], len);
         let seqs: Vec<Vec<u32>> = live.iter().map(|(s, _)| s.clone()).collect();
-        let logits = no_grad(|| model.decode_logits(&src, &model.encode(&src), &id_tensor(&seqs, l)));
+        let logits =
+            no_grad(|| model.decode_logits(&src, &model.encode(&src), &id_tensor(&seqs, l)));
         let values = host(&logits)?;
         // (score, beam, token), best first; ties to the earlier beam, then the lower id.
         let mut candidates: Vec<(f64, usize, usize)> = Vec::with_capacity(k * vocab);
@@ -204,7 +209,10 @@ pub fn beam_search(
             }
         }
         live = next;
-        let best_finished = finished.iter().map(|f| f.1).fold(f64::NEG_INFINITY, f64::max);
+        let best_finished = finished
+            .iter()
+            .map(|f| f.1)
+            .fold(f64::NEG_INFINITY, f64::max);
         let best_live = live.iter().map(|f| f.1).fold(f64::NEG_INFINITY, f64::max);
         if live.is_empty() || best_finished >= best_live {
             break;
@@ -212,7 +220,11 @@ pub fn beam_search(
     }
     // The best finished sequence (the first of equals); the best live one only when the
     // length limit cut every sequence short.
-    let pool = if finished.is_empty() { &live } else { &finished };
+    let pool = if finished.is_empty() {
+        &live
+    } else {
+        &finished
+    };
     let best = pool
         .iter()
         .fold(None::<&(Vec<u32>, f64)>, |best, c| match best {

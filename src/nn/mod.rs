@@ -1,8 +1,8 @@
 //! Layers, activations, losses and other composites built from primitive ops.
 
 mod activation;
-pub mod functional;
 pub mod decode;
+pub mod functional;
 mod init;
 mod layer;
 mod layer_parse;

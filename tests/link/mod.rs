@@ -116,6 +116,7 @@ pub fn random_config(rng: &mut Rng) -> ExperimentConfig {
         seed: rng.next_u64(),
         context: int(rng, 1, 1024) as usize,
         backend: [BackendChoice::Cpu, BackendChoice::Gpu, BackendChoice::Auto][rng.below(3)],
+        seq2seq: None,
     }
 }
 
