@@ -278,16 +278,13 @@ fn translate_refuses_bad_input_clearly() {
     assert!(e.to_string().contains("not a dates translator"));
 }
 
-/// The CI setting of `translate-dates`: its model and optimizer for 400 steps (the
-/// cosine decay ending there) on 5,500 pairs, 500 of them on held-out test dates. See
-/// the bar's note.
+/// The `translate-dates` preset itself reaches the task's bar, exact match >= 0.95 on
+/// the held-out test dates: 2,000 steps on the CPU backend, about 75 s of one core in a
+/// release build (measured: 0.998 exact, 0.9998 token accuracy; `gradlab run
+/// translate-dates`). The CPU backend is bit-exact, so every machine gets these numbers.
 #[test]
-fn translate_dates_learns_in_a_ci_budget() {
-    let mut c = preset("translate-dates").unwrap();
-    c.budget = Budget::Steps(400);
-    c.optimizer.decay_steps = 400;
-    c.eval_every = 400;
-    c.samples = 5500;
+fn translate_dates_reaches_its_bar() {
+    let c = preset("translate-dates").unwrap();
     let started = std::time::Instant::now();
     let mut r = Runner::new(c, Device::Cpu).unwrap();
     let p = block_on(r.run(|_, _| {})).unwrap();
@@ -299,11 +296,8 @@ fn translate_dates_learns_in_a_ci_budget() {
         "exact match {exact}, token accuracy {tokens} in {:?}",
         started.elapsed()
     );
-    // The bar: measured exact match 0.556 and token accuracy 0.949 (the CPU backend is
-    // bit-exact, so every machine gets these numbers; the bars sit just under them to
-    // catch a regression). 0.95 takes about 2,000 steps: the full preset is that
-    // benchmark, minutes past a CI budget. A model that only learned the constant parts of an ISO date (the
-    // century, the dashes: 4 of 11 tokens) is far below both bars.
+    // A model that learned only the constant parts of an ISO date (the century, the
+    // dashes: 4 of 11 tokens) is far below both bars.
     assert!(exact >= CI_EXACT_BAR, "exact match {exact}");
     assert!(tokens >= CI_TOKEN_BAR, "token accuracy {tokens}");
     // Beam search (width 3) on the first test dates does as well as greedy decoding
@@ -327,7 +321,8 @@ fn translate_dates_learns_in_a_ci_budget() {
     );
 }
 
-/// See `translate_dates_learns_in_a_ci_budget`.
-const CI_EXACT_BAR: f64 = 0.5;
-/// See `translate_dates_learns_in_a_ci_budget`.
-const CI_TOKEN_BAR: f64 = 0.93;
+/// The task's bar (issue 10).
+const CI_EXACT_BAR: f64 = 0.95;
+/// Token accuracy the preset must reach with it (exact match 0.95 implies at least
+/// 0.95 of the tokens; measured 0.9998).
+const CI_TOKEN_BAR: f64 = 0.99;
