@@ -204,7 +204,14 @@ pub fn seq2seq_cost_stacks(c: &ExperimentConfig) -> Option<[(Vec<Layer>, Vec<usi
     ])
 }
 
-/// The `translate-dates` preset: see the report in its body.
+/// The `translate-dates` preset: 11,000 generated pairs (1,000 on held-out test dates),
+/// an encoder-decoder 32 wide with 2 heads, MLPs of 64 and one encoder and one decoder
+/// block (25,742 parameters), AdamW at 1e-2 with 100 warmup steps and cosine decay over
+/// 2,000 steps of 64 pairs, clipping at 1. Measured natively on the CPU backend
+/// (`gradlab run translate-dates`, release): exact match 0.998 and token accuracy
+/// 0.9998 on the test dates, 75 s of CPU time (on this project's shared 2-core machine
+/// under load: 699 s wall). Tuning runs of the same model: lr 3e-3 reached 0.37 exact
+/// match in 600 steps where 1e-2 reached 0.75; 1,000 steps reach 0.914.
 pub(super) fn translate_dates() -> ExperimentConfig {
     use super::config::{BackendChoice, Budget};
     use crate::optim::{OptimizerConfig, OptimizerKind, ScheduleKind};

@@ -319,7 +319,7 @@ mod tests {
             "diabetes",
             "mnist",
         ];
-        let text = ["shakespeare", "sentiment"];
+        let text = ["shakespeare", "sentiment", "dates"];
         assert_eq!(data, [&synthetic[..], &real[..], &text[..]].concat());
         assert_eq!(names::<ScheduleKind>(), ["constant", "cosine"]);
         let activations = ["linear", "relu", "tanh", "sigmoid", "gelu"];
