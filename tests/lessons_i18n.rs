@@ -16,6 +16,8 @@ mod zh_presets;
 mod zh_resume;
 #[path = "../src/ui/text/zh.rs"]
 mod zh_text;
+#[path = "../src/ui/translate_zh.rs"]
+mod zh_translate;
 
 use std::path::{Path, PathBuf};
 

@@ -54,6 +54,7 @@ fn tf_frame(
         seed: 12345,
         context: ExperimentConfig::default().context,
         backend: BackendChoice::Cpu,
+        seq2seq: None,
     }
 }
 

@@ -40,6 +40,8 @@ pub enum Command {
     Export(super::export::ExportArgs),
     /// Sample text from a character language model file.
     Sample(super::sample::SampleArgs),
+    /// Translate written dates with a dates translator file.
+    Translate(super::translate::TranslateArgs),
 }
 
 /// Arguments of `gradlab run`.
@@ -85,7 +87,15 @@ impl Default for BenchArgs {
 
 /// The commands, for suggestions.
 const COMMANDS: &[&str] = &[
-    "presets", "run", "link", "predict", "sample", "bench", "help", "export",
+    "presets",
+    "run",
+    "link",
+    "predict",
+    "sample",
+    "bench",
+    "help",
+    "export",
+    "translate",
 ];
 
 /// Parse the arguments after the program name.
@@ -123,6 +133,8 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         "export" => Ok(Command::Export(super::export::parse_export(rest)?)),
         "sample" if wants_help(rest) => Ok(Command::Help(Some("sample"))),
         "sample" => Ok(Command::Sample(super::sample::parse_sample(rest)?)),
+        "translate" if wants_help(rest) => Ok(Command::Help(Some("translate"))),
+        "translate" => Ok(Command::Translate(super::translate::parse_translate(rest)?)),
         other if other.starts_with('-') => Err(unknown_flag(other, &["--help", "--version"])),
         other => Err(unknown("command", other, COMMANDS.iter().copied())),
     }

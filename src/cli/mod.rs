@@ -16,6 +16,7 @@ mod predict_text;
 pub(crate) mod run;
 pub mod sample;
 pub mod suggest;
+pub mod translate;
 
 pub use args::{parse, BenchArgs, Command, RunArgs, UsageError};
 pub use plot::loss_svg;
@@ -109,6 +110,7 @@ pub fn run_command(args: &[String]) -> Result<(), CliError> {
         Command::Predict(a) => predict::predict(&a),
         Command::Export(a) => export::export(&a),
         Command::Sample(a) => sample::sample(&a),
+        Command::Translate(a) => translate::translate(&a),
     }
 }
 
@@ -145,6 +147,7 @@ pub fn help(topic: Option<&str>) -> String {
         Some("predict") => PREDICT_HELP,
         Some("export") => export::EXPORT_HELP,
         Some("sample") => sample::SAMPLE_HELP,
+        Some("translate") => translate::TRANSLATE_HELP,
         _ => OVERVIEW,
     };
     text.to_string()
@@ -179,6 +182,8 @@ usage:
                                   (or sentences, for a sentiment model: --text)
   gradlab sample --model FILE [--prompt TEXT] [--chars N] [--temperature T] [--top-k K]
                                   text from a character language model
+  gradlab translate --model FILE [--beam K] TEXT...
+                                  ISO dates from a dates translator (translate-dates)
   gradlab bench [options]         CPU (and GPU) throughput table
   gradlab export PRESET|LINK --pytorch DIR
                                   the experiment as a PyTorch project (torchrun-ready)

@@ -227,7 +227,8 @@ fn decode_png(bytes: &[u8]) -> Result<Ink, String> {
 /// Run `gradlab predict`.
 pub fn predict(args: &PredictArgs) -> Result<(), CliError> {
     let runner = load_model(&args.model, args)?;
-    if runner.config().data.text().is_some() {
+    // A translator's file is refused there, with a pointer to `gradlab translate`.
+    if runner.config().data.text().is_some() || runner.is_translator() {
         return super::predict_text::predict_text(args, &runner);
     }
     let mut labels = Vec::new();

@@ -60,6 +60,11 @@ pub fn predict_text(args: &PredictArgs, runner: &Runner) -> Result<(), CliError>
                 &"is a character language model, not a classifier (use gradlab sample)",
             ))
         }
+        TextVocab::Dates { .. } => {
+            return Err(named(
+                &"is a dates translator, not a classifier (use gradlab translate)",
+            ))
+        }
     };
     let inputs = sentences(args)?;
     let texts: Vec<String> = inputs.iter().map(|(_, s)| s.clone()).collect();

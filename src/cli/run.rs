@@ -179,6 +179,8 @@ pub(crate) fn metric_list(m: &Metrics) -> Vec<(&'static str, f64)> {
         ("perplexity", m.perplexity),
         ("train bits/char", m.train_bits_per_char),
         ("train ppl", m.train_perplexity),
+        ("exact match", m.exact_match),
+        ("token accuracy", m.token_accuracy),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k, v)))

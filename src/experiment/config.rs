@@ -20,6 +20,9 @@ pub enum DataSource {
     Real(RealSet),
     /// A vendored text set: token ids in, next tokens or a class out.
     Text(TextSet),
+    /// Dates written in many human formats to translate to ISO `YYYY-MM-DD`, generated
+    /// from the seed (`data::text::date_pairs`): an encoder-decoder's task.
+    Dates,
 }
 
 impl DataSource {
@@ -31,6 +34,8 @@ impl DataSource {
             DataSource::Real(r) => r.is_classification(),
             // A language model classifies each next token among the vocabulary.
             DataSource::Text(_) => true,
+            // The decoder classifies each next ISO character.
+            DataSource::Dates => true,
         }
     }
 
@@ -78,6 +83,7 @@ impl DataSource {
         all.extend(Regression2d::ALL.map(DataSource::Regression2d));
         all.extend(RealSet::ALL.map(DataSource::Real));
         all.extend(TextSet::ALL.map(DataSource::Text));
+        all.push(DataSource::Dates);
         all
     }
 
@@ -91,6 +97,7 @@ impl DataSource {
             DataSource::Real(RealSet::BreastCancer) => "breast-cancer",
             DataSource::Real(s) => s.name(),
             DataSource::Text(t) => t.name(),
+            DataSource::Dates => "dates",
         }
     }
 }
@@ -216,6 +223,10 @@ pub struct ExperimentConfig {
     pub context: usize,
     /// Which backend to run on.
     pub backend: BackendChoice,
+    /// The encoder-decoder translating the dates data (`None` for every other task).
+    /// Left out of JSON when `None`, so other configs read as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seq2seq: Option<super::runner_seq2seq_spec::Seq2SeqSpec>,
 }
 
 impl Default for ExperimentConfig {
@@ -261,6 +272,7 @@ impl Default for ExperimentConfig {
             context: l::CONTEXT.default as usize,
             backend: BackendChoice::Cpu,
             init: InitScheme::Layer,
+            seq2seq: None,
         }
     }
 }

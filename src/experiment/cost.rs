@@ -201,7 +201,7 @@ impl Rows {
             DataSource::Real(crate::data::RealSet::Digits | crate::data::RealSet::Mnist) => {
                 PAGE_DIGITS_SHOWN
             }
-            DataSource::Real(_) | DataSource::Text(_) => 0,
+            DataSource::Real(_) | DataSource::Text(_) | DataSource::Dates => 0,
         };
         Rows {
             train,
@@ -268,7 +268,14 @@ impl Cost {
     /// layer list, saturating arithmetic), valid or not.
     pub fn of(config: &ExperimentConfig) -> Cost {
         let rows = Rows::of(config);
-        let mut layers = stack_costs(&model_layers(config), &model_input_shape(config));
+        let mut layers = match super::runner_seq2seq_spec::seq2seq_cost_stacks(config) {
+            Some([encoder, decoder]) => {
+                let mut parts = stack_costs(&encoder.0, &encoder.1);
+                parts.extend(stack_costs(&decoder.0, &decoder.1));
+                parts
+            }
+            None => stack_costs(&model_layers(config), &model_input_shape(config)),
+        };
         layers.push(LayerCost::loss(
             config.loss,
             config.data.is_classification(),

@@ -41,6 +41,12 @@ pub struct Metrics {
     /// Training perplexity (language models).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub train_perplexity: Option<f64>,
+    /// Share of test sequences decoded exactly (greedy; the translator's metric).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exact_match: Option<f64>,
+    /// Share of test target tokens predicted right under teacher forcing (translator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_accuracy: Option<f64>,
 }
 
 /// Losses and metrics at one point of training.

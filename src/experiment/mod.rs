@@ -21,6 +21,8 @@ mod runner_inspect;
 mod runner_plots;
 mod runner_predict;
 mod runner_refresh;
+mod runner_seq2seq;
+mod runner_seq2seq_spec;
 mod runner_snapshot;
 mod runner_text;
 mod runner_text_infer;
@@ -55,6 +57,10 @@ pub use runner_plots::{
 };
 pub use runner_predict::{image_spec, Prediction};
 pub use runner_refresh::Refresh;
+pub use runner_seq2seq::{date_source_ids, DATE_DECODE};
+pub use runner_seq2seq_spec::{
+    date_vocab_sizes, seq2seq_config, Seq2SeqSpec, S2S_DIM, S2S_FF, S2S_HEADS, S2S_LAYERS,
+};
 pub use runner_snapshot::Snapshot;
 pub use runner_text::{text_tokens, LmStream, FIRST_CHAR_ID, LM_EVAL_WINDOWS};
 pub use runner_text_infer::{

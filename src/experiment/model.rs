@@ -95,6 +95,12 @@ pub fn data_io(config: &ExperimentConfig) -> (Vec<usize>, usize) {
             (vec![config.context], set.vocab_size())
         }
         DataSource::Text(_) => (vec![config.context], 2),
+        // Source ids then the decoder's input ids; a target vocabulary score at each
+        // target position (see `runner_seq2seq`).
+        DataSource::Dates => (
+            vec![crate::data::text::DATE_SOURCE_LEN + crate::data::text::DATE_TARGET_LEN],
+            super::runner_seq2seq_spec::date_vocab_sizes().1,
+        ),
     }
 }
 
@@ -102,9 +108,10 @@ pub fn data_io(config: &ExperimentConfig) -> (Vec<usize>, usize) {
 /// model `[context, vocab]` (one score per vocabulary entry at each position).
 pub fn model_output_shape(config: &ExperimentConfig) -> Vec<usize> {
     let outputs = data_io(config).1;
-    match config.data.is_language_model() {
-        true => vec![config.context, outputs],
-        false => vec![outputs],
+    match config.data {
+        DataSource::Dates => vec![crate::data::text::DATE_TARGET_LEN, outputs],
+        _ if config.data.is_language_model() => vec![config.context, outputs],
+        _ => vec![outputs],
     }
 }
 
@@ -120,6 +127,11 @@ pub fn model_input_shape(config: &ExperimentConfig) -> Vec<usize> {
 
 /// The layer stack `config` builds.
 pub fn model_layers(config: &ExperimentConfig) -> Vec<Layer> {
+    // The translator is no layer stack: its run holds the encoder-decoder's parameters
+    // in a stack without layers (see `runner_seq2seq`).
+    if config.data == DataSource::Dates {
+        return Vec::new();
+    }
     match &config.model {
         Some(layers) => layers.clone(),
         None => mlp_layers(&config.hidden, &config.activations, data_io(config).1),
@@ -129,6 +141,14 @@ pub fn model_layers(config: &ExperimentConfig) -> Vec<Layer> {
 /// The shape after each top-level layer, or why the stack does not fit the data: a
 /// layer that cannot take its input, or an output that is not `[outputs]`.
 pub fn model_shapes_checked(config: &ExperimentConfig) -> Result<Vec<Vec<usize>>, String> {
+    if config.data == DataSource::Dates || config.seq2seq.is_some() {
+        let mut problems = Vec::new();
+        super::runner_seq2seq_spec::check_translator(config, &mut problems);
+        return match problems.is_empty() {
+            true => Ok(Vec::new()),
+            false => Err(problems.join("; ")),
+        };
+    }
     let layers = model_layers(config);
     let input = model_input_shape(config);
     let embedding = layers
@@ -174,6 +194,12 @@ pub fn model_shapes_checked(config: &ExperimentConfig) -> Result<Vec<Vec<usize>>
 /// (`0.weight [h1, in]`, ...); empty when the stack does not fit its data.
 pub fn param_shapes(config: &ExperimentConfig) -> Vec<(String, Vec<usize>)> {
     let mut out = Vec::new();
+    if let Some(c) = super::runner_seq2seq_spec::seq2seq_config(config) {
+        if model_shapes_checked(config).is_ok() {
+            out = crate::nn::seq2seq_param_shapes(&c);
+        }
+        return out;
+    }
     if model_shapes_checked(config).is_ok() {
         collect_params(
             &model_layers(config),
@@ -210,6 +236,18 @@ fn collect_params(
 /// tokens or of positions (so
 /// AdamW's decay can leave it out, see `OptimizerConfig::decay_embeddings`).
 pub fn embedding_params(config: &ExperimentConfig) -> Vec<bool> {
+    if let Some(c) = super::runner_seq2seq_spec::seq2seq_config(config) {
+        let tables = [
+            "src_embed.weight",
+            "tgt_embed.weight",
+            "src_pos.weight",
+            "tgt_pos.weight",
+        ];
+        return crate::nn::seq2seq_param_shapes(&c)
+            .iter()
+            .map(|(name, _)| tables.contains(&name.as_str()))
+            .collect();
+    }
     let mut out = Vec::new();
     mark_embeddings(&model_layers(config), &mut out);
     out

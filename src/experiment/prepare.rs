@@ -52,6 +52,9 @@ pub fn prepare(config: &ExperimentConfig) -> Result<PreparedData> {
     if let Some(set) = config.data.text() {
         return super::runner_text::prepare_text(config, set);
     }
+    if config.data == DataSource::Dates {
+        return super::runner_seq2seq::prepare_dates(config);
+    }
     let seed = config.seed;
     let mut data_rng = Rng::derive(seed, streams::DATA);
     let ds = match config.data {
@@ -65,7 +68,7 @@ pub fn prepare(config: &ExperimentConfig) -> Result<PreparedData> {
             &config.features,
         ),
         DataSource::Real(set) => load_real(set).map_err(|e| Error::Data(e.to_string()))?,
-        DataSource::Text(_) => unreachable!("text sources returned above"),
+        DataSource::Text(_) | DataSource::Dates => unreachable!("token sources returned above"),
     };
     let (mut train, mut test) = train_test_split(
         &ds,

@@ -112,8 +112,8 @@ const TABLE_PRESETS: [Preset; 17] = [
 ];
 
 /// Every preset, in menu order: the table presets, then the text presets.
-static PRESETS: [Preset; 21] = {
-    let mut all = [TABLE_PRESETS[0]; 21];
+static PRESETS: [Preset; TABLE_PRESETS.len() + TEXT_PRESETS.len()] = {
+    let mut all = [TABLE_PRESETS[0]; TABLE_PRESETS.len() + TEXT_PRESETS.len()];
     let mut i = 0;
     while i < all.len() {
         all[i] = match i < TABLE_PRESETS.len() {
@@ -172,6 +172,7 @@ fn base(data: DataSource) -> ExperimentConfig {
         context: crate::experiment::limits::CONTEXT.default as usize,
         backend: BackendChoice::Cpu,
         init: crate::nn::InitScheme::Layer,
+        seq2seq: None,
     }
 }
 

@@ -21,7 +21,7 @@ pub fn is_text_preset(name: &str) -> bool {
 }
 
 /// The text presets, in menu order (after the table presets).
-pub(super) const TEXT_PRESETS: [Preset; 4] = [
+pub(super) const TEXT_PRESETS: [Preset; 5] = [
     Preset {
         name: "shakespeare-char",
         summary: "a small character-level GPT (2 layers, 64 wide) writes tiny Shakespeare",
@@ -41,6 +41,11 @@ pub(super) const TEXT_PRESETS: [Preset; 4] = [
         name: "sentiment-bag",
         summary: "review sentences through a bag of embeddings (the baseline)",
         config: sentiment_bag,
+    },
+    Preset {
+        name: "translate-dates",
+        summary: "dates in 14 human formats to ISO (2021-03-03): an encoder-decoder transformer",
+        config: super::runner_seq2seq_spec::translate_dates,
     },
 ];
 
@@ -79,6 +84,7 @@ fn text_base(set: TextSet, model: &str, optimizer: OptimizerConfig) -> Experimen
         context: 64,
         backend: BackendChoice::Cpu,
         init: crate::nn::InitScheme::Layer,
+        seq2seq: None,
     }
 }
 

@@ -112,6 +112,7 @@ impl Runner {
             &device,
         )
         .map_err(|e| Error::Config(format!("model: {e}")))?;
+        let model = super::runner_seq2seq::with_translator(&config, model, &device)?;
         let mut optimizer = Optimizer::new(config.optimizer.clone());
         optimizer.set_embeddings(super::model::embedding_params(&config));
         let batcher = Batcher::new(
@@ -227,7 +228,7 @@ impl Runner {
     }
 
     fn loss(&self, out: &Tensor, target: &Tensor) -> Tensor {
-        if self.config.data.is_language_model() {
+        if self.config.data.is_language_model() || self.is_translator() {
             return super::runner_text::lm_loss(out, target);
         }
         let classification = self.data.train.is_classification();
@@ -246,14 +247,14 @@ impl Runner {
     fn chunked_loss(&self, x: &Tensor, t: &Tensor) -> (Tensor, Tensor) {
         let n = x.dims()[0];
         if n <= EVAL_CHUNK_ROWS {
-            let out = self.model.forward(x);
+            let out = self.model_forward(x, Mode::Eval);
             return (self.loss(&out, t), out);
         }
         let mut outs = Vec::with_capacity(n.div_ceil(EVAL_CHUNK_ROWS));
         let mut total: Option<Tensor> = None;
         for start in (0..n).step_by(EVAL_CHUNK_ROWS) {
             let rows = EVAL_CHUNK_ROWS.min(n - start);
-            let out = self.model.forward(&x.narrow(0, start, rows));
+            let out = self.model_forward(&x.narrow(0, start, rows), Mode::Eval);
             let part = self
                 .loss(&out, &t.narrow(0, start, rows))
                 .mul_scalar(rows as f32 / n as f32);
@@ -296,7 +297,7 @@ impl Runner {
             let mode = Mode::Train {
                 seed: Rng::derive(self.config.seed, streams::DROPOUT).next_u64() ^ self.step,
             };
-            let loss = self.loss(&self.model.forward_mode(&xb, mode), &tb);
+            let loss = self.loss(&self.model_forward(&xb, mode), &tb);
             loss.backward()
             // The graph (and its references to the parameters) is dropped here, so the
             // optimizer may update parameters in place.
@@ -327,7 +328,13 @@ impl Runner {
     pub async fn evaluate(&self) -> Result<Evaluation> {
         let pending = self.evaluation_pending();
         let values = Tensor::read_all(&pending.tensors()).await?;
-        self.evaluation_finish(values)
+        let mut e = self.evaluation_finish(values)?;
+        // A translator on the GPU decodes on the CPU, from its parameters read back.
+        if self.is_translator() && e.metrics.exact_match.is_none() {
+            let m = self.cpu_translator().await?;
+            e.metrics.exact_match = Some(self.exact_match(&m, EVAL_TEST_ROWS)?);
+        }
+        Ok(e)
     }
 
     /// An evaluation recorded on the device but not read yet: read
@@ -369,6 +376,7 @@ impl Runner {
         let rows = self.data.test.n.min(EVAL_TEST_ROWS);
         let metrics = match self.config.data.is_language_model() {
             true => super::runner_text::lm_metrics(train_loss, test_loss),
+            false if self.is_translator() => self.translator_metrics(&out),
             false => test_metrics(&self.data, &out, rows),
         };
         let test = &self.data.test;

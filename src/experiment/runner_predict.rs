@@ -54,7 +54,9 @@ impl Runner {
         match self.config().data {
             DataSource::Classify2d(_) | DataSource::Regression2d(_) => 2,
             DataSource::Regression1d(_) => 1,
-            DataSource::Real(_) | DataSource::Text(_) => self.train_data().features,
+            DataSource::Real(_) | DataSource::Text(_) | DataSource::Dates => {
+                self.train_data().features
+            }
         }
     }
 

@@ -28,11 +28,22 @@ pub enum TextVocab {
     Chars(String),
     /// Words in id order (`<pad>`, `<unk>`, then the words).
     Words(Vec<String>),
+    /// A translator's source and target characters in id order from id 3 on (ids 0, 1
+    /// and 2 are `<pad>`, `<start>` and `<end>`).
+    Dates {
+        /// Characters of the written dates.
+        source: String,
+        /// Characters of the ISO dates.
+        target: String,
+    },
 }
 
 /// The vocabulary of a text config (`None` for other data): the characters of the
 /// text, or the words of its training split (rebuilt from the seed).
 pub fn text_vocab(config: &ExperimentConfig) -> Result<Option<TextVocab>> {
+    if config.data == super::DataSource::Dates {
+        return Ok(Some(super::runner_seq2seq::translator_vocab()));
+    }
     match config.data.text() {
         None => Ok(None),
         Some(set @ (TextSet::Shakespeare | TextSet::User)) => {

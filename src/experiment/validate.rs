@@ -156,6 +156,11 @@ fn data(c: &ExperimentConfig, p: &mut Problems) {
 
 /// The layer stack (or hidden layers and activations), its fit to the data, and the loss.
 fn model(c: &ExperimentConfig, p: &mut Problems) {
+    // The translator (data dates) is an encoder-decoder, never a layer stack or an MLP.
+    super::runner_seq2seq_spec::check_translator(c, &mut p.0);
+    if c.data == DataSource::Dates || c.seq2seq.is_some() {
+        return;
+    }
     if let Some(layers) = &c.model {
         let before = p.0.len();
         super::model::check_layer_limits(layers, &mut p.0);

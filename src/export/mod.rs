@@ -85,6 +85,9 @@ pub fn pytorch_project(config: &ExperimentConfig, label: &str) -> Result<Vec<Pro
     if let Some(set) = config.data.text() {
         check_mapped("text data set", set.name(), EXPORTED_TEXT_SETS)?;
     }
+    if config.seq2seq.is_some() {
+        check_mapped("model kind", "encoder-decoder", &["layer stack"])?;
+    }
     let layers = model_layers(config);
     let input = model_input_shape(config);
     let model = model_source(&layers, &input)?;

@@ -1,6 +1,7 @@
 //! Layers, activations, losses and other composites built from primitive ops.
 
 mod activation;
+pub mod decode;
 pub mod functional;
 mod init;
 mod layer;
@@ -21,5 +22,5 @@ pub use layer_parse::{parse_stack, MAX_STACK_TEXT};
 pub use layer_seq::{first_embedding, tie_unembed, uses_key_mask};
 pub use linear::linear;
 pub use module::{Module, ParamSet};
-pub use seq2seq::{Seq2Seq, Seq2SeqConfig};
+pub use seq2seq::{seq2seq_param_shapes, Seq2Seq, Seq2SeqConfig};
 pub use sequential::{Mode, Sequential, LAYER_NORM_EPS};

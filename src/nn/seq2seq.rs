@@ -104,6 +104,29 @@ impl Seq2Seq {
         Ok(Seq2Seq { config, params: p })
     }
 
+    /// A model of `config` over existing parameters (say, a run's, or weights read from
+    /// a file): each of [`seq2seq_param_shapes`]'s names present, in that order, with its
+    /// shape; an error names the first that is not.
+    pub fn from_params(config: Seq2SeqConfig, params: ParamSet) -> Result<Seq2Seq, String> {
+        let want = seq2seq_param_shapes(&config);
+        if want.len() != params.len() {
+            return Err(format!(
+                "the encoder-decoder has {} parameters, {} were given",
+                want.len(),
+                params.len()
+            ));
+        }
+        for ((name, dims), (got, t)) in want.iter().zip(params.iter()) {
+            if name != got || dims.as_slice() != t.dims() {
+                return Err(format!(
+                    "parameter {got} {:?} where the encoder-decoder has {name} {dims:?}",
+                    t.dims()
+                ));
+            }
+        }
+        Ok(Seq2Seq { config, params })
+    }
+
     /// The sizes.
     pub fn config(&self) -> Seq2SeqConfig {
         self.config
@@ -231,6 +254,12 @@ impl Seq2Seq {
         )
     }
 
+    /// Logits `[B, T, V]` for target inputs `[B, T]` given `memory`, the encoder output
+    /// of `src` (so a decoder loop encodes its source once).
+    pub fn decode_logits(&self, src: &Tensor, memory: &Tensor, tgt_in: &Tensor) -> Tensor {
+        self.decode(src, memory, tgt_in).0
+    }
+
     /// Logits `[B, T, V]` of the next target token at each position, for source ids
     /// `[B, S]` and target inputs `[B, T]` (the target shifted right, starting with a
     /// start token). Panics on sizes past the model's (validated by its callers).
@@ -252,6 +281,56 @@ impl Seq2Seq {
         let [_, h, t, s] = [w.dims()[0], w.dims()[1], w.dims()[2], w.dims()[3]];
         Some(w.narrow(0, 0, 1).reshape(&[h, t, s]))
     }
+}
+
+/// The parameters [`Seq2Seq::new`] makes for `c`, in its order, with their shapes
+/// (names as in the module's docs), computed without allocating any tensor: the cost
+/// model and the weight checks of links and files read them.
+pub fn seq2seq_param_shapes(c: &Seq2SeqConfig) -> Vec<(String, Vec<usize>)> {
+    let d = c.dim;
+    let mut out: Vec<(String, Vec<usize>)> = vec![
+        ("src_embed.weight".into(), vec![c.src_vocab, d]),
+        ("tgt_embed.weight".into(), vec![c.tgt_vocab, d]),
+        ("src_pos.weight".into(), vec![c.max_src, d]),
+        ("tgt_pos.weight".into(), vec![c.max_tgt, d]),
+    ];
+    let attention = |out: &mut Vec<(String, Vec<usize>)>, pre: &str| {
+        let dims = [vec![3 * d, d], vec![3 * d], vec![d, d], vec![d]];
+        for (n, dims) in ATTN.iter().zip(dims) {
+            out.push((format!("{pre}{n}"), dims));
+        }
+    };
+    let mlp = |out: &mut Vec<(String, Vec<usize>)>, pre: &str| {
+        out.push((format!("{pre}linear1.weight"), vec![c.ff, d]));
+        out.push((format!("{pre}linear1.bias"), vec![c.ff]));
+        out.push((format!("{pre}linear2.weight"), vec![d, c.ff]));
+        out.push((format!("{pre}linear2.bias"), vec![d]));
+    };
+    let norm = |out: &mut Vec<(String, Vec<usize>)>, pre: &str| {
+        out.push((format!("{pre}weight"), vec![d]));
+        out.push((format!("{pre}bias"), vec![d]));
+    };
+    for i in 0..c.encoder_layers {
+        let pre = format!("encoder.layers.{i}.");
+        attention(&mut out, &format!("{pre}self_attn."));
+        mlp(&mut out, &pre);
+        norm(&mut out, &format!("{pre}norm1."));
+        norm(&mut out, &format!("{pre}norm2."));
+    }
+    norm(&mut out, "encoder.norm.");
+    for i in 0..c.decoder_layers {
+        let pre = format!("decoder.layers.{i}.");
+        attention(&mut out, &format!("{pre}self_attn."));
+        attention(&mut out, &format!("{pre}multihead_attn."));
+        mlp(&mut out, &pre);
+        for n in ["norm1.", "norm2.", "norm3."] {
+            norm(&mut out, &format!("{pre}{n}"));
+        }
+    }
+    norm(&mut out, "decoder.norm.");
+    out.push(("head.weight".into(), vec![c.tgt_vocab, d]));
+    out.push(("head.bias".into(), vec![c.tgt_vocab]));
+    out
 }
 
 /// 1 for a token, 0 for padding (id 0), `[B, L]`, outside the graph.

@@ -57,6 +57,11 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
                         DataSource::Regression2d(r) => tf("2-D regression: {}", &[&r.name()]),
                         DataSource::Real(s) => tf("real data: {}", &[&s.name()]),
                         DataSource::Text(t) => tf("text: {}", &[&t.name()]),
+                        DataSource::Dates => t(
+                            "dates to translate (the page does not train the translator yet; \
+                             run it with `gradlab run translate-dates`)",
+                        )
+                        .to_string(),
                     })
                 }}
             </p>

@@ -27,6 +27,7 @@ const AREAS: &[fn(&str) -> Option<&'static str>] = &[
     zh_presets::zh,
     super::resume::zh::zh,
     super::text::zh::zh,
+    super::translate_zh::zh,
 ];
 
 thread_local! {

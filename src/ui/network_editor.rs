@@ -23,12 +23,16 @@ fn sizes(c: &ExperimentConfig, built: &[usize]) -> Vec<usize> {
     let input = match c.data {
         DataSource::Classify2d(_) | DataSource::Regression2d(_) => c.features.count(),
         DataSource::Regression1d(_) => 1,
-        DataSource::Real(_) | DataSource::Text(_) => built.first().copied().unwrap_or(0),
+        DataSource::Real(_) | DataSource::Text(_) | DataSource::Dates => {
+            built.first().copied().unwrap_or(0)
+        }
     };
     let output = match c.data {
         DataSource::Classify2d(_) => 2,
         DataSource::Regression1d(_) | DataSource::Regression2d(_) => 1,
-        DataSource::Real(_) | DataSource::Text(_) => built.last().copied().unwrap_or(0),
+        DataSource::Real(_) | DataSource::Text(_) | DataSource::Dates => {
+            built.last().copied().unwrap_or(0)
+        }
     };
     let mut s = vec![input];
     s.extend(&c.hidden);

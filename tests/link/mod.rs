@@ -117,6 +117,7 @@ pub fn random_config(rng: &mut Rng) -> ExperimentConfig {
         context: int(rng, 1, 1024) as usize,
         backend: [BackendChoice::Cpu, BackendChoice::Gpu, BackendChoice::Auto][rng.below(3)],
         init: InitScheme::ALL[rng.below(InitScheme::ALL.len())],
+        seq2seq: None,
     }
 }
 

@@ -311,19 +311,38 @@ pub fn date_pairs(train: usize, test: usize, seed: u64) -> DateSplit {
             .collect()
     };
     let (train, test) = (draw(train_days, train), draw(test_days, test));
-    // The source vocabulary covers every format's characters, not only the ones drawn.
+    let (source_vocab, target_vocab) = date_vocabs();
+    DateSplit {
+        train,
+        test,
+        source_vocab,
+        target_vocab,
+    }
+}
+
+/// The source and target vocabularies of every [`DateSplit`] (they do not depend on
+/// the seed): the source covers every format's characters, not only the ones drawn.
+pub fn date_vocabs() -> (CharVocab, CharVocab) {
     let mut all = String::new();
     for m in MONTHS.iter().chain(&WEEKDAYS).chain(&ORDINAL_WORDS) {
         all.push_str(m);
     }
     all.push_str("0123456789 ,./-年月日thstndrdof");
-    DateSplit {
-        train,
-        test,
-        source_vocab: CharVocab::from_text(&all),
-        target_vocab: CharVocab::from_text("0123456789-"),
-    }
+    (
+        CharVocab::from_text(&all),
+        CharVocab::from_text("0123456789-"),
+    )
 }
+
+/// Source tokens of a translator's input: `<start>`, the longest written date (36
+/// characters: `Wednesday, September 27, 2023` is shorter than `the twenty-seventh of
+/// September 2023`; pinned by a test over every date and format), `<end>`, and room
+/// for two more characters typed by a person.
+pub const DATE_SOURCE_LEN: usize = 40;
+
+/// Target tokens of a translator, as fed to and predicted by its decoder: `<start>`
+/// and the 10 ISO characters in, the 10 characters and `<end>` out.
+pub const DATE_TARGET_LEN: usize = 11;
 
 #[cfg(test)]
 #[path = "dates_tests.rs"]

@@ -203,3 +203,31 @@ fn encoding_adds_start_end_and_padding() {
     assert_eq!(split.target_vocab.decode(&back), "2021-03-03");
     assert!(DateSplit::encode(&split.target_vocab, "2021/03", 14).is_err());
 }
+
+#[test]
+fn every_date_in_every_format_fits_the_source_length() {
+    let first = SimpleDate {
+        year: FIRST_YEAR,
+        month: 1,
+        day: 1,
+    }
+    .to_days();
+    let mut longest = 0;
+    for n in first..first + 36_525 {
+        let d = SimpleDate::from_days(n);
+        for f in DATE_FORMATS {
+            longest = longest.max(format_date(d, f).chars().count());
+        }
+    }
+    // The module's note: 36 characters, `<start>` and `<end>` around them.
+    assert_eq!(longest, 36);
+    assert!(longest + 2 <= DATE_SOURCE_LEN);
+    assert_eq!(
+        DateSplit::encode(&date_vocabs().1, "2021-03-03", 12)
+            .unwrap()
+            .len(),
+        DATE_TARGET_LEN + 1
+    );
+    let split = date_pairs(1, 1, 9);
+    assert_eq!(split.source_vocab, date_vocabs().0);
+}

@@ -21,6 +21,7 @@ pub use dates::{
     date_pairs, format_date, DateFormat, DatePair, DateSplit, SimpleDate, DATE_FORMATS,
     DATE_SPECIAL_TOKENS, FIRST_YEAR, LAST_YEAR,
 };
+pub use dates::{date_vocabs, DATE_SOURCE_LEN, DATE_TARGET_LEN};
 pub use sentiment::{sentiment_split, SentimentSplit, SENTIMENT_VOCAB};
 #[cfg(test)]
 pub(crate) use user::TEST_TEXT_LOCK;

@@ -206,6 +206,22 @@ impl Codec<Option<Vec<Layer>>> for Model {
     }
 }
 
+/// The translator's encoder-decoder: `none`, or `dim,heads,ff,encoder layers,decoder
+/// layers` (`64,4,256,2,2`; the numbers are checked by validation, as a stack's are).
+pub(super) struct Translator;
+
+impl Codec<Option<crate::experiment::Seq2SeqSpec>> for Translator {
+    fn write(&self, v: &Option<crate::experiment::Seq2SeqSpec>) -> String {
+        v.map_or("none".to_string(), |s| s.text())
+    }
+    fn read(&self, text: &str) -> Result<Read<Option<crate::experiment::Seq2SeqSpec>>, String> {
+        if text.trim() == "none" {
+            return Ok((None, None));
+        }
+        crate::experiment::Seq2SeqSpec::parse(text).map(|s| (Some(s), None))
+    }
+}
+
 /// The link names of the seven 2-D features, in [`FeatureSet::flags`] order (the data
 /// module's display names, `x1^2`, are not URL-friendly).
 const FEATURE_NAMES: [&str; 7] = ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"];
@@ -304,7 +320,7 @@ mod tests {
             "diabetes",
             "mnist",
         ];
-        let text = ["shakespeare", "sentiment"];
+        let text = ["shakespeare", "sentiment", "dates"];
         assert_eq!(data, [&synthetic[..], &real[..], &text[..]].concat());
         assert_eq!(names::<ScheduleKind>(), ["constant", "cosine"]);
         let activations = ["linear", "relu", "tanh", "sigmoid", "gelu"];

@@ -81,9 +81,14 @@ pub fn decode_link(input: &str) -> Result<DecodedLink> {
     // stack makes `hidden` and `act` unneeded.
     let needed = |key: &str| match key {
         MODEL_KEY => false,
-        "hidden" | "act" => config.model.is_none(),
+        "hidden" | "act" => config.model.is_none() && config.seq2seq.is_none(),
         k => !OPTIONAL_KEYS.contains(&k),
     };
+    // The translator's encoder-decoder has no MLP: no hidden layers, as its preset.
+    if config.seq2seq.is_some() && !seen.contains(&"hidden") {
+        config.hidden.clear();
+        config.activations.clear();
+    }
     for f in FIELDS
         .iter()
         .filter(|f| !seen.contains(&f.key) && needed(f.key))

@@ -20,6 +20,7 @@
 //! | `std` | standardise | true / false (also 1 / 0) |
 //! | `hidden` | hidden sizes | list of `HIDDEN_UNITS`, at most `HIDDEN_LAYERS`, or `none` |
 //! | `act` | activations | list of linear, relu, tanh, sigmoid, gelu (one per layer) |
+//! | `s2s` | the translator's encoder-decoder (v=2, optional; data `dates`) | `dim,heads,ff,encoder layers,decoder layers` or `none` |
 //! | `model` | layer stack (v=2) | the stack's text form (`conv(8,5,1,2),relu,maxpool(2),flatten,dense(10)`, see `nn::layer`) or `none`; a link with a stack has no `hidden` and `act` |
 //! | `init` | weight initialisation (optional) | layer, gpt |
 //! | `loss` | loss | mse, mae, cross-entropy (fitting the task) |
@@ -45,7 +46,9 @@
 //! | `run` | steps trained so far | 0 to `STEPS.max` (optional) |
 //! | `w` | trained weights | base64url blob (optional, see `weights.rs`) |
 
-use super::codecs::{read_or, ByName, Clip, Codec, Features, Flag, List, Model, Schedule};
+use super::codecs::{
+    read_or, ByName, Clip, Codec, Features, Flag, List, Model, Schedule, Translator,
+};
 use crate::experiment::limits::{self as l, WholeLimit};
 use crate::experiment::ExperimentConfig;
 use crate::nn::Activation;
@@ -58,9 +61,10 @@ pub const CURRENT_VERSION: u32 = 2;
 /// and the model file that stores the link, stay byte for byte the same; a layer stack
 /// needs version 2.
 pub fn version_for(config: &ExperimentConfig) -> u32 {
-    match config.model {
-        Some(_) => 2,
-        None => 1,
+    match (&config.model, &config.seq2seq) {
+        (None, None) => 1,
+        // A layer stack, or the translator's encoder-decoder (no MLP either way).
+        _ => 2,
     }
 }
 
@@ -78,8 +82,8 @@ pub(super) fn writes(key: &str, version: u32) -> bool {
 /// the default without a warning when missing: fields added after version 2 whose
 /// default is the behaviour from before, so every link written before them (and every
 /// link of a config that leaves them at their defaults) stays byte for byte the same.
-pub const OPTIONAL_KEYS: [&str; 8] = [
-    "init", "sched", "warmup", "decay", "minlr", "wdmat", "wdemb", "ctx",
+pub const OPTIONAL_KEYS: [&str; 9] = [
+    "init", "sched", "warmup", "decay", "minlr", "wdmat", "wdemb", "ctx", "s2s",
 ];
 
 /// Whether the link of `config` in `version` writes the row `field`: [`writes`], and an
@@ -163,6 +167,7 @@ pub(super) static FIELDS: &[Field] = &[
     field!("act", activations, ACTIVATIONS),
     field!("model", model, Model),
     field!("init", init, ByName),
+    field!("s2s", seq2seq, Translator),
     field!("loss", loss, ByName),
     field!("opt", optimizer.kind, ByName),
     field!("lr", optimizer.lr, l::LR),
