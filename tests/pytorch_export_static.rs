@@ -175,7 +175,7 @@ fn page_zip_holds_the_same_files(name: &str) {
 }
 
 /// Presets whose experiments the export does not map yet: each is refused with a message
-/// naming what is missing (none today; a preset added with a new kind of data or model
+/// naming what is missing (the date translator's encoder-decoder; a preset added with a new kind of data or model
 /// goes here until `train.py` trains it).
 const NOT_EXPORTED: &[&str] = &["translate-dates"];
 
