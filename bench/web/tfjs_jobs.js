@@ -4,7 +4,9 @@
 // before ReLU and GELU, zero biases), plain Adam (betas 0.9, 0.999, eps 1e-8) at the
 // job's learning rate, softmax cross-entropy, and the same batch size drawn from a
 // shuffled training split held on the backend. The MLPs and the CNN are tf.layers
-// models; the GPT is written with tf ops (tf.layers has no causal attention). Each
+// models; the GPT is written with tf ops (tf.layers has no causal attention). The CNN
+// cannot train on the wasm backend (it has no Conv2DBackpropFilter kernel): that run
+// fails and the table shows no figure. Each
 // step is `optimizer.minimize` (no loss read back); the timing loop is gradlab's.
 
 /** Times `job` on TensorFlow.js backend `backend` for at least `minMs`; its rate. */
@@ -214,12 +216,14 @@ function gptJob(tf, job) {
   const gelu = (x) => x.mul(0.5).mul(tf.tanh(x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1));
   const linear = (x, w, b) => x.reshape([-1, x.shape.at(-1)]).matMul(w).add(b);
   const forward = (ids) => {
-    let x = tf.gather(wte, ids).add(wpe); // (B, T, D)
+    // The token embedding as a one-hot product: the gradient of tf.gather needs
+    // UnsortedSegmentSum, which TensorFlow.js's wasm backend does not have.
+    let x = tf.oneHot(ids.reshape([B * T]), V).toFloat().matMul(wte).reshape([B, T, D]).add(wpe); // (B, T, D)
     for (const k of blocks) {
       const qkv = linear(layerNorm(x, k.ln1), k.inW, k.inB).reshape([B, T, 3, H, dh]).transpose([2, 0, 3, 1, 4]);
       const [q, kk, vv] = tf.unstack(qkv); // each (B, H, T, dh)
       const att = tf.softmax(tf.matMul(q, kk, false, true).mul(1 / Math.sqrt(dh)).add(mask));
-      const y = tf.matMul(att, vv).transpose([0, 2, 1, 3]);
+      const y = tf.matMul(att, vv).transpose([0, 2, 1, 3]).reshape([B, T, D]);
       x = x.add(linear(y, k.outW, k.outB).reshape([B, T, D]));
       const h = gelu(linear(layerNorm(x, k.ln2), k.fc1, k.fc1b));
       x = x.add(linear(h, k.fc2, k.fc2b).reshape([B, T, D]));
