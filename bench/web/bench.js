@@ -6,7 +6,7 @@
 // steps each ended by a readback, for at least minMs (gradlab: src/bin/bench_web/timing.rs;
 // TensorFlow.js: tfjs_jobs.js), in a tight loop in this page.
 import init, * as gl from './pkg/bench_web.js';
-import { tfRun } from './tfjs_jobs.js';
+import * as tfjobs from './tfjs_jobs.js';
 
 const log = (line) => {
   document.getElementById('log').textContent += `\n${line}`;
@@ -96,9 +96,15 @@ async function run(side, name, minMs) {
     await provide(name);
     return gl.run_job(name, side === 'gl-cpu' ? 'cpu' : 'gpu', minMs);
   }
-  if (side.startsWith('tf-')) return tfRun(tf, side.slice(3), j, minMs);
+  if (side.startsWith('tf-')) return tfjobs.tfRun(tf, side.slice(3), j, minMs);
   throw new Error(`no side ${side}`);
 }
 
-window.bench = { init: initAll, run };
+/** The last run's breakdown on `side` (steps, ms per step; dispatches or kernels per step). */
+function detail(side) {
+  if (side.startsWith('gl-')) return JSON.parse(gl.last_run_detail() || 'null');
+  return tfjobs.lastDetail;
+}
+
+window.bench = { init: initAll, run, detail };
 window.dispatchEvent(new Event('bench-loaded'));

@@ -16,17 +16,24 @@ export async function tfRun(tf, backend, job, minMs) {
   if (job.kind === 'matmul') return timeMatmul(tf, job.n, minMs);
   const built = build(tf, job);
   try {
-    return await timeSteps(built.step, built.sync, job.per_step, minMs);
+    await chunkedSteps(built.step, built.sync, minMs / 2);
+    const { steps, ms } = await chunkedSteps(built.step, built.sync, minMs);
+    // Kernels a step runs (tf.profile), next to gradlab's dispatches per step.
+    const kernels = (await tf.profile(() => built.step())).kernels.length;
+    lastDetail = { steps, ms, ms_per_step: ms / steps, kernels_per_step: kernels };
+    return (steps / (ms / 1000)) * job.per_step;
   } finally {
     built.dispose();
   }
 }
 
-/** The gradlab timing loop (timing.rs): a warm-up, chunks of steps each ended by `sync`. */
-export async function timeSteps(step, sync, perStep, minMs) {
-  step();
-  step();
-  await sync();
+/** What the last run did: steps, milliseconds, kernels per step. */
+export let lastDetail = null;
+
+/** gradlab's timing loop (timing.rs): steps for at least `budgetMs` (and two), in chunks
+ * of about a tenth of the budget each ended by `sync`; `{ steps, ms }`. The caller runs
+ * it once untimed first: V8 tiers hot code up while it runs. */
+export async function chunkedSteps(step, sync, budgetMs) {
   const t0 = performance.now();
   let steps = 0;
   let chunk = 1;
@@ -35,8 +42,8 @@ export async function timeSteps(step, sync, perStep, minMs) {
     await sync();
     steps += chunk;
     const elapsed = performance.now() - t0;
-    if (steps >= 2 && elapsed >= minMs) return (steps / (elapsed / 1000)) * perStep;
-    chunk = Math.min(1000, Math.max(1, Math.floor(minMs / 10 / Math.max(elapsed / steps, 1e-3))));
+    if (steps >= 2 && elapsed >= budgetMs) return { steps, ms: elapsed };
+    chunk = Math.min(1000, Math.max(1, Math.floor(budgetMs / 10 / Math.max(elapsed / steps, 1e-3))));
   }
 }
 
@@ -50,15 +57,19 @@ async function timeMatmul(tf, n, minMs) {
     one.dispose();
   };
   try {
-    await once();
-    const t0 = performance.now();
     let reps = 0;
-    while (reps < 2 || performance.now() - t0 < minMs) {
-      await once();
-      reps += 1;
+    let ms = 0;
+    for (const budget of [minMs / 2, minMs]) {
+      const t0 = performance.now();
+      reps = 0;
+      while (reps < 2 || performance.now() - t0 < budget) {
+        await once();
+        reps += 1;
+      }
+      ms = performance.now() - t0;
     }
-    const seconds = (performance.now() - t0) / 1000;
-    return (2 * n ** 3 * reps) / seconds / 1e9;
+    lastDetail = { steps: reps, ms, ms_per_step: ms / reps };
+    return (2 * n ** 3 * reps) / (ms / 1000) / 1e9;
   } finally {
     a.dispose();
     b.dispose();
