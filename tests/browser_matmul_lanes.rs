@@ -20,8 +20,16 @@ fn naive(a: &[f32], b: &[f32], d: MatmulDims) -> Vec<f32> {
         for j in 0..n {
             let mut acc = 0.0f32;
             for kk in 0..k {
-                let av = if d.trans_a { a[kk * m + i] } else { a[i * k + kk] };
-                let bv = if d.trans_b { b[j * k + kk] } else { b[kk * n + j] };
+                let av = if d.trans_a {
+                    a[kk * m + i]
+                } else {
+                    a[i * k + kk]
+                };
+                let bv = if d.trans_b {
+                    b[j * k + kk]
+                } else {
+                    b[kk * n + j]
+                };
                 acc += av * bv;
             }
             c[i * n + j] = acc;
@@ -38,7 +46,13 @@ fn simd128_matmul_is_bit_identical_to_the_triple_loop() {
         matmul_kernel_name()
     );
     let mut rng = Rng::new(5);
-    for (m, k, n) in [(1, 1, 9), (4, 3, 8), (17, 33, 65), (70, 300, 13), (64, 256, 256)] {
+    for (m, k, n) in [
+        (1, 1, 9),
+        (4, 3, 8),
+        (17, 33, 65),
+        (70, 300, 13),
+        (64, 256, 256),
+    ] {
         for (trans_a, trans_b) in [(false, false), (true, false), (false, true), (true, true)] {
             let d = MatmulDims {
                 batch: 1,

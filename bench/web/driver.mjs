@@ -7,17 +7,19 @@
 //   make bench-web                                   (builds, then runs this)
 //   node bench/web/driver.mjs [--json] [--rounds 3] [--min-ms 1000] [--jobs a,b]
 //        [--sides gl-cpu,gl-gpu,tf-wasm,tf-cpu,tf-webgpu] [--no-lab] [--lab-visits 3]
-//        [--profile JOB:SIDE[,JOB:SIDE...]] [--kernel base]
+//        [--profile JOB:SIDE[,JOB:SIDE...]] [--kernel base] [--before base] [--json-out FILE]
 //
 // Serves target/bench-web/ (bench/web/build.sh) and dist/ (`make build-web`). Each round
 // runs every job on every side, in reverse order on odd rounds, so a machine that gets
 // busier or quieter during the run slows both libraries alike. --profile samples the
 // named runs with Chromium's profiler (CDP Profiler.start/stop) and prints where their
 // time goes (self time by function). --kernel base runs gradlab's CPU matmul on the
-// scalar kernel of before the simd128 tiles (a before/after comparison in one build).
+// scalar kernel of before the simd128 tiles; --before base adds a side `gl-cpu-before`:
+// gradlab's CPU backend in a second bench page on that kernel, in the same rounds (a
+// before/after comparison in one build and one run).
 import os from 'node:os';
 import path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { launch, waitForAsync } from '../../tests/e2e/helpers.mjs';
 import { serve } from './server.mjs';
 
@@ -26,7 +28,7 @@ const ALL_SIDES = ['gl-cpu', 'gl-gpu', 'tf-wasm', 'tf-cpu', 'tf-webgpu'];
 const RUN_TIMEOUT_MS = 180_000;
 
 function parseArgs(argv) {
-  const o = { json: false, rounds: 3, minMs: 1000, jobs: null, sides: ALL_SIDES, lab: true, labVisits: 3, profile: [], kernel: null };
+  const o = { json: false, rounds: 3, minMs: 1000, jobs: null, sides: ALL_SIDES, lab: true, labVisits: 3, profile: [], kernel: null, before: null, jsonOut: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -40,6 +42,8 @@ function parseArgs(argv) {
     else if (a === '--sides') o.sides = next().split(',');
     else if (a === '--no-lab') o.lab = false;
     else if (a === '--kernel') o.kernel = next();
+    else if (a === '--json-out') o.jsonOut = next();
+    else if (a === '--before') o.before = next();
     else if (a === '--lab-visits') o.labVisits = Math.max(1, Number(next()));
     else if (a === '--profile') o.profile = next().split(',').map((s) => s.split(':'));
     else throw new Error(`unknown argument ${a} (see the header of bench/web/driver.mjs)`);
@@ -211,10 +215,10 @@ function table(report) {
   L.push(`gradlab vs TensorFlow.js ${m.tfjsVersion}, ${m.date}`);
   L.push(`machine: ${m.cpu} x ${m.cores} cores, load ${m.load}; ${m.browser}`);
   L.push(`WebGPU adapter: ${m.adapter ?? 'none'} (gradlab: ${m.gradlabGpu ?? 'none'}); TF.js wasm: simd ${m.tfjsWasm?.simd}, threads ${m.tfjsWasm?.threads}`);
-  L.push(`gradlab CPU matmul kernel: ${m.matmulKernel}`);
+  L.push(`gradlab CPU matmul kernel: ${m.matmulKernel}${m.beforeKernel ? ` (gl-cpu-before: ${m.beforeKernel})` : ''}`);
   L.push(`${report.rounds} rounds, medians; each run at least ${report.minMs} ms in a tight loop in the bench page`);
   const sides = report.sides;
-  const head = ['job', 'unit', ...sides, 'gl/tf best', 'cpu/wasm', 'gpu/webgpu'];
+  const head = ['job', 'unit', ...sides, 'gl/tf best', 'cpu/wasm', 'gpu/webgpu', ...(sides.includes('gl-cpu-before') ? ['after/before'] : [])];
   const rows = report.rows.map((r) => {
     const md = r.median;
     return [
@@ -224,6 +228,7 @@ function table(report) {
       fmt(ratio(best(md, ['gl-cpu', 'gl-gpu']), best(md, ['tf-wasm', 'tf-cpu', 'tf-webgpu']))) + 'x',
       fmt(ratio(md['gl-cpu'], md['tf-wasm'])) + 'x',
       fmt(ratio(md['gl-gpu'], md['tf-webgpu'])) + 'x',
+      ...(sides.includes('gl-cpu-before') ? [fmt(ratio(md['gl-cpu'], md['gl-cpu-before'])) + 'x'] : []),
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -274,13 +279,21 @@ async function main() {
     const info = ctx.info;
     const jobs = info.jobs.filter((j) => !opts.jobs || opts.jobs.includes(j.name));
     const sides = opts.sides.filter((s) => s.startsWith('tf-') ? info.tfjsBackends.includes(s.slice(3)) : s === 'gl-cpu' || info.gradlabGpu);
+    // The CPU backend on the kernel of before, in its own page (a kernel is chosen once
+    // per wasm instance).
+    let before = null;
+    if (opts.before) {
+      before = { browser, url: server.url, kernel: opts.before, errors: ctx.errors, ...(await openBench(browser, server.url, opts.before)) };
+      sides.splice(sides.indexOf('gl-cpu') + 1, 0, 'gl-cpu-before');
+    }
+    const runSide = (s, job) => (s === 'gl-cpu-before' ? runOne(before, 'gl-cpu', job, opts.minMs) : runOne(ctx, s, job, opts.minMs));
     const runs = Object.fromEntries(jobs.map((j) => [j.name, Object.fromEntries(sides.map((s) => [s, []]))]));
     const details = Object.fromEntries(jobs.map((j) => [j.name, {}]));
     for (let r = 0; r < opts.rounds; r++) {
       const order = r % 2 ? [...sides].reverse() : sides;
       for (const j of jobs) {
         for (const s of order) {
-          const { rate, detail } = await runOne(ctx, s, j.name, opts.minMs);
+          const { rate, detail } = await runSide(s, j.name);
           runs[j.name][s].push(rate);
           if (detail) details[j.name][s] = detail;
           progress(`round ${r + 1}: ${j.name} on ${s}: ${fmt(rate)} ${j.unit}`);
@@ -311,6 +324,7 @@ async function main() {
         adapter: info.adapter,
         gradlabGpu: info.gradlabGpu,
         matmulKernel: info.matmulKernel,
+        beforeKernel: before?.info.matmulKernel ?? null,
         tfjsVersion: info.tfjsVersion,
         tfjsWasm: info.tfjsWasmFeatures,
       },
@@ -325,6 +339,7 @@ async function main() {
     };
     report.targets = targets(rows, lab);
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${table(report)}\n`);
+    if (opts.jsonOut) writeFileSync(opts.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await browser.close();
     server.close();

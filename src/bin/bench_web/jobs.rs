@@ -178,7 +178,9 @@ fn plain_adam(lr: f32) -> OptimizerConfig {
 pub fn job_config(job: &WebJob) -> Option<ExperimentConfig> {
     match job.kind {
         JobKind::Matmul { .. } => None,
-        JobKind::Mlp { widths, activation, .. } => {
+        JobKind::Mlp {
+            widths, activation, ..
+        } => {
             let act = match activation {
                 "tanh" => Activation::Tanh,
                 _ => Activation::Relu,

@@ -19,6 +19,8 @@ fn main() {
 /// Native entry point: a pointer to the command that runs this module in a browser.
 #[cfg(not(target_arch = "wasm32"))]
 fn main() {
-    eprintln!("bench_web runs in a browser: `make bench-web` builds it and runs bench/web/driver.mjs");
+    eprintln!(
+        "bench_web runs in a browser: `make bench-web` builds it and runs bench/web/driver.mjs"
+    );
     std::process::exit(2);
 }

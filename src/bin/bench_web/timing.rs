@@ -49,7 +49,8 @@ fn set_detail(
     before: Option<gradlab::backend::gpu::GpuStats>,
     after: Option<gradlab::backend::gpu::GpuStats>,
 ) {
-    let mut v = serde_json::json!({ "steps": steps, "ms": ms, "ms_per_step": ms / steps.max(1) as f64 });
+    let mut v =
+        serde_json::json!({ "steps": steps, "ms": ms, "ms_per_step": ms / steps.max(1) as f64 });
     if let (Some(b), Some(a)) = (before, after) {
         let d = a.since(&b);
         let per = |x: u64| x as f64 / steps.max(1) as f64;
