@@ -216,6 +216,7 @@ function table(report) {
   L.push(`machine: ${m.cpu} x ${m.cores} cores, load ${m.load}; ${m.browser}`);
   L.push(`WebGPU adapter: ${m.adapter ?? 'none'} (gradlab: ${m.gradlabGpu ?? 'none'}); TF.js wasm: simd ${m.tfjsWasm?.simd}, threads ${m.tfjsWasm?.threads}`);
   L.push(`gradlab CPU matmul kernel: ${m.matmulKernel}${m.beforeKernel ? ` (gl-cpu-before: ${m.beforeKernel})` : ''}`);
+  if (m.bitCheck) L.push(`matmul bits, ${m.matmulKernel} vs ${m.beforeKernel} in this browser: ${m.bitCheck.cases - m.bitCheck.differ} of ${m.bitCheck.cases} products identical`);
   L.push(`${report.rounds} rounds, medians; each run at least ${report.minMs} ms in a tight loop in the bench page`);
   const sides = report.sides;
   const head = ['job', 'unit', ...sides, 'gl/tf best', 'cpu/wasm', 'gpu/webgpu', ...(sides.includes('gl-cpu-before') ? ['after/before'] : [])];
@@ -286,6 +287,18 @@ async function main() {
       before = { browser, url: server.url, kernel: opts.before, errors: ctx.errors, ...(await openBench(browser, server.url, opts.before)) };
       sides.splice(sides.indexOf('gl-cpu') + 1, 0, 'gl-cpu-before');
     }
+    // The page's kernel against the kernel of before, bit for bit, in this browser:
+    // shapes with edge tiles, every transposition.
+    let bitCheck = null;
+    if (before) {
+      const shapes = [[1, 1, 9], [4, 3, 8], [17, 33, 65], [70, 300, 13], [64, 256, 256], [203, 129, 75]];
+      const cases = shapes.flatMap(([m, k, n]) => [[false, false], [true, false], [false, true], [true, true]].map(([ta, tb]) => [m, k, n, ta, tb]));
+      const bits = (c) => c.page.evaluate((cs) => cs.map((x) => window.benchGl.matmul_bits_sha256(...x)), cases);
+      const [now, then] = [await bits(ctx), await bits(before)];
+      const differ = cases.filter((_, i) => now[i] !== then[i]);
+      bitCheck = { cases: cases.length, differ: differ.length };
+      if (differ.length) ctx.errors.push(`matmul bits differ from ${opts.before} on ${differ.map((c) => c.join('x')).join(', ')}`);
+    }
     const runSide = (s, job) => (s === 'gl-cpu-before' ? runOne(before, 'gl-cpu', job, opts.minMs) : runOne(ctx, s, job, opts.minMs));
     const runs = Object.fromEntries(jobs.map((j) => [j.name, Object.fromEntries(sides.map((s) => [s, []]))]));
     const details = Object.fromEntries(jobs.map((j) => [j.name, {}]));
@@ -325,6 +338,7 @@ async function main() {
         gradlabGpu: info.gradlabGpu,
         matmulKernel: info.matmulKernel,
         beforeKernel: before?.info.matmulKernel ?? null,
+        bitCheck,
         tfjsVersion: info.tfjsVersion,
         tfjsWasm: info.tfjsWasmFeatures,
       },

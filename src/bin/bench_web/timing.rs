@@ -91,6 +91,32 @@ pub fn matmul_kernel() -> String {
     gradlab::backend::cpu::matmul_kernel_name().to_string()
 }
 
+/// SHA-256 (hex) of the bits of `op(A) @ op(B)` on the CPU backend for seeded normal
+/// `A` (`m x k`) and `B` (`k x n`): the driver compares the page's kernel with the scalar
+/// one of a second page (`--before base`), bit for bit, in the browser itself.
+#[wasm_bindgen]
+pub fn matmul_bits_sha256(m: usize, k: usize, n: usize, trans_a: bool, trans_b: bool) -> String {
+    use sha2::{Digest, Sha256};
+    let mut rng = Rng::new((m * 31 + k * 7 + n) as u64);
+    let a: Vec<f32> = (0..m * k).map(|_| rng.normal()).collect();
+    let b: Vec<f32> = (0..k * n).map(|_| rng.normal()).collect();
+    let mut c = vec![0.0; m * n];
+    let d = MatmulDims {
+        batch: 1,
+        m,
+        k,
+        n,
+        trans_a,
+        trans_b,
+    };
+    gradlab::backend::cpu::matmul_into(&a, &b, &mut c, d);
+    let mut h = Sha256::new();
+    for v in &c {
+        h.update(v.to_bits().to_le_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The jobs as JSON (names, units, shapes, batch, learning rate): the TensorFlow.js side
 /// builds its models from this description.
 #[wasm_bindgen]
