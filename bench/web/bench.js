@@ -46,7 +46,7 @@ async function adapterInfo() {
 
 async function initAll() {
   await init();
-  // ?kernel=base times the CPU matmul kernel of before the simd128 tiles.
+  // ?kernel=simd128 (or base, ...) fixes the CPU matmul micro-kernel of this page.
   const kernel = new URLSearchParams(location.search).get('kernel');
   if (kernel) gl.set_matmul_kernel(kernel);
   state.jobs = JSON.parse(gl.jobs_json());

@@ -7,16 +7,18 @@
 //   make bench-web                                   (builds, then runs this)
 //   node bench/web/driver.mjs [--json] [--rounds 3] [--min-ms 1000] [--jobs a,b]
 //        [--sides gl-cpu,gl-gpu,tf-wasm,tf-cpu,tf-webgpu] [--no-lab] [--lab-visits 3]
-//        [--profile JOB:SIDE[,JOB:SIDE...]] [--kernel base] [--before base] [--json-out FILE]
+//        [--profile JOB:SIDE[,JOB:SIDE...]] [--kernel K] [--before K] [--json-out FILE]
 //
 // Serves target/bench-web/ (bench/web/build.sh) and dist/ (`make build-web`). Each round
 // runs every job on every side, in reverse order on odd rounds, so a machine that gets
 // busier or quieter during the run slows both libraries alike. --profile samples the
 // named runs with Chromium's profiler (CDP Profiler.start/stop) and prints where their
-// time goes (self time by function). --kernel base runs gradlab's CPU matmul on the
-// scalar kernel of before the simd128 tiles; --before base adds a side `gl-cpu-before`:
-// gradlab's CPU backend in a second bench page on that kernel, in the same rounds (a
-// before/after comparison in one build and one run).
+// time goes (self time by function). --kernel NAME runs gradlab's CPU matmul on another
+// micro-kernel (`simd128 4x8`, `simd128 6x8`: the hand-written wasm SIMD tiles; `base`:
+// the default, LLVM-vectorised 4x8); --before NAME adds a side `gl-cpu-before`: gradlab's
+// CPU backend in a second bench page on that kernel, in the same rounds, after checking
+// in the browser that both kernels give the same bits (a before/after comparison in one
+// build and one run).
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync, writeFileSync } from 'node:fs';

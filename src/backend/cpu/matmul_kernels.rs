@@ -29,8 +29,8 @@ const BASE: Kernel = Kernel {
 /// its tiles (a wider tile would only multiply padding), else `GRADLAB_MATMUL_KERNEL`
 /// (`base`, `lanes`, `avx2`, `simd128`: a prefix of a kernel's name) when set to one this
 /// CPU runs (benchmarks compare them; on wasm32, where there is no environment,
-/// [`choose_kernel`] sets it), else the last of [`all_kernels`]: AVX2 natively when the
-/// CPU has it, the `simd128` tile on wasm32.
+/// [`choose_kernel`] sets it), else the preferred one: AVX2 natively when the CPU has
+/// it, else the baseline (on wasm32 too: see `preferred`).
 ///
 /// An AVX-512 tile (6x32, 8x32) was tried and ran at a tenth of the AVX2 one's speed
 /// here: LLVM spills a tile of 16 or more 512-bit accumulators.
@@ -52,9 +52,11 @@ fn widest() -> Kernel {
     })
 }
 
-/// The default wide kernel: AVX2 when the CPU has it, the `simd128` 4x8 tile on wasm32
-/// (faster in V8 than the 6x8 one, whose twelve accumulators crowd x86's sixteen vector
-/// registers), else the baseline.
+/// The default wide kernel: AVX2 when the CPU has it, else the baseline. On wasm32 the
+/// baseline too: with `+simd128` LLVM vectorises its 4x8 tile by itself, and in Chromium
+/// 156 (bench/web, `--before base`, 5 alternating rounds, 2026-12-01) it ran 1.05-1.19x
+/// faster than the hand-written `simd128` tiles (4x8; the 6x8 one was slower still),
+/// with the same bits. The `simd128` tiles stay selectable ([`choose_kernel`]) and tested.
 fn preferred() -> Kernel {
     #[cfg(target_arch = "x86_64")]
     {
@@ -62,11 +64,6 @@ fn preferred() -> Kernel {
             return x86::AVX2;
         }
     }
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    {
-        return lanes::SIMD128_4X8;
-    }
-    #[allow(unreachable_code)]
     BASE
 }
 

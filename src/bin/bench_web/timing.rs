@@ -75,9 +75,9 @@ pub async fn gpu_open() -> Result<String, JsValue> {
     Ok(label)
 }
 
-/// Fixes the CPU matmul kernel for this page (`base` is the scalar 4x8 tile of before the
-/// `simd128` kernels); resolves to its name, or an error when there is no such kernel or
-/// one was already used. Called before any job runs.
+/// Fixes the CPU matmul kernel for this page (`base`: the default 4x8 tile; `simd128`:
+/// the hand-written wasm SIMD tiles); resolves to its name, or an error when there is no
+/// such kernel or one was already used. Called before any job runs.
 #[wasm_bindgen]
 pub fn set_matmul_kernel(prefix: &str) -> Result<String, JsValue> {
     gradlab::backend::cpu::choose_matmul_kernel(prefix)
