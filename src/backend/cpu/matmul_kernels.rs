@@ -54,9 +54,10 @@ fn widest() -> Kernel {
 
 /// The default wide kernel: AVX2 when the CPU has it, else the baseline. On wasm32 the
 /// baseline too: with `+simd128` LLVM vectorises its 4x8 tile by itself, and in Chromium
-/// 156 (bench/web, `--before base`, 5 alternating rounds, 2026-12-01) it ran 1.05-1.19x
-/// faster than the hand-written `simd128` tiles (4x8; the 6x8 one was slower still),
-/// with the same bits. The `simd128` tiles stay selectable ([`choose_kernel`]) and tested.
+/// 156 (bench/web `--before`, alternating rounds, 2026-12-01) the hand-written `simd128`
+/// 4x8 tile ran at its speed within the noise of a shared machine (0.84-0.95x of it in
+/// one run, 1.02-1.05x in another; the 6x8 tile no faster), with the same bits. The
+/// `simd128` tiles stay selectable ([`choose_kernel`]) and tested.
 fn preferred() -> Kernel {
     #[cfg(target_arch = "x86_64")]
     {
