@@ -132,3 +132,15 @@ bench: xdg-runtime
 bench-native: xdg-runtime
 	$(CARGO) build --release
 	python3 bench/peers_native.py --gradlab target/release/gradlab
+
+# gradlab against TensorFlow.js 4.22 in headless Chromium with WebGPU (bench/web/): the
+# lab (dist/, for its page-ready time and first-load bytes) and the bench page
+# (target/bench-web/, a second wasm entry: src/bin/bench_web) are built, then the
+# driver prints the table. BENCH_WEB_ARGS passes options to it (--json, --rounds 3,
+# --profile mlp-big-b256:gl-cpu, --kernel base: see bench/web/driver.mjs).
+BENCH_WEB_ARGS ?=
+.PHONY: bench-web
+bench-web: build-web
+	$(SETUP) tfjs apt
+	bash bench/web/build.sh
+	node bench/web/driver.mjs $(BENCH_WEB_ARGS)

@@ -12,6 +12,7 @@
 #          Python's own safetensors package (seconds; pip); PyTorch for the tests of
 #          the PyTorch export (about 5 GB with its CUDA libraries; a few minutes the
 #          first time, skipped when that version is already importable)
+#   tfjs   TensorFlow.js 4.22 for the browser benchmark (make bench-web) only
 #   all    rust apt web python
 #
 # The versions below are the ones proven together in shared/TOOLCHAIN.md.
@@ -202,6 +203,31 @@ web_npm_tools() {
   fi
 }
 
+# TensorFlow.js for the browser benchmark only (`make bench-web`, bench/web/): the
+# peer that gradlab is timed against in the same page. Its own folder under .tools/
+# (GRADLAB_TFJS_DIR overrides it) with its own package.json, so it never touches the
+# e2e tools' node_modules; the page never loads it.
+readonly TFJS_VERSION=4.22.0
+web_tfjs() {
+  have npm || die "npm not found: install npm first"
+  local dir="${GRADLAB_TFJS_DIR:-$TOOLS_DIR/tfjs}" pkg missing=()
+  for pkg in tfjs tfjs-backend-wasm tfjs-backend-webgpu; do
+    local manifest="$dir/node_modules/@tensorflow/$pkg/package.json" got=""
+    [ -f "$manifest" ] &&
+      got=$(node -e 'process.stdout.write(require(process.argv[1]).version)' "$manifest" 2>/dev/null || true)
+    [ "$got" = "$TFJS_VERSION" ] || missing+=("@tensorflow/$pkg@$TFJS_VERSION")
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    say "skip: TensorFlow.js already at $TFJS_VERSION in $dir"
+    return
+  fi
+  mkdir -p "$dir"
+  [ -f "$dir/package.json" ] ||
+    printf '{\n  "name": "gradlab-bench-tfjs",\n  "private": true\n}\n' >"$dir/package.json"
+  say "install: npm install ${missing[*]} into $dir"
+  npm install --prefix "$dir" --no-audit --no-fund --save-exact "${missing[@]}" </dev/null
+}
+
 setup_web() {
   web_cargo_tools
   web_npm_tools
@@ -239,7 +265,7 @@ main() {
   local step
   for step in "$@"; do
     case "$step" in
-      rust | apt | web | python) ;;
+      rust | apt | web | python | tfjs) ;;
       all) ;;
       -h | --help | help)
         usage
@@ -258,6 +284,7 @@ main() {
       apt) setup_apt ;;
       web) setup_web ;;
       python) setup_python ;;
+      tfjs) web_tfjs ;;
       all)
         setup_rust
         setup_apt

@@ -27,8 +27,10 @@ const BASE: Kernel = Kernel {
 
 /// The kernel for a product with `n` output columns: the baseline when `n` fits one of
 /// its tiles (a wider tile would only multiply padding), else `GRADLAB_MATMUL_KERNEL`
-/// (`base`, `avx2`) when set to one this CPU runs (benchmarks compare them), else the
-/// widest. The baseline on wasm32, where its 4x8 tile maps onto `simd128`.
+/// (`base`, `lanes`, `avx2`, `simd128`: a prefix of a kernel's name) when set to one this
+/// CPU runs (benchmarks compare them; on wasm32, where there is no environment,
+/// [`choose_kernel`] sets it), else the preferred one: AVX2 natively when the CPU has
+/// it, else the baseline (on wasm32 too: see `preferred`).
 ///
 /// An AVX-512 tile (6x32, 8x32) was tried and ran at a tenth of the AVX2 one's speed
 /// here: LLVM spills a tile of 16 or more 512-bit accumulators.
@@ -39,24 +41,62 @@ pub fn kernel(n: usize) -> Kernel {
     widest()
 }
 
+/// The kernel chosen for this process (see [`kernel`]), fixed at its first use.
+static CHOSEN: std::sync::OnceLock<Kernel> = std::sync::OnceLock::new();
+
 fn widest() -> Kernel {
-    static CHOSEN: std::sync::OnceLock<Kernel> = std::sync::OnceLock::new();
     *CHOSEN.get_or_init(|| {
-        let all = all_kernels();
         // No environment on wasm32: the variable reads as unset there.
         let asked = std::env::var("GRADLAB_MATMUL_KERNEL").unwrap_or_default();
-        all.iter()
-            .find(|k| !asked.is_empty() && k.name.starts_with(asked.trim()))
-            .or(all.last())
-            .copied()
-            .unwrap_or(BASE)
+        named(&asked).unwrap_or_else(preferred)
     })
 }
 
-/// Every kernel this CPU can run, for the tests that check they agree bit for bit.
+/// The default wide kernel: AVX2 when the CPU has it, else the baseline. On wasm32 the
+/// baseline too: with `+simd128` LLVM vectorises its 4x8 tile by itself, and in Chromium
+/// 156 (bench/web `--before`, alternating rounds, 2026-12-01) the hand-written `simd128`
+/// 4x8 tile ran at its speed within the noise of a shared machine (0.84-0.95x of it in
+/// one run, 1.02-1.05x in another; the 6x8 tile no faster), with the same bits. The
+/// `simd128` tiles stay selectable ([`choose_kernel`]) and tested.
+fn preferred() -> Kernel {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return x86::AVX2;
+        }
+    }
+    BASE
+}
+
+/// The first kernel this CPU runs whose name starts with `prefix` (none for "").
+fn named(prefix: &str) -> Option<Kernel> {
+    let prefix = prefix.trim();
+    all_kernels()
+        .into_iter()
+        .find(|k| !prefix.is_empty() && k.name.starts_with(prefix))
+}
+
+/// Fix the wide kernel for this process to the first one named `prefix...` (benchmarks
+/// compare kernels in the browser, where `GRADLAB_MATMUL_KERNEL` cannot be set). Returns
+/// the kernel's name, or `None` when no kernel has that name or a product already ran
+/// with another one (the choice is made once, so results never mix kernels).
+pub fn choose_kernel(prefix: &str) -> Option<&'static str> {
+    let want = named(prefix)?;
+    let got = *CHOSEN.get_or_init(|| want);
+    (got.name == want.name).then_some(got.name)
+}
+
+/// Every kernel this CPU can run, for the tests that check they agree bit for bit:
+/// the baseline, the 4-lane tiles (portable lanes everywhere, `simd128` lanes on wasm32),
+/// then AVX2 when the CPU has it.
 pub fn all_kernels() -> Vec<Kernel> {
     #[allow(unused_mut)]
-    let mut all = vec![BASE];
+    let mut all = vec![BASE, lanes::PORTABLE_4X8, lanes::PORTABLE_6X8];
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        all.push(lanes::SIMD128_4X8);
+        all.push(lanes::SIMD128_6X8);
+    }
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
@@ -116,6 +156,86 @@ fn acc_base(acc: [[f32; 8]; 4], ap: &[f32], bp: &[f32]) -> [[f32; 8]; 4] {
 
 fn run_base(ap: &[f32], bp: &[f32], c: &mut [f32], n: usize, t: Tile) {
     run_tile::<4, 8>(ap, bp, c, n, t, acc_base);
+}
+
+/// The 4-lane tiles of [`super::matmul_lanes`]: `MR x 8`, two vectors per row.
+mod lanes {
+    use super::super::matmul_lanes::{accumulate_x8, Portable};
+    use super::{run_tile, Kernel, Tile};
+
+    pub const PORTABLE_4X8: Kernel = Kernel {
+        name: "lanes 4x8",
+        mr: 4,
+        nr: 8,
+        run: run_portable_4x8,
+    };
+
+    pub const PORTABLE_6X8: Kernel = Kernel {
+        name: "lanes 6x8",
+        mr: 6,
+        nr: 8,
+        run: run_portable_6x8,
+    };
+
+    #[inline(never)]
+    fn acc_portable_4x8(acc: [[f32; 8]; 4], ap: &[f32], bp: &[f32]) -> [[f32; 8]; 4] {
+        accumulate_x8::<Portable, 4>(acc, ap, bp)
+    }
+
+    #[inline(never)]
+    fn acc_portable_6x8(acc: [[f32; 8]; 6], ap: &[f32], bp: &[f32]) -> [[f32; 8]; 6] {
+        accumulate_x8::<Portable, 6>(acc, ap, bp)
+    }
+
+    fn run_portable_4x8(ap: &[f32], bp: &[f32], c: &mut [f32], n: usize, t: Tile) {
+        run_tile::<4, 8>(ap, bp, c, n, t, acc_portable_4x8);
+    }
+
+    fn run_portable_6x8(ap: &[f32], bp: &[f32], c: &mut [f32], n: usize, t: Tile) {
+        run_tile::<6, 8>(ap, bp, c, n, t, acc_portable_6x8);
+    }
+
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    pub use simd::{SIMD128_4X8, SIMD128_6X8};
+
+    /// The same tiles in wasm `v128` registers.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    mod simd {
+        use super::super::super::matmul_lanes::{accumulate_x8, Simd128};
+        use super::super::{run_tile, Kernel, Tile};
+
+        pub const SIMD128_4X8: Kernel = Kernel {
+            name: "simd128 4x8",
+            mr: 4,
+            nr: 8,
+            run: run_4x8,
+        };
+
+        pub const SIMD128_6X8: Kernel = Kernel {
+            name: "simd128 6x8",
+            mr: 6,
+            nr: 8,
+            run: run_6x8,
+        };
+
+        #[inline(never)]
+        fn acc_4x8(acc: [[f32; 8]; 4], ap: &[f32], bp: &[f32]) -> [[f32; 8]; 4] {
+            accumulate_x8::<Simd128, 4>(acc, ap, bp)
+        }
+
+        #[inline(never)]
+        fn acc_6x8(acc: [[f32; 8]; 6], ap: &[f32], bp: &[f32]) -> [[f32; 8]; 6] {
+            accumulate_x8::<Simd128, 6>(acc, ap, bp)
+        }
+
+        fn run_4x8(ap: &[f32], bp: &[f32], c: &mut [f32], n: usize, t: Tile) {
+            run_tile::<4, 8>(ap, bp, c, n, t, acc_4x8);
+        }
+
+        fn run_6x8(ap: &[f32], bp: &[f32], c: &mut [f32], n: usize, t: Tile) {
+            run_tile::<6, 8>(ap, bp, c, n, t, acc_6x8);
+        }
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
