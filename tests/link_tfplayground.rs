@@ -55,6 +55,7 @@ fn tf_frame(
         context: ExperimentConfig::default().context,
         backend: BackendChoice::Cpu,
         seq2seq: None,
+        init: gradlab::nn::InitScheme::Layer,
     }
 }
 

@@ -23,7 +23,7 @@ pub(super) fn put_f32s(p: &mut Vec<u8>, v: &[f32]) {
 }
 
 /// The scalar metrics of a history point, in their mask-bit order.
-fn scalar_metrics(m: &Metrics) -> [Option<f64>; 11] {
+fn scalar_metrics(m: &Metrics) -> [Option<f64>; SCALARS] {
     [
         m.accuracy,
         m.precision,
@@ -36,11 +36,16 @@ fn scalar_metrics(m: &Metrics) -> [Option<f64>; 11] {
         m.perplexity,
         m.train_bits_per_char,
         m.train_perplexity,
+        m.exact_match,
+        m.token_accuracy,
     ]
 }
 
-/// Mask bit of the confusion matrix (after the 11 scalar metrics).
-const CONFUSION_BIT: u16 = 1 << 11;
+/// How many scalar metrics a history point may carry.
+const SCALARS: usize = 13;
+
+/// Mask bit of the confusion matrix (after the scalar metrics).
+const CONFUSION_BIT: u16 = 1 << SCALARS;
 
 pub(super) fn put_point(p: &mut Vec<u8>, h: &HistoryPoint) {
     p.extend_from_slice(&h.step.to_le_bytes());
@@ -162,7 +167,7 @@ impl Reader<'_> {
         let train_loss = self.f64("a history point")?;
         let test_loss = self.f64("a history point")?;
         let mask = self.u16("a history point")?;
-        let mut scalars = [None; 11];
+        let mut scalars = [None; SCALARS];
         for (i, v) in scalars.iter_mut().enumerate() {
             if mask & (1 << i) != 0 {
                 *v = Some(self.f64("a history metric")?);
@@ -183,7 +188,7 @@ impl Reader<'_> {
         } else {
             None
         };
-        let [accuracy, precision, recall, f1, mse, mae, r2, bits_per_char, perplexity, train_bits_per_char, train_perplexity] =
+        let [accuracy, precision, recall, f1, mse, mae, r2, bits_per_char, perplexity, train_bits_per_char, train_perplexity, exact_match, token_accuracy] =
             scalars;
         Ok(HistoryPoint {
             step,
@@ -203,6 +208,8 @@ impl Reader<'_> {
                 perplexity,
                 train_bits_per_char,
                 train_perplexity,
+                exact_match,
+                token_accuracy,
             },
         })
     }
