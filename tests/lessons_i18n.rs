@@ -23,8 +23,13 @@ use std::path::{Path, PathBuf};
 
 /// The area tables, in the order `i18n::zh` asks them (add an area's table here when it
 /// is wired into `AREAS` in `src/ui/i18n.rs`).
-const AREA_TABLES: &[fn(&str) -> Option<&'static str>] =
-    &[zh_page::zh, zh_presets::zh, zh_resume::zh, zh_text::zh];
+const AREA_TABLES: &[fn(&str) -> Option<&'static str>] = &[
+    zh_page::zh,
+    zh_presets::zh,
+    zh_resume::zh,
+    zh_text::zh,
+    zh_translate::zh,
+];
 
 /// Sources whose Chinese lives in tables not wired in yet (other areas' work this
 /// session): skipped until their table joins `AREA_TABLES`.
