@@ -320,7 +320,7 @@ mod tests {
             "diabetes",
             "mnist",
         ];
-        let text = ["shakespeare", "sentiment", "dates"];
+        let text = ["shakespeare", "sentiment", "user-text", "dates"];
         assert_eq!(data, [&synthetic[..], &real[..], &text[..]].concat());
         assert_eq!(names::<ScheduleKind>(), ["constant", "cosine"]);
         let activations = ["linear", "relu", "tanh", "sigmoid", "gelu"];

@@ -68,6 +68,9 @@ pub fn zh(en: &str) -> Option<&'static str> {
         "review sentences through a bag of embeddings (the baseline)" => {
             "用词嵌入袋处理影评句子（基线模型）"
         }
+        "dates in 14 human formats to ISO (2021-03-03): an encoder-decoder transformer" => {
+            "把 14 种日常写法的日期译成 ISO 格式（2021-03-03）：一个编码器-解码器 Transformer"
+        }
         _ => return None,
     })
 }
