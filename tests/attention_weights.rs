@@ -138,7 +138,10 @@ fn captured_weights_equal_a_naive_f64_recompute_rows_sum_to_1_hidden_keys_are_0(
             let sees_a_key = ids[bi * T..(bi + 1) * T].iter().any(|&v| v != 0.0);
             let sum: f64 = row.iter().map(|&v| v as f64).sum();
             if sees_a_key {
-                assert!((sum - 1.0).abs() <= 1e-5, "layer {prefix} row {row_index} sums to {sum}");
+                assert!(
+                    (sum - 1.0).abs() <= 1e-5,
+                    "layer {prefix} row {row_index} sums to {sum}"
+                );
             } else {
                 assert_eq!(sum, 0.0, "a query that sees no key has no weight");
             }
@@ -189,12 +192,20 @@ fn a_sentence_lens_gives_its_tokens_and_the_weights_of_its_embeddings() {
     let unknown: Vec<bool> = tokens.iter().map(|w| !words.contains(w)).collect();
     assert_eq!(maps.tokens.unknown, unknown);
     assert!(unknown.iter().any(|&u| u), "the made-up word is unknown");
-    assert!(maps.tokens.ids.iter().zip(&unknown).all(|(&id, &u)| u == (id == UNK_ID)));
+    assert!(maps
+        .tokens
+        .ids
+        .iter()
+        .zip(&unknown)
+        .all(|(&id, &u)| u == (id == UNK_ID)));
     // embed, res(attn(2)), meanpool, dense(2): the attn input is the embedding rows of
     // the padded ids; the recompute's first n rows and columns are the view.
     assert_eq!(maps.layers.len(), 1);
     let layer = &maps.layers[0];
-    assert_eq!((layer.name.as_str(), layer.causal, layer.heads.len()), ("1.0", false, 2));
+    assert_eq!(
+        (layer.name.as_str(), layer.causal, layer.heads.len()),
+        ("1.0", false, 2)
+    );
     let (t, n, d) = (config.context, tokens.len(), 32);
     let mut ids = vec![0.0f32; t];
     for (slot, &id) in ids.iter_mut().zip(&maps.tokens.ids) {

@@ -55,7 +55,11 @@ fn check_by_hand(r: &Runner, vocab: &WordVocab, sentence: &str) {
 #[test]
 fn leave_one_out_equals_deleting_the_token_and_predicting() {
     let (r, vocab) = runner("sentiment", 40);
-    check_by_hand(&r, &vocab, "The food was great, and the staff were friendly!");
+    check_by_hand(
+        &r,
+        &vocab,
+        "The food was great, and the staff were friendly!",
+    );
     check_by_hand(&r, &vocab, "terrible");
     // 40 tokens: deleting one of the first 32 lets token 33 in.
     let long = (0..40)

@@ -144,7 +144,9 @@ impl TextLens {
             }
         }
         if context == 0 {
-            return Err(Error::Config("a text model reads at least one token".into()));
+            return Err(Error::Config(
+                "a text model reads at least one token".into(),
+            ));
         }
         Ok(TextLens {
             model,
@@ -221,7 +223,9 @@ impl TextLens {
             }
         };
         if tokens.ids.is_empty() {
-            return Err(Error::Format("the text has no tokens: type a few words".into()));
+            return Err(Error::Format(
+                "the text has no tokens: type a few words".into(),
+            ));
         }
         Ok(tokens)
     }
@@ -247,7 +251,9 @@ impl TextLens {
             self.model
                 .forward_with_attention(&Tensor::from_slice(&x, &[1, x.len()], &device), Mode::Eval)
         });
-        let (_, layers) = self.read_attention(None, &weights, tokens.ids.len()).await?;
+        let (_, layers) = self
+            .read_attention(None, &weights, tokens.ids.len())
+            .await?;
         Ok(AttentionMaps { tokens, layers })
     }
 

@@ -32,6 +32,7 @@ mod probe;
 mod share;
 pub mod state;
 mod sweep;
+mod text_views;
 mod training_bar;
 
 use leptos::prelude::*;
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
             </section>
             <section class="panel output" aria-label="Results">
                 <main_chart::MainChart lab=lab />
+                <text_views::TextViewsPanel lab=lab />
                 <draw_pad::DrawPad lab=lab />
                 <digits_grid::DigitsGrid lab=lab />
                 <loss_chart::LossChart lab=lab />
