@@ -100,7 +100,7 @@ fn look_view(look: &SentenceLook) -> impl IntoView {
                     data-effect=effect.to_string()
                     data-unknown=unknown.to_string()
                 >
-                    {label.clone()}
+                    <span class="tv-word">{label.clone()}</span>
                     {unknown.then(|| view! { <sub>"unk"</sub> })}
                 </span>
             }
