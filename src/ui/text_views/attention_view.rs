@@ -74,14 +74,14 @@ pub fn AttentionView(lab: Lab, views: TextViews) -> impl IntoView {
             <Show when=move || !layers().is_empty()>
                 <div class="tv-choose">
                     <label class="field">
-                        <span>{move || t("Layer")}</span>
+                        <span>{move || t("Attention layer")}</span>
                         <select data-testid="attention-layer" on:change=on_layer>
                             {move || layers()
                                 .into_iter()
                                 .enumerate()
                                 .map(|(i, (name, _))| view! {
-                                    <option value=i.to_string() prop:selected=move || views.layer.get() == i>
-                                        {format!("{} {} ({name})", t("attention"), i + 1)}
+                                    <option value=i.to_string() title=name prop:selected=move || views.layer.get() == i>
+                                        {(i + 1).to_string()}
                                     </option>
                                 })
                                 .collect_view()}

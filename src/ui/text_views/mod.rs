@@ -58,6 +58,8 @@ pub struct TextViews {
     pub look: RwSignal<Option<Result<SentenceLook, String>>>,
     /// The attention for the settled text.
     pub maps: RwSignal<Option<Result<AttentionMaps, String>>>,
+    /// Milliseconds the last look took (forward pass and readback, `performance.now()`).
+    pub ms: RwSignal<Option<f64>>,
     /// The attention layer shown (index into `maps.layers`).
     pub layer: RwSignal<usize>,
     /// The head shown (`None`: the mean of the heads).
@@ -78,6 +80,7 @@ impl TextViews {
             lens_version: RwSignal::new(0),
             look: RwSignal::new(None),
             maps: RwSignal::new(None),
+            ms: RwSignal::new(None),
             layer: RwSignal::new(0),
             head: RwSignal::new(None),
         };
@@ -177,8 +180,11 @@ impl TextViews {
             }
         };
         crate::platform::spawn(async move {
+            let t0 = crate::platform::now_ms();
             if lens.reads_words() {
-                match lens.look_sentence(&text).await {
+                let looked = lens.look_sentence(&text).await;
+                self.ms.set(Some(crate::platform::now_ms() - t0));
+                match looked {
                     Ok(look) => {
                         self.maps.set(Some(Ok(AttentionMaps {
                             tokens: look.tokens.clone(),
@@ -193,6 +199,7 @@ impl TextViews {
                 }
             } else {
                 self.look.set(None);
+                self.ms.set(None);
                 self.maps
                     .set(Some(lens.attention(&text).await.map_err(|e| e.to_string())));
             }
@@ -226,5 +233,6 @@ pub const CSS: &str = r#"
 .tv-ramp { display: inline-block; width: 7rem; height: 0.7rem; border: 1px solid #ccd; border-radius: 2px; }
 .tv-note { color: #556; font-size: 0.85rem; margin: 0.3rem 0 0; }
 .tv-error { color: #a11; font-size: 0.9rem; margin: 0.3rem 0; }
+.tv-choose select { width: auto; max-width: 12rem; }
 .tv-choose { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; margin: 0.4rem 0; }
 "#;

@@ -18,6 +18,17 @@ fn css(c: RGBColor) -> String {
     format!("rgb({},{},{})", c.0, c.1, c.2)
 }
 
+/// Text colour readable on `fill`: white on a dark fill, near-black on a light one
+/// (by the fill's relative luminance, sRGB weights).
+fn ink_on(fill: RGBColor) -> &'static str {
+    let l = 0.2126 * fill.0 as f32 + 0.7152 * fill.1 as f32 + 0.0722 * fill.2 as f32;
+    if l < 140.0 {
+        "#fff"
+    } else {
+        "#222"
+    }
+}
+
 /// The box, shown while the run is on the review sentences.
 #[component]
 pub fn SentimentBox(lab: Lab, views: TextViews) -> impl IntoView {
@@ -49,6 +60,15 @@ pub fn SentimentBox(lab: Lab, views: TextViews) -> impl IntoView {
                 Some(Err(e)) => view! { <p class="tv-error" data-testid="sentiment-error">{e}</p> }.into_any(),
                 Some(Ok(look)) => look_view(&look).into_any(),
             }}
+            <p
+                class="tv-note"
+                data-testid="sentiment-ms"
+                data-value=move || views.ms.get().map(|ms| ms.to_string())
+                hidden=move || views.ms.get().is_none()
+            >
+                {move || t("Read in {ms} ms on the CPU (the sentence and each one-token-shorter copy, one batch).")
+                    .replace("{ms}", &format!("{:.1}", views.ms.get().unwrap_or(0.0)))}
+            </p>
         </section>
     }
 }
@@ -79,8 +99,8 @@ fn look_view(look: &SentenceLook) -> impl IntoView {
         .map(|(i, label)| {
             let effect = look.effect(i);
             let f = if scale > 0.0 { effect / scale } else { 0.0 };
-            let ink = if f.abs() > 0.6 { "#fff" } else { "#222" };
-            let style = format!("background:{};color:{ink}", css(diverging(f)));
+            let fill = diverging(f);
+            let style = format!("background:{};color:{}", css(fill), ink_on(fill));
             let unknown = look.tokens.unknown.get(i).copied().unwrap_or(false);
             let without = look.without.get(i).copied().unwrap_or(f32::NAN);
             let tip = format!(

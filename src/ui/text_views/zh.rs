@@ -27,13 +27,16 @@ pub fn zh(en: &str) -> Option<&'static str> {
         "The model reads the first {kept} tokens; {dropped} more are left out." => {
             "模型只读前 {kept} 个词，后面还有 {dropped} 个没有读入。"
         }
+        "Read in {ms} ms on the CPU (the sentence and each one-token-shorter copy, one batch)." => {
+            "在 CPU 上读完用了 {ms} 毫秒（整句和每个少一个词的版本，一批算完）。"
+        }
+        "Attention layer" => "注意力层",
         // Attention view.
         "Attention" => "注意力",
         "Each row is a token and how strongly it attends to each token in its columns, in the chosen layer and head (each row sums to 1)." => {
             "每一行是一个词，显示它在所选的层和注意力头中对各列每个词的关注程度（每行加起来为 1）。"
         }
         "Text for the attention view" => "要查看注意力的文本",
-        "Layer" => "层",
         "Head" => "注意力头",
         "attention" => "注意力层",
         "mean of heads" => "各头平均",
