@@ -91,6 +91,9 @@ for (const [w, h] of [
     const pos = await typeSentence(page, POSITIVE);
     const neg = await typeSentence(page, NEGATIVE);
     console.log(`after ${step} steps at ${w}: P(positive) ${pos.positive} vs ${neg.positive}`);
+    const ms = parseFloat(await page.getByTestId('sentiment-ms').getAttribute('data-value'));
+    console.log(`a look (sentence + ${neg.tokens.length} shorter copies) took ${ms} ms at ${w}`);
+    assert.ok(Number.isFinite(ms) && ms < 250, `a look took ${ms} ms`);
     assert.ok(pos.positive > 0.6, `a clearly positive sentence reads ${pos.positive}`);
     assert.ok(neg.positive < 0.4, `a clearly negative sentence reads ${neg.positive}`);
     // Colours: the sentence's strongest words push its way, and differ in colour.
