@@ -15,7 +15,7 @@ use leptos::prelude::*;
 #[component]
 pub fn AttentionView(lab: Lab, views: TextViews) -> impl IntoView {
     let set = move || lab.config.with(|c| c.data.text());
-    let is_chars = move || set() == Some(TextSet::Shakespeare);
+    let is_chars = move || set().is_some_and(|s| s != TextSet::Sentiment);
     let layers = move || {
         views.maps.with(|m| match m {
             Some(Ok(maps)) => maps

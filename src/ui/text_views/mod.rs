@@ -94,7 +94,8 @@ impl TextViews {
         Effect::new(move |_| {
             let text = match lab.config.with(|c| c.data.text()) {
                 Some(TextSet::Sentiment) => views.sentence.get(),
-                Some(TextSet::Shakespeare) => views.prompt.get(),
+                // A character language model (any text set other than the sentences).
+                Some(_) => views.prompt.get(),
                 None => String::new(),
             };
             views.settle_later(text);
