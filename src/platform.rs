@@ -1,5 +1,9 @@
 //! The only home of `cfg(target_arch = "wasm32")` splits: spawning, blocking, clocks.
 
+/// The page's IndexedDB store of its last run (browser only).
+#[cfg(target_arch = "wasm32")]
+pub mod idb;
+
 /// Milliseconds from an arbitrary origin, monotonic.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn now_ms() -> f64 {

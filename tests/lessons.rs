@@ -6,6 +6,9 @@
 use gradlab::lessons::validate::{check_step, validate_all, validate_source};
 use gradlab::lessons::{all, lesson, Lang, Source, SOURCES};
 
+/// The curriculum's lessons.
+const LESSONS: u32 = 12;
+
 #[test]
 fn every_lesson_is_valid() {
     let problems = validate_all();
@@ -17,10 +20,10 @@ fn every_lesson_is_valid() {
 }
 
 #[test]
-fn lessons_one_to_nine_exist_in_both_languages() {
+fn every_lesson_exists_in_both_languages() {
     for lang in Lang::ALL {
         let ids: Vec<String> = all(lang).into_iter().map(|l| l.id).collect();
-        let want: Vec<String> = (1..=9).map(|n| format!("{n:02}")).collect();
+        let want: Vec<String> = (1..=LESSONS).map(|n| format!("{n:02}")).collect();
         assert_eq!(ids, want, "{lang:?}");
     }
     assert_eq!(lesson("4", Lang::Zh).unwrap().id, "04");

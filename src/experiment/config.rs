@@ -2,7 +2,7 @@
 
 use crate::data::text::TextSet;
 use crate::data::{FeatureSet, Pattern2d, RealSet, Regression1d, Regression2d};
-use crate::nn::{Activation, Layer};
+use crate::nn::{Activation, InitScheme, Layer};
 use crate::optim::OptimizerConfig;
 use serde::{Deserialize, Serialize};
 
@@ -191,6 +191,10 @@ pub struct ExperimentConfig {
     /// Written as the stack's text form (`"conv(8,5),relu,flatten,dense(10)"`).
     #[serde(skip_serializing_if = "Option::is_none", with = "model_text")]
     pub model: Option<Vec<Layer>>,
+    /// How the model's weights start (see [`InitScheme`]); left out of JSON at its
+    /// default, so older configs read as before.
+    #[serde(skip_serializing_if = "is_default_init")]
+    pub init: InitScheme,
     /// The loss.
     pub loss: LossKind,
     /// Optimizer and its parameters (including L1/L2 and clipping).
@@ -256,8 +260,13 @@ impl Default for ExperimentConfig {
             seed: l::SEED.default,
             context: l::CONTEXT.default as usize,
             backend: BackendChoice::Cpu,
+            init: InitScheme::Layer,
         }
     }
+}
+
+fn is_default_init(v: &InitScheme) -> bool {
+    *v == InitScheme::default()
 }
 
 fn is_default_context(v: &usize) -> bool {

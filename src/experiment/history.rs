@@ -68,6 +68,9 @@ pub struct Evaluation {
     pub test_loss: f64,
     /// Test-set metrics.
     pub metrics: Metrics,
+    /// The test rows' class-1 scores of a two-class task (for metrics at another
+    /// decision threshold); `None` for any other task.
+    pub scores: Option<crate::metrics::BinaryScores>,
 }
 
 /// A named weight tensor read back to the host (PyTorch names and shapes).

@@ -5,6 +5,7 @@ mod config;
 mod cost;
 mod cost_limits;
 mod cost_stack;
+pub mod dropout;
 mod export;
 mod history;
 pub mod limits;
@@ -27,6 +28,8 @@ mod runner_text;
 mod runner_text_infer;
 mod runner_view;
 mod runner_weights;
+mod snapshot_bytes;
+mod snapshot_bytes_io;
 mod validate;
 mod verdict;
 
@@ -60,6 +63,10 @@ pub use runner_text_infer::{
     draw_token, parse_vocab, text_vocab, SampleOptions, TextVocab, VOCAB_KEY,
 };
 pub use runner_view::{Curve1d, GridView, Points2d};
+pub use snapshot_bytes::{
+    check_snapshot_fits, decode_saved_run, encode_saved_run, saved_run_bytes, SavedRun,
+    SAVED_RUN_FORMAT, SAVED_RUN_HEADER_BYTES, SAVED_RUN_MAGIC,
+};
 pub use validate::{
     validate, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_LR, MAX_SAMPLES,
     MAX_STEPS, MIN_SAMPLES,

@@ -171,6 +171,7 @@ fn base(data: DataSource) -> ExperimentConfig {
         seed: 1,
         context: crate::experiment::limits::CONTEXT.default as usize,
         backend: BackendChoice::Cpu,
+        init: crate::nn::InitScheme::Layer,
     }
 }
 

@@ -7,7 +7,7 @@ use super::config::{BackendChoice, Budget, DataSource, ExperimentConfig, LossKin
 use super::presets::Preset;
 use crate::data::text::{TextSet, SENTIMENT_VOCAB, SHAKESPEARE_IDS};
 use crate::data::FeatureSet;
-use crate::nn::parse_stack;
+use crate::nn::{parse_stack, InitScheme};
 use crate::optim::{OptimizerConfig, OptimizerKind, ScheduleKind};
 
 /// Whether the layer grammar has the attention layers, so the text presets' models
@@ -78,6 +78,7 @@ fn text_base(set: TextSet, model: &str, optimizer: OptimizerConfig) -> Experimen
         seed: 1,
         context: 64,
         backend: BackendChoice::Cpu,
+        init: crate::nn::InitScheme::Layer,
     }
 }
 
@@ -146,6 +147,7 @@ fn shakespeare_char_nanogpt() -> ExperimentConfig {
         blocks(4, 4, 128, true)
     );
     ExperimentConfig {
+        init: InitScheme::Gpt,
         batch_size: 12,
         budget: Budget::Steps(2000),
         eval_every: 250,

@@ -94,6 +94,9 @@ pub struct Runner {
     pub(super) health: HealthStatus,
     /// A language model's training windows (its batches come from here, not `batcher`).
     pub(super) lm_stream: Option<super::runner_text::LmStream>,
+    /// The test scores of the last evaluation of a two-class task (see
+    /// [`Runner::last_scores`]).
+    pub(super) last_scores: Option<crate::metrics::BinaryScores>,
 }
 
 impl Runner {
@@ -101,9 +104,10 @@ impl Runner {
     pub fn new(config: ExperimentConfig, device: Device) -> Result<Runner> {
         validate(&config)?;
         let data = prepare(&config)?;
-        let model = Sequential::new(
+        let model = Sequential::with_init(
             &super::model::model_layers(&config),
             &super::model::model_input_shape(&config),
+            config.init,
             &mut Rng::derive(config.seed, streams::INIT),
             &device,
         )
@@ -130,7 +134,15 @@ impl Runner {
             next_batch: 0,
             step: 0,
             history: Vec::new(),
+            last_scores: None,
         })
+    }
+
+    /// The test rows' class-1 scores from the last evaluation recorded or shown, for a
+    /// two-class task: precision, recall and F1 at any decision threshold without
+    /// evaluating again. `None` before the first evaluation and for other tasks.
+    pub fn last_scores(&self) -> Option<&crate::metrics::BinaryScores> {
+        self.last_scores.as_ref()
     }
 
     /// The configuration.
@@ -354,14 +366,22 @@ impl Runner {
                 what: "the loss".to_string(),
             });
         }
+        let rows = self.data.test.n.min(EVAL_TEST_ROWS);
         let metrics = match self.config.data.is_language_model() {
             true => super::runner_text::lm_metrics(train_loss, test_loss),
-            false => test_metrics(&self.data, &out, self.data.test.n.min(EVAL_TEST_ROWS)),
+            false => test_metrics(&self.data, &out, rows),
         };
+        let test = &self.data.test;
+        let two_classes = !self.config.data.is_language_model()
+            && test.is_classification()
+            && test.num_classes() == 2;
+        let scores = two_classes
+            .then(|| crate::metrics::BinaryScores::from_logits(&out, &test.labels()[..rows]));
         Ok(Evaluation {
             train_loss,
             test_loss,
             metrics,
+            scores,
         })
     }
 
@@ -374,6 +394,7 @@ impl Runner {
     /// Append a history point at this step from an evaluation of this step (see
     /// [`Runner::evaluation_pending`]).
     pub fn record_evaluation(&mut self, e: Evaluation) -> HistoryPoint {
+        self.last_scores = e.scores;
         let p = HistoryPoint {
             step: self.step,
             epoch: self.epoch(),

@@ -39,6 +39,7 @@ impl Runner {
             Some(if self.record_due() {
                 self.record_evaluation(e)
             } else {
+                self.last_scores = e.scores;
                 HistoryPoint {
                     step: self.step_count(),
                     epoch: self.epoch(),

@@ -3,7 +3,7 @@
 
 use super::{HistoryPoint, NamedWeight, Runner};
 use crate::backend::Device;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::experiment::ExperimentConfig;
 use crate::nn::Module;
 use crate::optim::Optimizer;
@@ -57,23 +57,8 @@ impl Runner {
         device: Device,
         snapshot: &Snapshot,
     ) -> Result<Runner> {
+        super::check_snapshot_fits(&config, snapshot)?;
         let mut r = Runner::new(config, device)?;
-        let model_len = r.model.params().len();
-        let shapes_match = snapshot.weights.len() == model_len
-            && r.model
-                .params()
-                .iter()
-                .zip(&snapshot.weights)
-                .all(|((name, t), w)| {
-                    name == w.name && t.dims() == w.shape.as_slice() && w.data.len() == t.numel()
-                });
-        let state_ok =
-            snapshot.optimizer_state.is_empty() || snapshot.optimizer_state.len() == model_len;
-        if !shapes_match || !state_ok {
-            return Err(Error::Format(
-                "snapshot does not match this experiment's model".to_string(),
-            ));
-        }
         let dev = r.device().clone();
         for (i, w) in snapshot.weights.iter().enumerate() {
             r.model
@@ -105,5 +90,11 @@ impl Runner {
         r.step = s;
         r.history = snapshot.history.clone();
         Ok(r)
+    }
+
+    /// A run continuing `saved` (bytes read by [`super::decode_saved_run`]) on `device`,
+    /// in the config its link carries, checked to fit its model.
+    pub fn resume_saved(saved: &super::SavedRun, device: Device) -> Result<Runner> {
+        Runner::restore(saved.config()?, device, &saved.snapshot)
     }
 }

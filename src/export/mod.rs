@@ -112,9 +112,10 @@ pub fn pytorch_zip(config: &ExperimentConfig, label: &str) -> Result<Vec<u8>> {
 /// The weights a run of `config` starts from: the runner's model, drawn from the same
 /// seeded stream on the CPU (the initial draw is the same on every backend).
 pub fn initial_weights(config: &ExperimentConfig) -> Result<Vec<NamedWeight>> {
-    let model = Sequential::new(
+    let model = Sequential::with_init(
         &model_layers(config),
         &model_input_shape(config),
+        config.init,
         &mut Rng::derive(config.seed, streams::INIT),
         &Device::Cpu,
     )

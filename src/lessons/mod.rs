@@ -106,8 +106,7 @@ macro_rules! source {
     };
 }
 
-/// Every lesson, in order. Lessons 10 to 12 (images, text, inference) wait for the
-/// model and language work they need.
+/// Every lesson, in order.
 pub static SOURCES: &[Source] = &[
     source!("01", "01-linear-regression"),
     source!("02", "02-loss-functions"),
@@ -118,6 +117,9 @@ pub static SOURCES: &[Source] = &[
     source!("07", "07-capacity"),
     source!("08", "08-evaluation"),
     source!("09", "09-overfitting"),
+    source!("10", "10-images"),
+    source!("11", "11-text"),
+    source!("12", "12-inference"),
 ];
 
 /// Lesson `id` (`03`, or `3`) in `lang`, parsed. Errs when there is no such lesson or

@@ -9,12 +9,14 @@
 
 mod classification;
 mod regression;
+mod threshold;
 
 pub use classification::{
     accuracy, argmax_rows, confusion_matrix, f1, macro_f1, macro_precision, macro_recall,
     per_class, precision, recall, Averaging, ClassScores, ClassificationReport,
 };
 pub use regression::{mae, mse, r2, RegressionReport};
+pub use threshold::{BinaryScores, DEFAULT_THRESHOLD};
 
 /// `num / den`, or 0 when `den` is 0.
 fn ratio(num: f64, den: f64) -> f64 {

@@ -34,6 +34,42 @@ impl Init {
     }
 }
 
+/// How a whole model's weights start: each layer by its own rule, or GPT-2's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InitScheme {
+    /// Dense and conv layers by the activation that follows (He or Xavier, PyTorch's
+    /// formulas), attention as PyTorch's `MultiheadAttention`, embeddings `N(0, 1)`.
+    #[default]
+    Layer,
+    /// GPT-2's (and nanoGPT's `_init_weights`): every matrix and embedding `N(0, 0.02)`,
+    /// and the last matrix of each residual branch `N(0, 0.02 / sqrt(branches))`, so
+    /// the residual stream's variance does not grow with depth. Biases stay zero,
+    /// layer-norm scales one.
+    Gpt,
+}
+
+impl InitScheme {
+    /// Every scheme, in the order messages list them.
+    pub const ALL: [InitScheme; 2] = [InitScheme::Layer, InitScheme::Gpt];
+
+    /// The name links and the CLI use.
+    pub fn name(self) -> &'static str {
+        match self {
+            InitScheme::Layer => "layer",
+            InitScheme::Gpt => "gpt",
+        }
+    }
+}
+
+/// GPT-2's weight standard deviation.
+pub const GPT_STD: f32 = 0.02;
+
+/// `n` draws from `N(0, std)`.
+pub fn normal_n(n: usize, std: f32, rng: &mut Rng) -> Vec<f32> {
+    (0..n).map(|_| rng.normal() * std).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ mod seq2seq;
 mod sequential;
 
 pub use activation::Activation;
-pub use init::Init;
+pub use init::{Init, InitScheme};
 pub use layer::{
     infer_shapes, mlp_layers, shape_text, stack_text, Layer, ParamShape, ShapeError, MAX_NESTING,
     MAX_SHAPE_RANK,

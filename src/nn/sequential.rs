@@ -3,6 +3,7 @@
 //! `j` owns `i.j.weight` (the block is a `Sequential` whose forward adds its input).
 
 use super::functional::{attention_with_weights, dropout, gelu, layer_norm, masked_mean};
+use super::init::{normal_n, InitScheme, GPT_STD};
 use super::layer::{infer_shapes, Layer, ShapeError};
 use super::layer_seq::uses_key_mask;
 use super::{linear, Activation, Init, Module, ParamSet};
@@ -68,14 +69,31 @@ impl Sequential {
         rng: &mut Rng,
         device: &Device,
     ) -> Result<Sequential, ShapeError> {
+        Sequential::with_init(layers, input_shape, InitScheme::Layer, rng, device)
+    }
+
+    /// [`Sequential::new`] with the weights drawn by `scheme` (the same draws from `rng`
+    /// in the same order; only their scale differs).
+    pub fn with_init(
+        layers: &[Layer],
+        input_shape: &[usize],
+        scheme: InitScheme,
+        rng: &mut Rng,
+        device: &Device,
+    ) -> Result<Sequential, ShapeError> {
         let shapes = infer_shapes(layers, input_shape)?;
         let mut params = ParamSet::new();
         let mut tied = None;
+        let draw = Draw {
+            scheme,
+            branch_std: GPT_STD / (count_branches(layers).max(1) as f32).sqrt(),
+            in_branch: false,
+        };
         build_params(
             layers,
             input_shape,
             "",
-            rng,
+            (rng, draw),
             device,
             (&mut params, &mut tied),
         );
@@ -223,23 +241,63 @@ impl Module for Sequential {
     }
 }
 
+/// How [`build_params`] scales its draws.
+#[derive(Clone, Copy)]
+struct Draw {
+    scheme: InitScheme,
+    /// Under [`InitScheme::Gpt`], the std of the last matrix of a residual branch.
+    branch_std: f32,
+    /// Whether the layers being built are a residual block's body.
+    in_branch: bool,
+}
+
+impl Draw {
+    /// The GPT-2 std of the matrix of layer `i` of `layers`: the branch std for the
+    /// last layer with a matrix in a residual body, 0.02 otherwise.
+    fn gpt_std(self, layers: &[Layer], i: usize) -> f32 {
+        let has_matrix = |l: &Layer| matches!(l, Layer::Dense { .. } | Layer::Attention { .. });
+        let last = layers.iter().rposition(has_matrix);
+        match self.in_branch && last == Some(i) {
+            true => self.branch_std,
+            false => GPT_STD,
+        }
+    }
+}
+
+/// Residual blocks in `layers`, nested ones included (GPT-2 scales each branch's
+/// output matrix by `1 / sqrt` of this).
+fn count_branches(layers: &[Layer]) -> usize {
+    layers
+        .iter()
+        .map(|l| match l {
+            Layer::Residual(body) => 1 + count_branches(body),
+            _ => 0,
+        })
+        .sum()
+}
+
 /// Create the parameters of `layers` (input `shape`), named under `prefix`, in order;
 /// `tied` gets the index of the first embedding's weight.
 fn build_params(
     layers: &[Layer],
     input: &[usize],
     prefix: &str,
-    rng: &mut Rng,
+    (rng, draw): (&mut Rng, Draw),
     device: &Device,
     (params, tied): (&mut ParamSet, &mut Option<usize>),
 ) {
+    let gpt = draw.scheme == InitScheme::Gpt;
     let mut shape = input.to_vec();
     for (i, layer) in layers.iter().enumerate() {
         let name = |p: &str| format!("{prefix}{i}.{p}");
         match layer {
             Layer::Residual(body) => {
                 let prefix = format!("{prefix}{i}.");
-                build_params(body, &shape, &prefix, rng, device, (params, tied))
+                let inner = Draw {
+                    in_branch: true,
+                    ..draw
+                };
+                build_params(body, &shape, &prefix, (rng, inner), device, (params, tied))
             }
             Layer::Dense { .. } | Layer::Conv2d { .. } => {
                 let [w, b] = &layer.param_shapes(&shape)[..] else {
@@ -251,7 +309,10 @@ fn build_params(
                     Layer::Conv2d { .. } => out * receptive,
                     _ => out,
                 };
-                let data = init_for(layers, i).sample_n(out * fan_in, fan_in, fan_out, rng);
+                let data = match gpt {
+                    true => normal_n(out * fan_in, draw.gpt_std(layers, i), rng),
+                    false => init_for(layers, i).sample_n(out * fan_in, fan_in, fan_out, rng),
+                };
                 params.push(name("weight"), Tensor::from_slice(&data, &w.dims, device));
                 params.push(name("bias"), Tensor::zeros(&b.dims, device));
             }
@@ -261,7 +322,8 @@ fn build_params(
                 params.push(name("bias"), Tensor::zeros(&[n], device));
             }
             Layer::Embedding { vocab, dim } => {
-                let data: Vec<f32> = (0..vocab * dim).map(|_| rng.normal()).collect();
+                let std = if gpt { GPT_STD } else { 1.0 };
+                let data = normal_n(vocab * dim, std, rng);
                 let index = params.push(
                     name("weight"),
                     Tensor::from_slice(&data, &[*vocab, *dim], device),
@@ -270,7 +332,7 @@ fn build_params(
             }
             Layer::Pos { max_len } => {
                 let d = *shape.last().expect("validated: [length, width]");
-                let data: Vec<f32> = (0..max_len * d).map(|_| rng.normal() * 0.02).collect();
+                let data = normal_n(max_len * d, GPT_STD, rng);
                 params.push(
                     name("weight"),
                     Tensor::from_slice(&data, &[*max_len, d], device),
@@ -281,14 +343,20 @@ fn build_params(
                 // in_proj (fans D and 3D), zero biases; out_proj keeps `nn.Linear`'s
                 // U(-1/sqrt(D), 1/sqrt(D)).
                 let d = *shape.last().expect("validated: [length, width]");
-                let w_in = Init::XavierUniform.sample_n(3 * d * d, d, 3 * d, rng);
+                let w_in = match gpt {
+                    true => normal_n(3 * d * d, GPT_STD, rng),
+                    false => Init::XavierUniform.sample_n(3 * d * d, d, 3 * d, rng),
+                };
                 params.push(
                     name("in_proj_weight"),
                     Tensor::from_slice(&w_in, &[3 * d, d], device),
                 );
                 params.push(name("in_proj_bias"), Tensor::zeros(&[3 * d], device));
                 let a = 1.0 / (d.max(1) as f32).sqrt();
-                let w_out: Vec<f32> = (0..d * d).map(|_| rng.range(-a, a)).collect();
+                let w_out: Vec<f32> = match gpt {
+                    true => normal_n(d * d, draw.gpt_std(layers, i), rng),
+                    false => (0..d * d).map(|_| rng.range(-a, a)).collect(),
+                };
                 params.push(
                     name("out_proj.weight"),
                     Tensor::from_slice(&w_out, &[d, d], device),

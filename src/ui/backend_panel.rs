@@ -1,7 +1,7 @@
 //! The backend chooser and badge: which backend runs, on which adapter, and why the
 //! GPU is not used when it is not.
 
-use super::i18n::t;
+use super::i18n::{msg, t};
 use super::state::{BackendKind, Cmd, Lab};
 use leptos::prelude::*;
 
@@ -11,7 +11,7 @@ pub fn BackendPanel(lab: Lab) -> impl IntoView {
     let badge = move || {
         let b = lab.backend.get();
         match (b.active, &b.adapter) {
-            _ if b.switching => "switching…".to_string(),
+            _ if b.switching => t("switching…").to_string(),
             (BackendKind::Gpu, Some(a)) => format!("WebGPU · {a}"),
             (BackendKind::Gpu, None) => "WebGPU".to_string(),
             (BackendKind::Cpu, _) => "CPU".to_string(),
@@ -66,9 +66,9 @@ pub fn BackendPanel(lab: Lab) -> impl IntoView {
                     class="notice"
                     data-testid="backend-notice"
                     role="status"
-                    title=move || lab.backend.get().notice.unwrap_or_default()
+                    title=move || msg(&lab.backend.get().notice.unwrap_or_default())
                 >
-                    {move || short(&lab.backend.get().notice.unwrap_or_default())}
+                    {move || short(&msg(&lab.backend.get().notice.unwrap_or_default()))}
                 </p>
             </Show>
         </div>

@@ -2,7 +2,7 @@
 //! regenerate, standardisation, and the 2-D input features.
 
 use super::fields::{check_field, number_field};
-use super::i18n::t;
+use super::i18n::{t, tf};
 use super::state::Lab;
 use crate::data::FeatureSet;
 use crate::experiment::limits;
@@ -29,7 +29,7 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
     let feature = move |i: usize| {
         let (label, tip) = FEATURES[i];
         view! {
-            <label class="chip" title=format!("Feed the network {tip}")>
+            <label class="chip" title=move || tf("Feed the network {}", &[&t(tip)])>
                 <input
                     type="checkbox"
                     prop:checked=move || cfg.with(|c| c.features.flags()[i])
@@ -52,10 +52,10 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
             <p class="hint">
                 {move || {
                     cfg.with(|c| match c.data {
-                        DataSource::Classify2d(p) => format!("2-D classification: {}", p.name()),
-                        DataSource::Regression1d(r) => format!("1-D regression: {}", r.name()),
-                        DataSource::Regression2d(r) => format!("2-D regression: {}", r.name()),
-                        DataSource::Real(s) => format!("real data: {}", s.name()),
+                        DataSource::Classify2d(p) => tf("2-D classification: {}", &[&p.name()]),
+                        DataSource::Regression1d(r) => tf("1-D regression: {}", &[&r.name()]),
+                        DataSource::Regression2d(r) => tf("2-D regression: {}", &[&r.name()]),
+                        DataSource::Real(s) => tf("real data: {}", &[&s.name()]),
                         DataSource::Text(t) => format!(
                             "text: {} (the page does not train text yet; run it with \
                              `gradlab run`)",

@@ -6,6 +6,7 @@
 //! available yet ([`missing_set`]); the files go to the data module, which keeps them
 //! for the session, and the driver is asked to rebuild the run (`Cmd::Reset`).
 
+use super::i18n::{msg, t, tf};
 use super::state::{Cmd, Lab};
 use crate::data::{RealSet, MAX_DECOMPRESSED_BYTES};
 use crate::experiment::{DataSource, ExperimentConfig};
@@ -216,22 +217,23 @@ fn megabytes(bytes: u64) -> String {
 /// The download's progress bar, or its error with a retry button; nothing when idle.
 #[component]
 pub fn DataProgress(lab: Lab) -> impl IntoView {
-    move || match lab.data_fetch.get() {
+    move || {
+        match lab.data_fetch.get() {
         DataFetch::Idle => None,
         DataFetch::Loading { set, loaded, total } => {
             let text = if total > 0 {
-                format!("{} of {}", megabytes(loaded), megabytes(total))
+                tf("{} of {}", &[&megabytes(loaded), &megabytes(total)])
             } else {
                 megabytes(loaded)
             };
             Some(
                 view! {
                     <div class="data-fetch" data-testid="data-progress" role="status">
-                        <span>"Downloading the " {set} " data set: " {text}</span>
+                        <span>{tf("Downloading the {} data set: {}", &[&set, &text])}</span>
                         <progress
                             max=total.max(1).to_string()
                             value=loaded.min(total.max(1)).to_string()
-                            aria-label="Download progress"
+                            aria-label=t("Download progress")
                         ></progress>
                     </div>
                 }
@@ -241,21 +243,22 @@ pub fn DataProgress(lab: Lab) -> impl IntoView {
         DataFetch::Failed { set, message } => Some(
             view! {
                 <div class="data-fetch failed" data-testid="data-error" role="alert">
-                    <span>"Could not download the " {set} " data set: " {message}</span>
+                    <span>{tf("Could not download the {} data set: {}", &[&set, &msg(&message)])}</span>
                     <button
                         type="button"
                         data-testid="data-retry"
-                        title="Try the download again"
+                        title=t("Try the download again")
                         on:click=move |_| {
                             lab.data_fetch.set(DataFetch::Idle);
                             lab.send(Cmd::Reset);
                         }
                     >
-                        "Retry"
+                        {t("Retry")}
                     </button>
                 </div>
             }
             .into_any(),
         ),
+    }
     }
 }

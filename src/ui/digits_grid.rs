@@ -1,6 +1,7 @@
 //! The test-image grid: test images with the model's predictions (image data only); a
 //! click on one shows its class probabilities in the drawing pad's bars.
 
+use super::i18n::t;
 use super::plots;
 use super::probe::Probe;
 use super::state::Lab;
@@ -54,9 +55,9 @@ pub fn DigitsGrid(lab: Lab) -> impl IntoView {
         }
     };
     view! {
-        <section class="card" aria-label="Test images" hidden=move || !has()>
-            <h2>"Test images and predictions"</h2>
-            <p class="hint">"Click an image to see the model's probabilities for it."</p>
+        <section class="card" aria-label=move || t("Test images") hidden=move || !has()>
+            <h2>{move || t("Test images and predictions")}</h2>
+            <p class="hint">{move || t("Click an image to see the model's probabilities for it.")}</p>
             <canvas
                 node_ref=canvas
                 width="100"
@@ -64,7 +65,7 @@ pub fn DigitsGrid(lab: Lab) -> impl IntoView {
                 data-testid="digits-grid"
                 class="clickable"
                 role="img"
-                aria-label="Test images with the predicted class under each; red when wrong. Click one to see its probabilities."
+                aria-label=move || t("Test images with the predicted class under each; red when wrong. Click one to see its probabilities.")
                 on:click=on_click
             ></canvas>
         </section>

@@ -3,6 +3,7 @@
 //! ink turned into a data-set image by the driver) and one bar per class, updated on
 //! every stroke segment; a clicked test image shows in the same place.
 
+use super::i18n::{msg, t};
 use super::plots::pixels::{context, Blitter, Palette};
 use super::probe::{Probe, Seen};
 use super::state::Lab;
@@ -65,10 +66,10 @@ pub fn DrawPad(lab: Lab) -> impl IntoView {
         lab.look_at(None);
     };
     view! {
-        <section class="card draw-card" aria-label="Draw a digit" hidden=move || image().is_none()>
-            <h2>"Draw a digit"</h2>
+        <section class="card draw-card" aria-label=move || t("Draw a digit") hidden=move || image().is_none()>
+            <h2>{move || t("Draw a digit")}</h2>
             <p class="hint">
-                "Draw with the mouse, a finger or a pen, or click a test image below: the bars show what the model reads, with its current weights."
+                {move || t("Draw with the mouse, a finger or a pen, or click a test image below: the bars show what the model reads, with its current weights.")}
             </p>
             <div class="draw-row">
                 <div class="draw-pad-box">
@@ -79,14 +80,14 @@ pub fn DrawPad(lab: Lab) -> impl IntoView {
                         height=PAD
                         data-testid="draw-pad"
                         role="img"
-                        aria-label="Drawing pad: draw a digit here"
+                        aria-label=move || t("Drawing pad: draw a digit here")
                         on:pointerdown=down
                         on:pointermove=moved
                         on:pointerup=up
                         on:pointercancel=up
                     ></canvas>
                     <button type="button" data-testid="draw-clear" on:click=clear>
-                        "Clear"
+                        {move || t("Clear")}
                     </button>
                 </div>
                 <div class="draw-input-box">
@@ -97,13 +98,13 @@ pub fn DrawPad(lab: Lab) -> impl IntoView {
                         height=INPUT
                         data-testid="draw-input"
                         role="img"
-                        aria-label="The model's input: the drawing as the model sees it"
+                        aria-label=move || t("The model's input: the drawing as the model sees it")
                     ></canvas>
                     <p class="hint draw-source">
-                        {move || lab.seen.with(|s| s.as_ref().map(|s| s.label.clone()))
-                            .unwrap_or_else(|| "model input".into())}
+                        {move || lab.seen.with(|s| s.as_ref().map(|s| msg(&s.label)))
+                            .unwrap_or_else(|| t("model input").into())}
                     </p>
-                    <p class="hint" data-testid="draw-ms" title="time of the last prediction">
+                    <p class="hint" data-testid="draw-ms" title=move || t("time of the last prediction")>
                         {move || lab.seen.with(|s| s.as_ref().map(|s| ms_text(s.ms)))}
                     </p>
                 </div>
@@ -157,7 +158,7 @@ fn ProbBars(lab: Lab) -> impl IntoView {
             data-testid="draw-probs"
             data-top=top
             role="list"
-            aria-label="Class probabilities"
+            aria-label=move || t("Class probabilities")
         >
             {rows}
         </div>

@@ -7,6 +7,7 @@ mod backend;
 mod cost;
 mod link;
 mod probe;
+mod resume;
 
 pub(crate) use probe::FEATURE_VIEW_ID;
 
@@ -42,6 +43,8 @@ pub fn start(lab: Lab) {
         // state) once WebGPU has been found and has passed its self-test.
         d.reset();
         d.refresh().await;
+        // A run saved before a reload is offered before any link's replay starts.
+        d.saver.start().await;
         // A link that asks for the CPU backend keeps the run there.
         let keep_cpu = lab.commands.with_value(|q| {
             q.iter()
@@ -71,6 +74,7 @@ pub fn start(lab: Lab) {
                 if !d.was_running {
                     // Speed counts from the moment training (re)starts.
                     d.rate_mark = (now_ms(), d.runner.as_ref().map_or(0, Runner::step_count));
+                    d.saver.training_started();
                 }
                 d.slice().await;
             }
@@ -117,6 +121,8 @@ struct Driver {
     host_copy: Option<Snapshot>,
     /// When `host_copy` was taken (ms).
     host_copy_at: f64,
+    /// Saves the run for a reload and holds the saved run found at load.
+    saver: super::resume::Saver,
     /// A link's weights, loaded once its `run=N` replay reaches step N.
     after_replay: Option<(u64, Vec<NamedWeight>)>,
     /// `(run, step)` of the last state published (link, weights hash).
@@ -144,6 +150,7 @@ impl Driver {
             run: 0,
             host_copy: None,
             host_copy_at: f64::NEG_INFINITY,
+            saver: super::resume::Saver::new(lab),
             after_replay: None,
             published: (0, u64::MAX),
             confirmed: None,
@@ -171,6 +178,8 @@ impl Driver {
             Cmd::OpenLink(link) => self.open_link(*link).await,
             Cmd::LoadWeights(w) => self.load_weights(&w).await,
             Cmd::ConfirmLarge => self.confirm_large().await,
+            Cmd::ResumeSaved => self.resume_saved().await,
+            Cmd::DiscardSaved => self.discard_saved().await,
         }
     }
 
@@ -185,6 +194,7 @@ impl Driver {
         self.after_replay = None;
         self.lab.history.set(Vec::new());
         self.lab.live.set(None);
+        self.lab.scores.set(None);
         let config = self.lab.config.get_untracked();
         if let Some(set) = super::data_fetch::missing_set(&config) {
             // Nothing to build until the data is here; the download asks for a reset.
@@ -361,9 +371,11 @@ impl Driver {
         let Some(r) = self.runner.as_ref() else {
             return;
         };
+        self.lab.scores.set(r.last_scores().cloned());
         let plots = read.plots;
         let s = read_plot_frame(r, self.points.clone(), plots);
         self.publish(&s.weights);
+        self.keep_for_reload(Some(&s.weights)).await;
         self.lab.plot_frame.set(s);
         // The input being looked at, predicted again with these weights.
         if self.lab.probe.with_value(Option::is_some) {

@@ -225,7 +225,7 @@ fn open_experiment(lab: &Lab, text: &str) -> bool {
 }
 
 /// The preset whose config `config` is (the backend aside), if any.
-fn matching_preset(config: &ExperimentConfig) -> Option<String> {
+pub(crate) fn matching_preset(config: &ExperimentConfig) -> Option<String> {
     presets()
         .iter()
         .find(|p| {

@@ -2,7 +2,7 @@
 //! decision boundary with train and test points (2-D classification), or the predicted
 //! surface with the points (2-D regression).
 
-use super::i18n::t;
+use super::i18n::{t, tf};
 use super::plots;
 use super::state::Lab;
 use leptos::html::Canvas;
@@ -27,12 +27,12 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
                 (_, Some(grid), Some(points)) => {
                     plots::boundary::draw(&c, grid, points, discretize, test)
                 }
-                _ if s.sizes.is_empty() => plots::message(&c, "no model: see the message above"),
+                _ if s.sizes.is_empty() => plots::message(&c, t("no model: see the message above")),
                 _ => plots::message(
                     &c,
-                    &format!(
+                    &tf(
                         "{} inputs: no plane to draw; see the metrics",
-                        s.sizes.first().copied().unwrap_or(0)
+                        &[&s.sizes.first().copied().unwrap_or(0)],
                     ),
                 ),
             });
@@ -63,7 +63,7 @@ pub fn MainChart(lab: Lab) -> impl IntoView {
                 <Show when=is_2d>
                     <label
                         class="check"
-                        title="Show only the predicted class, not the probability"
+                        title=move || t("Show only the predicted class, not the probability")
                         hidden=move || lab.plot_frame.with(|s| s.grid.as_ref().is_some_and(|g| !g.value.is_empty()))
                     >
                         <input

@@ -1,5 +1,7 @@
 //! Test-set metrics: accuracy, precision, recall, F1 and the confusion matrix for
-//! classification; MSE, MAE and R² for regression.
+//! classification; MSE, MAE and R² for regression. A two-class task also gets a decision
+//! threshold slider: its metrics are worked out again from the last evaluation's test
+//! scores ([`crate::metrics::BinaryScores`]), with no training and no readback.
 
 use super::fields::fmt_value;
 use super::i18n::t;
@@ -9,7 +11,21 @@ use leptos::prelude::*;
 /// The metrics as of the last readback ([`Lab::live`]).
 #[component]
 pub fn MetricsPanel(lab: Lab) -> impl IntoView {
-    let metrics = move || lab.live.with(|p| p.as_ref().map(|p| p.metrics.clone()));
+    let metrics = move || {
+        let mut m = lab.live.with(|p| p.as_ref().map(|p| p.metrics.clone()))?;
+        // At the threshold chosen (0.5 gives the arg-max numbers exactly).
+        if let Some(r) = lab
+            .scores
+            .with(|s| s.as_ref().map(|s| s.report(lab.threshold.get())))
+        {
+            m.accuracy = Some(r.accuracy);
+            m.precision = Some(r.precision);
+            m.recall = Some(r.recall);
+            m.f1 = Some(r.f1);
+            m.confusion = Some(r.confusion);
+        }
+        Some(m)
+    };
     let row = |name: &'static str, tip: &'static str, v: Option<f64>| {
         v.map(|v| {
             view! {
@@ -23,6 +39,7 @@ pub fn MetricsPanel(lab: Lab) -> impl IntoView {
     view! {
         <section class="card" aria-label=move || t("Test metrics")>
             <h2>{move || t("Test metrics")}</h2>
+            <ThresholdSlider lab=lab />
             {move || {
                 let Some(m) = metrics() else {
                     return view! { <p class="hint">{move || t("No evaluation yet.")}</p> }.into_any();
@@ -44,6 +61,33 @@ pub fn MetricsPanel(lab: Lab) -> impl IntoView {
                     .into_any()
             }}
         </section>
+    }
+}
+
+/// The decision threshold on the probability of class 1, for a two-class task.
+#[component]
+fn ThresholdSlider(lab: Lab) -> impl IntoView {
+    let shown = move || lab.scores.with(Option::is_some);
+    view! {
+        <Show when=shown>
+            <label class="threshold" title=move || t("A test point is called class 1 when the model gives class 1 a probability above this threshold; the metrics below follow it (no retraining)")>
+                <span class="label">{move || t("Decision threshold")}</span>
+                <input
+                    type="range"
+                    min="0.01"
+                    max="0.99"
+                    step="0.01"
+                    data-testid="threshold"
+                    prop:value=move || lab.threshold.get().to_string()
+                    on:input=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                            lab.threshold.set(v.clamp(0.01, 0.99));
+                        }
+                    }
+                />
+                <output data-testid="threshold-value">{move || format!("{:.2}", lab.threshold.get())}</output>
+            </label>
+        </Show>
     }
 }
 

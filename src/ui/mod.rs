@@ -29,6 +29,7 @@ mod plot_frame;
 mod plots;
 mod preset_select;
 mod probe;
+pub mod resume;
 mod share;
 pub mod state;
 mod sweep;
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
         <cost_warning::CostWarning lab=lab />
         <data_fetch::DataProgress lab=lab />
         <share::LinkNotices lab=lab />
+        <resume::ResumeBar lab=lab />
         <lesson::LessonIndex lab=lab />
         <lesson::LessonPanel lab=lab />
         <main class="layout">

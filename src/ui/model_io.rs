@@ -3,6 +3,7 @@
 //! the data as CSV, the history as JSON; and a safetensors file imported into the run
 //! to continue training or to infer.
 
+use super::i18n::{msg, t};
 use super::links;
 use super::state::{Cmd, Lab};
 use crate::data::to_csv;
@@ -133,44 +134,44 @@ pub fn ModelIo(lab: Lab) -> impl IntoView {
         });
     };
     view! {
-        <fieldset class="group model-io" aria-label="Export and import">
-            <legend>"Export and import"</legend>
+        <fieldset class="group model-io" aria-label=move || t("Export and import")>
+            <legend>{move || t("Export and import")}</legend>
             <div class="row buttons">
                 <button
                     type="button"
                     data-testid="export-model"
-                    title="The weights as safetensors (PyTorch names and shapes; the experiment in the metadata)"
+                    title=move || t("The weights as safetensors (PyTorch names and shapes; the experiment in the metadata)")
                     on:click=export_model
                 >
-                    "Model"
+                    {move || t("Model")}
                 </button>
                 <button
                     type="button"
                     data-testid="export-pytorch"
-                    title="A PyTorch project that trains this experiment the same way (train.py, the data, the initial weights, a README for GPUs and torchrun), as a zip"
+                    title=move || t("A PyTorch project that trains this experiment the same way (train.py, the data, the initial weights, a README for GPUs and torchrun), as a zip")
                     on:click=export_pytorch
                 >
-                    "Export to PyTorch"
+                    {move || t("Export to PyTorch")}
                 </button>
                 <button
                     type="button"
                     data-testid="export-data"
-                    title="The train and test data as CSV (the model's inputs)"
+                    title=move || t("The train and test data as CSV (the model's inputs)")
                     on:click=export_data
                 >
-                    "Data"
+                    {move || t("Data")}
                 </button>
                 <button
                     type="button"
                     data-testid="export-history"
-                    title="The loss and metrics history as JSON"
+                    title=move || t("The loss and metrics history as JSON")
                     on:click=export_history
                 >
-                    "History"
+                    {move || t("History")}
                 </button>
             </div>
-            <label class="field file" title="Load weights from a safetensors file with this model's names and shapes, to continue training or to infer">
-                <span>"Import model"</span>
+            <label class="field file" title=move || t("Load weights from a safetensors file with this model's names and shapes, to continue training or to infer")>
+                <span>{move || t("Import model")}</span>
                 <input
                     type="file"
                     accept=".safetensors,application/octet-stream"
@@ -179,7 +180,7 @@ pub fn ModelIo(lab: Lab) -> impl IntoView {
                 />
             </label>
             <p class="hint" data-testid="io-message" aria-live="polite">
-                {move || lab.io_message.get().unwrap_or_default()}
+                {move || lab.io_message.get().map(|m| msg(&m)).unwrap_or_default()}
             </p>
         </fieldset>
     }

@@ -3,6 +3,7 @@
 //! new stack; text that does not parse or does not fit the data shows why and keeps the
 //! last good model.
 
+use super::i18n::{msg, t, tf};
 use super::state::Lab;
 use crate::experiment::{model::param_shapes, validate, ExperimentConfig};
 use crate::nn::{parse_stack, stack_text, Layer};
@@ -53,7 +54,7 @@ pub fn ModelText(lab: Lab) -> impl IntoView {
     view! {
         <div class="model-text">
             <label class="label" for="model-text">
-                "Layers"
+                {move || t("Layers")}
             </label>
             <textarea
                 id="model-text"
@@ -75,11 +76,11 @@ pub fn ModelText(lab: Lab) -> impl IntoView {
                 }
             ></textarea>
             <p class="error-text" id="model-text-error" data-testid="model-text-error" aria-live="polite">
-                {move || error.get()}
+                {move || error.get().map(|e| msg(&e))}
             </p>
             <p class="hint">
-                <span data-testid="param-count">{move || format!("{} parameters", count())}</span>
-                ". Press Enter to rebuild the run with the layers written here."
+                <span data-testid="param-count">{move || tf("{} parameters", &[&count()])}</span>
+                {move || t(". Press Enter to rebuild the run with the layers written here.")}
             </p>
         </div>
     }

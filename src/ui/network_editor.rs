@@ -2,9 +2,10 @@
 //! and the parameter count; for a configuration with an explicit layer stack, its text
 //! form instead (see `model_text.rs`).
 
-use super::i18n::t;
+use super::i18n::{t, tf};
 use super::model_text::ModelText;
 use super::state::Lab;
+use crate::experiment::dropout::{dropout_applies, dropout_of, with_dropout};
 use crate::experiment::{limits, DataSource, ExperimentConfig};
 use crate::nn::Activation;
 use leptos::prelude::*;
@@ -59,12 +60,12 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
         };
         view! {
             <li class="layer">
-                <span class="label">{format!("Layer {}", l + 1)}</span>
+                <span class="label">{move || tf("Layer {}", &[&(l + 1)])}</span>
                 <button
                     type="button"
                     class="small"
                     title=move || t("One neuron fewer")
-                    aria-label=format!("Fewer neurons in layer {}", l + 1)
+                    aria-label=move || tf("Fewer neurons in layer {}", &[&(l + 1)])
                     on:click=move |_| set_units(-1)
                 >
                     "−"
@@ -74,14 +75,14 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
                     type="button"
                     class="small"
                     title=move || t("One neuron more")
-                    aria-label=format!("More neurons in layer {}", l + 1)
+                    aria-label=move || tf("More neurons in layer {}", &[&(l + 1)])
                     on:click=move |_| set_units(1)
                 >
                     "+"
                 </button>
                 <select
-                    title="Activation after this layer"
-                    aria-label=format!("Activation of layer {}", l + 1)
+                    title=move || t("Activation after this layer")
+                    aria-label=move || tf("Activation of layer {}", &[&(l + 1)])
                     on:change=move |ev| {
                         if let Some(a) = Activation::from_name(&event_target_value(&ev)) {
                             lab.edit(|c| {
@@ -134,7 +135,7 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
                         })
                     }
                 >
-                    "+ layer"
+                    {move || t("+ layer")}
                 </button>
                 <button
                     type="button"
@@ -147,16 +148,49 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
                         })
                     }
                 >
-                    "− layer"
+                    {move || t("− layer")}
                 </button>
                 <span class="params" data-testid="param-count" title=move || t("Weights and biases")>
-                    {move || format!("{} parameters", count())}
+                    {move || tf("{} parameters", &[&count()])}
                 </span>
             </div>
             <ol class="layers">
                 {move || (0..cfg.with(|c| c.hidden.len())).map(layer).collect_view()}
             </ol>
             </Show>
+            <DropoutControl lab=lab />
         </fieldset>
+    }
+}
+
+/// The drop probability after each hidden layer (see `experiment::dropout`): above 0,
+/// the network becomes its layer stack with `dropout(p)` layers, shown as text above.
+#[component]
+fn DropoutControl(lab: Lab) -> impl IntoView {
+    let cfg = lab.config;
+    let p = move || cfg.with(dropout_of);
+    view! {
+        <Show when=move || cfg.with(dropout_applies)>
+            <label class="row dropout" title=move || t("During training, each hidden neuron is switched off with this probability at every step (0: no dropout)")>
+                <span class="label">{move || t("Dropout")}</span>
+                <input
+                    type="range"
+                    min="0"
+                    max="0.8"
+                    step="0.05"
+                    data-testid="dropout"
+                    prop:value=move || p().to_string()
+                    on:change=move |ev| {
+                        let Ok(v) = event_target_value(&ev).parse::<f32>() else {
+                            return;
+                        };
+                        if let Some(c) = cfg.with_untracked(|c| with_dropout(c, v)) {
+                            lab.edit(|x| *x = c);
+                        }
+                    }
+                />
+                <output data-testid="dropout-value">{move || format!("{:.2}", p())}</output>
+            </label>
+        </Show>
     }
 }

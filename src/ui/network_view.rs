@@ -2,6 +2,7 @@
 //! edges; hovering an edge shows its name and value.
 
 use super::driver::FEATURE_VIEW_ID;
+use super::i18n::{t, tf};
 use super::plots::features;
 use super::plots::network::{self, Edge, Layout};
 use super::probe::on_screen;
@@ -79,10 +80,10 @@ pub fn NetworkView(lab: Lab) -> impl IntoView {
         geometry.with_value(|(_, e)| e.get(i).map(|e| format!("{} = {:.4}", e.name, e.w)))
     };
     view! {
-        <section class="card" aria-label="What the network sees" hidden=move || !image()>
-            <h2>"What the network sees"</h2>
+        <section class="card" aria-label=move || t("What the network sees") hidden=move || !image()>
+            <h2>{move || t("What the network sees")}</h2>
             <p class="hint">
-                "Filters and weights: blue positive, orange negative. Feature maps are of the input above it: draw a digit or click a test image."
+                {move || t("Filters and weights: blue positive, orange negative. Feature maps are of the input above it: draw a digit or click a test image.")}
             </p>
             <canvas
                 node_ref=seen_canvas
@@ -91,13 +92,13 @@ pub fn NetworkView(lab: Lab) -> impl IntoView {
                 data-testid=FEATURE_VIEW_ID
                 data-rows=move || titles.get()
                 role="img"
-                aria-label=move || format!("What the network sees: {}", titles.get())
+                aria-label=move || tf("What the network sees: {}", &[&titles.get()])
             ></canvas>
         </section>
-        <section class="card" aria-label="Network view" hidden=image>
-            <h2>"Network"</h2>
+        <section class="card" aria-label=move || t("Network view") hidden=image>
+            <h2>{move || t("Network")}</h2>
             <p class="hint">
-                "Each neuron shows its output over the input plane; edges are weights (blue positive, orange negative, thicker is larger). Hover an edge for its value."
+                {move || t("Each neuron shows its output over the input plane; edges are weights (blue positive, orange negative, thicker is larger). Hover an edge for its value.")}
             </p>
             <canvas
                 node_ref=canvas
@@ -105,12 +106,12 @@ pub fn NetworkView(lab: Lab) -> impl IntoView {
                 height="300"
                 data-testid="network-view"
                 role="img"
-                aria-label="The network: neurons and weights"
+                aria-label=move || t("The network: neurons and weights")
                 on:mousemove=on_move
                 on:mouseleave=move |_| hover.set(None)
             ></canvas>
             <p class="readout" data-testid="weight-readout" aria-live="polite">
-                {move || readout().unwrap_or_else(|| "hover a weight".into())}
+                {move || readout().unwrap_or_else(|| t("hover a weight").into())}
             </p>
         </section>
     }

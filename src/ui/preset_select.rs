@@ -28,11 +28,11 @@ pub fn PresetSelect(lab: Lab) -> impl IntoView {
                     // are not built yet, so the menu leaves them out.
                     .filter(|p| !crate::experiment::is_text_preset(p.name))
                     .map(|p| {
-                        let name = p.name;
+                        let (name, summary) = (p.name, p.summary);
                         view! {
                             <option
                                 value=name
-                                title=p.summary
+                                title=move || t(summary)
                                 prop:selected=move || lab.preset.get() == name
                             >
                                 {name}
@@ -45,7 +45,7 @@ pub fn PresetSelect(lab: Lab) -> impl IntoView {
         <p class="summary">
             {move || {
                 let name = lab.preset.get();
-                presets().iter().find(|p| p.name == name).map(|p| p.summary).unwrap_or("")
+                presets().iter().find(|p| p.name == name).map(|p| t(p.summary)).unwrap_or("")
             }}
         </p>
     }

@@ -2,7 +2,7 @@
 //! weights hash, the import box for our links and TensorFlow Playground links, and the
 //! notice with an opened link's warnings.
 
-use super::i18n::t;
+use super::i18n::{msg, t, tf};
 use super::links;
 use super::state::Lab;
 use leptos::prelude::*;
@@ -69,8 +69,8 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
                 <span class="hint" aria-live="polite">
                     {move || match copied.get() {
                         None => "",
-                        Some(true) => "copied to the clipboard",
-                        Some(false) => "copy it from the field (no clipboard access here)",
+                        Some(true) => t("copied to the clipboard"),
+                        Some(false) => t("copy it from the field (no clipboard access here)"),
                     }}
                 </span>
             </div>
@@ -107,7 +107,7 @@ pub fn SharePanel(lab: Lab) -> impl IntoView {
                     type="button"
                     class="small"
                     data-testid="weights-hash-request"
-                    title="Compute the SHA-256 of the model file for the weights shown (cleared when they change)"
+                    title=move || t("Compute the SHA-256 of the model file for the weights shown (cleared when they change)")
                     on:click=move |_| links::request_hash(&lab)
                     hidden=move || lab.weights_hash.with(Option::is_some)
                 >
@@ -161,7 +161,7 @@ pub fn LinkNotices(lab: Lab) -> impl IntoView {
                                 .get()
                                 .into_iter()
                                 .take(NOTICES_SHOWN)
-                                .map(|n| view! { <li>{n}</li> })
+                                .map(|n| view! { <li>{msg(&n)}</li> })
                                 .collect_view()
                         }}
                     </ul>
@@ -169,9 +169,9 @@ pub fn LinkNotices(lab: Lab) -> impl IntoView {
                         <details>
                             <summary>
                                 {move || {
-                                    format!(
+                                    tf(
                                         "{} more",
-                                        lab.link_notices.with(|n| n.len() - NOTICES_SHOWN),
+                                        &[&lab.link_notices.with(|n| n.len() - NOTICES_SHOWN)],
                                     )
                                 }}
                             </summary>
@@ -181,7 +181,7 @@ pub fn LinkNotices(lab: Lab) -> impl IntoView {
                                         .get()
                                         .into_iter()
                                         .skip(NOTICES_SHOWN)
-                                        .map(|n| view! { <li>{n}</li> })
+                                        .map(|n| view! { <li>{msg(&n)}</li> })
                                         .collect_view()
                                 }}
                             </ul>
@@ -192,7 +192,7 @@ pub fn LinkNotices(lab: Lab) -> impl IntoView {
                     type="button"
                     class="dismiss"
                     title=move || t("Hide these warnings")
-                    aria-label="Dismiss the link warnings"
+                    aria-label=move || t("Dismiss the link warnings")
                     on:click=move |_| lab.link_notices.set(Vec::new())
                 >
                     "×"

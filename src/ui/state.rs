@@ -52,6 +52,10 @@ pub enum Cmd {
     /// The person accepts the cost of the configuration held back by [`Lab::cost`]:
     /// build the run (and open the link that asked for it, if one did).
     ConfirmLarge,
+    /// Continue the run saved for a reload (the offer of [`Lab::resume`]).
+    ResumeSaved,
+    /// Discard the run saved for a reload.
+    DiscardSaved,
 }
 
 /// A configuration over the cost limits, held back before anything was built: what it
@@ -235,6 +239,13 @@ pub struct Lab {
     pub lessons_done: RwSignal<Vec<String>>,
     /// The last runs of this visit, for comparison.
     pub runs: RwSignal<Vec<super::compare::RunRecord>>,
+    /// The test scores of the last evaluation of a two-class task (the decision
+    /// threshold's metrics are worked out from them).
+    pub scores: RwSignal<Option<crate::metrics::BinaryScores>>,
+    /// The decision threshold on the probability of class 1 (0.5: the arg-max decision).
+    pub threshold: RwSignal<f64>,
+    /// The run saved for a reload: the offer to resume it, saving notices.
+    pub resume: RwSignal<super::resume::ResumeView>,
 }
 
 /// A lesson step: the lesson's two-digit id and the step's index (from 0; links and the
@@ -282,6 +293,9 @@ impl Lab {
             lesson_index: RwSignal::new(false),
             lessons_done: RwSignal::new(super::lesson::progress::load()),
             runs: RwSignal::new(Vec::new()),
+            scores: RwSignal::new(None),
+            threshold: RwSignal::new(crate::metrics::DEFAULT_THRESHOLD),
+            resume: RwSignal::new(Default::default()),
         }
     }
 

@@ -3,7 +3,7 @@
 //! each run ended (each row opens its experiment) and a chart of the metric against
 //! the first setting.
 
-use super::i18n::t;
+use super::i18n::{msg, t};
 use super::plots::{area, draw_legend, legend_line, tick, DrawResult, INK};
 use super::state::Lab;
 use crate::experiment::{encode_link, ExperimentConfig};
@@ -256,7 +256,7 @@ pub fn Sweep(lab: Lab) -> impl IntoView {
                 <button type="button" data-testid="sweep-start" disabled=busy on:click=go>{move || t("Run sweep")}</button>
                 <button type="button" disabled={move || !busy()} on:click=stop>{move || t("Stop")}</button>
             </div>
-            {move || message.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            {move || message.get().map(|m| view! { <p class="error" role="alert">{msg(&m)}</p> })}
             <canvas node_ref=canvas width="560" height="220" data-testid="sweep-chart" role="img"
                 hidden={move || rows.with(Vec::is_empty)} aria-label=move || t("The metric against the setting")></canvas>
             <table class="compare-table" data-testid="sweep-table" hidden={move || rows.with(Vec::is_empty)}>

@@ -11,7 +11,7 @@ use super::values::{fmt_f32, join_list, parse_bool, parse_f32, parse_u64_clamped
 use crate::data::FeatureSet;
 use crate::experiment::limits::{self, RealLimit, WholeLimit};
 use crate::experiment::{BackendChoice, Budget, DataSource, LossKind};
-use crate::nn::{parse_stack, stack_text, Activation, Layer};
+use crate::nn::{parse_stack, stack_text, Activation, InitScheme, Layer};
 use crate::optim::{OptimizerKind, ScheduleKind};
 
 /// A value read, and why it differs from what was written (clamped, say), if it does.
@@ -127,6 +127,7 @@ named!(
     ScheduleKind: ScheduleKind::ALL.to_vec(),
     BackendChoice: BackendChoice::ALL.to_vec(),
     Activation: Activation::ALL.to_vec(),
+    InitScheme: InitScheme::ALL.to_vec(),
 );
 
 /// An enum by its name, read ignoring ASCII case.

@@ -21,6 +21,7 @@
 //! | `hidden` | hidden sizes | list of `HIDDEN_UNITS`, at most `HIDDEN_LAYERS`, or `none` |
 //! | `act` | activations | list of linear, relu, tanh, sigmoid, gelu (one per layer) |
 //! | `model` | layer stack (v=2) | the stack's text form (`conv(8,5,1,2),relu,maxpool(2),flatten,dense(10)`, see `nn::layer`) or `none`; a link with a stack has no `hidden` and `act` |
+//! | `init` | weight initialisation (optional) | layer, gpt |
 //! | `loss` | loss | mse, mae, cross-entropy (fitting the task) |
 //! | `opt` | optimizer | sgd, momentum, adam, adamw |
 //! | `lr` | learning rate | `LR` |
@@ -77,7 +78,9 @@ pub(super) fn writes(key: &str, version: u32) -> bool {
 /// the default without a warning when missing: fields added after version 2 whose
 /// default is the behaviour from before, so every link written before them (and every
 /// link of a config that leaves them at their defaults) stays byte for byte the same.
-pub const OPTIONAL_KEYS: [&str; 7] = ["sched", "warmup", "decay", "minlr", "wdmat", "wdemb", "ctx"];
+pub const OPTIONAL_KEYS: [&str; 8] = [
+    "init", "sched", "warmup", "decay", "minlr", "wdmat", "wdemb", "ctx",
+];
 
 /// Whether the link of `config` in `version` writes the row `field`: [`writes`], and an
 /// optional key only away from its default.
@@ -159,6 +162,7 @@ pub(super) static FIELDS: &[Field] = &[
     field!("hidden", hidden, HIDDEN),
     field!("act", activations, ACTIVATIONS),
     field!("model", model, Model),
+    field!("init", init, ByName),
     field!("loss", loss, ByName),
     field!("opt", optimizer.kind, ByName),
     field!("lr", optimizer.lr, l::LR),

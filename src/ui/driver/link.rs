@@ -38,7 +38,12 @@ impl Driver {
             None => {}
         }
         if steps > 0 {
-            self.lab.running.set(true);
+            if self.saver.holding() {
+                // Replayed if the person discards the saved run offered instead.
+                self.saver.held_replay = true;
+            } else {
+                self.lab.running.set(true);
+            }
         }
     }
 
@@ -85,6 +90,8 @@ impl Driver {
         if self.published != now {
             self.refresh().await;
         }
+        // Training stopped: the state it stopped in is saved for a reload at once.
+        self.keep_for_reload(None).await;
     }
 
     /// After a replay: the link's weights replace the replayed ones when they differ

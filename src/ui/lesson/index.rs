@@ -70,8 +70,8 @@ pub fn LessonIndex(lab: Lab) -> impl IntoView {
                 <p class="hint">
                     {move || {
                         tr(
-                            "Lessons 10 to 12 (images, text, inference) follow once the models they need are in.",
-                            "第 10 到 12 课（图像、文本、推理）会在所需的模型就绪后推出。",
+                            "Each step is a live experiment: the lab stays usable, and your progress stays in this browser.",
+                            "每一步都是一个真实运行的实验：实验台随时可用，学习进度保存在这个浏览器里。",
                         )
                     }}
                 </p>

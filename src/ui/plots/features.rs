@@ -6,6 +6,7 @@
 
 use super::pixels::{context, max_abs, Blitter, Palette};
 use crate::nn::Layer;
+use crate::ui::i18n::{msg, t, tf};
 use crate::ui::probe::Seen;
 use crate::ui::state::PlotFrame;
 use web_sys::HtmlCanvasElement;
@@ -41,7 +42,7 @@ pub fn rows(s: &PlotFrame, seen: Option<&Seen>) -> Vec<Row> {
     let pixels = spec.side * spec.side;
     if let Some(seen) = seen.filter(|v| v.raw.len() >= pixels) {
         out.push(Row {
-            title: format!("input: {}", seen.label),
+            title: tf("input: {}", &[&msg(&seen.label)]),
             tiles: vec![((spec.side, spec.side), seen.raw[..pixels].to_vec())],
             palette: Palette::Ink {
                 full: spec.full_ink,
@@ -67,15 +68,15 @@ pub fn rows(s: &PlotFrame, seen: Option<&Seen>) -> Vec<Row> {
                     _ => i,
                 };
                 let title = match j > i {
-                    true => format!("its feature maps after {}", s.layers[j].name()),
-                    false => "its feature maps".to_string(),
+                    true => tf("its feature maps after {}", &[&s.layers[j].name()]),
+                    false => t("its feature maps").to_string(),
                 };
                 if let Some(row) = feature_maps(s, maps, j, title) {
                     out.push(row);
                 }
             }
             Layer::MaxPool2d { .. } | Layer::AvgPool2d { .. } => {
-                let title = format!("layer {i} {}: pooled maps", layer.name());
+                let title = tf("layer {} {}: pooled maps", &[&i, &layer.name()]);
                 if let Some(row) = feature_maps(s, maps, i, title) {
                     out.push(row);
                 }
@@ -113,10 +114,16 @@ fn filters(i: usize, layer: &Layer, channels: usize, k: usize, w: &[f32]) -> Row
         .collect();
     let scale = max_abs(tiles.iter().flat_map(|t| t.1.iter()));
     Row {
-        title: format!(
-            "layer {i} {}: {channels} filters {k}x{k}{}",
-            layer.name(),
-            more(channels, MAX_CHANNELS)
+        title: tf(
+            "layer {} {}: {} filters {}x{}{}",
+            &[
+                &i,
+                &layer.name(),
+                &channels,
+                &k,
+                &k,
+                &more(channels, MAX_CHANNELS),
+            ],
         ),
         tiles,
         palette: Palette::Diverging { scale },
@@ -156,9 +163,9 @@ fn unit_weights(i: usize, units: usize, pixels: usize, side: usize, w: &[f32]) -
         .collect();
     let scale = max_abs(tiles.iter().flat_map(|t| t.1.iter()));
     Row {
-        title: format!(
-            "layer {i} dense({units}): each unit's incoming weights{}",
-            more(units, MAX_UNITS)
+        title: tf(
+            "layer {} dense({}): each unit's incoming weights{}",
+            &[&i, &units, &more(units, MAX_UNITS)],
         ),
         tiles,
         palette: Palette::Diverging { scale },
@@ -169,7 +176,7 @@ fn unit_weights(i: usize, units: usize, pixels: usize, side: usize, w: &[f32]) -
 /// `" (first 16 of 32)"` when not all are drawn.
 fn more(n: usize, shown: usize) -> String {
     if n > shown {
-        format!(" (first {shown} of {n})")
+        tf(" (first {} of {})", &[&shown, &n])
     } else {
         String::new()
     }

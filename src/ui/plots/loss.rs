@@ -2,6 +2,7 @@
 
 use super::{area, draw_legend, legend_line, tick, Area, DrawResult, BLUE, INK, ORANGE};
 use crate::experiment::HistoryPoint;
+use crate::ui::i18n::t;
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
@@ -60,8 +61,8 @@ fn draw_on(root: &Area, history: &[HistoryPoint], log: bool) -> DrawResult {
     };
     chart
         .configure_mesh()
-        .x_desc("step")
-        .y_desc(if log { "loss (log)" } else { "loss" })
+        .x_desc(t("step"))
+        .y_desc(t(if log { "loss (log)" } else { "loss" }))
         .x_labels(6)
         .y_labels(6)
         .x_label_formatter(&|v| v.to_string())
@@ -71,11 +72,11 @@ fn draw_on(root: &Area, history: &[HistoryPoint], log: bool) -> DrawResult {
         .draw()?;
     chart
         .draw_series(LineSeries::new(train, BLUE.stroke_width(2)))?
-        .label("train")
+        .label(t("train"))
         .legend(legend_line(BLUE));
     chart
         .draw_series(LineSeries::new(test, ORANGE.stroke_width(2)))?
-        .label("test")
+        .label(t("test"))
         .legend(legend_line(ORANGE));
     draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()?;

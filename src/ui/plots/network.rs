@@ -3,6 +3,7 @@
 //! thick as its size; the layout is shared with hit-testing for the hover read-out.
 
 use super::{diverging, INK};
+use crate::ui::i18n::tf;
 use crate::ui::state::PlotFrame;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
@@ -163,18 +164,18 @@ pub fn draw(
     for (l, col) in lay.nodes.iter().enumerate() {
         let size = s.sizes.get(l).copied().unwrap_or(col.len());
         let title = if l == 0 {
-            format!("{size} inputs")
+            tf("{} inputs", &[&size])
         } else if l == last {
-            format!("{size} outputs")
+            tf("{} outputs", &[&size])
         } else {
-            format!("{size} neurons")
+            tf("{} neurons", &[&size])
         };
         if let Some(&(x, _)) = col.first() {
             ctx.set_fill_style_str(&css(INK, 1.0));
             let _ = ctx.fill_text(&title, x, 16.0);
             if size > col.len() {
                 let y = col.last().map_or(0.0, |p| p.1) + BOX / 2.0 + 14.0;
-                let _ = ctx.fill_text(&format!("+{} more", size - col.len()), x, y);
+                let _ = ctx.fill_text(&tf("+{} more", &[&(size - col.len())]), x, y);
             }
         }
         for (i, &(x, y)) in col.iter().enumerate() {

@@ -4,6 +4,7 @@ use super::{
     area, dot_stride, draw_legend, legend_line, tick, Area, DrawResult, BLUE, INK, ORANGE,
 };
 use crate::experiment::Curve1d;
+use crate::ui::i18n::t;
 use plotters::prelude::*;
 use web_sys::HtmlCanvasElement;
 
@@ -55,7 +56,7 @@ fn draw_on(root: &Area, c: &Curve1d) -> DrawResult {
                 .step_by(dot_stride(c.train.len()))
                 .map(|p| Circle::new(pt(p), 3, BLUE.mix(0.75).filled())),
         )?
-        .label("train")
+        .label(t("train"))
         .legend(|(x, y)| Circle::new((x + 8, y), 3, BLUE.filled()));
     chart
         .draw_series(
@@ -64,7 +65,7 @@ fn draw_on(root: &Area, c: &Curve1d) -> DrawResult {
                 .step_by(dot_stride(c.test.len()))
                 .map(|p| Circle::new(pt(p), 3, ORANGE.filled())),
         )?
-        .label("test")
+        .label(t("test"))
         .legend(|(x, y)| Circle::new((x + 8, y), 3, ORANGE.filled()));
     let fit: Vec<(f64, f64)> = c
         .fit
@@ -74,7 +75,7 @@ fn draw_on(root: &Area, c: &Curve1d) -> DrawResult {
         .collect();
     chart
         .draw_series(LineSeries::new(fit, INK.stroke_width(2)))?
-        .label("model")
+        .label(t("model"))
         .legend(legend_line(INK));
     draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
     root.present()?;
