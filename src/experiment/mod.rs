@@ -26,10 +26,12 @@ mod runner_refresh;
 mod runner_snapshot;
 mod runner_text;
 mod runner_text_infer;
+mod runner_text_stream;
 mod runner_view;
 mod runner_weights;
 mod snapshot_bytes;
 mod snapshot_bytes_io;
+mod user_text;
 mod validate;
 mod verdict;
 
@@ -62,11 +64,15 @@ pub use runner_text::{text_tokens, LmStream, FIRST_CHAR_ID, LM_EVAL_WINDOWS};
 pub use runner_text_infer::{
     draw_token, parse_vocab, text_vocab, SampleOptions, TextVocab, VOCAB_KEY,
 };
+pub use runner_text_stream::{
+    check_prompt, top_chars, unknown_chars, visible_char, TextStream, MAX_STREAM_CHARS,
+};
 pub use runner_view::{Curve1d, GridView, Points2d};
 pub use snapshot_bytes::{
     check_snapshot_fits, decode_saved_run, encode_saved_run, saved_run_bytes, SavedRun,
     SAVED_RUN_FORMAT, SAVED_RUN_HEADER_BYTES, SAVED_RUN_MAGIC,
 };
+pub use user_text::user_text_config;
 pub use validate::{
     validate, MAX_BATCH_SIZE, MAX_EPOCHS, MAX_HIDDEN_LAYERS, MAX_HIDDEN_UNITS, MAX_LR, MAX_SAMPLES,
     MAX_STEPS, MIN_SAMPLES,

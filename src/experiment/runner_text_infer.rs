@@ -35,8 +35,8 @@ pub enum TextVocab {
 pub fn text_vocab(config: &ExperimentConfig) -> Result<Option<TextVocab>> {
     match config.data.text() {
         None => Ok(None),
-        Some(TextSet::Shakespeare) => {
-            let (vocab, _) = text_tokens(TextSet::Shakespeare)?;
+        Some(set @ (TextSet::Shakespeare | TextSet::User)) => {
+            let (vocab, _) = text_tokens(set)?;
             Ok(Some(TextVocab::Chars(vocab.as_string())))
         }
         Some(TextSet::Sentiment) => {

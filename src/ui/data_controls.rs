@@ -56,11 +56,7 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
                         DataSource::Regression1d(r) => tf("1-D regression: {}", &[&r.name()]),
                         DataSource::Regression2d(r) => tf("2-D regression: {}", &[&r.name()]),
                         DataSource::Real(s) => tf("real data: {}", &[&s.name()]),
-                        DataSource::Text(t) => format!(
-                            "text: {} (the page does not train text yet; run it with \
-                             `gradlab run`)",
-                            t.name()
-                        ),
+                        DataSource::Text(t) => tf("text: {}", &[&t.name()]),
                     })
                 }}
             </p>

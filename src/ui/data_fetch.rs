@@ -1,5 +1,6 @@
-//! Data the page downloads on demand (MNIST's 1.6 MB of images is not in the wasm binary,
-//! so the first load stays small): the download with its progress, a clear error with a
+//! Data the page downloads on demand (MNIST's 1.6 MB of images and the text sets, tiny
+//! Shakespeare's 0.4 MB of gzip and the review sentences, are not in the wasm binary, so
+//! the first load stays small): the download with its progress, a clear error with a
 //! retry, and the bar that shows them.
 //!
 //! The driver calls [`start_fetch`] when the configuration needs a set that is not
@@ -8,6 +9,7 @@
 
 use super::i18n::{msg, t, tf};
 use super::state::{Cmd, Lab};
+use crate::data::text::{provide_text, text_loaded, TextSet};
 use crate::data::{RealSet, MAX_DECOMPRESSED_BYTES};
 use crate::experiment::{DataSource, ExperimentConfig};
 use js_sys::{Promise, Reflect, Uint8Array};
@@ -81,10 +83,52 @@ extern "C" {
     fn read(this: &BodyReader) -> Promise;
 }
 
-/// The real set `config` needs that the page has not downloaded yet, if any.
-pub fn missing_set(config: &ExperimentConfig) -> Option<RealSet> {
+/// A data set the page downloads on demand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FetchSet {
+    /// A vendored real set (MNIST).
+    Real(RealSet),
+    /// A vendored text set (tiny Shakespeare, the review sentences).
+    Text(TextSet),
+}
+
+impl FetchSet {
+    /// The set's name, as the progress bar says it.
+    fn name(self) -> &'static str {
+        match self {
+            FetchSet::Real(set) => set.name(),
+            FetchSet::Text(set) => set.name(),
+        }
+    }
+
+    /// The files to download, in order.
+    fn files(self) -> Vec<&'static str> {
+        match self {
+            FetchSet::Real(set) => set.fetched_files().to_vec(),
+            FetchSet::Text(set) => vec![set.file()],
+        }
+    }
+
+    /// Hands the downloaded files to the data module (a `.gz` is decompressed there).
+    fn provide(self, files: &[Vec<u8>]) -> Result<(), String> {
+        match self {
+            FetchSet::Real(set) => set.provide_fetched(files).map_err(|e| e.to_string()),
+            FetchSet::Text(set) => match files {
+                [bytes] => provide_text(set, bytes).map_err(|e| e.to_string()),
+                _ => Err(format!("{}: one file expected", set.file())),
+            },
+        }
+    }
+}
+
+/// The set `config` needs that the page has not downloaded yet, if any.
+pub fn missing_set(config: &ExperimentConfig) -> Option<FetchSet> {
     match config.data {
-        DataSource::Real(set) if !set.is_available() => Some(set),
+        DataSource::Real(set) if !set.is_available() => Some(FetchSet::Real(set)),
+        // A user text is pasted, not fetched (building the run says it is missing).
+        DataSource::Text(set) if set != TextSet::User && !text_loaded(set) => {
+            Some(FetchSet::Text(set))
+        }
         _ => None,
     }
 }
@@ -92,7 +136,7 @@ pub fn missing_set(config: &ExperimentConfig) -> Option<RealSet> {
 /// Starts downloading `set`'s files, unless a download is already running. On success
 /// the data module keeps them and the run is rebuilt; on failure [`Lab::data_fetch`] says
 /// why and the bar offers a retry.
-pub fn start_fetch(lab: Lab, set: RealSet) {
+pub fn start_fetch(lab: Lab, set: FetchSet) {
     if matches!(lab.data_fetch.get_untracked(), DataFetch::Loading { .. }) {
         return;
     }
@@ -116,12 +160,12 @@ pub fn start_fetch(lab: Lab, set: RealSet) {
 }
 
 /// Downloads every file of `set` in turn and hands them to the data module.
-async fn download(lab: Lab, set: RealSet) -> Result<(), String> {
+async fn download(lab: Lab, set: FetchSet) -> Result<(), String> {
     let mut files = Vec::new();
-    for name in set.fetched_files() {
+    for name in set.files() {
         files.push(fetch_bytes(lab, name).await?);
     }
-    set.provide_fetched(&files).map_err(|e| e.to_string())
+    set.provide(&files)
 }
 
 /// One file's bytes, read chunk by chunk so that the bar moves. At most

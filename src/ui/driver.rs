@@ -8,6 +8,7 @@ mod cost;
 mod link;
 mod probe;
 mod resume;
+mod text;
 
 pub(crate) use probe::FEATURE_VIEW_ID;
 
@@ -69,6 +70,7 @@ pub fn start(lab: Lab) {
                 d.handle(cmd).await;
             }
             d.look_if_fresh().await;
+            d.text_frame().await;
             let ran = lab.running.get_untracked();
             if ran {
                 if !d.was_running {
@@ -131,6 +133,11 @@ struct Driver {
     confirmed: Option<ExperimentConfig>,
     /// A link held back by the cost gate, opened once the person confirms it.
     held_link: Option<DecodedLink>,
+    /// The generation panel's sampling in progress (see `driver/text.rs`).
+    sampling: Option<text::Sampling>,
+    /// What the probability bars were last computed for, and when (ms).
+    bars_key: Option<text::BarsKey>,
+    bars_at: f64,
 }
 
 impl Driver {
@@ -155,6 +162,9 @@ impl Driver {
             published: (0, u64::MAX),
             confirmed: None,
             held_link: None,
+            sampling: None,
+            bars_key: None,
+            bars_at: f64::NEG_INFINITY,
         }
     }
 
@@ -308,6 +318,14 @@ impl Driver {
         } else if recorded && now - self.last_history_shown >= HISTORY_SHOW_MS {
             self.show_history();
         }
+        if recorded && self.is_token_run() {
+            // A token model's live numbers are its recorded points (text.rs).
+            let last = self
+                .runner
+                .as_ref()
+                .and_then(|r| r.history().last().cloned());
+            self.lab.live.set(last);
+        }
         if done {
             self.lab.running.set(false);
         }
@@ -340,6 +358,11 @@ impl Driver {
 
     async fn refresh(&mut self) {
         self.last_read = now_ms();
+        // A token model evaluates only where its history records a point (see text.rs).
+        if self.is_token_run() && self.runner.as_ref().is_some_and(|r| !r.record_due()) {
+            self.refresh_light().await;
+            return;
+        }
         let Some(r) = self.runner.as_mut() else {
             return;
         };

@@ -26,6 +26,7 @@ const AREAS: &[fn(&str) -> Option<&'static str>] = &[
     zh_page::zh,
     zh_presets::zh,
     super::resume::zh::zh,
+    super::text::zh::zh,
 ];
 
 thread_local! {

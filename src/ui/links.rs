@@ -49,7 +49,11 @@ pub fn publish(
     // Weights at step 0 are the seed's: the link rebuilds them, so they are left out.
     let trained = (step > 0).then_some(weights);
     match encode_link(&link_config, Some(step), trained) {
-        Ok(link) => {
+        Ok(mut link) => {
+            // A user-text run's link carries its text's hash, not the text (ui::text).
+            if let Some(key) = super::text::text_sha_key(config) {
+                link.fragment.push_str(&key);
+            }
             set_address(&address(lab, &link.fragment));
             if lab.link.with_untracked(|l| l.as_ref() != Some(&link)) {
                 lab.link.set(Some(link));
@@ -137,6 +141,8 @@ pub fn page_keys(
         match pair.split_once('=') {
             Some(("lang", v)) => lang = crate::lessons::Lang::from_code(v),
             Some(("lesson", v)) => lesson = Some(v.to_string()),
+            // The page's: a user text's hash (read by `text::read_linked_sha`).
+            Some((super::text::TEXT_SHA_KEY, _)) => {}
             Some(("step", v)) if body.contains("lesson=") => step = v.trim().parse().unwrap_or(1),
             _ => rest.push(pair),
         }
@@ -188,7 +194,8 @@ pub fn open_address(lab: &Lab) {
 /// [`Lab::link_notices`]. Returns whether the link was opened.
 pub fn open(lab: &Lab, text: &str) -> bool {
     // A lesson link, or a link with the page's `lang=`: those keys are the page's.
-    if text.contains("lesson=") || text.contains("lang=") {
+    if text.contains("lesson=") || text.contains("lang=") || text.contains("textsha=") {
+        super::text::note_link(lab, text);
         let (rest, lang, lesson) = page_keys(text);
         if let Some(lang) = lang {
             lab.lang.set(lang);

@@ -33,6 +33,7 @@ pub mod resume;
 mod share;
 pub mod state;
 mod sweep;
+pub mod text;
 mod text_views;
 mod training_bar;
 
@@ -45,6 +46,7 @@ pub fn App() -> impl IntoView {
     let lab = Lab::new();
     i18n::install(lab.lang);
     compare::record(lab);
+    text::read_linked_sha(&lab);
     links::open_address(&lab);
     driver::start(lab);
     view! {
@@ -83,11 +85,19 @@ pub fn App() -> impl IntoView {
                     <model_io::ModelIo lab=lab />
                 </div>
             </section>
-            <section class="panel network" aria-label="The network">
+            // A text model has no input plane to draw its neurons over (ui::text's CSS
+            // gives the column to the results).
+            <section
+                class="panel network"
+                aria-label="The network"
+                hidden=move || lab.config.with(|c| c.data.text().is_some())
+            >
                 <network_view::NetworkView lab=lab />
             </section>
             <section class="panel output" aria-label="Results">
                 <main_chart::MainChart lab=lab />
+                <text::GenerationPanel lab=lab />
+                <text::UserTextPanel lab=lab />
                 <text_views::TextViewsPanel lab=lab />
                 <draw_pad::DrawPad lab=lab />
                 <digits_grid::DigitsGrid lab=lab />
@@ -97,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <summary>{move || i18n::t("Sweep")}</summary>
                     <sweep::Sweep lab=lab />
                 </details>
+                <text::LmMetrics lab=lab />
                 <metrics_panel::MetricsPanel lab=lab />
             </section>
         </main>

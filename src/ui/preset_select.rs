@@ -1,4 +1,5 @@
-//! The preset menu: every ready-made experiment of the core.
+//! The preset menu: every ready-made experiment of the core, the text presets (language
+//! models, sentence classifiers) included: the page fetches their data when chosen.
 
 use super::i18n::t;
 use super::state::Lab;
@@ -24,9 +25,6 @@ pub fn PresetSelect(lab: Lab) -> impl IntoView {
                 </option>
                 {presets()
                     .iter()
-                    // Text presets train natively (`gradlab run`); the page's text views
-                    // are not built yet, so the menu leaves them out.
-                    .filter(|p| !crate::experiment::is_text_preset(p.name))
                     .map(|p| {
                         let (name, summary) = (p.name, p.summary);
                         view! {

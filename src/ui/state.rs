@@ -246,6 +246,8 @@ pub struct Lab {
     pub threshold: RwSignal<f64>,
     /// The run saved for a reload: the offer to resume it, saving notices.
     pub resume: RwSignal<super::resume::ResumeView>,
+    /// The generation panel of a language model (`ui::text`).
+    pub text: super::text::TextState,
 }
 
 /// A lesson step: the lesson's two-digit id and the step's index (from 0; links and the
@@ -296,6 +298,7 @@ impl Lab {
             scores: RwSignal::new(None),
             threshold: RwSignal::new(crate::metrics::DEFAULT_THRESHOLD),
             resume: RwSignal::new(Default::default()),
+            text: super::text::TextState::new(),
         }
     }
 

@@ -6,7 +6,7 @@ use super::super::state::{BackendKind, Cmd};
 use super::cost::held_back;
 use super::Driver;
 use crate::error::Error;
-use crate::experiment::{assess, Ceiling, Runner};
+use crate::experiment::{assess, Runner};
 use crate::platform::now_ms;
 use crate::Device;
 use leptos::prelude::*;
@@ -109,7 +109,9 @@ impl Driver {
                 let config = self.lab.config.get_untracked();
                 // A run confirmed for the GPU may be too large for the CPU backend: it
                 // is then held back by `reset` instead of resumed.
-                let fits_cpu = assess(&config, &Ceiling::page_cpu()).1.may_start();
+                let fits_cpu = assess(&config, &super::cost::ceiling_for(&Device::Cpu, &config))
+                    .1
+                    .may_start();
                 let resumed = self
                     .host_copy
                     .take()

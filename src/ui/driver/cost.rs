@@ -26,6 +26,24 @@ pub(super) fn ceiling_of(device: &Device) -> Ceiling {
     }
 }
 
+/// What `device` can hold for `config`: [`ceiling_of`], except that a token model on
+/// the page's CPU is judged by its FLOPs alone. The values ceilings stand in for time
+/// on thin layers over many rows; a transformer streams many small tensors (5.8 million
+/// values a step for shakespeare-char, 175 million an evaluation) yet its time is its
+/// FLOPs (225 MFLOP a step, 3.6 GFLOP an evaluation, under the FLOP ceilings), so the
+/// values ceilings would keep every language model off the page's CPU.
+pub(super) fn ceiling_for(device: &Device, config: &ExperimentConfig) -> Ceiling {
+    let ceiling = ceiling_of(device);
+    match device.is_cpu() && config.data.text().is_some() {
+        true => Ceiling {
+            step_values: None,
+            eval_values: None,
+            ..ceiling
+        },
+        false => ceiling,
+    }
+}
+
 /// The backend `device` is, as the notices name it.
 fn backend_name(device: &Device) -> &'static str {
     if device.is_cpu() {
@@ -45,7 +63,7 @@ impl Driver {
             self.lab.cost.set(None);
             return true;
         }
-        let (cost, verdict) = assess(config, &ceiling_of(&self.device));
+        let (cost, verdict) = assess(config, &ceiling_for(&self.device, config));
         let confirmed = self.confirmed.as_ref() == Some(config);
         if verdict.fits() || (confirmed && verdict.may_start()) {
             self.lab.cost.set(None);
@@ -60,7 +78,7 @@ impl Driver {
                 && self
                     .gpu
                     .as_ref()
-                    .is_some_and(|g| assess(config, &ceiling_of(g)).1.may_start()),
+                    .is_some_and(|g| assess(config, &ceiling_for(g, config)).1.may_start()),
         };
         self.lab.cost.set(Some(notice));
         false
@@ -73,7 +91,7 @@ impl Driver {
         if self.runner.is_none() || validate(&config).is_err() {
             return Ok(());
         }
-        let (cost, verdict) = assess(&config, &ceiling_of(target));
+        let (cost, verdict) = assess(&config, &ceiling_for(target, &config));
         match verdict {
             Verdict::TooLarge(_) => Err(format!(
                 "this run stays where it is: on {} it cannot run ({})",

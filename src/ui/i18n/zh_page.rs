@@ -203,6 +203,7 @@ pub fn zh(en: &str) -> Option<&'static str> {
         "1-D regression: {}" => "一维回归：{}",
         "2-D regression: {}" => "二维回归：{}",
         "real data: {}" => "真实数据：{}",
+        "text: {}" => "文本：{}",
         "Export and import" => "导出与导入",
         "The weights as safetensors (PyTorch names and shapes; the experiment in the metadata)" => "以 safetensors 格式导出权重（名称和形状与 PyTorch 一致；实验设置写在元数据里）",
         "Model" => "模型",

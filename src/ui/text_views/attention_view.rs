@@ -1,5 +1,5 @@
 //! The attention view: for the text being looked at (the sentiment box's sentence, or a
-//! character model's text typed here), the weights of one `attn` layer and one head (or
+//! character model's generation prompt), the weights of one `attn` layer and one head (or
 //! the mean of the heads) as a heat map: row `i` is what token `i` gathers from each
 //! token, the columns.
 
@@ -62,14 +62,7 @@ pub fn AttentionView(lab: Lab, views: TextViews) -> impl IntoView {
                 {move || t("Each row is a token and how strongly it attends to each token in its columns, in the chosen layer and head (each row sums to 1).")}
             </p>
             <Show when=is_chars>
-                <textarea
-                    class="tv-input"
-                    rows="2"
-                    data-testid="attention-input"
-                    aria-label=move || t("Text for the attention view")
-                    prop:value=move || views.prompt.get()
-                    on:input=move |ev| views.prompt.set(event_target_value(&ev))
-                ></textarea>
+                <p class="tv-note">{move || t("The text looked at: the generation prompt above, as you type it.")}</p>
             </Show>
             <Show when=move || !layers().is_empty()>
                 <div class="tv-choose">

@@ -1,7 +1,8 @@
 //! Looking at what a text model makes of text a person types: the sentiment box
 //! (positive / negative as the person types, each token coloured by how much deleting
 //! it changes the prediction) and the attention view (a layer's and a head's weights as
-//! a heat map, tokens as labels).
+//! a heat map, tokens as labels) of the sentence, or of a character model's generation
+//! prompt (the generation panel's, `ui::text`).
 //!
 //! Both read a [`TextLens`]: a CPU copy of the model built from the weights the driver
 //! already reads back for the plots (`PlotFrame::weights`, a few times a second while
@@ -33,16 +34,12 @@ pub const SETTLE_MS: u64 = 60;
 
 /// The sentence the sentiment box opens with (a person replaces it).
 pub const FIRST_SENTENCE: &str = "The food was wonderful, but the service was painfully slow.";
-/// The text the attention view of a character model opens with.
-pub const FIRST_PROMPT: &str = "ROMEO:\nBut soft, what light";
 
 /// The text views' signals (all `Copy` handles).
 #[derive(Clone, Copy)]
 pub struct TextViews {
     /// The sentiment box's sentence, as typed.
     pub sentence: RwSignal<String>,
-    /// The character model's text for the attention view, as typed.
-    pub prompt: RwSignal<String>,
     /// The text looked at: the typed one once typing has paused.
     settled: RwSignal<String>,
     /// Keystrokes so far (a pending look is dropped when another key came after it).
@@ -72,7 +69,6 @@ impl TextViews {
     pub fn new(lab: Lab) -> TextViews {
         let views = TextViews {
             sentence: RwSignal::new(FIRST_SENTENCE.to_string()),
-            prompt: RwSignal::new(FIRST_PROMPT.to_string()),
             settled: RwSignal::new(String::new()),
             keys: StoredValue::new(0),
             vocab: StoredValue::new(None),
@@ -94,8 +90,8 @@ impl TextViews {
         Effect::new(move |_| {
             let text = match lab.config.with(|c| c.data.text()) {
                 Some(TextSet::Sentiment) => views.sentence.get(),
-                // A character language model (any text set other than the sentences).
-                Some(_) => views.prompt.get(),
+                // A character language model: the generation panel's prompt (`ui::text`).
+                Some(_) => lab.text.prompt.get(),
                 None => String::new(),
             };
             views.settle_later(text);

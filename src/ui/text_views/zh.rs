@@ -36,7 +36,9 @@ pub fn zh(en: &str) -> Option<&'static str> {
         "Each row is a token and how strongly it attends to each token in its columns, in the chosen layer and head (each row sums to 1)." => {
             "每一行是一个词，显示它在所选的层和注意力头中对各列每个词的关注程度（每行加起来为 1）。"
         }
-        "Text for the attention view" => "要查看注意力的文本",
+        "The text looked at: the generation prompt above, as you type it." => {
+            "这里看的是上面的生成开头文本，随你输入而更新。"
+        }
         "Head" => "注意力头",
         "attention" => "注意力层",
         "mean of heads" => "各头平均",
