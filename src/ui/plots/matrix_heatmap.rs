@@ -8,7 +8,6 @@
 //! sideways inside its own box instead of shrinking cells past reading. A pure function
 //! of its data, as every drawing in `plots`.
 
-use crate::ui::i18n::t;
 use leptos::prelude::*;
 
 /// The matrix to draw.
@@ -27,9 +26,9 @@ pub struct Matrix {
 /// The side of a cell in CSS pixels: small enough that 16 tokens fit a phone, big
 /// enough to point at; wider maps scroll.
 const CELL_PX: usize = 18;
-/// Columns beyond which the map is likely wider than a phone (390 px) and says it
-/// scrolls.
-const SCROLL_NOTE_COLS: usize = 14;
+/// Columns beyond which the map is likely wider than a phone (390 px): the caller
+/// then says that it scrolls (see [`is_wide`]).
+pub const SCROLL_NOTE_COLS: usize = 14;
 /// Characters of a label shown before it is cut (the tooltip has it whole).
 const LABEL_CHARS: usize = 10;
 
@@ -67,12 +66,18 @@ pub fn cell_colour(v: f32, max: f32) -> String {
     format!("rgb({},{},{})", mix(8.0), mix(69.0), mix(148.0))
 }
 
-/// The heat map of `m`, with its title and legend. A matrix whose sizes do not match
-/// its labels shows a note instead of a wrong picture.
-pub fn heatmap(m: Matrix) -> impl IntoView {
+/// Whether `m` is likely wider than a phone, so that its box scrolls sideways.
+pub fn is_wide(m: &Matrix) -> bool {
+    m.cols.len() > SCROLL_NOTE_COLS
+}
+
+/// The heat map of `m`, with its title and legend; `None` for a matrix whose sizes do
+/// not match its labels (rather than a wrong picture). The texts around it (a note
+/// that a wide map scrolls) are the caller's, in its language.
+pub fn heatmap(m: Matrix) -> Option<impl IntoView> {
     let (r, c) = (m.rows.len(), m.cols.len());
     if m.values.len() != r * c || r == 0 || c == 0 {
-        return view! { <p class="hm-note">{t("Nothing to show yet.")}</p> }.into_any();
+        return None;
     }
     let max = m
         .values
@@ -112,7 +117,7 @@ pub fn heatmap(m: Matrix) -> impl IntoView {
         cell_colour(0.0, 1.0),
         cell_colour(1.0, 1.0)
     );
-    view! {
+    Some(view! {
         <figure class="hm" data-testid="heatmap">
             <figcaption class="hm-title">{m.title.clone()}</figcaption>
             <div class="hm-scroll">
@@ -127,16 +132,8 @@ pub fn heatmap(m: Matrix) -> impl IntoView {
                 <span class="hm-ramp" style=legend_style></span>
                 <span>{format!("{max:.2}")}</span>
             </div>
-            {(c > SCROLL_NOTE_COLS).then(|| {
-                view! {
-                    <p class="hm-note">
-                        {t("A wide map: scroll it sideways to see every column; hover a cell for its value.")}
-                    </p>
-                }
-            })}
         </figure>
-    }
-    .into_any()
+    })
 }
 
 /// The heat map's styles (kept beside it, not in the shared style sheet).

@@ -7,7 +7,7 @@ use super::TextViews;
 use crate::data::text::TextSet;
 use crate::experiment::AttentionMaps;
 use crate::ui::i18n::t;
-use crate::ui::plots::matrix_heatmap::{heatmap, Matrix};
+use crate::ui::plots::matrix_heatmap::{heatmap, is_wide, Matrix};
 use crate::ui::state::Lab;
 use leptos::prelude::*;
 
@@ -105,10 +105,21 @@ pub fn AttentionView(lab: Lab, views: TextViews) -> impl IntoView {
                         {move || t("This model has no attention layers (a bag of embeddings averages its words): nothing to show.")}
                     </p>
                 }.into_any(),
-                Some(Ok(maps)) => match matrix(maps, views.layer.get(), views.head.get()) {
-                    Some(m) => heatmap(m).into_any(),
-                    None => view! { <p class="tv-note">{move || t("Nothing to show yet.")}</p> }.into_any(),
-                },
+                Some(Ok(maps)) => {
+                    let m = matrix(maps, views.layer.get(), views.head.get());
+                    let wide = m.as_ref().is_some_and(is_wide);
+                    match m.and_then(heatmap) {
+                        Some(map) => view! {
+                            {map}
+                            {wide.then(|| view! {
+                                <p class="tv-note">
+                                    {move || t("A wide map: scroll it sideways to see every column; hover a cell for its value.")}
+                                </p>
+                            })}
+                        }.into_any(),
+                        None => view! { <p class="tv-note">{move || t("Nothing to show yet.")}</p> }.into_any(),
+                    }
+                }
             })}
             {move || views.maps.with(|m| match m {
                 Some(Ok(maps)) if maps.tokens.dropped > 0 => Some(view! {
