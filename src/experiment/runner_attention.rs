@@ -252,7 +252,7 @@ impl TextLens {
                 .forward_with_attention(&Tensor::from_slice(&x, &[1, x.len()], &device), Mode::Eval)
         });
         let (_, layers) = self
-            .read_attention(None, &weights, tokens.ids.len())
+            .read_attention(&[], &weights, tokens.ids.len())
             .await?;
         Ok(AttentionMaps { tokens, layers })
     }
@@ -271,17 +271,14 @@ impl TextLens {
     /// [`AttentionLayer`]s named after their parameters: one readback for all.
     pub(super) async fn read_attention(
         &self,
-        extra: Option<&Tensor>,
+        extra: &[&Tensor],
         weights: &[Tensor],
         n: usize,
-    ) -> Result<(Vec<f32>, Vec<AttentionLayer>)> {
+    ) -> Result<(Vec<Vec<f32>>, Vec<AttentionLayer>)> {
         let firsts: Vec<Tensor> = weights.iter().map(|w| w.narrow(0, 0, 1)).collect();
-        let reads: Vec<&Tensor> = extra.into_iter().chain(&firsts).collect();
+        let reads: Vec<&Tensor> = extra.iter().copied().chain(&firsts).collect();
         let mut values = Tensor::read_all(&reads).await?.into_iter();
-        let extra = match extra {
-            Some(_) => values.next().unwrap_or_default(),
-            None => Vec::new(),
-        };
+        let extra: Vec<Vec<f32>> = values.by_ref().take(extra.len()).collect();
         let names = attention_layers(&self.model);
         let layers = values
             .zip(&firsts)

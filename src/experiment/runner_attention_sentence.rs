@@ -5,8 +5,8 @@
 //! Leave-one-out attribution: row 0 of the batch is the sentence, row `i + 1` the
 //! sentence with token `i` deleted (the tokens after it move up, and when the sentence
 //! is longer than the context the next token comes in, exactly as if the token had
-//! never been typed). A token's effect is `P(positive | sentence) - P(positive |
-//! without it)`: positive when it pushes the prediction towards positive.
+//! never been typed). A token's effect is the change of the log-odds of positive when
+//! it is deleted (`SentenceLook::effect`): positive when it pushes towards positive.
 
 use super::runner_attention::{AttentionLayer, LensVocab, TextLens, Tokens};
 use crate::autograd::no_grad;
@@ -28,6 +28,9 @@ pub struct SentenceLook {
     pub probabilities: Vec<f32>,
     /// `P(positive)` of the sentence with token `i` deleted, per kept token.
     pub without: Vec<f32>,
+    /// The positive class's score minus the strongest other class's (log-odds for two
+    /// classes): entry 0 for the sentence, entry `i + 1` without token `i`.
+    pub margins: Vec<f32>,
     /// The attention of every `attn` layer for the whole sentence (empty: none).
     pub attention: Vec<AttentionLayer>,
 }
@@ -41,10 +44,13 @@ impl SentenceLook {
             .unwrap_or(f32::NAN)
     }
 
-    /// How much token `i` moves `P(positive)`: the sentence's minus the sentence's
-    /// without it (> 0: the token pushes towards positive).
+    /// How much token `i` moves the prediction: the sentence's log-odds of positive
+    /// minus those of the sentence without it (> 0: the token pushes towards
+    /// positive). Log-odds rather than `P(positive)`, which a sure model saturates at
+    /// 1.0, where every token would seem to matter nothing.
     pub fn effect(&self, i: usize) -> f32 {
-        self.positive() - self.without.get(i).copied().unwrap_or(f32::NAN)
+        let m = |k: usize| self.margins.get(k).copied().unwrap_or(f32::NAN);
+        m(0) - m(i + 1)
     }
 
     /// The largest `|effect|` over the tokens (the colour scale's half-range).
@@ -86,16 +92,30 @@ impl TextLens {
             x.extend(self.row(&ids).iter().map(|&i| i as f32));
         }
         let device = self.device();
-        let (p, weights) = no_grad(|| {
+        let (out, p, weights) = no_grad(|| {
             let input = Tensor::from_slice(&x, &[n + 1, self.context], &device);
             let (out, weights) = self.model.forward_with_attention(&input, Mode::Eval);
-            (softmax(&out, 1), weights)
+            let p = softmax(&out, 1);
+            (out, p, weights)
         });
-        let (probs, attention) = self.read_attention(Some(&p), &weights, n).await?;
-        let rows: Vec<&[f32]> = probs.chunks(classes).collect();
+        let (read, attention) = self.read_attention(&[&p, &out], &weights, n).await?;
+        let rows: Vec<&[f32]> = read[0].chunks(classes).collect();
+        // Log-odds of positive against the strongest other class, from the scores (a
+        // probability saturates at 1.0 in f32 once the model is sure; its log-odds not).
+        let margins: Vec<f32> = read[1]
+            .chunks(classes)
+            .map(|s| {
+                let other = (0..classes)
+                    .filter(|&c| c != POSITIVE_CLASS)
+                    .map(|c| s[c])
+                    .fold(f32::NEG_INFINITY, f32::max);
+                s[POSITIVE_CLASS] - other
+            })
+            .collect();
         Ok(SentenceLook {
             probabilities: rows.first().map_or_else(Vec::new, |r| r.to_vec()),
             without: rows[1..].iter().map(|r| r[POSITIVE_CLASS]).collect(),
+            margins,
             attention,
             tokens,
         })

@@ -104,7 +104,7 @@ fn look_view(look: &SentenceLook) -> impl IntoView {
             let unknown = look.tokens.unknown.get(i).copied().unwrap_or(false);
             let without = look.without.get(i).copied().unwrap_or(f32::NAN);
             let tip = format!(
-                "{label}: P(positive) {p:.3}, {} {without:.3} ({effect:+.3}){}",
+                "{label}: P(positive) {p:.3}, {} {without:.3} (log-odds {effect:+.2}){}",
                 t("without it"),
                 if unknown {
                     t(" — not in the vocabulary, read as <unk>")
@@ -145,7 +145,7 @@ fn look_view(look: &SentenceLook) -> impl IntoView {
             <span>{format!("(±{scale:.3})")}</span>
         </div>
         <p class="tv-note">
-            {move || t("A token's colour: how much P(positive) changes when that token is deleted and the sentence is read again.")}
+            {move || t("A token's colour: how much the log-odds of positive change when that token is deleted and the sentence is read again.")}
         </p>
         {any_unknown.then(|| view! {
             <p class="tv-note">{move || t("Dashed, marked unk: a word the model never learned, read as the unknown token <unk>.")}</p>

@@ -18,8 +18,8 @@ pub fn zh(en: &str) -> Option<&'static str> {
         " — not in the vocabulary, read as <unk>" => "——不在词表里，按 <unk> 读入",
         "pushes negative" => "偏向负面",
         "pushes positive" => "偏向正面",
-        "A token's colour: how much P(positive) changes when that token is deleted and the sentence is read again." => {
-            "每个词的颜色表示：删掉这个词、把句子重新读一遍后，“正面”的概率变化了多少。"
+        "A token's colour: how much the log-odds of positive change when that token is deleted and the sentence is read again." => {
+            "每个词的颜色表示：删掉这个词、把句子重新读一遍后，“正面”的对数几率变化了多少。"
         }
         "Dashed, marked unk: a word the model never learned, read as the unknown token <unk>." => {
             "虚线框、标着 unk 的词：模型没学过这个词，只能当作未知词 <unk> 来读。"
