@@ -15,6 +15,8 @@ mod prepare;
 mod presets;
 mod presets_text;
 mod runner;
+mod runner_attention;
+mod runner_attention_sentence;
 mod runner_eval;
 mod runner_health;
 mod runner_inspect;
@@ -50,6 +52,8 @@ pub use prepare::{prepare, streams, PreparedData};
 pub use presets::{preset, presets, Preset};
 pub use presets_text::{is_text_preset, TEXT_PRESETS_READY};
 pub use runner::{Runner, EVAL_CHUNK_ROWS, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS};
+pub use runner_attention::{cpu_model, AttentionLayer, AttentionMaps, TextLens, Tokens};
+pub use runner_attention_sentence::{SentenceLook, POSITIVE_CLASS};
 pub use runner_eval::PendingEvaluation;
 pub use runner_inspect::Inspection;
 pub use runner_plots::{

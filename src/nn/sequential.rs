@@ -2,7 +2,7 @@
 //! names: layer `i` owns `i.weight` and `i.bias`; inside a residual block at `i`, layer
 //! `j` owns `i.j.weight` (the block is a `Sequential` whose forward adds its input).
 
-use super::functional::{attention, dropout, gelu, layer_norm, masked_mean};
+use super::functional::{attention_with_weights, dropout, gelu, layer_norm, masked_mean};
 use super::init::{normal_n, InitScheme, GPT_STD};
 use super::layer::{infer_shapes, Layer, ShapeError};
 use super::layer_seq::uses_key_mask;
@@ -10,6 +10,7 @@ use super::{linear, Activation, Init, Module, ParamSet};
 use crate::backend::Device;
 use crate::rng::Rng;
 use crate::tensor::Tensor;
+use std::cell::RefCell;
 
 /// PyTorch's default `nn.LayerNorm` epsilon.
 pub const LAYER_NORM_EPS: f32 = 1e-5;
@@ -45,6 +46,8 @@ struct Pass<'a> {
     key_mask: Option<Tensor>,
     /// See [`Sequential::tied`].
     tied: Option<usize>,
+    /// When set, every `attn` layer appends the weights it computed (the attention view).
+    attention: Option<&'a RefCell<Vec<Tensor>>>,
 }
 
 /// How layer `index` of `layers` initialises its weight: by the activation that
@@ -117,6 +120,7 @@ impl Sequential {
             params: &self.params,
             key_mask: self.key_mask(x),
             tied: self.tied,
+            attention: None,
         }
     }
 
@@ -176,6 +180,23 @@ impl Sequential {
         let mut cursor = 0;
         let pass = self.pass(&x);
         run_stack(&self.layers, &x, &pass, &mut cursor, mode, &mut |_| {})
+    }
+
+    /// The model's output for a batch, in `mode`, and the weights `[batch, heads, L, L]`
+    /// (rows are queries, columns keys) of every `attn` layer in the order they ran
+    /// (residual bodies included, i.e. parameter order): the very tensors this forward
+    /// pass multiplied the values by, so the output is bit-identical to
+    /// [`Sequential::forward_mode`]'s.
+    pub fn forward_with_attention(&self, x: &Tensor, mode: Mode) -> (Tensor, Vec<Tensor>) {
+        let x = self.shape_input(x);
+        let mut cursor = 0;
+        let sink = RefCell::new(Vec::new());
+        let pass = Pass {
+            attention: Some(&sink),
+            ..self.pass(&x)
+        };
+        let out = run_stack(&self.layers, &x, &pass, &mut cursor, mode, &mut |_| {});
+        (out, sink.into_inner())
     }
 
     /// For the network view of an MLP: the output after each dense layer's activation
@@ -422,7 +443,11 @@ fn run_stack(
                     qkv.narrow(2, d, d),
                     qkv.narrow(2, 2 * d, d),
                 );
-                let o = attention(&q, &k, &v, *heads, *causal, pass.key_mask.as_ref());
+                let (o, weights) =
+                    attention_with_weights(&q, &k, &v, *heads, *causal, pass.key_mask.as_ref());
+                if let Some(sink) = pass.attention {
+                    sink.borrow_mut().push(weights);
+                }
                 dense(&o, w_out, b_out)
             }
             Layer::MeanPool => masked_mean(&h, pass.key_mask.as_ref()),

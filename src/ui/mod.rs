@@ -34,6 +34,7 @@ mod share;
 pub mod state;
 mod sweep;
 pub mod text;
+mod text_views;
 mod training_bar;
 #[allow(dead_code)] // wired into `i18n::zh` by the lead at merge
 pub(crate) mod translate_zh;
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                 <main_chart::MainChart lab=lab />
                 <text::GenerationPanel lab=lab />
                 <text::UserTextPanel lab=lab />
+                <text_views::TextViewsPanel lab=lab />
                 <draw_pad::DrawPad lab=lab />
                 <digits_grid::DigitsGrid lab=lab />
                 <loss_chart::LossChart lab=lab />

@@ -6,6 +6,7 @@ pub mod digits;
 pub mod features;
 pub mod heatmap;
 pub mod loss;
+pub mod matrix_heatmap;
 pub mod network;
 pub mod pixels;
 pub mod regression;
