@@ -133,6 +133,13 @@ impl TextLens {
                 let n = v.len() + FIRST_CHAR_ID as usize;
                 (LensVocab::Chars(v), n)
             }
+            TextVocab::Dates { .. } => {
+                return Err(Error::Config(
+                    "the attention lens reads layer stacks; the date translator's \
+                     encoder-decoder is not one"
+                        .into(),
+                ))
+            }
         };
         match model.layers().first() {
             Some(Layer::Embedding { vocab, .. }) if *vocab >= ids => {}
@@ -251,9 +258,7 @@ impl TextLens {
             self.model
                 .forward_with_attention(&Tensor::from_slice(&x, &[1, x.len()], &device), Mode::Eval)
         });
-        let (_, layers) = self
-            .read_attention(&[], &weights, tokens.ids.len())
-            .await?;
+        let (_, layers) = self.read_attention(&[], &weights, tokens.ids.len()).await?;
         Ok(AttentionMaps { tokens, layers })
     }
 

@@ -28,6 +28,7 @@ const AREAS: &[fn(&str) -> Option<&'static str>] = &[
     super::resume::zh::zh,
     super::text::zh::zh,
     super::translate_zh::zh,
+    super::text_views::zh::zh,
 ];
 
 thread_local! {
