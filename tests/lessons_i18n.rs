@@ -31,6 +31,7 @@ const AREA_TABLES: &[fn(&str) -> Option<&'static str>] = &[
     zh_resume::zh,
     zh_text::zh,
     zh_translate::zh,
+    zh_text_views::zh,
 ];
 
 /// Sources whose Chinese lives in tables not wired in yet (other areas' work this
