@@ -170,7 +170,7 @@ test('over the default limits only: confirmed, it builds, and trains only on pla
   await page.getByTestId('reset-button').click();
   await page.waitForTimeout(500);
   assert.equal(await warning.count(), 0, 'the same confirmed config rebuilds without asking');
-  const seed = page.getByLabel('Seed');
+  const seed = page.getByLabel('Seed', { exact: true });
   await seed.fill('7');
   await seed.press('Enter');
   await warning.waitFor({ timeout: 10_000 });

@@ -1,6 +1,7 @@
 // A hurried user: a reload in the middle of a run comes back to a working page (its
-// link replays to the step it held, and play trains again), and play pressed
-// twice quickly is a play and a pause, with nothing left running behind the button.
+// saved run is offered; discarded, its link replays to the step it held, and play
+// trains again), and play pressed twice quickly is a play and a pause, with nothing
+// left running behind the button.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -50,6 +51,12 @@ test('a reload mid-run comes back working, at the step its link held', { timeout
   await page.getByTestId('step-count').waitFor({ timeout: 30_000 });
   const held = Number(await page.evaluate(() => sessionStorage.getItem('held')));
   assert.ok(held > 0, `the link held run=${held}`);
+  // The run was saved as the page was left: the page offers it first and holds the
+  // link's replay back (resume.test.mjs takes the offer); discarding it starts the replay.
+  const offer = page.getByTestId('resume-offer');
+  await offer.waitFor({ timeout: 30_000 });
+  assert.ok(Number(await offer.getAttribute('data-step')) > 0, 'the offer is of a run that had trained');
+  await page.getByTestId('resume-discard').click();
   await page.waitForFunction(
     () => document.querySelector('.backend')?.dataset.state === 'ready',
     null,

@@ -77,7 +77,7 @@ test('a link restores the controls, the data and the initial weights', { timeout
     await lr.fill('0.07');
     await lr.press('Enter');
   });
-  const seed = page.getByLabel('Seed');
+  const seed = page.getByLabel('Seed', { exact: true });
   await editSetting(page, async () => {
     await seed.fill('42');
     await seed.press('Enter');
@@ -91,7 +91,7 @@ test('a link restores the controls, the data and the initial weights', { timeout
   assert.equal(await again.getByTestId('preset-select').inputValue(), '');
   assert.equal(await again.getByLabel('Optimizer').inputValue(), 'momentum');
   assert.equal(await again.getByLabel('Learning rate').inputValue(), '0.07');
-  assert.equal(await again.getByLabel('Seed').inputValue(), '42');
+  assert.equal(await again.getByLabel('Seed', { exact: true }).inputValue(), '42');
   await again.waitForFunction(
     () => document.querySelector('[data-testid=backend-badge]')?.textContent?.startsWith('CPU'),
   );

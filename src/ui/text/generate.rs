@@ -80,7 +80,7 @@ pub fn GenerationPanel(lab: Lab) -> impl IntoView {
                     />
                 </label>
                 <label class="field" title=move || t("Seed of the random draws: the same seed writes the same text with the same weights (and gradlab sample writes it too)")>
-                    <span>{move || t("Seed")}</span>
+                    <span>{move || t("Sampling seed")}</span>
                     <input
                         type="number"
                         min="0"

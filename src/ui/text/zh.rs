@@ -22,7 +22,7 @@ pub fn zh(en: &str) -> Option<&'static str> {
         "Seed of the random draws: the same seed writes the same text with the same weights (and gradlab sample writes it too)" => {
             "随机抽样的种子：权重相同、种子相同，写出的文本就相同（gradlab sample 也会写出同样的文本）"
         }
-        "Seed" => "种子",
+        "Sampling seed" => "采样种子",
         "How many characters to write" => "要写多少个字符",
         "Characters" => "字符数",
         "Write text with the current weights (training may go on meanwhile)" => {
