@@ -47,6 +47,12 @@ impl DataSource {
         }
     }
 
+    /// True for data read as token ids (the text sets and the dates to translate): its
+    /// models are transformers, whose time is their FLOPs.
+    pub fn is_tokens(&self) -> bool {
+        matches!(self, DataSource::Text(_) | DataSource::Dates)
+    }
+
     /// True for language modelling (targets are each position's next token).
     pub fn is_language_model(&self) -> bool {
         self.text().is_some_and(TextSet::is_language_model)

@@ -5,6 +5,7 @@ mod config;
 mod cost;
 mod cost_limits;
 mod cost_stack;
+mod date_lens;
 pub mod dropout;
 mod export;
 mod history;
@@ -42,6 +43,7 @@ pub use cost::{
     activation_ops, optimizer_ops, optimizer_state_values, Cost, LayerCost, Rows,
     PAGE_CURVE_POINTS, PAGE_DIGITS_SHOWN, PAGE_GRID_CELLS, VALUE_BYTES,
 };
+pub use date_lens::{translate_texts, DateLens, DateLook, END_LABEL, START_LABEL};
 pub use export::{
     from_safetensors, safetensors_metadata, sha256_hex, to_safetensors, CONFIG_KEY, LINK_KEY,
 };

@@ -14,18 +14,18 @@
 //!   task's metric): the share of test dates whose greedy decoding is the whole ISO date.
 //!   Decoding runs on the CPU backend: a GPU run's parameters are read back first.
 
+use super::date_lens::translate_texts;
 use super::prepare::{streams, PreparedData};
 use super::runner_seq2seq_spec::seq2seq_config;
 use super::runner_text_infer::TextVocab;
 use super::{DataSource, ExperimentConfig, Metrics, Runner, EVAL_TEST_ROWS};
 use crate::backend::Device;
 use crate::data::text::{
-    date_pairs, date_vocabs, CharVocab, DatePair, DateSplit, DATE_SOURCE_LEN, DATE_SPECIAL_TOKENS,
-    DATE_TARGET_LEN,
+    date_pairs, date_vocabs, CharVocab, DatePair, DateSplit, DATE_SOURCE_LEN, DATE_TARGET_LEN,
 };
 use crate::data::{Dataset, Task};
 use crate::error::{Error, Result};
-use crate::nn::decode::{beam_search, greedy, DecodeTokens, MAX_BEAM};
+use crate::nn::decode::{greedy, DecodeTokens};
 use crate::nn::{Mode, Module, ParamSet, Seq2Seq, Sequential};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
@@ -235,39 +235,6 @@ impl Runner {
         if !self.is_translator() {
             return Err(self.not_translator());
         }
-        if !(1..=MAX_BEAM).contains(&beam) {
-            return Err(Error::Format(format!(
-                "the beam width must be 1 to {MAX_BEAM}, got {beam}"
-            )));
-        }
-        let (source, target) = date_vocabs();
-        let mut sources = Vec::with_capacity(texts.len());
-        for text in texts {
-            if text.trim().is_empty() {
-                return Err(Error::Format("the text is empty; write a date".into()));
-            }
-            let ids = date_source_ids(&source, text)
-                .map_err(|e| Error::Format(format!("{text:?}: {e}")))?;
-            sources.push(ids);
-        }
-        let model = self.cpu_translator().await?;
-        let decoded = match beam {
-            1 => greedy(&model, &sources, &DATE_DECODE).map_err(Error::Format)?,
-            k => sources
-                .iter()
-                .map(|s| beam_search(&model, s, k, &DATE_DECODE))
-                .collect::<std::result::Result<_, _>>()
-                .map_err(Error::Format)?,
-        };
-        Ok(decoded
-            .iter()
-            .map(|ids| {
-                let chars: Vec<u32> = ids
-                    .iter()
-                    .filter_map(|&i| i.checked_sub(DATE_SPECIAL_TOKENS))
-                    .collect();
-                target.decode(&chars)
-            })
-            .collect())
+        translate_texts(&self.cpu_translator().await?, texts, beam)
     }
 }

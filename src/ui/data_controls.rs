@@ -58,8 +58,8 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
                         DataSource::Real(s) => tf("real data: {}", &[&s.name()]),
                         DataSource::Text(t) => tf("text: {}", &[&t.name()]),
                         DataSource::Dates => t(
-                            "dates to translate (the page does not train the translator yet; \
-                             run it with `gradlab run translate-dates`)",
+                            "dates written in 14 human formats, each with its ISO date, \
+                             generated from the seed; the test dates are held out of training",
                         )
                         .to_string(),
                     })

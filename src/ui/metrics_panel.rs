@@ -55,6 +55,8 @@ pub fn MetricsPanel(lab: Lab) -> impl IntoView {
                         {row("MSE", "Mean squared error, original units", m.mse)}
                         {row("MAE", "Mean absolute error, original units", m.mae)}
                         {row("R²", "Coefficient of determination", m.r2)}
+                        {row("Exact match", "Share of test dates whose greedy translation is the whole ISO date", m.exact_match)}
+                        {row("Token accuracy", "Share of test ISO characters predicted right, each from the true characters before it", m.token_accuracy)}
                     </dl>
                     {confusion}
                 }

@@ -30,6 +30,7 @@ mod plots;
 mod preset_select;
 mod probe;
 pub mod resume;
+mod seq2seq_editor;
 mod share;
 pub mod state;
 mod sweep;
@@ -91,7 +92,7 @@ pub fn App() -> impl IntoView {
             <section
                 class="panel network"
                 aria-label="The network"
-                hidden=move || lab.config.with(|c| c.data.text().is_some())
+                hidden=move || lab.config.with(|c| c.data.is_tokens())
             >
                 <network_view::NetworkView lab=lab />
             </section>

@@ -4,6 +4,7 @@
 
 use super::i18n::{t, tf};
 use super::model_text::ModelText;
+use super::seq2seq_editor::Seq2SeqEditor;
 use super::state::Lab;
 use crate::experiment::dropout::{dropout_applies, dropout_of, with_dropout};
 use crate::experiment::{limits, DataSource, ExperimentConfig};
@@ -117,10 +118,13 @@ pub fn NetworkEditor(lab: Lab) -> impl IntoView {
     view! {
         <fieldset class="group">
             <legend>{move || t("Network")}</legend>
-            <Show
-                when=move || cfg.with(|c| c.model.is_none())
-                fallback=move || view! { <ModelText lab=lab /> }
-            >
+            <Show when=move || cfg.with(|c| c.seq2seq.is_some())>
+                <Seq2SeqEditor lab=lab />
+            </Show>
+            <Show when=move || cfg.with(|c| c.model.is_some())>
+                <ModelText lab=lab />
+            </Show>
+            <Show when=move || cfg.with(|c| c.model.is_none() && c.seq2seq.is_none())>
             <div class="row">
                 <button
                     type="button"

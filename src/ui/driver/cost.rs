@@ -31,10 +31,11 @@ pub(super) fn ceiling_of(device: &Device) -> Ceiling {
 /// on thin layers over many rows; a transformer streams many small tensors (5.8 million
 /// values a step for shakespeare-char, 175 million an evaluation) yet its time is its
 /// FLOPs (225 MFLOP a step, 3.6 GFLOP an evaluation, under the FLOP ceilings), so the
-/// values ceilings would keep every language model off the page's CPU.
+/// values ceilings would keep every language model (and the dates translator, 248
+/// MFLOP a step) off the page's CPU.
 pub(super) fn ceiling_for(device: &Device, config: &ExperimentConfig) -> Ceiling {
     let ceiling = ceiling_of(device);
-    match device.is_cpu() && config.data.text().is_some() {
+    match device.is_cpu() && config.data.is_tokens() {
         true => Ceiling {
             step_values: None,
             eval_values: None,

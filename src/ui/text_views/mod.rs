@@ -2,7 +2,9 @@
 //! (positive / negative as the person types, each token coloured by how much deleting
 //! it changes the prediction) and the attention view (a layer's and a head's weights as
 //! a heat map, tokens as labels) of the sentence, or of a character model's generation
-//! prompt (the generation panel's, `ui::text`).
+//! prompt (the generation panel's, `ui::text`); and for the dates translator the
+//! translation box (`translate_box.rs`: its ISO date as the person types, and its
+//! cross-attention).
 //!
 //! Both read a [`TextLens`]: a CPU copy of the model built from the weights the driver
 //! already reads back for the plots (`PlotFrame::weights`, a few times a second while
@@ -13,10 +15,12 @@
 
 mod attention_view;
 mod sentiment_box;
+mod translate_box;
 pub mod zh;
 
 pub use attention_view::AttentionView;
 pub use sentiment_box::SentimentBox;
+pub use translate_box::TranslateBox;
 
 use super::state::Lab;
 use crate::data::text::TextSet;
@@ -211,6 +215,7 @@ pub fn TextViewsPanel(lab: Lab) -> impl IntoView {
         <style>{CSS}{super::plots::matrix_heatmap::CSS}</style>
         <SentimentBox lab=lab views=views />
         <AttentionView lab=lab views=views />
+        <TranslateBox lab=lab />
     }
 }
 
@@ -229,5 +234,7 @@ pub const CSS: &str = r#"
 .tv-note { color: #556; font-size: 0.85rem; margin: 0.3rem 0 0; }
 .tv-error { color: #a11; font-size: 0.9rem; margin: 0.3rem 0; }
 .tv-choose select { width: auto; max-width: 12rem; }
+.translate-result { font-size: 1.1rem; margin: 0.5rem 0; }
+.translate-result output { font-family: ui-monospace, monospace; font-weight: 600; }
 .tv-choose { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; margin: 0.4rem 0; }
 "#;
