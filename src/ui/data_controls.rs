@@ -26,6 +26,8 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
     let cfg = lab.config;
     let synthetic = move || cfg.with(|c| c.data.is_synthetic());
     let two_d = move || cfg.with(|c| c.data.is_plane());
+    // Token ids are neither noisy nor scaled.
+    let numeric = move || cfg.with(|c| !c.data.is_tokens());
     let feature = move |i: usize| {
         let (label, tip) = FEATURES[i];
         view! {
@@ -65,7 +67,7 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
                     })
                 }}
             </p>
-            <Show when=synthetic>
+            <Show when=move || synthetic() && numeric()>
                 {number_field(
                     "Noise",
                     "Noise of the generated data (0 = clean)",
@@ -73,6 +75,8 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
                     move || cfg.with(|c| c.noise as f64),
                     move |v| lab.edit(|c| c.noise = v as f32),
                 )}
+            </Show>
+            <Show when=synthetic>
                 {number_field(
                     "Points",
                     "Number of generated points",
@@ -111,12 +115,14 @@ pub fn DataControls(lab: Lab) -> impl IntoView {
                     {move || t("Regenerate")}
                 </button>
             </div>
-            {check_field(
-                "Standardise inputs",
-                "Scale every input (and regression target) to mean 0 and variance 1 with training-set statistics",
-                move || cfg.with(|c| c.standardize),
-                move |on| lab.edit(|c| c.standardize = on),
-            )}
+            <Show when=numeric>
+                {check_field(
+                    "Standardise inputs",
+                    "Scale every input (and regression target) to mean 0 and variance 1 with training-set statistics",
+                    move || cfg.with(|c| c.standardize),
+                    move |on| lab.edit(|c| c.standardize = on),
+                )}
+            </Show>
             <Show when=two_d>
                 <div class="features" role="group" aria-label=move || t("Input features")>
                     <span class="label">{move || t("Features")}</span>

@@ -10,6 +10,11 @@ use leptos::prelude::*;
 #[component]
 pub fn TrainingBar(lab: Lab) -> impl IntoView {
     let last = move || lab.live.get();
+    // The translator's headline number is its exact match, not a class accuracy.
+    let translator = move || {
+        lab.config
+            .with(|c| c.data == crate::experiment::DataSource::Dates)
+    };
     let toggle = move |_| {
         if !lab.running.get_untracked() && lab.status.with_untracked(|s| s.step >= s.total_steps) {
             // Finished: play starts over, as a fresh run.
@@ -80,12 +85,18 @@ pub fn TrainingBar(lab: Lab) -> impl IntoView {
                         {move || last().map_or("–".into(), |p| fmt_loss(p.test_loss))}
                     </dd>
                 </div>
-                <div title=move || t("Fraction of test points classified correctly")>
-                    <dt>{move || t("Test accuracy")}</dt>
+                <div title=move || t(match translator() {
+                    true => "Share of test dates whose greedy translation is the whole ISO date",
+                    false => "Fraction of test points classified correctly",
+                })>
+                    <dt>{move || t(if translator() { "Exact match" } else { "Test accuracy" })}</dt>
                     <dd data-testid="test-accuracy">
                         {move || {
                             last()
-                                .and_then(|p| p.metrics.accuracy)
+                                .and_then(|p| match translator() {
+                                    true => p.metrics.exact_match,
+                                    false => p.metrics.accuracy,
+                                })
                                 .map_or("–".into(), |a| format!("{a:.3}"))
                         }}
                     </dd>

@@ -42,11 +42,12 @@ fn char_vocab(runner: &Runner) -> Result<CharVocab> {
 }
 
 impl Driver {
-    /// True when the run's data is text (token ids).
+    /// True when the run's data is token ids (text, or the dates to translate): its
+    /// evaluations are too costly for every refresh.
     pub(super) fn is_token_run(&self) -> bool {
         self.runner
             .as_ref()
-            .is_some_and(|r| r.config().data.text().is_some())
+            .is_some_and(|r| r.config().data.is_tokens())
     }
 
     /// The refresh of a token model between its evaluation steps: the weights (for the
