@@ -15,7 +15,10 @@ pub fn readme(config: &ExperimentConfig, label: &str, link: &str, data: &Prepare
     } else {
         ""
     };
-    let attention_note = if layers.iter().any(|l| has(l, "attn")) {
+    // The translator's encoder-decoder attends too (self- and cross-attention).
+    let attends = crate::experiment::seq2seq_config(config).is_some()
+        || layers.iter().any(|l| has(l, "attn"));
+    let attention_note = if attends {
         "\nOne slice of the attention layers' weights is the exception: the key bias \
          (`in_proj_bias[D:2D]`). It adds the same number to all of a query's scores, which \
          softmax ignores, so its gradient is zero but for rounding noise, and Adam scales \
@@ -25,7 +28,14 @@ pub fn readme(config: &ExperimentConfig, label: &str, link: &str, data: &Prepare
     } else {
         ""
     };
-    let data_text = if config.data.is_language_model() {
+    let data_text = if crate::experiment::seq2seq_config(config).is_some() {
+        format!(
+            "{} training and {} test date pairs as gradlab's runner builds them: each row \
+             the padded source ids then the decoder's input (teacher forcing), its targets \
+             the next target ids with -1 for padding",
+            data.train.n, data.test.n
+        )
+    } else if config.data.is_language_model() {
         format!(
             "the training text's token ids, and {} training and {} validation windows of \
              {} tokens (the fixed evaluation sets)",
