@@ -83,7 +83,12 @@ fn a_tiny_translator_matches_gradlab_and_translates_the_same() {
     // The trained model file translates as gradlab's own model does, greedy and beam.
     let bytes = to_safetensors(&ours, &config).unwrap();
     std::fs::write(dir.join("gradlab.safetensors"), bytes).unwrap();
-    let texts = ["3rd of March, 2021", "Mar 3 21", "03.03.2021", "July 14 1999"];
+    let texts = [
+        "3rd of March, 2021",
+        "Mar 3 21",
+        "03.03.2021",
+        "July 14 1999",
+    ];
     for beam in ["1", "3"] {
         let translate = |model: &str| {
             let mut args = vec!["translate", "--model", model, "--beam", beam];

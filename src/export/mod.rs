@@ -27,9 +27,9 @@ pub use model_code::{model_source, seq2seq_source};
 
 use crate::backend::Device;
 use crate::data::text::split_by_position;
+use crate::data::text::DATE_SOURCE_LEN;
 use crate::error::{Error, Result};
 use crate::experiment::model::{data_io, model_input_shape, model_layers};
-use crate::data::text::DATE_SOURCE_LEN;
 use crate::experiment::{
     encode_link, prepare, seq2seq_config, streams, text_tokens, to_safetensors, validate, Budget,
     ExperimentConfig, NamedWeight, PreparedData, DATE_DECODE, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS,

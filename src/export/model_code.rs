@@ -52,13 +52,29 @@ pub fn seq2seq_source(c: &Seq2SeqConfig, source_len: usize, decode: &DecodeToken
     let mut arg = |name: &str, value: String, note: &str| {
         let _ = writeln!(out, "        {name}={value},  # {note}");
     };
-    arg("src_vocab", c.src_vocab.to_string(), "source ids, 0 = padding");
-    arg("tgt_vocab", c.tgt_vocab.to_string(), "target ids, 0 = padding");
+    arg(
+        "src_vocab",
+        c.src_vocab.to_string(),
+        "source ids, 0 = padding",
+    );
+    arg(
+        "tgt_vocab",
+        c.tgt_vocab.to_string(),
+        "target ids, 0 = padding",
+    );
     arg("dim", c.dim.to_string(), "model width");
     arg("heads", c.heads.to_string(), "attention heads");
     arg("ff", c.ff.to_string(), "each block's MLP width");
-    arg("encoder_layers", c.encoder_layers.to_string(), "encoder blocks");
-    arg("decoder_layers", c.decoder_layers.to_string(), "decoder blocks");
+    arg(
+        "encoder_layers",
+        c.encoder_layers.to_string(),
+        "encoder blocks",
+    );
+    arg(
+        "decoder_layers",
+        c.decoder_layers.to_string(),
+        "decoder blocks",
+    );
     arg("max_src", c.max_src.to_string(), "longest source");
     arg("max_tgt", c.max_tgt.to_string(), "longest target");
     arg("eps", format!("{LAYER_NORM_EPS:?}"), "every layer norm's");
@@ -67,8 +83,16 @@ pub fn seq2seq_source(c: &Seq2SeqConfig, source_len: usize, decode: &DecodeToken
         source_len.to_string(),
         "a data row: this many source ids, then the decoder's input",
     );
-    arg("start", decode.start.to_string(), "the token every target starts with");
-    arg("end", decode.end.to_string(), "the token that ends a target");
+    arg(
+        "start",
+        decode.start.to_string(),
+        "the token every target starts with",
+    );
+    arg(
+        "end",
+        decode.end.to_string(),
+        "the token that ends a target",
+    );
     arg(
         "decode_len",
         decode.max_len.min(c.max_tgt).to_string(),

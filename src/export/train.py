@@ -156,7 +156,8 @@ class Unembed(nn.Module):
 
 {{MODEL_CLASSES}}
 def build_model():
-    """The model with gradlab's parameter names (`0.weight`, `3.1.bias`, ...)."""
+    """The model with gradlab's parameter names (a layer stack's `0.weight`, `3.1.bias`,
+    ...; the translator's `encoder.layers.0.self_attn.in_proj_weight`, ...)."""
 {{MODEL}}
 
 
