@@ -4,8 +4,9 @@
 //! gradlab's CPU run and `train.py` on the CPU agree: weights within 1e-4 (but for the
 //! attention key biases, bounded instead: see `pytorch_export_text.rs`), the same
 //! history (losses, token accuracy, and exact match by greedy decoding in Python). Two
-//! ranks under `torchrun` match one process; the trained model file translates in
-//! `gradlab translate` exactly as gradlab's own model does.
+//! ranks under `torchrun` match one process; a run resumed from its checkpoint ends on
+//! the same bits; the trained model file translates in `gradlab translate` exactly as
+//! gradlab's own model does.
 //!
 //! Needs Python with PyTorch (see `pytorch_export.rs`).
 
@@ -99,6 +100,12 @@ fn a_tiny_translator_matches_gradlab_and_translates_the_same() {
         assert_eq!(out, translate("gradlab.safetensors"), "beam {beam}");
         assert_eq!(out.lines().count(), texts.len(), "{out}");
     }
+
+    // Stopped at step 7 (mid-epoch: the batch order and the schedule's step are in the
+    // checkpoint) and resumed, the run ends on the same bits as the straight one.
+    train_py(&dir, "halves", &["--steps", "7"]);
+    let (resumed, _) = train_py(&dir, "halves", &["--resume", "--steps", "20"]);
+    assert_eq!(max_weight_diff(&theirs, &resumed), 0.0, "resumed");
 }
 
 #[test]
