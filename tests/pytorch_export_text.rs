@@ -24,7 +24,7 @@
 #[path = "pytorch_export/support.rs"]
 mod support;
 
-use gradlab::experiment::{preset, to_safetensors, Budget, ExperimentConfig, NamedWeight};
+use gradlab::experiment::{preset, Budget, ExperimentConfig};
 use gradlab::nn::{parse_stack, InitScheme};
 use support::*;
 
@@ -71,36 +71,6 @@ fn tiny_sentiment() -> ExperimentConfig {
     c
 }
 
-/// Whether value `i` of `len` in parameter `name` is an attention key bias (see the top).
-fn is_key_bias(name: &str, i: usize, len: usize) -> bool {
-    name.ends_with("in_proj_bias") && (len / 3..2 * len / 3).contains(&i)
-}
-
-/// The largest key bias of `weights`, and its bound for `config`: twice the sum of the
-/// learning rates of its steps (Adam's steps are at most about the learning rate).
-fn key_bias_within_bound(weights: &[NamedWeight], config: &ExperimentConfig, what: &str) {
-    let Budget::Steps(steps) = config.budget else {
-        unreachable!("the tests set steps")
-    };
-    let schedule = config.optimizer.lr_schedule();
-    let bound: f32 = 2.0 * (0..steps).map(|it| schedule.lr_at(it)).sum::<f32>();
-    let largest = weights
-        .iter()
-        .flat_map(|w| {
-            let len = w.data.len();
-            w.data
-                .iter()
-                .enumerate()
-                .filter(move |(i, _)| is_key_bias(&w.name, *i, len))
-                .map(|(_, v)| v.abs())
-        })
-        .fold(0.0f32, f32::max);
-    assert!(
-        largest <= bound,
-        "{what}: a key bias reached {largest} (> {bound})"
-    );
-}
-
 /// Export `config`, run both on the CPU, compare; returns the export folder.
 fn check_matches(config: &ExperimentConfig, name: &str) -> std::path::PathBuf {
     let dir = export(config, name);
@@ -145,29 +115,6 @@ fn a_tiny_gpt_with_warmup_cosine_matches_gradlab() {
     let (resumed, _) = train_py(&dir, "halves", &["--resume", "--steps", "12"]);
     let (straight, _) = read_outputs(&dir.join("out"));
     assert_eq!(max_weight_diff(&straight, &resumed), 0.0, "resumed");
-}
-
-/// gradlab's own run of `config`, saved as `gradlab.safetensors` in `dir`.
-fn save_gradlab_model(config: &ExperimentConfig, dir: &std::path::Path) {
-    let (ours, _) = gradlab_run(config);
-    let bytes = to_safetensors(&ours, config).unwrap();
-    std::fs::write(dir.join("gradlab.safetensors"), bytes).unwrap();
-}
-
-/// `gradlab ARGS` in `dir`: its standard output (the test fails when it fails).
-fn gradlab_cli(dir: &std::path::Path, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gradlab"))
-        .args(args)
-        .current_dir(dir)
-        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "gradlab {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]

@@ -6,8 +6,9 @@
 //! - `train.py`: the model as an `nn.Module` with gradlab's parameter names, gradlab's
 //!   batch order (its random stream, re-implemented), loss, optimizer, evaluation and
 //!   output files; DistributedDataParallel under `torchrun`.
-//! - `data.safetensors`: the train and test rows after gradlab's preprocessing; for a
-//!   language model the fixed evaluation windows and the training text's token ids (the
+//! - `data.safetensors`: the train and test rows after gradlab's preprocessing (for the
+//!   date translator: source ids, decoder input and targets, as its runner builds them);
+//!   for a language model the fixed evaluation windows and the training text's token ids (the
 //!   training windows are drawn from them by gradlab's seeded window stream, which
 //!   `train.py` re-implements: 4 bytes a token, against 4 (T + 1) bytes a window per
 //!   step for a file of the batches themselves).
@@ -22,22 +23,28 @@ mod model_code;
 mod readme;
 pub mod zip;
 
-pub use model_code::model_source;
+pub use model_code::{model_source, seq2seq_source};
 
 use crate::backend::Device;
 use crate::data::text::split_by_position;
+use crate::data::text::DATE_SOURCE_LEN;
 use crate::error::{Error, Result};
 use crate::experiment::model::{data_io, model_input_shape, model_layers};
 use crate::experiment::{
-    encode_link, prepare, streams, text_tokens, to_safetensors, validate, Budget, ExperimentConfig,
-    NamedWeight, PreparedData, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS, MAX_HISTORY_POINTS,
+    encode_link, prepare, seq2seq_config, streams, text_tokens, to_safetensors, validate, Budget,
+    ExperimentConfig, NamedWeight, PreparedData, DATE_DECODE, EVAL_TEST_ROWS, EVAL_TRAIN_ROWS,
+    MAX_HISTORY_POINTS,
 };
-use crate::nn::{Module, Sequential};
+use crate::nn::{Module, ParamSet, Seq2Seq, Sequential};
 use crate::rng::Rng;
 use std::fmt::Write as _;
 
-/// The training script's template; `{{SETTINGS}}` and `{{MODEL}}` are filled in.
+/// The training script's template; `{{SETTINGS}}`, `{{MODEL_CLASSES}}` and `{{MODEL}}`
+/// are filled in.
 const TRAIN_TEMPLATE: &str = include_str!("train.py");
+
+/// The encoder-decoder's modules, placed in `train.py` for the date translator only.
+const SEQ2SEQ_CLASSES: &str = include_str!("seq2seq.py");
 
 /// Rows an evaluation sends through the model at once: the runner's own chunk, so
 /// `train.py`'s chunked loss sums in the same order.
@@ -85,17 +92,22 @@ pub fn pytorch_project(config: &ExperimentConfig, label: &str) -> Result<Vec<Pro
     if let Some(set) = config.data.text() {
         check_mapped("text data set", set.name(), EXPORTED_TEXT_SETS)?;
     }
-    if config.seq2seq.is_some() {
-        check_mapped("model kind", "encoder-decoder", &["layer stack"])?;
-    }
-    let layers = model_layers(config);
     let input = model_input_shape(config);
-    let model = model_source(&layers, &input)?;
+    // The translator is no layer stack: its module is `seq2seq.py`'s, placed before
+    // `build_model()`.
+    let (classes, model) = match seq2seq_config(config) {
+        Some(c) => (
+            format!("{}\n\n\n", SEQ2SEQ_CLASSES.trim_end()),
+            seq2seq_source(&c, DATE_SOURCE_LEN, &DATE_DECODE),
+        ),
+        None => (String::new(), model_source(&model_layers(config), &input)?),
+    };
     let link = encode_link(config, None, None)?.fragment;
     let data = prepare(config)?;
     let init = initial_weights(config)?;
     let train = TRAIN_TEMPLATE
         .replace("{{SETTINGS}}", &settings(config, label, &link))
+        .replace("{{MODEL_CLASSES}}\n", &classes)
         .replace("{{MODEL}}", model.trim_end_matches('\n'));
     Ok(vec![
         ProjectFile {
@@ -133,19 +145,30 @@ pub fn pytorch_zip(config: &ExperimentConfig, label: &str) -> Result<Vec<u8>> {
     zip::stored_zip(&entries)
 }
 
-/// The weights a run of `config` starts from: the runner's model, drawn from the same
-/// seeded stream on the CPU (the initial draw is the same on every backend).
+/// The weights a run of `config` starts from: the runner's model (the translator's
+/// encoder-decoder, or the layer stack), drawn from the same seeded stream on the CPU
+/// (the initial draw is the same on every backend).
 pub fn initial_weights(config: &ExperimentConfig) -> Result<Vec<NamedWeight>> {
+    let rng = &mut Rng::derive(config.seed, streams::INIT);
+    let model_error = |e: &dyn std::fmt::Display| Error::Config(format!("model: {e}"));
+    if let Some(c) = seq2seq_config(config) {
+        let model = Seq2Seq::new(c, rng, &Device::Cpu).map_err(|e| model_error(&e))?;
+        return named_weights(model.params());
+    }
     let model = Sequential::with_init(
         &model_layers(config),
         &model_input_shape(config),
         config.init,
-        &mut Rng::derive(config.seed, streams::INIT),
+        rng,
         &Device::Cpu,
     )
-    .map_err(|e| Error::Config(format!("model: {e}")))?;
-    model
-        .params()
+    .map_err(|e| model_error(&e))?;
+    named_weights(model.params())
+}
+
+/// The values of `params` (on the CPU backend), by name.
+fn named_weights(params: &ParamSet) -> Result<Vec<NamedWeight>> {
+    params
         .iter()
         .map(|(name, t)| {
             let data = t
@@ -222,6 +245,8 @@ fn settings(config: &ExperimentConfig, label: &str, link: &str) -> String {
     line(format!("SEED = {}", config.seed));
     let task = if config.data.is_language_model() {
         "language-model"
+    } else if seq2seq_config(config).is_some() {
+        "translation"
     } else if config.data.is_classification() {
         "classification"
     } else {
@@ -234,9 +259,13 @@ fn settings(config: &ExperimentConfig, label: &str, link: &str) -> String {
             config.context
         ));
     }
-    let (outputs_note, loss_note) = match config.data.is_language_model() {
-        true => ("token ids scored at each position", "mean over every token"),
-        false => ("classes, or target values per row", "mean over the batch"),
+    let (outputs_note, loss_note) = match task {
+        "language-model" => ("token ids scored at each position", "mean over every token"),
+        "translation" => (
+            "target ids scored at each target position",
+            "mean over the targets that are not padding (-1)",
+        ),
+        _ => ("classes, or target values per row", "mean over the batch"),
     };
     line(format!("OUTPUTS = {}  # {outputs_note}", data_io(config).1));
     line(format!("LOSS = \"{}\"  # {loss_note}", config.loss.name()));

@@ -10,7 +10,10 @@
 //! that starts with `embed` treats token id 0 as padding when a layer reads the mask.
 
 use crate::error::{Error, Result};
-use crate::nn::{first_embedding, shape_text, uses_key_mask, Activation, Layer, LAYER_NORM_EPS};
+use crate::nn::decode::{DecodeTokens, GREEDY_CHUNK};
+use crate::nn::{
+    first_embedding, shape_text, uses_key_mask, Activation, Layer, Seq2SeqConfig, LAYER_NORM_EPS,
+};
 use std::fmt::Write as _;
 
 /// The body of `build_model()` (indented by four spaces) for `layers` on inputs of
@@ -38,6 +41,70 @@ pub fn model_source(layers: &[Layer], input: &[usize]) -> Result<String> {
     }
     out.push_str("    )\n");
     Ok(out)
+}
+
+/// The body of `build_model()` for the encoder-decoder of `c` (the `Seq2Seq` module of
+/// `seq2seq.py`): its sizes, where a row's source ids end (`source_len`) and the tokens
+/// greedy decoding starts and stops with. Every size was checked when the config was
+/// validated, so nothing here can fail.
+pub fn seq2seq_source(c: &Seq2SeqConfig, source_len: usize, decode: &DecodeTokens) -> String {
+    let mut out = String::from("    return Seq2Seq(\n");
+    let mut arg = |name: &str, value: String, note: &str| {
+        let _ = writeln!(out, "        {name}={value},  # {note}");
+    };
+    arg(
+        "src_vocab",
+        c.src_vocab.to_string(),
+        "source ids, 0 = padding",
+    );
+    arg(
+        "tgt_vocab",
+        c.tgt_vocab.to_string(),
+        "target ids, 0 = padding",
+    );
+    arg("dim", c.dim.to_string(), "model width");
+    arg("heads", c.heads.to_string(), "attention heads");
+    arg("ff", c.ff.to_string(), "each block's MLP width");
+    arg(
+        "encoder_layers",
+        c.encoder_layers.to_string(),
+        "encoder blocks",
+    );
+    arg(
+        "decoder_layers",
+        c.decoder_layers.to_string(),
+        "decoder blocks",
+    );
+    arg("max_src", c.max_src.to_string(), "longest source");
+    arg("max_tgt", c.max_tgt.to_string(), "longest target");
+    arg("eps", format!("{LAYER_NORM_EPS:?}"), "every layer norm's");
+    arg(
+        "source_len",
+        source_len.to_string(),
+        "a data row: this many source ids, then the decoder's input",
+    );
+    arg(
+        "start",
+        decode.start.to_string(),
+        "the token every target starts with",
+    );
+    arg(
+        "end",
+        decode.end.to_string(),
+        "the token that ends a target",
+    );
+    arg(
+        "decode_len",
+        decode.max_len.min(c.max_tgt).to_string(),
+        "most tokens greedy decoding produces",
+    );
+    arg(
+        "decode_chunk",
+        GREEDY_CHUNK.to_string(),
+        "sources greedy decoding runs at once",
+    );
+    out.push_str("    )\n");
+    out
 }
 
 /// Whether any layer of `layers` (residual bodies included) is an `unembed` head.
@@ -195,6 +262,42 @@ mod tests {
         assert!(src.contains("key_mask=True"), "{src}");
         // One embedding module: the name `embed` is built once and placed once.
         assert_eq!(src.matches("TokenEmbedding(").count(), 1, "{src}");
+    }
+
+    #[test]
+    fn an_encoder_decoder_is_built_with_its_sizes_and_tokens() {
+        let c = Seq2SeqConfig {
+            src_vocab: 90,
+            tgt_vocab: 14,
+            dim: 16,
+            heads: 2,
+            ff: 32,
+            encoder_layers: 1,
+            decoder_layers: 2,
+            max_src: 40,
+            max_tgt: 11,
+        };
+        let decode = DecodeTokens {
+            start: 1,
+            end: 2,
+            max_len: 20,
+        };
+        let src = seq2seq_source(&c, 40, &decode);
+        assert!(src.starts_with("    return Seq2Seq(\n"), "{src}");
+        for line in [
+            "        src_vocab=90,",
+            "        tgt_vocab=14,",
+            "        decoder_layers=2,",
+            "        eps=1e-5,",
+            "        source_len=40,",
+            "        start=1,",
+            "        end=2,",
+            // The decode is cut to the model's longest target, as gradlab's.
+            "        decode_len=11,",
+        ] {
+            assert!(src.contains(line), "{line} in {src}");
+        }
+        assert!(src.ends_with("    )\n"), "{src}");
     }
 
     #[test]

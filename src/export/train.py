@@ -4,7 +4,8 @@ Written by `gradlab export`. Beside this file:
   data.safetensors  the train and test rows after gradlab's preprocessing (feature map,
                     split, standardisation, padded token ids), in gradlab's row order;
                     for a language model the training text's token ids and the fixed
-                    evaluation windows
+                    evaluation windows; for a translator the source ids and the
+                    decoder's input in a row, the next target ids (-1: padding)
   init.safetensors  the initial weights gradlab drew, with gradlab's parameter names
   README.md         how to run this on a CPU, a GPU and a cluster
 
@@ -90,12 +91,32 @@ class Position(nn.Module):
         return x + self.weight[: x.shape[1]]
 
 
+def attend(q, k, v, heads, causal, mask):
+    """Multi-head scaled dot-product attention of queries q [B, Tq, D] over keys k and
+    values v [B, Tk, D], written with plain tensor ops so that hidden positions get
+    exactly zero weight, as in gradlab: a causal query i sees keys j <= i + Tk - Tq,
+    padding keys (mask [B, Tk] False) are never seen, and a query that sees no key at all
+    gets zeros."""
+    b, tq, d = q.shape
+    tk, h = k.shape[1], heads
+    # (B, T, D) -> (B, H, T, D/H)
+    q = q.reshape(b, tq, h, d // h).transpose(1, 2)
+    k, v = (z.reshape(b, tk, h, d // h).transpose(1, 2) for z in (k, v))
+    scores = (q @ k.transpose(2, 3)) * f32(1.0 / f32(math.sqrt(d // h)))  # (B, H, Tq, Tk)
+    visible = torch.ones(tq, tk, dtype=torch.bool, device=q.device)
+    if causal:
+        visible = visible.tril(tk - tq)
+    if mask is not None:
+        visible = visible & mask[:, None, None, :]
+    weights = torch.softmax(scores.masked_fill(~visible, float("-inf")), dim=3)
+    weights = weights.masked_fill(~visible, 0.0)  # a row with no visible key: zeros
+    return (weights @ v).transpose(1, 2).reshape(b, tq, d)
+
+
 class SelfAttention(nn.Module):
     """gradlab's `attn(H[, causal])`: multi-head scaled dot-product self-attention with
     nn.MultiheadAttention's parameter names (in_proj_weight [3D, D] holds the query, key
-    and value projections in that order; out_proj). Written with plain tensor ops so that
-    hidden positions get exactly zero weight, as in gradlab: a causal query i sees keys
-    j <= i, padding keys are never seen, and a query that sees no key at all gets zeros."""
+    and value projections in that order; out_proj); see `attend`."""
 
     def __init__(self, dim, heads, causal):
         super().__init__()
@@ -105,21 +126,8 @@ class SelfAttention(nn.Module):
         self.out_proj = nn.Linear(dim, dim)
 
     def forward(self, x, mask=None):
-        b, t, d = x.shape
-        h = self.heads
-        q, k, v = F.linear(x, self.in_proj_weight, self.in_proj_bias).split(d, dim=2)
-        # (B, T, D) -> (B, H, T, D/H)
-        q, k, v = (z.reshape(b, t, h, d // h).transpose(1, 2) for z in (q, k, v))
-        scores = (q @ k.transpose(2, 3)) * f32(1.0 / f32(math.sqrt(d // h)))  # (B, H, T, T)
-        visible = torch.ones(t, t, dtype=torch.bool, device=x.device)
-        if self.causal:
-            visible = visible.tril()
-        if mask is not None:
-            visible = visible & mask[:, None, None, :]
-        weights = torch.softmax(scores.masked_fill(~visible, float("-inf")), dim=3)
-        weights = weights.masked_fill(~visible, 0.0)  # a row with no visible key: zeros
-        out = (weights @ v).transpose(1, 2).reshape(b, t, d)
-        return self.out_proj(out)
+        q, k, v = F.linear(x, self.in_proj_weight, self.in_proj_bias).split(x.shape[2], dim=2)
+        return self.out_proj(attend(q, k, v, self.heads, self.causal, mask))
 
 
 class MeanPool(nn.Module):
@@ -146,8 +154,10 @@ class Unembed(nn.Module):
         return x @ self.tied[0].weight.t()
 
 
+{{MODEL_CLASSES}}
 def build_model():
-    """The model with gradlab's parameter names (`0.weight`, `3.1.bias`, ...)."""
+    """The model with gradlab's parameter names (a layer stack's `0.weight`, `3.1.bias`,
+    ...; the translator's `encoder.layers.0.self_attn.in_proj_weight`, ...)."""
 {{MODEL}}
 
 
@@ -337,10 +347,14 @@ def targets_of(y):
 
 def loss_sum(out, t):
     """The loss summed over rows (and over outputs for MSE and MAE; over every token for
-    a language model): divided by the global count it is gradlab's mean loss."""
+    a language model; over the targets that are not padding, -1, for a translator):
+    divided by the global count it is gradlab's mean loss."""
     out = out.float()
     if TASK == "language-model":
         return F.cross_entropy(out.reshape(-1, OUTPUTS), t.reshape(-1).long(), reduction="sum")
+    if TASK == "translation":
+        logits, ids = out.reshape(-1, OUTPUTS), t.reshape(-1).long()
+        return F.cross_entropy(logits, ids, ignore_index=-1, reduction="sum")
     if LOSS == "cross-entropy":
         return -(F.log_softmax(out, dim=1) * t).sum()
     if LOSS == "mse":
@@ -349,11 +363,15 @@ def loss_sum(out, t):
     return (out - t).abs().sum()
 
 
-def loss_count(rows):
-    """What `loss_sum` of `rows` rows is divided by for the mean."""
-    if TASK == "language-model":
-        return rows * CONTEXT
-    return rows if LOSS == "cross-entropy" else rows * OUTPUTS
+def loss_count(t):
+    """What `loss_sum` over the target rows `t` is divided by for the mean: every token
+    of a language model, every target that is not padding of a translator, the rows for
+    cross-entropy, every output for MSE and MAE."""
+    if TASK == "translation":
+        return int((t >= 0).sum())
+    if TASK == "language-model" or LOSS != "cross-entropy":
+        return t.numel()
+    return t.shape[0]
 
 
 # ----------------------------------------------------------------------------- metrics
@@ -394,6 +412,28 @@ def regression_metrics(pred, truth):
     return {"mse": mse, "mae": mae, "r2": r2}
 
 
+def translation_metrics(model, x, out, truth):
+    """A translator's exact match (the share of the rows whose greedy decoding of the
+    source is the whole target, up to its end token) and token accuracy (the share of
+    the targets that are not padding where the teacher-forced logits `out` [N, T, V]
+    peak at the target; the lower id on a tie), as gradlab reports them."""
+    counted = truth >= 0
+    right = (out.argmax(dim=2) == truth.long()) & counted
+    decoded = model.greedy(x[:, : model.source_len].long())
+    exact = 0
+    for seq, target in zip(decoded, truth.long().tolist()):
+        wanted = []
+        for i in target:
+            if i <= 0 or i == model.end:
+                break
+            wanted.append(i)
+        exact += seq == wanted
+    metrics = {"exact_match": exact / len(decoded) if decoded else 0.0}
+    if counted.any():  # gradlab leaves token accuracy out when no target counts
+        metrics["token_accuracy"] = int(right.sum()) / int(counted.sum())
+    return metrics
+
+
 @torch.no_grad()
 def mean_loss(model, x, t):
     """The mean loss over `x` and the outputs, in chunks of EVAL_CHUNK_ROWS rows
@@ -402,7 +442,7 @@ def mean_loss(model, x, t):
     for start in range(0, n, EVAL_CHUNK_ROWS):
         out = model(x[start : start + EVAL_CHUNK_ROWS]).float()
         rows = out.shape[0]
-        part = loss_sum(out, t[start : start + rows]) / loss_count(rows)
+        part = loss_sum(out, t[start : start + rows]) / loss_count(t[start : start + rows])
         total += part.item() * (1.0 if rows == n else rows / n)
         outs.append(out)
     return total, torch.cat(outs)
@@ -425,6 +465,8 @@ def evaluate(model, data):
             "train_bits_per_char": train_loss / math.log(2),
             "train_perplexity": math.exp(train_loss),
         }
+    elif TASK == "translation":
+        metrics = translation_metrics(model, test_x.cpu(), out.cpu(), truth)
     elif TASK == "classification":
         metrics = classification_metrics(out.argmax(dim=1).tolist(), truth.long().tolist())
     else:
@@ -603,9 +645,11 @@ def main():
         x, t = batch_rows(data, shard(batch, rank, world))
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
             out = model(x)
-        # The global batch mean; DistributedDataParallel averages gradients over ranks,
-        # so each rank's share is scaled by the world size.
-        loss = loss_sum(out, t) * (world / loss_count(len(batch)))
+        # The global batch mean: divided by the whole batch's count (every rank holds the
+        # data, so it needs no collective); DistributedDataParallel averages gradients
+        # over ranks, so each rank's share is scaled by the world size.
+        count = loss_count(t if world == 1 else batch_rows(data, batch)[1])
+        loss = loss_sum(out, t) * (world / count)
         optimizer.zero_grad(set_to_none=False)
         loss.backward()
         if OPTIMIZER["clip_norm"] is not None:

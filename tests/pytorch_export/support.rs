@@ -4,7 +4,9 @@
 
 #![allow(dead_code)] // each test file uses its own part of this
 
-use gradlab::experiment::{from_safetensors, ExperimentConfig, NamedWeight, Runner};
+use gradlab::experiment::{
+    from_safetensors, to_safetensors, Budget, ExperimentConfig, NamedWeight, Runner,
+};
 use gradlab::platform::block_on;
 use gradlab::Device;
 use serde_json::Value;
@@ -171,4 +173,61 @@ pub fn assert_same_history(ours: &Value, theirs: &Value, tol: f64, what: &str) {
             }
         }
     }
+}
+
+/// Whether value `i` of `len` in parameter `name` is an attention key bias
+/// (`in_proj_bias[D..2D]`). It adds the same number to all of a query's scores, which
+/// softmax ignores, so its gradient is zero in exact arithmetic and what a run computes
+/// is rounding noise, which Adam scales up to steps of about the learning rate in
+/// directions that differ between summation orders: see `pytorch_export_text.rs`.
+pub fn is_key_bias(name: &str, i: usize, len: usize) -> bool {
+    name.ends_with("in_proj_bias") && (len / 3..2 * len / 3).contains(&i)
+}
+
+/// The largest key bias of `weights`, and its bound for `config`: twice the sum of the
+/// learning rates of its steps (Adam's steps are at most about the learning rate).
+pub fn key_bias_within_bound(weights: &[NamedWeight], config: &ExperimentConfig, what: &str) {
+    let Budget::Steps(steps) = config.budget else {
+        unreachable!("the tests set steps")
+    };
+    let schedule = config.optimizer.lr_schedule();
+    let bound: f32 = 2.0 * (0..steps).map(|it| schedule.lr_at(it)).sum::<f32>();
+    let largest = weights
+        .iter()
+        .flat_map(|w| {
+            let len = w.data.len();
+            w.data
+                .iter()
+                .enumerate()
+                .filter(move |(i, _)| is_key_bias(&w.name, *i, len))
+                .map(|(_, v)| v.abs())
+        })
+        .fold(0.0f32, f32::max);
+    assert!(
+        largest <= bound,
+        "{what}: a key bias reached {largest} (> {bound})"
+    );
+}
+
+/// gradlab's own run of `config`, saved as `gradlab.safetensors` in `dir`.
+pub fn save_gradlab_model(config: &ExperimentConfig, dir: &std::path::Path) {
+    let (ours, _) = gradlab_run(config);
+    let bytes = to_safetensors(&ours, config).unwrap();
+    std::fs::write(dir.join("gradlab.safetensors"), bytes).unwrap();
+}
+
+/// `gradlab ARGS` in `dir`: its standard output (the test fails when it fails).
+pub fn gradlab_cli(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gradlab"))
+        .args(args)
+        .current_dir(dir)
+        .env("XDG_RUNTIME_DIR", std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "gradlab {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
