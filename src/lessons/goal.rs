@@ -21,6 +21,8 @@ pub enum Metric {
     Recall,
     /// Test F1 (classification).
     F1,
+    /// Share of test dates translated exactly (the dates translator).
+    ExactMatch,
     /// Test mean squared error in original units (regression).
     Mse,
     /// Test R² (regression).
@@ -33,13 +35,14 @@ pub enum Metric {
 
 impl Metric {
     /// Every metric with its name in lesson files.
-    pub const ALL: [(Metric, &'static str); 10] = [
+    pub const ALL: [(Metric, &'static str); 11] = [
         (Metric::TrainLoss, "train_loss"),
         (Metric::TestLoss, "test_loss"),
         (Metric::Accuracy, "test_accuracy"),
         (Metric::Precision, "test_precision"),
         (Metric::Recall, "test_recall"),
         (Metric::F1, "test_f1"),
+        (Metric::ExactMatch, "test_exact_match"),
         (Metric::Mse, "test_mse"),
         (Metric::R2, "test_r2"),
         (Metric::HiddenLayers, "hidden_layers"),
@@ -63,7 +66,11 @@ impl Metric {
     /// task (`false`).
     pub fn applies(self, classification: bool) -> bool {
         match self {
-            Metric::Accuracy | Metric::Precision | Metric::Recall | Metric::F1 => classification,
+            Metric::Accuracy
+            | Metric::Precision
+            | Metric::Recall
+            | Metric::F1
+            | Metric::ExactMatch => classification,
             Metric::Mse | Metric::R2 => !classification,
             _ => true,
         }
@@ -79,6 +86,7 @@ impl Metric {
             Metric::Precision => m.precision,
             Metric::Recall => m.recall,
             Metric::F1 => m.f1,
+            Metric::ExactMatch => m.exact_match,
             Metric::Mse => m.mse,
             Metric::R2 => m.r2,
             Metric::HiddenLayers | Metric::HiddenUnits => None,

@@ -151,7 +151,7 @@ for (const [lang, title] of [
   });
 }
 
-for (const [id, steps] of [['11', 3], ['12', 2]]) {
+for (const [id, steps] of [['11', 4], ['12', 2]]) {
   test(`lesson ${id} opens at every step in both languages`, { timeout: 180_000 }, async () => {
     for (const lang of ['en', 'zh']) {
       for (let step = 1; step <= steps; step++) {

@@ -15,6 +15,7 @@ fn metric_name(m: Metric, lang: Lang) -> &'static str {
         Metric::Precision => lang.tr("test precision", "测试精确率"),
         Metric::Recall => lang.tr("test recall", "测试召回率"),
         Metric::F1 => lang.tr("test F1", "测试 F1"),
+        Metric::ExactMatch => lang.tr("test exact match", "测试完全匹配率"),
         Metric::Mse => lang.tr("test MSE", "测试均方误差"),
         Metric::R2 => lang.tr("test R²", "测试 R²"),
         Metric::HiddenLayers => lang.tr("hidden layers", "隐藏层数"),
