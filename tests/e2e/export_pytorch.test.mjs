@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { browserForFile, choosePreset, download, gradlab, openPage } from './helpers.mjs';
+import { browserForFile, chooseBackend, choosePreset, download, gradlab, openPage } from './helpers.mjs';
 
 const browser = browserForFile();
 
@@ -27,23 +27,30 @@ function unzip(file, into) {
     .split('\n');
 }
 
-test('the Export to PyTorch zip holds the CLI export, byte for byte', { timeout: 180_000 }, async () => {
-  const { page, errors } = await openPage(browser());
-  await choosePreset(page, 'xor');
-  const file = await download(page, 'export-pytorch');
-  assert.equal(path.basename(file), 'gradlab-xor-pytorch.zip');
-  const pageDir = mkdtempSync(path.join(tmpdir(), 'gradlab-zip-'));
-  const names = unzip(file, pageDir);
-  const files = ['train.py', 'data.safetensors', 'init.safetensors', 'README.md'];
-  assert.deepEqual(names, files.map((f) => `gradlab-xor-pytorch/${f}`));
+// An MLP, and the date translator (an encoder-decoder: its own model classes in train.py).
+for (const preset of ['xor', 'translate-dates']) {
+  test(`the Export to PyTorch zip holds the CLI export, byte for byte (${preset})`, { timeout: 180_000 }, async () => {
+    const { page, errors } = await openPage(browser());
+    await chooseBackend(page, 'cpu');
+    await choosePreset(page, preset);
+    const file = await download(page, 'export-pytorch');
+    assert.equal(path.basename(file), `gradlab-${preset}-pytorch.zip`);
+    const pageDir = mkdtempSync(path.join(tmpdir(), 'gradlab-zip-'));
+    const names = unzip(file, pageDir);
+    const files = ['train.py', 'data.safetensors', 'init.safetensors', 'README.md'];
+    assert.deepEqual(names, files.map((f) => `gradlab-${preset}-pytorch/${f}`));
 
-  const cliDir = mkdtempSync(path.join(tmpdir(), 'gradlab-cli-'));
-  gradlab('export', 'xor', '--pytorch', cliDir);
-  for (const f of files) {
-    const fromPage = readFileSync(path.join(pageDir, 'gradlab-xor-pytorch', f));
-    const fromCli = readFileSync(path.join(cliDir, f));
-    assert.ok(fromPage.equals(fromCli), `${f}: the page's file is the CLI's`);
-  }
-  assert.match(readFileSync(path.join(cliDir, 'train.py'), 'utf8'), /DistributedDataParallel/);
-  assert.deepEqual(errors, [], 'no page errors');
-});
+    const cliDir = mkdtempSync(path.join(tmpdir(), 'gradlab-cli-'));
+    gradlab('export', preset, '--pytorch', cliDir);
+    for (const f of files) {
+      const fromPage = readFileSync(path.join(pageDir, `gradlab-${preset}-pytorch`, f));
+      const fromCli = readFileSync(path.join(cliDir, f));
+      assert.ok(fromPage.equals(fromCli), `${f}: the page's file is the CLI's`);
+    }
+    assert.match(readFileSync(path.join(cliDir, 'train.py'), 'utf8'), /DistributedDataParallel/);
+    if (preset === 'translate-dates') {
+      assert.match(readFileSync(path.join(cliDir, 'train.py'), 'utf8'), /class Seq2Seq/);
+    }
+    assert.deepEqual(errors, [], 'no page errors');
+  });
+}
