@@ -210,11 +210,7 @@ pub(crate) fn peer_row(report: &mut BenchReport, job: &PeerJob, device: &Device)
 }
 
 /// Time a preset job on `device` and add its row, in the job's unit (tokens/s, images/s).
-pub(crate) fn preset_row(
-    report: &mut BenchReport,
-    job: &PresetJob,
-    device: &Device,
-) -> Result<()> {
+pub(crate) fn preset_row(report: &mut BenchReport, job: &PresetJob, device: &Device) -> Result<()> {
     let config = preset_job_config(job)?;
     let per_step = job.unit.per_step(&config);
     let (batch, steps_per_s) = config_steps_per_s(config, device)?;

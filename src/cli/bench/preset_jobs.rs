@@ -100,11 +100,18 @@ mod tests {
             validate(&c).expect("valid config");
             let mut want = preset(job.preset).expect("preset");
             assert_ne!(want.budget, c.budget, "{}", job.name);
-            want.budget = c.budget.clone();
+            want.budget = c.budget;
             assert_eq!(c, want, "{}", job.name);
             assert_eq!(preset_job(job.name), Some(job));
         }
         assert_eq!(preset_job("nope"), None);
+        // An unknown name's error lists these jobs with the others `--job` takes.
+        let listed = crate::cli::bench::peer_job("nope")
+            .expect_err("unknown")
+            .to_string();
+        for job in PRESET_JOBS {
+            assert!(listed.contains(job.name), "{listed}");
+        }
     }
 
     /// The shapes bench/peers_native.py builds: the GPT's embeddings, attention blocks
