@@ -69,9 +69,9 @@ pub struct BenchArgs {
     pub json: bool,
     /// Which rows: `cpu` only, `gpu` only, or `auto` (CPU, and GPU when available).
     pub backend: BackendChoice,
-    /// Time only this job (a peer job of `bench::PEER_JOBS`, or `matmul-256` /
-    /// `matmul-1024`), on the CPU unless `--backend gpu`: one row, for the drivers that
-    /// time gradlab against its peers.
+    /// Time only this job (a peer job of `bench::PEER_JOBS` or `bench::PRESET_JOBS`, or
+    /// `matmul-256` / `matmul-1024`), on the CPU unless `--backend gpu`: one row, for the
+    /// drivers that time gradlab against its peers.
     pub job: Option<String>,
 }
 

@@ -255,7 +255,8 @@ const BENCH_HELP: &str = "\
 usage: gradlab bench [--backend cpu|gpu|auto] [--json] [--job NAME]
 
 CPU matmul GFLOP/s (n = 128 to 1024), training steps/s of the spiral and digits
-presets and of the peer jobs (the MLPs timed against PyTorch and TensorFlow.js); GPU
+presets and of the peer jobs (the MLPs in steps/s, the shakespeare-char GPT in
+tokens/s and the mnist-cnn net in images/s, timed against PyTorch); GPU
 rows (plain and tiled matmul up to n = 2048, per-dispatch overhead, training) when an
 adapter exists. Every matmul kernel is validated against a naive product before it is
 timed. CPU threads: GRADLAB_THREADS (default: every core).
@@ -264,5 +265,6 @@ timed. CPU threads: GRADLAB_THREADS (default: every core).
                 an adapter exists)
   --json        print the same numbers as JSON
   --job NAME    time one job only (mlp-small-b32, mlp-small-full, mlp-big-b256,
-                matmul-256, matmul-1024), on the CPU unless --backend gpu
+                gpt-small, cnn-mnist, matmul-256, matmul-1024), on the CPU unless
+                --backend gpu
 ";

@@ -2,18 +2,21 @@
 //! against a naive f64 product before it is timed, timings take the best of several
 //! repetitions, and the rows are plain data so each backend adds its own.
 //!
-//! Rows: CPU matmul GFLOP/s (n = 128 ... 1024) and training steps/s of the `spiral`
-//! and `digits` presets; GPU rows ([`gpu`]: plain and tiled matmul, dispatch overhead,
-//! training) when an adapter is available.
+//! Rows: CPU matmul GFLOP/s (n = 128 ... 1024), training steps/s of the `spiral`
+//! and `digits` presets, and the peer jobs (the MLPs in steps/s, the GPT and the CNN of
+//! [`preset_jobs`] in tokens/s and images/s); GPU rows ([`gpu`]: plain and tiled
+//! matmul, dispatch overhead, training) when an adapter is available.
 
 mod gpu;
 mod matmul;
 mod peers;
+mod preset_jobs;
 mod readbacks;
 
 pub use gpu::{dispatch_overhead_us, GPU_MATMUL_SIZES};
 pub use matmul::{check_matmul, time_matmul};
 pub use peers::{peer_config, peer_job, PeerJob, PEER_JOBS};
+pub use preset_jobs::{preset_job, preset_job_config, PresetJob, RateUnit, PRESET_JOBS};
 pub use readbacks::{page_refresh, traffic, Traffic, TRAFFIC_PRESETS};
 
 use super::{print_out, BenchArgs, CliError};
@@ -161,14 +164,23 @@ fn one_job(name: &str, backend: BackendChoice) -> Result<BenchReport> {
         );
         return Ok(report);
     }
-    let job = peer_job(name)?;
+    // The name is checked before a GPU is opened for it.
+    let preset = preset_job(name);
+    let peer = match preset {
+        Some(_) => None,
+        None => Some(peer_job(name)?),
+    };
     let mut report = header();
     let device = if backend == BackendChoice::Gpu {
         gpu::open(&mut report)?
     } else {
         Device::Cpu
     };
-    peer_row(&mut report, &job, &device)?;
+    if let Some(job) = preset {
+        preset_row(&mut report, &job, &device)?;
+    } else if let Some(job) = peer {
+        peer_row(&mut report, &job, &device)?;
+    }
     Ok(report)
 }
 
@@ -194,6 +206,19 @@ pub(crate) fn peer_row(report: &mut BenchReport, job: &PeerJob, device: &Device)
         rate,
         "steps/s",
     );
+    Ok(())
+}
+
+/// Time a preset job on `device` and add its row, in the job's unit (tokens/s, images/s).
+pub(crate) fn preset_row(report: &mut BenchReport, job: &PresetJob, device: &Device) -> Result<()> {
+    let config = preset_job_config(job)?;
+    let per_step = job.unit.per_step(&config);
+    let (batch, steps_per_s) = config_steps_per_s(config, device)?;
+    let backend = if device.is_cpu() { "cpu" } else { "gpu" };
+    let size = format!("{} {}", job.name, job.shape);
+    let rate = steps_per_s * per_step as f64;
+    let variant = format!("batch {batch}");
+    report.push(backend, "peer", &size, &variant, rate, job.unit.label());
     Ok(())
 }
 
@@ -225,6 +250,9 @@ fn cpu_rows(report: &mut BenchReport) -> Result<()> {
     }
     for job in PEER_JOBS {
         peer_row(report, &job, &cpu)?;
+    }
+    for job in PRESET_JOBS {
+        preset_row(report, &job, &cpu)?;
     }
     let note = format!(
         "CPU backend: matmul kernel {}, up to {} threads (GRADLAB_THREADS), fixed accumulation order",

@@ -61,7 +61,10 @@ pub fn peer_job(name: &str) -> Result<PeerJob> {
         .copied()
         .find(|j| j.name == name)
         .ok_or_else(|| {
-            let names: Vec<&str> = PEER_JOBS.iter().map(|j| j.name).collect();
+            let mlps = PEER_JOBS.iter().map(|j| j.name);
+            let presets = super::PRESET_JOBS.iter().map(|j| j.name);
+            let matmuls = ["matmul-256", "matmul-1024"].into_iter();
+            let names: Vec<&str> = mlps.chain(presets).chain(matmuls).collect();
             Error::Config(format!(
                 "no benchmark job named '{name}' (jobs: {})",
                 names.join(", ")
