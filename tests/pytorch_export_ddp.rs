@@ -12,10 +12,6 @@ mod support;
 use gradlab::experiment::{preset, Budget};
 use support::*;
 
-/// Two processes sum gradients in another order than one: the weights agree to float
-/// rounding, far inside this.
-const DDP_TOL: f32 = 1e-5;
-
 #[test]
 fn two_ranks_under_torchrun_match_one_process_with_uneven_shards() {
     if !torch_ready("two_ranks_under_torchrun_match_one_process_with_uneven_shards") {
@@ -28,21 +24,7 @@ fn two_ranks_under_torchrun_match_one_process_with_uneven_shards() {
     config.eval_every = 20;
     let dir = export(&config, "ddp");
     let (single, single_metrics) = train_py(&dir, "single", &[]);
-    run_python(
-        &dir,
-        &[
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node=2",
-            "train.py",
-            "--device",
-            "cpu",
-            "--out",
-            "ddp",
-        ],
-    );
-    let (ddp, ddp_metrics) = read_outputs(&dir.join("ddp"));
+    let (ddp, ddp_metrics) = torchrun_two(&dir);
     let diff = max_weight_diff(&single, &ddp);
     assert!(
         diff <= DDP_TOL,

@@ -26,9 +26,6 @@ use support::*;
 const WEIGHT_TOL: f32 = 1e-4;
 /// Losses and metrics agree this closely, relative to their size.
 const METRIC_TOL: f64 = 1e-4;
-/// Two processes sum gradients in another order than one.
-const DDP_TOL: f32 = 1e-5;
-
 /// `translate-dates` shrunk: 300 pairs (27 on held-out dates), batches of `batch`, 20
 /// steps: 4 of warmup, the cosine to step 15, then the floor; clipping at 1 (the
 /// preset's).
@@ -158,34 +155,6 @@ fn a_translator_under_torchrun_matches_one_process() {
     // targets that are not padding, counted on every rank.
     let config = tiny_translator(9);
     let dir = export(&config, "seq2seq_ddp");
-    let (single, single_metrics) = train_py(&dir, "single", &[]);
-    run_python(
-        &dir,
-        &[
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node=2",
-            "train.py",
-            "--device",
-            "cpu",
-            "--out",
-            "ddp",
-        ],
-    );
-    let (ddp, ddp_metrics) = read_outputs(&dir.join("ddp"));
-    key_bias_within_bound(&ddp, &config, "ddp");
-    let diff = max_weight_diff_except(&single, &ddp, &is_key_bias);
-    assert!(
-        diff <= DDP_TOL,
-        "DDP weights differ by {diff} (> {DDP_TOL})"
-    );
-    assert_same_history(
-        &single_metrics["history"],
-        &ddp_metrics["history"],
-        1e-5,
-        "translator ddp",
-    );
-    assert_eq!(ddp_metrics["device"], "cpu x 2");
+    let diff = assert_transformer_ddp_matches(&dir, &config, "translator ddp");
     eprintln!("translator ddp: weights within {diff:e} of one process");
 }

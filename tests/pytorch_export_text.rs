@@ -32,9 +32,6 @@ use support::*;
 const WEIGHT_TOL: f32 = 1e-4;
 /// Losses and metrics agree this closely, relative to their size.
 const METRIC_TOL: f64 = 1e-4;
-/// Two processes sum gradients in another order than one.
-const DDP_TOL: f32 = 1e-5;
-
 /// `shakespeare-char` shrunk: one block of width 16 over 16 characters, batches of
 /// `batch` windows, 12 steps: 3 of warmup, the cosine to step 9, then the floor.
 fn tiny_gpt(batch: usize) -> ExperimentConfig {
@@ -162,34 +159,6 @@ fn a_language_model_under_torchrun_matches_one_process() {
     // Batches of 5 windows split 2 + 3.
     let config = tiny_gpt(5);
     let dir = export(&config, "text_ddp");
-    let (single, single_metrics) = train_py(&dir, "single", &[]);
-    run_python(
-        &dir,
-        &[
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node=2",
-            "train.py",
-            "--device",
-            "cpu",
-            "--out",
-            "ddp",
-        ],
-    );
-    let (ddp, ddp_metrics) = read_outputs(&dir.join("ddp"));
-    key_bias_within_bound(&ddp, &config, "ddp");
-    let diff = max_weight_diff_except(&single, &ddp, &is_key_bias);
-    assert!(
-        diff <= DDP_TOL,
-        "DDP weights differ by {diff} (> {DDP_TOL})"
-    );
-    assert_same_history(
-        &single_metrics["history"],
-        &ddp_metrics["history"],
-        1e-5,
-        "text ddp",
-    );
-    assert_eq!(ddp_metrics["device"], "cpu x 2");
+    let diff = assert_transformer_ddp_matches(&dir, &config, "text ddp");
     eprintln!("text ddp: weights within {diff:e} of one process");
 }

@@ -102,6 +102,53 @@ pub fn train_py(dir: &Path, out: &str, extra: &[&str]) -> (Vec<NamedWeight>, Val
     read_outputs(&dir.join(out))
 }
 
+/// `train.py --device cpu --out ddp` in `dir` under `torchrun` with 2 processes (gloo on
+/// the CPU); returns (weights, metrics.json).
+pub fn torchrun_two(dir: &Path) -> (Vec<NamedWeight>, Value) {
+    run_python(
+        dir,
+        &[
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node=2",
+            "train.py",
+            "--device",
+            "cpu",
+            "--out",
+            "ddp",
+        ],
+    );
+    read_outputs(&dir.join("ddp"))
+}
+
+/// Largest weight difference allowed between a 2-process and a 1-process run: two
+/// processes sum gradients in another order than one, so the weights agree to float
+/// rounding, far inside this.
+pub const DDP_TOL: f32 = 1e-5;
+
+/// A transformer's export in `dir` trained by one process and by two under `torchrun`:
+/// the same weights within [`DDP_TOL`] (the attention key biases, rounding noise, bounded
+/// instead), the same history, `cpu x 2` recorded. Returns the largest difference.
+pub fn assert_transformer_ddp_matches(dir: &Path, config: &ExperimentConfig, what: &str) -> f32 {
+    let (single, single_metrics) = train_py(dir, "single", &[]);
+    let (ddp, ddp_metrics) = torchrun_two(dir);
+    key_bias_within_bound(&ddp, config, "ddp");
+    let diff = max_weight_diff_except(&single, &ddp, &is_key_bias);
+    assert!(
+        diff <= DDP_TOL,
+        "{what}: DDP weights differ by {diff} (> {DDP_TOL})"
+    );
+    assert_same_history(
+        &single_metrics["history"],
+        &ddp_metrics["history"],
+        1e-5,
+        what,
+    );
+    assert_eq!(ddp_metrics["device"], "cpu x 2");
+    diff
+}
+
 /// The model file and metrics.json that a run wrote into `out`.
 pub fn read_outputs(out: &Path) -> (Vec<NamedWeight>, Value) {
     let bytes = std::fs::read(out.join("model.safetensors")).unwrap();
