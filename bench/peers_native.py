@@ -56,17 +56,10 @@ def gradlab_rate(binary, job, threads):
     return json.loads(out)["rows"][0]["value"]
 
 
-def torch_mlp_rate(torch, widths, activation, batch, rows):
-    gen = torch.Generator().manual_seed(0)
-    layers = []
-    for i, (a, b) in enumerate(zip(widths, widths[1:])):
-        layers.append(torch.nn.Linear(a, b))
-        if i < len(widths) - 2:
-            layers.append(torch.nn.Tanh() if activation == "tanh" else torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x = torch.randn(rows, widths[0], generator=gen)
-    y = torch.randint(0, widths[-1], (rows,), generator=gen)
+def shuffled_step(torch, model, opt, x, y, batch, gen):
+    """One optimizer step of softmax cross-entropy on the next `batch` rows of a shuffled
+    pass over (x, y), reshuffled when a pass ends (as gradlab draws its batches)."""
+    rows = x.shape[0]
     loss_fn = torch.nn.CrossEntropyLoss()
     order, at = torch.randperm(rows, generator=gen), 0
 
@@ -81,7 +74,21 @@ def torch_mlp_rate(torch, widths, activation, batch, rows):
         loss.backward()
         opt.step()
 
-    return steps_per_s(step)
+    return step
+
+
+def torch_mlp_rate(torch, widths, activation, batch, rows):
+    gen = torch.Generator().manual_seed(0)
+    layers = []
+    for i, (a, b) in enumerate(zip(widths, widths[1:])):
+        layers.append(torch.nn.Linear(a, b))
+        if i < len(widths) - 2:
+            layers.append(torch.nn.Tanh() if activation == "tanh" else torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randn(rows, widths[0], generator=gen)
+    y = torch.randint(0, widths[-1], (rows,), generator=gen)
+    return steps_per_s(shuffled_step(torch, model, opt, x, y, batch, gen))
 
 
 def steps_per_s(step):
@@ -188,21 +195,7 @@ def torch_cnn_rate(torch):
     rows, batch = c["train_rows"], c["batch"]
     x = torch.rand(rows, 1, 28, 28, generator=gen)
     y = torch.randint(0, 10, (rows,), generator=gen)
-    loss_fn = nn.CrossEntropyLoss()
-    order, at = torch.randperm(rows, generator=gen), 0
-
-    def step():
-        nonlocal order, at
-        if at + batch > rows:
-            order, at = torch.randperm(rows, generator=gen), 0
-        idx = order[at:at + batch]
-        at += batch
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x[idx]), y[idx])
-        loss.backward()
-        opt.step()
-
-    return steps_per_s(step) * batch
+    return steps_per_s(shuffled_step(torch, model, opt, x, y, batch, gen)) * batch
 
 
 def torch_matmul_rate(torch, n):
