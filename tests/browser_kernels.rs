@@ -202,18 +202,23 @@ async fn reductions_over_an_axis_match_the_cpu() {
 }
 
 #[wasm_bindgen_test]
-async fn transposed_matmuls_match_the_cpu_with_both_kernels() {
+async fn transposed_matmuls_match_the_cpu_with_every_kernel() {
     let backend = gpu().await.gpu_backend().expect("a GPU device").clone();
     let mut rng = Rng::new(4);
-    // C[m, n] = op(A) @ op(B) with m = 65, k = 67, n = 70: crosses 64 x 64 tile edges.
+    // C[m, n] = op(A) @ op(B) with m = 65, k = 67, n = 70: crosses 64 x 64 and 32 x 32
+    // tile edges, and k leaves a partial group of four depths.
     let (m, k, n) = (65, 67, 70);
     let a_t = (uniform(&mut rng, k * m, -1.0, 1.0), vec![k, m]);
     let a = (uniform(&mut rng, m * k, -1.0, 1.0), vec![m, k]);
     let b_t = (uniform(&mut rng, n * k, -1.0, 1.0), vec![n, k]);
     let b = (uniform(&mut rng, k * n, -1.0, 1.0), vec![k, n]);
-    for kernel in [MatmulKernel::Tiled, MatmulKernel::Plain] {
+    for kernel in [
+        MatmulKernel::Tiled,
+        MatmulKernel::Plain,
+        MatmulKernel::Register,
+    ] {
         backend.set_matmul_kernel(kernel);
-        for (ta, tb) in [(true, false), (false, true), (true, true)] {
+        for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
             let ins = vec![
                 if ta { a_t.clone() } else { a.clone() },
                 if tb { b_t.clone() } else { b.clone() },

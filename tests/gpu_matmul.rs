@@ -1,4 +1,5 @@
-//! Both matmul kernels (the plain reference and the tiled one) against the CPU backend,
+//! Every matmul kernel (the plain reference, the tiled one, the register-blocked one for
+//! SwiftShader) against the CPU backend,
 //! forward and backward, over sizes that cross tile boundaries (1 x 1, 17 x 33 x 65,
 //! 256 x 512 x 128), batched products, every transpose variant, shapes with and without
 //! vec4-aligned rows, and a batch so large that the workgroups need a 2-D grid.
@@ -7,7 +8,8 @@ mod common;
 
 use common::gpu::{check_parity, gpu_device, var, PCase};
 use common::uniform;
-use gradlab::backend::gpu::MatmulKernel;
+use gradlab::backend::gpu::{GpuAdapterInfo, MatmulKernel};
+use gradlab::backend::MatmulDims;
 use gradlab::rng::Rng;
 use gradlab::{Device, Tensor};
 
@@ -93,6 +95,12 @@ fn tiled_matmul_matches_the_cpu_reference() {
 }
 
 #[test]
+fn register_matmul_matches_the_cpu_reference() {
+    let Some(gpu) = gpu_device() else { return };
+    with_kernel(&gpu, MatmulKernel::Register, SIZES);
+}
+
+#[test]
 fn auto_matmul_matches_the_cpu_reference() {
     let Some(gpu) = gpu_device() else { return };
     with_kernel(&gpu, MatmulKernel::Auto, &SIZES[..4]);
@@ -107,7 +115,11 @@ fn huge_batches_use_a_two_dimensional_grid() {
     let mut rng = Rng::new(5);
     let batch = 65_600;
     // One size per kernel: a 256-thread tiled workgroup costs ~80 us on lavapipe.
-    for (kernel, s) in [(MatmulKernel::Plain, 2), (MatmulKernel::Tiled, 1)] {
+    for (kernel, s) in [
+        (MatmulKernel::Plain, 2),
+        (MatmulKernel::Tiled, 1),
+        (MatmulKernel::Register, 3),
+    ] {
         backend.set_matmul_kernel(kernel);
         let a = uniform(&mut rng, batch * s * s, -1.0, 1.0);
         let b = uniform(&mut rng, batch * s * s, -1.0, 1.0);
@@ -125,4 +137,38 @@ fn huge_batches_use_a_two_dimensional_grid() {
         );
     }
     backend.set_matmul_kernel(MatmulKernel::Auto);
+}
+
+/// `auto` is chosen by adapter: the register kernel on SwiftShader (named by the browser's
+/// `GPUAdapterInfo.architecture` or by the driver's adapter name), and elsewhere, lavapipe
+/// included, tiled for large products and plain for small ones. No GPU needed.
+#[test]
+fn auto_picks_the_register_kernel_on_swiftshader_only() {
+    let dims = |m, k, n| MatmulDims {
+        batch: 1,
+        m,
+        k,
+        n,
+        trans_a: false,
+        trans_b: false,
+    };
+    let (big, small) = (dims(256, 256, 256), dims(32, 16, 2));
+    for d in [&big, &small] {
+        assert_eq!(MatmulKernel::Auto.pick(d, true), MatmulKernel::Register);
+        assert_eq!(MatmulKernel::Plain.pick(d, true), MatmulKernel::Plain);
+        assert_eq!(MatmulKernel::Tiled.pick(d, true), MatmulKernel::Tiled);
+    }
+    assert_eq!(MatmulKernel::Auto.pick(&big, false), MatmulKernel::Tiled);
+    assert_eq!(MatmulKernel::Auto.pick(&small, false), MatmulKernel::Plain);
+
+    let adapter = |name: &str, architecture: &str, device_type: &str| GpuAdapterInfo {
+        name: name.into(),
+        architecture: architecture.into(),
+        device_type: device_type.into(),
+        ..GpuAdapterInfo::default()
+    };
+    assert!(adapter("", "swiftshader", "cpu").is_swiftshader());
+    assert!(adapter("SwiftShader Device (Subzero)", "", "cpu").is_swiftshader());
+    assert!(!adapter("llvmpipe (LLVM 15.0.6, 256 bits)", "", "cpu").is_swiftshader());
+    assert!(!adapter("", "ampere", "other").is_swiftshader());
 }

@@ -44,11 +44,15 @@ async function adapterInfo() {
   return [i.vendor, i.architecture, i.description && `(${i.description})`].filter(Boolean).join(' ');
 }
 
+let gpuBefore = 'auto';
+
 async function initAll() {
   await init();
   // ?kernel=simd128 (or base, ...) fixes the CPU matmul micro-kernel of this page.
   const kernel = new URLSearchParams(location.search).get('kernel');
   if (kernel) gl.set_matmul_kernel(kernel);
+  // ?gpu_before=tiled (or plain, register) names the GPU matmul kernel of side gl-gpu-before.
+  gpuBefore = new URLSearchParams(location.search).get('gpu_before') ?? 'auto';
   state.jobs = JSON.parse(gl.jobs_json());
   state.adapter = await adapterInfo();
   try {
@@ -73,6 +77,8 @@ async function initAll() {
     gradlabGpu: state.glGpu,
     tfjsBackends: state.tfBackends,
     matmulKernel: gl.matmul_kernel(),
+    gpuMatmulKernel: gl.gpu_matmul_kernel(),
+    gpuBeforeKernel: gpuBefore,
     tfjsVersion: tf.version.tfjs,
     tfjsWasmFeatures: await tfWasmFeatures(),
     userAgent: navigator.userAgent,
@@ -95,6 +101,16 @@ async function run(side, name, minMs) {
   if (side === 'gl-cpu' || side === 'gl-gpu') {
     await provide(name);
     return gl.run_job(name, side === 'gl-cpu' ? 'cpu' : 'gpu', minMs);
+  }
+  // gl-gpu-before: the GPU backend on the matmul kernel of ?gpu_before= (then back to auto).
+  if (side === 'gl-gpu-before') {
+    await provide(name);
+    gl.set_gpu_matmul_kernel(gpuBefore);
+    try {
+      return await gl.run_job(name, 'gpu', minMs);
+    } finally {
+      gl.set_gpu_matmul_kernel('auto');
+    }
   }
   if (side.startsWith('tf-')) return tfjobs.tfRun(tf, side.slice(3), j, minMs);
   throw new Error(`no side ${side}`);

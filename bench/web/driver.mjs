@@ -7,7 +7,8 @@
 //   make bench-web                                   (builds, then runs this)
 //   node bench/web/driver.mjs [--json] [--rounds 3] [--min-ms 1000] [--jobs a,b]
 //        [--sides gl-cpu,gl-gpu,tf-wasm,tf-cpu,tf-webgpu] [--no-lab] [--lab-visits 3]
-//        [--profile JOB:SIDE[,JOB:SIDE...]] [--kernel K] [--before K] [--json-out FILE]
+//        [--profile JOB:SIDE[,JOB:SIDE...]] [--kernel K] [--before K] [--gpu-before K]
+//        [--json-out FILE]
 //
 // Serves target/bench-web/ (bench/web/build.sh) and dist/ (`make build-web`). Each round
 // runs every job on every side, in reverse order on odd rounds, so a machine that gets
@@ -18,7 +19,9 @@
 // the default, LLVM-vectorised 4x8); --before NAME adds a side `gl-cpu-before`: gradlab's
 // CPU backend in a second bench page on that kernel, in the same rounds, after checking
 // in the browser that both kernels give the same bits (a before/after comparison in one
-// build and one run).
+// build and one run). --gpu-before NAME (plain, tiled, register) adds a side
+// `gl-gpu-before`: gradlab's GPU backend with its matmul kernel fixed to NAME, in the
+// same page and rounds as `gl-gpu` (whose kernel is the one `auto` picks for the adapter).
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -30,7 +33,7 @@ const ALL_SIDES = ['gl-cpu', 'gl-gpu', 'tf-wasm', 'tf-cpu', 'tf-webgpu'];
 const RUN_TIMEOUT_MS = 180_000;
 
 function parseArgs(argv) {
-  const o = { json: false, rounds: 3, minMs: 1000, jobs: null, sides: ALL_SIDES, lab: true, labVisits: 3, profile: [], kernel: null, before: null, jsonOut: null };
+  const o = { json: false, rounds: 3, minMs: 1000, jobs: null, sides: ALL_SIDES, lab: true, labVisits: 3, profile: [], kernel: null, before: null, gpuBefore: null, jsonOut: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -46,6 +49,7 @@ function parseArgs(argv) {
     else if (a === '--kernel') o.kernel = next();
     else if (a === '--json-out') o.jsonOut = next();
     else if (a === '--before') o.before = next();
+    else if (a === '--gpu-before') o.gpuBefore = next();
     else if (a === '--lab-visits') o.labVisits = Math.max(1, Number(next()));
     else if (a === '--profile') o.profile = next().split(',').map((s) => s.split(':'));
     else throw new Error(`unknown argument ${a} (see the header of bench/web/driver.mjs)`);
@@ -63,10 +67,13 @@ const withTimeout = (promise, ms, what) =>
   Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms))]);
 
 /** Opens the bench page and initialises both libraries; its description. */
-async function openBench(browser, url, kernel) {
+async function openBench(browser, url, kernel, gpuBefore) {
   const page = await browser.newPage();
   page.on('console', (m) => m.type() === 'error' && process.stderr.write(`page: ${m.text()}\n`));
-  await page.goto(`${url}/bench/${kernel ? `?kernel=${encodeURIComponent(kernel)}` : ''}`);
+  const query = new URLSearchParams();
+  if (kernel) query.set('kernel', kernel);
+  if (gpuBefore) query.set('gpu_before', gpuBefore);
+  await page.goto(`${url}/bench/${query.size ? `?${query}` : ''}`);
   await page.waitForFunction(() => window.bench !== undefined);
   const info = await page.evaluate(() => window.bench.init());
   return { page, info };
@@ -86,7 +93,7 @@ async function runOne(ctx, side, job, minMs) {
     ctx.errors.push(`${job} on ${side}: ${String(e.message ?? e).split('\n')[0]}`);
     // A run that hung or broke the page: start a fresh page for the next ones.
     await ctx.page.close().catch(() => {});
-    Object.assign(ctx, await openBench(ctx.browser, ctx.url, ctx.kernel));
+    Object.assign(ctx, await openBench(ctx.browser, ctx.url, ctx.kernel, ctx.gpuBefore));
     return { rate: null, detail: null };
   }
 }
@@ -218,10 +225,11 @@ function table(report) {
   L.push(`machine: ${m.cpu} x ${m.cores} cores, load ${m.load}; ${m.browser}`);
   L.push(`WebGPU adapter: ${m.adapter ?? 'none'} (gradlab: ${m.gradlabGpu ?? 'none'}); TF.js wasm: simd ${m.tfjsWasm?.simd}, threads ${m.tfjsWasm?.threads}`);
   L.push(`gradlab CPU matmul kernel: ${m.matmulKernel}${m.beforeKernel ? ` (gl-cpu-before: ${m.beforeKernel})` : ''}`);
+  L.push(`gradlab GPU matmul kernel (auto on this adapter): ${m.gpuMatmulKernel}${report.sides.includes('gl-gpu-before') ? ` (gl-gpu-before: ${m.gpuBeforeKernel})` : ''}`);
   if (m.bitCheck) L.push(`matmul bits, ${m.matmulKernel} vs ${m.beforeKernel} in this browser: ${m.bitCheck.cases - m.bitCheck.differ} of ${m.bitCheck.cases} products identical`);
   L.push(`${report.rounds} rounds, medians; each run at least ${report.minMs} ms in a tight loop in the bench page`);
   const sides = report.sides;
-  const head = ['job', 'unit', ...sides, 'gl/tf best', 'cpu/wasm', 'gpu/webgpu', ...(sides.includes('gl-cpu-before') ? ['after/before'] : [])];
+  const head = ['job', 'unit', ...sides, 'gl/tf best', 'cpu/wasm', 'gpu/webgpu', ...(sides.includes('gl-cpu-before') ? ['after/before'] : []), ...(sides.includes('gl-gpu-before') ? ['gpu after/before'] : [])];
   const rows = report.rows.map((r) => {
     const md = r.median;
     return [
@@ -232,6 +240,7 @@ function table(report) {
       fmt(ratio(md['gl-cpu'], md['tf-wasm'])) + 'x',
       fmt(ratio(md['gl-gpu'], md['tf-webgpu'])) + 'x',
       ...(sides.includes('gl-cpu-before') ? [fmt(ratio(md['gl-cpu'], md['gl-cpu-before'])) + 'x'] : []),
+      ...(sides.includes('gl-gpu-before') ? [fmt(ratio(md['gl-gpu'], md['gl-gpu-before'])) + 'x'] : []),
     ];
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -278,7 +287,7 @@ async function main() {
   const browser = await launch();
   const progress = (s) => opts.json || process.stderr.write(`${s}\n`);
   try {
-    const ctx = { browser, url: server.url, kernel: opts.kernel, errors: [], ...(await openBench(browser, server.url, opts.kernel)) };
+    const ctx = { browser, url: server.url, kernel: opts.kernel, gpuBefore: opts.gpuBefore, errors: [], ...(await openBench(browser, server.url, opts.kernel, opts.gpuBefore)) };
     const info = ctx.info;
     const jobs = info.jobs.filter((j) => !opts.jobs || opts.jobs.includes(j.name));
     const sides = opts.sides.filter((s) => s.startsWith('tf-') ? info.tfjsBackends.includes(s.slice(3)) : s === 'gl-cpu' || info.gradlabGpu);
@@ -289,6 +298,7 @@ async function main() {
       before = { browser, url: server.url, kernel: opts.before, errors: ctx.errors, ...(await openBench(browser, server.url, opts.before)) };
       sides.splice(sides.indexOf('gl-cpu') + 1, 0, 'gl-cpu-before');
     }
+    if (opts.gpuBefore && sides.includes('gl-gpu')) sides.splice(sides.indexOf('gl-gpu') + 1, 0, 'gl-gpu-before');
     // The page's kernel against the kernel of before, bit for bit, in this browser:
     // shapes with edge tiles, every transposition.
     let bitCheck = null;
@@ -340,6 +350,8 @@ async function main() {
         gradlabGpu: info.gradlabGpu,
         matmulKernel: info.matmulKernel,
         beforeKernel: before?.info.matmulKernel ?? null,
+        gpuMatmulKernel: info.gpuMatmulKernel,
+        gpuBeforeKernel: opts.gpuBefore,
         bitCheck,
         tfjsVersion: info.tfjsVersion,
         tfjsWasm: info.tfjsWasmFeatures,

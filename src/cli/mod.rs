@@ -257,7 +257,7 @@ usage: gradlab bench [--backend cpu|gpu|auto] [--json] [--job NAME]
 CPU matmul GFLOP/s (n = 128 to 1024), training steps/s of the spiral and digits
 presets and of the peer jobs (the MLPs in steps/s, the shakespeare-char GPT in
 tokens/s and the mnist-cnn net in images/s, timed against PyTorch); GPU
-rows (plain and tiled matmul up to n = 2048, per-dispatch overhead, training) when an
+rows (plain, tiled and register-blocked matmul up to n = 2048, per-dispatch overhead, training) when an
 adapter exists. Every matmul kernel is validated against a naive product before it is
 timed. CPU threads: GRADLAB_THREADS (default: every core).
 

@@ -39,6 +39,16 @@ impl GpuAdapterInfo {
             parts.join(" ")
         }
     }
+
+    /// SwiftShader, the CPU that Chromium's WebGPU falls back to (and a Vulkan ICD):
+    /// there a barrier costs more than the global loads workgroup memory saves, so the
+    /// matmul picks its register kernel (see [`super::MatmulKernel::pick`]). Lavapipe,
+    /// also a CPU, runs the tiled kernel 3x faster than the register one, so the choice
+    /// is by adapter, not by device type.
+    pub fn is_swiftshader(&self) -> bool {
+        let swiftshader = |s: &str| s.to_ascii_lowercase().contains("swiftshader");
+        swiftshader(&self.architecture) || swiftshader(&self.name)
+    }
 }
 
 /// The first error reported by the device (lost device, validation error), kept until

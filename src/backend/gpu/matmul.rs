@@ -1,6 +1,8 @@
-//! Matmul kernel choice and launch. Both kernels live in `shaders/matmul.wgsl`: the plain
+//! Matmul kernel choice and launch. The kernels live in `shaders/matmul.wgsl`: the plain
 //! one (one thread per output) is the reference; the tiled one (64 x 64 tiles in
-//! workgroup memory, 4 x 4 register blocks, vec4 loads) is the fast one.
+//! workgroup memory, 4 x 4 register blocks, vec4 loads) is the fast one on GPU hardware;
+//! the register one (4 x 4 blocks read straight from global memory, no workgroup memory,
+//! no barrier) is the fast one on SwiftShader, where barriers are expensive.
 
 use super::{GpuBackend, GpuStorage, Kernel};
 use crate::backend::MatmulDims;
@@ -8,23 +10,31 @@ use crate::backend::MatmulDims;
 /// Which matmul kernel runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MatmulKernel {
-    /// Tiled when the product is large enough to fill 64 x 64 tiles, else plain.
+    /// On SwiftShader the register kernel; elsewhere tiled when the product is large
+    /// enough to fill 64 x 64 tiles, else plain.
     Auto,
     /// Always the plain reference kernel.
     Plain,
     /// Always the tiled kernel.
     Tiled,
+    /// Always the register-blocked kernel without workgroup memory.
+    Register,
 }
 
 /// Output tile edge of each kernel.
 const PLAIN_TILE: usize = 16;
 const TILED_TILE: usize = 64;
+const REGISTER_TILE: usize = 32;
 
 impl MatmulKernel {
-    /// The kernel `self` picks for `d`: tiled once both output sides reach 32 and the
-    /// product has at least 32^3 multiply-adds (smaller ones waste most of a tile).
-    pub fn pick(self, d: &MatmulDims) -> MatmulKernel {
+    /// The kernel `self` picks for `d`, on SwiftShader (`swiftshader`) or elsewhere. On
+    /// SwiftShader always the register kernel: barriers are what cost there (the bench
+    /// page measures it against the tiled one). Elsewhere tiled once both output sides
+    /// reach 32 and the product has at least 32^3 multiply-adds (smaller ones waste most
+    /// of a tile), else plain.
+    pub fn pick(self, d: &MatmulDims, swiftshader: bool) -> MatmulKernel {
         match self {
+            MatmulKernel::Auto if swiftshader => MatmulKernel::Register,
             MatmulKernel::Auto => {
                 let work = d.m.saturating_mul(d.n).saturating_mul(d.k);
                 if d.m >= 32 && d.n >= 32 && work >= 32 * 32 * 32 {
@@ -47,8 +57,10 @@ impl GpuBackend {
         d: MatmulDims,
     ) -> GpuStorage {
         let c = self.alloc(d.batch * d.m * d.n);
-        let (kernel, tile) = match self.matmul_kernel.get().pick(&d) {
+        let swiftshader = self.ctx.info.is_swiftshader();
+        let (kernel, tile) = match self.matmul_kernel.get().pick(&d, swiftshader) {
             MatmulKernel::Tiled => (Kernel::MATMUL_TILED, TILED_TILE),
+            MatmulKernel::Register => (Kernel::MATMUL_REGISTER, REGISTER_TILE),
             MatmulKernel::Plain | MatmulKernel::Auto => (Kernel::MATMUL_PLAIN, PLAIN_TILE),
         };
         let (tiles_m, tiles_n) = (d.m.div_ceil(tile), d.n.div_ceil(tile));

@@ -223,6 +223,8 @@ impl Kernel {
     pub const MATMUL_PLAIN: Kernel = Kernel::new(Family::Matmul, "matmul_plain", Sig::In2Out1);
     /// The tiled matmul.
     pub const MATMUL_TILED: Kernel = Kernel::new(Family::Matmul, "matmul_tiled", Sig::In2Out1);
+    /// The register-blocked matmul without workgroup memory (SwiftShader).
+    pub const MATMUL_REGISTER: Kernel = Kernel::new(Family::Matmul, "matmul_reg", Sig::In2Out1);
     /// Plain SGD.
     pub const SGD: Kernel = Kernel::new(Family::Update, "update_sgd", Sig::Update0);
     /// SGD with momentum (and Nesterov).
@@ -281,6 +283,7 @@ impl Kernel {
             Kernel::SCATTER_ADD_ROWS,
             Kernel::MATMUL_PLAIN,
             Kernel::MATMUL_TILED,
+            Kernel::MATMUL_REGISTER,
             Kernel::SGD,
             Kernel::SGD_MOMENTUM,
             Kernel::ADAM,

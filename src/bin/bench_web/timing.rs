@@ -7,7 +7,7 @@
 //! the rate is the work done over the time taken.
 
 use super::jobs::{fetched_text, job_config, web_job, JobKind, WebJob};
-use gradlab::backend::gpu::GpuBackend;
+use gradlab::backend::gpu::{GpuBackend, MatmulKernel};
 use gradlab::backend::MatmulDims;
 use gradlab::data::text::provide_text;
 use gradlab::data::RealSet;
@@ -83,6 +83,49 @@ pub fn set_matmul_kernel(prefix: &str) -> Result<String, JsValue> {
     gradlab::backend::cpu::choose_matmul_kernel(prefix)
         .map(str::to_string)
         .ok_or_else(|| js_err(format!("no matmul kernel '{prefix}' (or one already ran)")))
+}
+
+/// Fixes the GPU backend's matmul kernel (`auto`, `plain`, `tiled`, `register`) until
+/// the next call: the driver's `--gpu-before` times one kernel against another in the
+/// same page and rounds.
+#[wasm_bindgen]
+pub fn set_gpu_matmul_kernel(name: &str) -> Result<(), JsValue> {
+    let kernel = match name {
+        "auto" => MatmulKernel::Auto,
+        "plain" => MatmulKernel::Plain,
+        "tiled" => MatmulKernel::Tiled,
+        "register" => MatmulKernel::Register,
+        other => return Err(js_err(format!("no GPU matmul kernel '{other}'"))),
+    };
+    let device = GPU
+        .with(|g| g.borrow().clone())
+        .ok_or_else(|| js_err("no WebGPU device (gpu_open first)"))?;
+    if let Some(gpu) = device.gpu_backend() {
+        gpu.set_matmul_kernel(kernel);
+    }
+    Ok(())
+}
+
+/// The GPU matmul kernel `auto` runs on this adapter for a 256 x 256 x 256 product
+/// (`none` without a device).
+#[wasm_bindgen]
+pub fn gpu_matmul_kernel() -> String {
+    GPU.with(|g| {
+        let device = g.borrow();
+        let Some(gpu) = device.as_ref().and_then(Device::gpu_backend) else {
+            return "none".to_string();
+        };
+        let d = MatmulDims {
+            batch: 1,
+            m: 256,
+            k: 256,
+            n: 256,
+            trans_a: false,
+            trans_b: false,
+        };
+        let picked = gpu.matmul_kernel().pick(&d, gpu.info().is_swiftshader());
+        format!("{picked:?}").to_lowercase()
+    })
 }
 
 /// The CPU matmul kernel in use for wide products.

@@ -1,4 +1,4 @@
-//! GPU rows: plain and tiled matmul (each validated first), per-dispatch overhead, and
+//! GPU rows: plain, tiled and register-blocked matmul (each validated first), per-dispatch overhead, and
 //! training steps/s, on the adapter `Device::gpu` opens.
 
 use super::{
@@ -45,6 +45,7 @@ pub(super) fn gpu_rows(report: &mut BenchReport, required: bool) -> Result<()> {
     for (kernel, variant) in [
         (MatmulKernel::Plain, "plain"),
         (MatmulKernel::Tiled, "tiled"),
+        (MatmulKernel::Register, "register"),
     ] {
         gpu.set_matmul_kernel(kernel);
         let timed = matmul_rows(&device, variant, report);
