@@ -1,9 +1,9 @@
 //! The op vocabulary: every primitive op is declared once here, with the plain data that
 //! describes how a kernel reads its operands (`View`, `Dims`, `MatmulDims`).
 //!
-//! This module is a leaf: it imports nothing from the crate, so `tensor` (which records
-//! ops in the autograd graph) and `backend` (which computes them) both build on it
-//! without importing each other.
+//! This module imports nothing from the crate but the leaf [`crate::mathf`], so `tensor`
+//! (which records ops in the autograd graph) and `backend` (which computes them) both
+//! build on it without importing each other.
 //!
 //! Each elementwise op names its scalar CPU reference and its WGSL kernel entry in one
 //! line; the backward rule of every primitive lives in `autograd::rules`, behind an
@@ -13,7 +13,32 @@
 mod transformer;
 mod window;
 
-pub use transformer::{gelu_grad, SoftmaxDims, GELU_C, GELU_CUBIC};
+pub use transformer::{gelu_grad, gelu_grad_slice, SoftmaxDims, GELU_C, GELU_CUBIC};
+
+use crate::mathf;
+use transformer::{gelu_from_tanh, gelu_tanh_arg};
+
+/// The argument of sigmoid's exponential: `-x` for `x >= 0`, else `x` (never positive,
+/// so the exponential never overflows; a NaN passes as itself).
+#[inline(always)]
+fn sigmoid_exp_arg(x: f32) -> f32 {
+    if x >= 0.0 {
+        -x
+    } else {
+        x
+    }
+}
+
+/// Sigmoid from `e = exp(sigmoid_exp_arg(x))`: `1 / (1 + e)` for `x >= 0`, else
+/// `e / (1 + e)`.
+#[inline(always)]
+fn sigmoid_from_exp(x: f32, e: f32) -> f32 {
+    if x >= 0.0 {
+        1.0 / (1.0 + e)
+    } else {
+        e / (1.0 + e)
+    }
+}
 pub use window::{conv_out_size, Window2d};
 
 macro_rules! unary_ops {
@@ -36,16 +61,17 @@ macro_rules! unary_ops {
                 match self { $(UnaryOp::$variant => concat!("unary_", $name)),+ }
             }
 
-            /// The scalar CPU reference (uses `libm`, so identical on wasm and native).
+            /// The scalar CPU reference (uses `libm`, so identical on wasm and native;
+            /// [`UnaryOp::map`] gives the same bits a slice at a time).
             #[inline]
             pub fn apply(self, x: f32) -> f32 {
                 match self { $(UnaryOp::$variant => { let $x = x; $body }),+ }
             }
 
-            /// [`UnaryOp::apply`] over a slice: the op is matched once, so each loop is
-            /// compiled for its op (and vectorised where the op allows) instead of
-            /// matching per element. Same values as `apply`.
-            pub fn map(self, xs: &[f32]) -> Vec<f32> {
+            /// [`UnaryOp::apply`] over a slice, one element at a time: the op is
+            /// matched once, so each loop is compiled for its op (and vectorised where
+            /// the op allows). Same values as `apply`; see [`UnaryOp::map`].
+            fn map_each(self, xs: &[f32]) -> Vec<f32> {
                 match self { $(UnaryOp::$variant => xs.iter().map(|&$x| $body).collect()),+ }
             }
         }
@@ -79,8 +105,8 @@ macro_rules! binary_ops {
             }
 
             /// [`BinaryOp::apply`] over two slices of one length, appended to `out`, the
-            /// op matched once (see [`UnaryOp::map`]).
-            pub fn zip_into(self, xs: &[f32], ys: &[f32], out: &mut Vec<f32>) {
+            /// op matched once, one element at a time; see [`BinaryOp::zip_into`].
+            fn zip_each_into(self, xs: &[f32], ys: &[f32], out: &mut Vec<f32>) {
                 match self {
                     $(BinaryOp::$variant => out.extend(
                         xs.iter().zip(ys).map(|(&$a, &$b)| $body)
@@ -111,19 +137,12 @@ unary_ops! {
     // NaN passes through (a NaN weight must not hide behind a finite activation).
     Relu, "relu", |x| if x > 0.0 || x.is_nan() { x } else { 0.0 };
     Tanh, "tanh", |x| libm::tanhf(x);
-    // Two-sided form so that neither branch overflows: exp of a non-positive number.
-    Sigmoid, "sigmoid", |x| if x >= 0.0 {
-        1.0 / (1.0 + libm::expf(-x))
-    } else {
-        let e = libm::expf(x);
-        e / (1.0 + e)
-    };
+    // Two-sided form so that neither branch overflows: exp of a non-positive number,
+    // then `1 / (1 + e)` for x >= 0 and `e / (1 + e)` otherwise.
+    Sigmoid, "sigmoid", |x| sigmoid_from_exp(x, libm::expf(sigmoid_exp_arg(x)));
     // PyTorch's GELU(approximate='tanh'), with the float operations of the composed
     // `0.5 x (1 + tanh(c (x + 0.044715 x^3)))` in the same order (bit-identical).
-    Gelu, "gelu", |x| {
-        let t = libm::tanhf((x + x * x * x * GELU_CUBIC) * GELU_C);
-        x * (t + 1.0) * 0.5
-    };
+    Gelu, "gelu", |x| gelu_from_tanh(x, libm::tanhf(gelu_tanh_arg(x)));
 }
 
 binary_ops! {
@@ -142,6 +161,43 @@ binary_ops! {
 }
 
 impl UnaryOp {
+    /// [`UnaryOp::apply`] over a slice, bit for bit. Tanh, exp, sigmoid and GELU take
+    /// their tanh or exp over the whole slice with [`mathf`]'s vectorised functions
+    /// (the widest vectors this processor has), the arithmetic around it in loops of
+    /// their own; the other ops run one loop compiled for the op.
+    pub fn map(self, xs: &[f32]) -> Vec<f32> {
+        let mut out = vec![0.0; xs.len()];
+        match self {
+            UnaryOp::Exp => mathf::exp_slice(xs, &mut out),
+            UnaryOp::Tanh => mathf::tanh_slice(xs, &mut out),
+            UnaryOp::Sigmoid => {
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o = sigmoid_exp_arg(x);
+                }
+                mathf::exp_in_place(&mut out);
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o = sigmoid_from_exp(x, *o);
+                }
+            }
+            UnaryOp::Gelu => {
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o = gelu_tanh_arg(x);
+                }
+                mathf::tanh_in_place(&mut out);
+                for (o, &x) in out.iter_mut().zip(xs) {
+                    *o = gelu_from_tanh(x, *o);
+                }
+            }
+            UnaryOp::Neg
+            | UnaryOp::Log
+            | UnaryOp::Sqrt
+            | UnaryOp::Recip
+            | UnaryOp::Abs
+            | UnaryOp::Relu => return self.map_each(xs),
+        }
+        out
+    }
+
     /// An input interval on which the op is smooth, for gradient checks.
     pub fn smooth_domain(self) -> (f32, f32) {
         match self {
@@ -158,6 +214,24 @@ impl UnaryOp {
 }
 
 impl BinaryOp {
+    /// [`BinaryOp::apply`] over two slices of one length, appended to `out`, bit for
+    /// bit: GELU's derivative takes its tanh over the whole slice (see
+    /// [`gelu_grad_slice`]), the other ops run one loop compiled for the op.
+    pub fn zip_into(self, xs: &[f32], ys: &[f32], out: &mut Vec<f32>) {
+        match self {
+            BinaryOp::GeluGrad => gelu_grad_slice(xs, ys, out),
+            BinaryOp::Add
+            | BinaryOp::Sub
+            | BinaryOp::Mul
+            | BinaryOp::Div
+            | BinaryOp::Max
+            | BinaryOp::Pow
+            | BinaryOp::Lt
+            | BinaryOp::Gt
+            | BinaryOp::Eq => self.zip_each_into(xs, ys, out),
+        }
+    }
+
     /// Input intervals (for `a`, for `b`) on which the op is smooth, for gradient checks.
     pub fn smooth_domain(self) -> ((f32, f32), (f32, f32)) {
         match self {

@@ -1,9 +1,12 @@
 //! The fused row kernels of the transformer ops on the CPU: masked softmax and its
 //! backward, layer norm and its backward, cross-entropy over a vocabulary and its
 //! backward. Each row is computed left to right in one fixed order (the GPU kernels
-//! run one thread per row in the same order), with `libm` math only.
+//! run one thread per row in the same order), with `libm` math only: the exponentials
+//! of a row through [`mathf`], `libm::expf`'s bits computed a vector at a time, then
+//! the sums in the row's order.
 
 use crate::backend::cpu::row_index;
+use crate::mathf;
 use crate::op::{ReduceOp, SoftmaxDims};
 
 /// Softmax over each row of `x` (`d.rows()` rows of `d.keys`), masked keys exactly 0;
@@ -28,12 +31,15 @@ pub fn masked_softmax(x: &[f32], d: SoftmaxDims, mask: Option<&[f32]>) -> Vec<f3
         if !any {
             continue;
         }
+        // exp(v - m) of every key; the hidden ones go back to 0 (and stay out of the
+        // sum, which adds the visible ones left to right).
+        mathf::exp_shifted_slice(row, m, o);
         let mut sum = 0.0f32;
-        for (j, &v) in row.iter().enumerate() {
+        for (j, e) in o.iter_mut().enumerate() {
             if visible(j) {
-                let e = libm::expf(v - m);
-                o[j] = e;
-                sum += e;
+                sum += *e;
+            } else {
+                *e = 0.0;
             }
         }
         for (j, v) in o.iter_mut().enumerate() {
@@ -150,7 +156,14 @@ fn logsumexp(row: &[f32]) -> f32 {
     let m = row
         .iter()
         .fold(f32::NEG_INFINITY, |a, &v| ReduceOp::Max.combine(a, v));
-    let s = row.iter().fold(0.0f32, |a, &v| a + libm::expf(v - m));
+    // The exponentials a block at a time (no allocation), summed left to right.
+    let mut exps = [0.0f32; 256];
+    let mut s = 0.0f32;
+    for block in row.chunks(exps.len()) {
+        let exps = &mut exps[..block.len()];
+        mathf::exp_shifted_slice(block, m, exps);
+        s = exps.iter().fold(s, |a, &e| a + e);
+    }
     m + libm::logf(s)
 }
 
@@ -170,10 +183,12 @@ pub fn cross_entropy_backward(
         let Some(t) = row_index(targets[r], vocab) else {
             continue;
         };
-        for j in 0..vocab {
-            let p = libm::expf(logits[r * vocab + j] - stats[r]);
+        // p = exp(logit - lse), then (p - onehot) * scale.
+        let o = &mut out[r * vocab..(r + 1) * vocab];
+        mathf::exp_shifted_slice(&logits[r * vocab..(r + 1) * vocab], stats[r], o);
+        for (j, p) in o.iter_mut().enumerate() {
             let onehot = if j == t { 1.0 } else { 0.0 };
-            out[r * vocab + j] = (p - onehot) * scale;
+            *p = (*p - onehot) * scale;
         }
     }
     out

@@ -1,0 +1,237 @@
+//! One lane of each function: `libm` 0.2's `tanhf`, `expm1f` and `expf` (FreeBSD/musl)
+//! with every branch evaluated and the result chosen by selects.
+//!
+//! Reading guide: each `let` computes one branch's value exactly as `libm` does (same
+//! operations, same order, same constants); the `if c { a } else { b }` lines at the end
+//! only choose among values already computed, which LLVM emits as selects (blends), so
+//! the loops that call these have no branches and vectorise. Integer work (the
+//! exponent `k`, the powers of two built from it) is kept in a range where it cannot
+//! overflow on any lane, the lanes whose value is thrown away included.
+
+/// `0x1p127`.
+const X1P127: f32 = f32::from_bits(0x7f00_0000);
+/// `0x1p-102`: `scalbnf`'s prescale for exponents below -126 (`2^-126 * 2^24`).
+const X1PM102: f32 = f32::from_bits(0x0c80_0000);
+
+/// `2^n` for `n` in `[-126, 127]` (other `n` give some float: callers select it away).
+#[inline(always)]
+fn pow2(n: i32) -> f32 {
+    f32::from_bits((0x7f_i32.wrapping_add(n) << 23) as u32)
+}
+
+/// `v as i32` for `|v| < 2^30` (all that the callers' chosen lanes pass), some integer
+/// for other `v`. Rust's saturating `as` becomes four scalar conversions per vector on
+/// x86 (SSE2 has no saturating vector conversion); the unchecked one is `cvttps2dq`.
+#[inline(always)]
+fn truncate_small(v: f32) -> i32 {
+    let in_range = if v > -1.0e9 && v < 1.0e9 { v } else { 0.0 };
+    // SAFETY: `in_range` is finite and well inside i32 (NaN fails both comparisons).
+    unsafe { in_range.to_int_unchecked::<i32>() }
+}
+
+/// `libm::tanhf(x)` for every `x`.
+#[inline(always)]
+pub(super) fn tanh_lane(x0: f32) -> f32 {
+    let bits = x0.to_bits();
+    let w = (bits & 0x7fff_ffff) as i32;
+    // x = |x|
+    let x = f32::from_bits(w as u32);
+    // Branches of musl, by |x|: > 10 or NaN; > log(3)/2; > log(5/3)/2; normal; subnormal.
+    let huge = w > 0x4120_0000;
+    let large = w > 0x3f0c_9f54;
+    let medium = w > 0x3e82_c578;
+    let normal = w >= 0x0080_0000;
+    // The large and medium branches take expm1f(2x), the normal one expm1f(-2x).
+    let arg = if medium { 2.0 * x } else { -2.0 * x };
+    let t = expm1_lane::<false>(arg);
+    // One division serves the large, medium and normal branches: `2 / (t + 2)`,
+    // `t / (t + 2)` and `-t / (t + 2)`.
+    let num = if large {
+        2.0
+    } else if medium {
+        t
+    } else {
+        -t
+    };
+    let q = num / (t + 2.0);
+    // The huge branch, `1 + 0 / x`, is 1 for a number and x quieted for a NaN (the
+    // division and the addition each return their NaN operand with the quiet bit set),
+    // written without a second division.
+    let when_huge = if w > 0x7f80_0000 {
+        f32::from_bits(w as u32 | 0x0040_0000)
+    } else {
+        1.0
+    };
+    let tt = if huge {
+        when_huge
+    } else if large {
+        1.0 - q
+    } else if normal {
+        q
+    } else {
+        // Subnormal or zero: x itself.
+        x
+    };
+    // `if sign { -tt } else { tt }`: a negation flips the sign bit only.
+    f32::from_bits(tt.to_bits() ^ (bits & 0x8000_0000))
+}
+
+/// `libm::expm1f(x)`: for every `x` when `ALL_INPUTS`; without it, only for the
+/// arguments `tanhf` passes (`x` in `[-0.52, -2^-125]` or `[0.5, 20]`; other lanes
+/// give some float), which lets the tanh loop skip the branches those never reach.
+#[inline(always)]
+pub(super) fn expm1_lane<const ALL_INPUTS: bool>(x0: f32) -> f32 {
+    const LN2_HI: f32 = 6.931_381_225_6e-01; // 0x3f317180
+    const LN2_LO: f32 = 9.058_000_614_5e-06; // 0x3717f7d1
+    const INV_LN2: f32 = 1.442_695_021_6e+00; // 0x3fb8aa3b
+    const Q1: f32 = -3.333_321_213_7e-2; // -0x888868.0p-28
+    const Q2: f32 = 1.580_717_042_1e-3; // 0xcf3010.0p-33
+
+    let bits = x0.to_bits();
+    let sign = (bits >> 31) != 0;
+    let hx = (bits & 0x7fff_ffff) as i32;
+
+    // Argument reduction, for 0.5 ln2 < |x| (and |x| <= log(FLT_MAX), beyond which the
+    // lane returns early: k stays small so the powers of two below cannot overflow).
+    let reduce = hx > 0x3eb1_7218 && hx <= 0x42b1_7217;
+    let k_rounded = truncate_small(INV_LN2 * x0 + if sign { -0.5 } else { 0.5 });
+    let k_one = if sign { -1 } else { 1 };
+    let k = if !reduce {
+        0
+    } else if hx < 0x3f85_1592 {
+        // |x| < 1.5 ln2: k = +-1, hi = x -+ ln2_hi, lo = +-ln2_lo (`t * ln2` below
+        // gives those exactly for t = +-1).
+        k_one
+    } else {
+        k_rounded
+    };
+    let t = k as f32;
+    let hi = x0 - t * LN2_HI; // t * ln2_hi is exact here
+    let lo = t * LN2_LO;
+    let x_reduced = hi - lo;
+    let x = if reduce { x_reduced } else { x0 };
+    let c = if reduce { (hi - x_reduced) - lo } else { 0.0 };
+
+    // x is now in the primary range.
+    let hfx = 0.5 * x;
+    let hxs = x * hfx;
+    let r1 = 1.0 + hxs * (Q1 + hxs * Q2);
+    let t3 = 3.0 - r1 * hfx;
+    let e0 = hxs * ((r1 - t3) / (6.0 - x * t3));
+    let when_k0 = x - (x * e0 - hxs);
+    let e = (x * (e0 - c) - c) - hxs;
+    // exp(x) ~ 2^k (x_reduced - e + 1)
+    let when_k_minus1 = 0.5 * (x - e) - 0.5;
+    // tanhf passes k = 1 only for x > 0.5 (reduced: x > -0.19).
+    let when_k1 = if ALL_INPUTS && x < -0.25 {
+        -2.0 * (e - (x + 0.5))
+    } else {
+        1.0 + 2.0 * (x - e)
+    };
+    let twopk = pow2(k);
+    let uf = pow2(-k); // 2^-k
+                       // k < 23: (x - e + (1 - uf)) 2^k; else (x - (e + uf) + 1) 2^k. Same operations,
+                       // chosen operands: one multiply for both.
+    let k_small = k < 23;
+    let left = if k_small { x - e } else { x - (e + uf) };
+    let right = if k_small { 1.0 - uf } else { 1.0 };
+    let when_k_other = (left + right) * twopk;
+
+    let mut r = if k == 0 {
+        when_k0
+    } else if k == -1 {
+        when_k_minus1
+    } else if k == 1 {
+        when_k1
+    } else {
+        when_k_other
+    };
+    if ALL_INPUTS {
+        // k < 0 (other than -1) or k > 56: exp(x) - 1 from exp(x).
+        let y = x - e + 1.0;
+        let y = if k == 128 {
+            y * 2.0 * X1P127
+        } else {
+            y * twopk
+        };
+        r = if !(0..=56).contains(&k) && k != -1 {
+            y - 1.0
+        } else {
+            r
+        };
+    }
+    // |x| < 2^-25: x itself.
+    r = if hx < 0x3300_0000 { x0 } else { r };
+    if ALL_INPUTS {
+        // The early returns, in reverse order of precedence.
+        let filtered = hx >= 0x4195_b844; // |x| >= 27 ln2 or not finite
+        r = if hx > 0x42b1_7217 && !sign {
+            x0 * X1P127
+        } else {
+            r
+        };
+        r = if filtered && sign { -1.0 } else { r };
+        r = if hx > 0x7f80_0000 { x0 } else { r };
+    }
+    r
+}
+
+/// `libm::expf(x)` for every `x`.
+#[inline(always)]
+pub(super) fn exp_lane(x0: f32) -> f32 {
+    const LN2_HI: f32 = 6.931_457_519_5e-01; // 0x3f317200
+    const LN2_LO: f32 = 1.428_606_765_3e-06; // 0x35bfbe8e
+    const INV_LN2: f32 = 1.442_695_021_6e+00; // 0x3fb8aa3b
+    const P1: f32 = 1.666_662_544_0e-1; // 0xaaaa8f.0p-26
+    const P2: f32 = -2.766_733_290_6e-3; // -0xb55215.0p-32
+
+    let bits = x0.to_bits();
+    let sign = (bits >> 31) != 0;
+    let hx = (bits & 0x7fff_ffff) as i32;
+
+    // Argument reduction, for 0.5 ln2 < |x| < 104 (beyond, the lane returns early).
+    let reduce = hx > 0x3eb1_7218 && hx < 0x42d0_0000;
+    let k_rounded = truncate_small(INV_LN2 * x0 + if sign { -0.5 } else { 0.5 });
+    let k_one = if sign { -1 } else { 1 };
+    let k = if !reduce {
+        0
+    } else if hx > 0x3f85_1592 {
+        k_rounded
+    } else {
+        k_one
+    };
+    // With k = 0 these give hi = x, lo = 0 and x - 0 = x: libm's values for |x| small.
+    let kf = k as f32;
+    let hi = x0 - kf * LN2_HI; // k * ln2_hi is exact here
+    let lo = kf * LN2_LO;
+    let x = hi - lo;
+
+    // x is now in the primary range.
+    let xx = x * x;
+    let c = x - xx * (P1 + xx * P2);
+    let y = 1.0 + (x * c / (2.0 - c) - lo + hi);
+    // scalbnf(y, k): one prescale by 2^127 or 2^-102 when 2^k is not a normal float.
+    let (pre, n) = if k > 127 {
+        (X1P127, k - 127)
+    } else if k < -126 {
+        (X1PM102, k + 102)
+    } else {
+        (1.0, k)
+    };
+    let mut r = y * pre * pow2(n);
+
+    // The early returns, in reverse order of precedence.
+    // |x| <= 2^-14: 1 + x.
+    r = if hx <= 0x3900_0000 { 1.0 + x0 } else { r };
+    // x <= -103.972084: underflow to 0.
+    r = if hx >= 0x42cf_f1b5 && sign { 0.0 } else { r };
+    // x >= 88.722839: overflow.
+    r = if hx >= 0x42b1_7218 && !sign {
+        x0 * X1P127
+    } else {
+        r
+    };
+    // NaN: x itself.
+    r = if hx > 0x7f80_0000 { x0 } else { r };
+    r
+}
