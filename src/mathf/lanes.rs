@@ -19,14 +19,22 @@ fn pow2(n: i32) -> f32 {
     f32::from_bits((0x7f_i32.wrapping_add(n) << 23) as u32)
 }
 
-/// `v as i32` for `|v| < 2^30` (all that the callers' chosen lanes pass), some integer
-/// for other `v`. Rust's saturating `as` becomes four scalar conversions per vector on
-/// x86 (SSE2 has no saturating vector conversion); the unchecked one is `cvttps2dq`.
+/// `(v as i32, v as i32 as f32)`: `v` truncated toward zero, for `|v| < 2^22` (all the
+/// callers' chosen lanes pass; other `v` give some integer). No float-to-int
+/// conversion instruction: Rust's saturating `as` is four scalar conversions per vector
+/// on x86 (SSE2 has no saturating form) and keeps the wasm loop from vectorising, so
+/// this rounds with the `1.5 * 2^23` trick (exact: every sum lies in `[2^23, 2^24)`,
+/// where the float spacing is 1) and reads the integer from the sum's bits.
 #[inline(always)]
-fn truncate_small(v: f32) -> i32 {
-    let in_range = if v > -1.0e9 && v < 1.0e9 { v } else { 0.0 };
-    // SAFETY: `in_range` is finite and well inside i32 (NaN fails both comparisons).
-    unsafe { in_range.to_int_unchecked::<i32>() }
+fn truncate_small(v: f32) -> (i32, f32) {
+    const ROUNDER: f32 = 12_582_912.0; // 1.5 * 2^23
+    let v = if v > -4.0e6 && v < 4.0e6 { v } else { 0.0 }; // NaN fails both
+    let nearest = (v + ROUNDER) - ROUNDER; // v rounded to an integer (ties to even)
+    let away = if v >= 0.0 { nearest > v } else { nearest < v };
+    let step = if v >= 0.0 { 1.0 } else { -1.0 };
+    let toward_zero = if away { nearest - step } else { nearest };
+    let k = (toward_zero + ROUNDER).to_bits() as i32 - ROUNDER.to_bits() as i32;
+    (k, toward_zero)
 }
 
 /// `libm::tanhf(x)` for every `x`.
@@ -94,18 +102,18 @@ pub(super) fn expm1_lane<const ALL_INPUTS: bool>(x0: f32) -> f32 {
     // Argument reduction, for 0.5 ln2 < |x| (and |x| <= log(FLT_MAX), beyond which the
     // lane returns early: k stays small so the powers of two below cannot overflow).
     let reduce = hx > 0x3eb1_7218 && hx <= 0x42b1_7217;
-    let k_rounded = truncate_small(INV_LN2 * x0 + if sign { -0.5 } else { 0.5 });
-    let k_one = if sign { -1 } else { 1 };
-    let k = if !reduce {
-        0
+    let (k_rounded, t_rounded) = truncate_small(INV_LN2 * x0 + if sign { -0.5 } else { 0.5 });
+    let (k_one, t_one) = if sign { (-1, -1.0) } else { (1, 1.0) };
+    // k and t = k as f32.
+    let (k, t) = if !reduce {
+        (0, 0.0)
     } else if hx < 0x3f85_1592 {
         // |x| < 1.5 ln2: k = +-1, hi = x -+ ln2_hi, lo = +-ln2_lo (`t * ln2` below
         // gives those exactly for t = +-1).
-        k_one
+        (k_one, t_one)
     } else {
-        k_rounded
+        (k_rounded, t_rounded)
     };
-    let t = k as f32;
     let hi = x0 - t * LN2_HI; // t * ln2_hi is exact here
     let lo = t * LN2_LO;
     let x_reduced = hi - lo;
@@ -191,17 +199,17 @@ pub(super) fn exp_lane(x0: f32) -> f32 {
 
     // Argument reduction, for 0.5 ln2 < |x| < 104 (beyond, the lane returns early).
     let reduce = hx > 0x3eb1_7218 && hx < 0x42d0_0000;
-    let k_rounded = truncate_small(INV_LN2 * x0 + if sign { -0.5 } else { 0.5 });
-    let k_one = if sign { -1 } else { 1 };
-    let k = if !reduce {
-        0
+    let (k_rounded, kf_rounded) = truncate_small(INV_LN2 * x0 + if sign { -0.5 } else { 0.5 });
+    let (k_one, kf_one) = if sign { (-1, -1.0) } else { (1, 1.0) };
+    // k and kf = k as f32.
+    let (k, kf) = if !reduce {
+        (0, 0.0)
     } else if hx > 0x3f85_1592 {
-        k_rounded
+        (k_rounded, kf_rounded)
     } else {
-        k_one
+        (k_one, kf_one)
     };
     // With k = 0 these give hi = x, lo = 0 and x - 0 = x: libm's values for |x| small.
-    let kf = k as f32;
     let hi = x0 - kf * LN2_HI; // k * ln2_hi is exact here
     let lo = kf * LN2_LO;
     let x = hi - lo;
