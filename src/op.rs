@@ -10,36 +10,16 @@
 //! exhaustive `match`, so adding an op makes the compiler list every place it must go.
 //! Test suites loop over `UnaryOp::ALL`, `BinaryOp::ALL` and `OpKind::ALL`.
 
+mod slices;
 mod transformer;
 mod window;
 
 pub use transformer::{gelu_grad, gelu_grad_slice, SoftmaxDims, GELU_C, GELU_CUBIC};
 
-use crate::mathf;
-use transformer::{gelu_from_tanh, gelu_tanh_arg};
-
-/// The argument of sigmoid's exponential: `-x` for `x >= 0`, else `x` (never positive,
-/// so the exponential never overflows; a NaN passes as itself).
-#[inline(always)]
-fn sigmoid_exp_arg(x: f32) -> f32 {
-    if x >= 0.0 {
-        -x
-    } else {
-        x
-    }
-}
-
-/// Sigmoid from `e = exp(sigmoid_exp_arg(x))`: `1 / (1 + e)` for `x >= 0`, else
-/// `e / (1 + e)`.
-#[inline(always)]
-fn sigmoid_from_exp(x: f32, e: f32) -> f32 {
-    if x >= 0.0 {
-        1.0 / (1.0 + e)
-    } else {
-        e / (1.0 + e)
-    }
-}
 pub use window::{conv_out_size, Window2d};
+
+use slices::{sigmoid_exp_arg, sigmoid_from_exp};
+use transformer::{gelu_from_tanh, gelu_tanh_arg};
 
 macro_rules! unary_ops {
     ($($variant:ident, $name:literal, |$x:ident| $body:expr;)+) => {
@@ -161,43 +141,6 @@ binary_ops! {
 }
 
 impl UnaryOp {
-    /// [`UnaryOp::apply`] over a slice, bit for bit. Tanh, exp, sigmoid and GELU take
-    /// their tanh or exp over the whole slice with [`mathf`]'s vectorised functions
-    /// (the widest vectors this processor has), the arithmetic around it in loops of
-    /// their own; the other ops run one loop compiled for the op.
-    pub fn map(self, xs: &[f32]) -> Vec<f32> {
-        let mut out = vec![0.0; xs.len()];
-        match self {
-            UnaryOp::Exp => mathf::exp_slice(xs, &mut out),
-            UnaryOp::Tanh => mathf::tanh_slice(xs, &mut out),
-            UnaryOp::Sigmoid => {
-                for (o, &x) in out.iter_mut().zip(xs) {
-                    *o = sigmoid_exp_arg(x);
-                }
-                mathf::exp_in_place(&mut out);
-                for (o, &x) in out.iter_mut().zip(xs) {
-                    *o = sigmoid_from_exp(x, *o);
-                }
-            }
-            UnaryOp::Gelu => {
-                for (o, &x) in out.iter_mut().zip(xs) {
-                    *o = gelu_tanh_arg(x);
-                }
-                mathf::tanh_in_place(&mut out);
-                for (o, &x) in out.iter_mut().zip(xs) {
-                    *o = gelu_from_tanh(x, *o);
-                }
-            }
-            UnaryOp::Neg
-            | UnaryOp::Log
-            | UnaryOp::Sqrt
-            | UnaryOp::Recip
-            | UnaryOp::Abs
-            | UnaryOp::Relu => return self.map_each(xs),
-        }
-        out
-    }
-
     /// An input interval on which the op is smooth, for gradient checks.
     pub fn smooth_domain(self) -> (f32, f32) {
         match self {
@@ -214,24 +157,6 @@ impl UnaryOp {
 }
 
 impl BinaryOp {
-    /// [`BinaryOp::apply`] over two slices of one length, appended to `out`, bit for
-    /// bit: GELU's derivative takes its tanh over the whole slice (see
-    /// [`gelu_grad_slice`]), the other ops run one loop compiled for the op.
-    pub fn zip_into(self, xs: &[f32], ys: &[f32], out: &mut Vec<f32>) {
-        match self {
-            BinaryOp::GeluGrad => gelu_grad_slice(xs, ys, out),
-            BinaryOp::Add
-            | BinaryOp::Sub
-            | BinaryOp::Mul
-            | BinaryOp::Div
-            | BinaryOp::Max
-            | BinaryOp::Pow
-            | BinaryOp::Lt
-            | BinaryOp::Gt
-            | BinaryOp::Eq => self.zip_each_into(xs, ys, out),
-        }
-    }
-
     /// Input intervals (for `a`, for `b`) on which the op is smooth, for gradient checks.
     pub fn smooth_domain(self) -> ((f32, f32), (f32, f32)) {
         match self {

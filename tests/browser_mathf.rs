@@ -20,7 +20,12 @@ fn inputs(binade_lo: f32) -> Vec<f32> {
     sweep.chain(binade).collect()
 }
 
-fn assert_bit_exact(name: &str, xs: &[f32], slice: fn(&[f32], &mut [f32]), reference: fn(f32) -> f32) {
+fn assert_bit_exact(
+    name: &str,
+    xs: &[f32],
+    slice: fn(&[f32], &mut [f32]),
+    reference: fn(f32) -> f32,
+) {
     let mut got = vec![0.0; xs.len()];
     slice(xs, &mut got);
     let bad: Vec<String> = xs
@@ -28,7 +33,13 @@ fn assert_bit_exact(name: &str, xs: &[f32], slice: fn(&[f32], &mut [f32]), refer
         .zip(&got)
         .filter(|(&x, &y)| reference(x).to_bits() != y.to_bits())
         .take(5)
-        .map(|(&x, &y)| format!("x = {x:e} ({:#010x}): libm {:e}, got {y:e}", x.to_bits(), reference(x)))
+        .map(|(&x, &y)| {
+            format!(
+                "x = {x:e} ({:#010x}): libm {:e}, got {y:e}",
+                x.to_bits(),
+                reference(x)
+            )
+        })
         .collect();
     assert!(bad.is_empty(), "{name}: {bad:#?}");
 }
@@ -51,6 +62,10 @@ fn exp_slice_gives_libm_bits_in_wasm() {
     let shift = std::hint::black_box(1.5f32);
     mathf::exp_shifted_slice(&xs, shift, &mut got);
     for (&x, &y) in xs.iter().zip(&got) {
-        assert_eq!(libm::expf(x - shift).to_bits(), y.to_bits(), "exp({x:e} - {shift})");
+        assert_eq!(
+            libm::expf(x - shift).to_bits(),
+            y.to_bits(),
+            "exp({x:e} - {shift})"
+        );
     }
 }

@@ -89,11 +89,11 @@ pub(super) fn tanh_lane(x0: f32) -> f32 {
 /// give some float), which lets the tanh loop skip the branches those never reach.
 #[inline(always)]
 pub(super) fn expm1_lane<const ALL_INPUTS: bool>(x0: f32) -> f32 {
-    const LN2_HI: f32 = 6.931_381_225_6e-01; // 0x3f317180
-    const LN2_LO: f32 = 9.058_000_614_5e-06; // 0x3717f7d1
-    const INV_LN2: f32 = 1.442_695_021_6e+00; // 0x3fb8aa3b
-    const Q1: f32 = -3.333_321_213_7e-2; // -0x888868.0p-28
-    const Q2: f32 = 1.580_717_042_1e-3; // 0xcf3010.0p-33
+    const LN2_HI: f32 = f32::from_bits(0x3f31_7180); // 6.9313812256e-01 in libm
+    const LN2_LO: f32 = f32::from_bits(0x3717_f7d1); // 9.0580006145e-06 in libm
+    const INV_LN2: f32 = f32::from_bits(0x3fb8_aa3b); // 1.4426950216e+00 in libm
+    const Q1: f32 = f32::from_bits(0xbd08_8868); // -3.3333212137e-2 in libm
+    const Q2: f32 = f32::from_bits(0x3acf_3010); // 1.5807170421e-3 in libm
 
     let bits = x0.to_bits();
     let sign = (bits >> 31) != 0;
@@ -187,11 +187,11 @@ pub(super) fn expm1_lane<const ALL_INPUTS: bool>(x0: f32) -> f32 {
 /// `libm::expf(x)` for every `x`.
 #[inline(always)]
 pub(super) fn exp_lane(x0: f32) -> f32 {
-    const LN2_HI: f32 = 6.931_457_519_5e-01; // 0x3f317200
-    const LN2_LO: f32 = 1.428_606_765_3e-06; // 0x35bfbe8e
-    const INV_LN2: f32 = 1.442_695_021_6e+00; // 0x3fb8aa3b
-    const P1: f32 = 1.666_662_544_0e-1; // 0xaaaa8f.0p-26
-    const P2: f32 = -2.766_733_290_6e-3; // -0xb55215.0p-32
+    const LN2_HI: f32 = f32::from_bits(0x3f31_7200); // 6.9314575195e-01 in libm
+    const LN2_LO: f32 = f32::from_bits(0x35bf_be8e); // 1.4286067653e-06 in libm
+    const INV_LN2: f32 = f32::from_bits(0x3fb8_aa3b); // 1.4426950216e+00 in libm
+    const P1: f32 = f32::from_bits(0x3e2a_aa8f); // 1.6666625440e-1 in libm
+    const P2: f32 = f32::from_bits(0xbb35_5215); // -2.7667332906e-3 in libm
 
     let bits = x0.to_bits();
     let sign = (bits >> 31) != 0;

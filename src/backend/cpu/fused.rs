@@ -224,7 +224,13 @@ mod tests {
     #[test]
     fn masked_softmax_matches_the_per_element_libm_form() {
         for causal in [false, true] {
-            let d = SoftmaxDims { batch: 2, heads: 3, queries: 5, keys: 9, causal };
+            let d = SoftmaxDims {
+                batch: 2,
+                heads: 3,
+                queries: 5,
+                keys: 9,
+                causal,
+            };
             let x = logits(d.rows() * d.keys);
             let keep: Vec<f32> = (0..d.batch * d.keys)
                 .map(|i| if i % 4 == 1 { 0.0 } else { 1.0 })
@@ -251,7 +257,11 @@ mod tests {
                     }
                 }
                 let got = masked_softmax(&x, d, mask);
-                assert!(same_bits(&got, &want), "causal {causal}, mask {}", mask.is_some());
+                assert!(
+                    same_bits(&got, &want),
+                    "causal {causal}, mask {}",
+                    mask.is_some()
+                );
             }
         }
     }
@@ -265,13 +275,16 @@ mod tests {
         let (loss, stats) = cross_entropy(&x, &targets, vocab);
         let mut lse = Vec::new();
         for row in x.chunks(vocab) {
-            let m = row.iter().fold(f32::NEG_INFINITY, |a, &v| ReduceOp::Max.combine(a, v));
+            let m = row
+                .iter()
+                .fold(f32::NEG_INFINITY, |a, &v| ReduceOp::Max.combine(a, v));
             let s = row.iter().fold(0.0f32, |a, &v| a + libm::expf(v - m));
             lse.push(m + libm::logf(s));
         }
         assert!(same_bits(&stats[..rows], &lse));
         // Rows 0, 2 and 3 count (row 1's target is out of range), summed in order.
-        let sum = 0.0f32 + (lse[0] - x[3]) + (lse[2] - x[2 * vocab + 599]) + (lse[3] - x[3 * vocab]);
+        let sum =
+            0.0f32 + (lse[0] - x[3]) + (lse[2] - x[2 * vocab + 599]) + (lse[3] - x[3 * vocab]);
         assert_eq!(stats[rows], 3.0);
         assert_eq!(loss[0].to_bits(), (sum / 3.0).to_bits());
 
