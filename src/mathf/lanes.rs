@@ -33,7 +33,18 @@ fn truncate_small(v: f32) -> (i32, f32) {
     let away = if v >= 0.0 { nearest > v } else { nearest < v };
     let step = if v >= 0.0 { 1.0 } else { -1.0 };
     let toward_zero = if away { nearest - step } else { nearest };
-    let k = (toward_zero + ROUNDER).to_bits() as i32 - ROUNDER.to_bits() as i32;
+    let k = ((toward_zero + ROUNDER).to_bits() as i32).wrapping_sub(ROUNDER.to_bits() as i32);
+    (k, toward_zero)
+}
+
+/// [`truncate_small`] for `0 <= v < 2^22` (other `v` give some integer).
+#[inline(always)]
+fn truncate_small_positive(v: f32) -> (i32, f32) {
+    const ROUNDER: f32 = 12_582_912.0; // 1.5 * 2^23
+    let v = if v < 4.0e6 { v } else { 0.0 }; // NaN fails
+    let nearest = (v + ROUNDER) - ROUNDER;
+    let toward_zero = if nearest > v { nearest - 1.0 } else { nearest };
+    let k = ((toward_zero + ROUNDER).to_bits() as i32).wrapping_sub(ROUNDER.to_bits() as i32);
     (k, toward_zero)
 }
 
@@ -50,7 +61,8 @@ pub(super) fn tanh_lane(x0: f32) -> f32 {
     let medium = w > 0x3e82_c578;
     let normal = w >= 0x0080_0000;
     // The large and medium branches take expm1f(2x), the normal one expm1f(-2x).
-    let arg = if medium { 2.0 * x } else { -2.0 * x };
+    // (-2x is -(2x) exactly: the sign bit flipped.)
+    let arg = f32::from_bits((2.0 * x).to_bits() | if medium { 0 } else { 0x8000_0000 });
     let t = expm1_lane::<false>(arg);
     // One division serves the large, medium and normal branches: `2 / (t + 2)`,
     // `t / (t + 2)` and `-t / (t + 2)`.
@@ -102,7 +114,12 @@ pub(super) fn expm1_lane<const ALL_INPUTS: bool>(x0: f32) -> f32 {
     // Argument reduction, for 0.5 ln2 < |x| (and |x| <= log(FLT_MAX), beyond which the
     // lane returns early: k stays small so the powers of two below cannot overflow).
     let reduce = hx > 0x3eb1_7218 && hx <= 0x42b1_7217;
-    let (k_rounded, t_rounded) = truncate_small(INV_LN2 * x0 + if sign { -0.5 } else { 0.5 });
+    // tanhf's arguments past 1.5 ln2 are positive.
+    let (k_rounded, t_rounded) = if ALL_INPUTS {
+        truncate_small(INV_LN2 * x0 + if sign { -0.5 } else { 0.5 })
+    } else {
+        truncate_small_positive(INV_LN2 * x0 + 0.5)
+    };
     let (k_one, t_one) = if sign { (-1, -1.0) } else { (1, 1.0) };
     // k and t = k as f32.
     let (k, t) = if !reduce {
