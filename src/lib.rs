@@ -1,7 +1,8 @@
 //! gradlab: a neural-network lab that runs in a web page.
 //!
-//! Read bottom-up: [`op`] is the op vocabulary (a leaf that imports nothing from the
-//! crate); [`tensor`] records ops in the autograd graph and [`backend`] computes them,
+//! Read bottom-up: [`mathf`] is `libm`'s tanh and exp over slices, vectorised with the
+//! same bits (a leaf); [`op`] is the op vocabulary (importing nothing from the crate
+//! but `mathf`); [`tensor`] records ops in the autograd graph and [`backend`] computes them,
 //! both on top of `op` and with `tensor` using only the backend's `Device` handle.
 //!
 //! A tensor core with reverse-mode autograd ([`tensor`], [`autograd`]) runs on a
@@ -20,6 +21,7 @@ pub mod error;
 pub mod experiment;
 pub mod export;
 pub mod lessons;
+pub mod mathf;
 pub mod metrics;
 pub mod nn;
 pub mod op;

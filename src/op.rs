@@ -1,20 +1,25 @@
 //! The op vocabulary: every primitive op is declared once here, with the plain data that
 //! describes how a kernel reads its operands (`View`, `Dims`, `MatmulDims`).
 //!
-//! This module is a leaf: it imports nothing from the crate, so `tensor` (which records
-//! ops in the autograd graph) and `backend` (which computes them) both build on it
-//! without importing each other.
+//! This module imports nothing from the crate but the leaf [`crate::mathf`], so `tensor`
+//! (which records ops in the autograd graph) and `backend` (which computes them) both
+//! build on it without importing each other.
 //!
 //! Each elementwise op names its scalar CPU reference and its WGSL kernel entry in one
 //! line; the backward rule of every primitive lives in `autograd::rules`, behind an
 //! exhaustive `match`, so adding an op makes the compiler list every place it must go.
 //! Test suites loop over `UnaryOp::ALL`, `BinaryOp::ALL` and `OpKind::ALL`.
 
+mod slices;
 mod transformer;
 mod window;
 
-pub use transformer::{gelu_grad, SoftmaxDims, GELU_C, GELU_CUBIC};
+pub use transformer::{gelu_grad, gelu_grad_slice, SoftmaxDims, GELU_C, GELU_CUBIC};
+
 pub use window::{conv_out_size, Window2d};
+
+use slices::{sigmoid_exp_arg, sigmoid_from_exp};
+use transformer::{gelu_from_tanh, gelu_tanh_arg};
 
 macro_rules! unary_ops {
     ($($variant:ident, $name:literal, |$x:ident| $body:expr;)+) => {
@@ -36,16 +41,17 @@ macro_rules! unary_ops {
                 match self { $(UnaryOp::$variant => concat!("unary_", $name)),+ }
             }
 
-            /// The scalar CPU reference (uses `libm`, so identical on wasm and native).
+            /// The scalar CPU reference (uses `libm`, so identical on wasm and native;
+            /// [`UnaryOp::map`] gives the same bits a slice at a time).
             #[inline]
             pub fn apply(self, x: f32) -> f32 {
                 match self { $(UnaryOp::$variant => { let $x = x; $body }),+ }
             }
 
-            /// [`UnaryOp::apply`] over a slice: the op is matched once, so each loop is
-            /// compiled for its op (and vectorised where the op allows) instead of
-            /// matching per element. Same values as `apply`.
-            pub fn map(self, xs: &[f32]) -> Vec<f32> {
+            /// [`UnaryOp::apply`] over a slice, one element at a time: the op is
+            /// matched once, so each loop is compiled for its op (and vectorised where
+            /// the op allows). Same values as `apply`; see [`UnaryOp::map`].
+            fn map_each(self, xs: &[f32]) -> Vec<f32> {
                 match self { $(UnaryOp::$variant => xs.iter().map(|&$x| $body).collect()),+ }
             }
         }
@@ -79,8 +85,8 @@ macro_rules! binary_ops {
             }
 
             /// [`BinaryOp::apply`] over two slices of one length, appended to `out`, the
-            /// op matched once (see [`UnaryOp::map`]).
-            pub fn zip_into(self, xs: &[f32], ys: &[f32], out: &mut Vec<f32>) {
+            /// op matched once, one element at a time; see [`BinaryOp::zip_into`].
+            fn zip_each_into(self, xs: &[f32], ys: &[f32], out: &mut Vec<f32>) {
                 match self {
                     $(BinaryOp::$variant => out.extend(
                         xs.iter().zip(ys).map(|(&$a, &$b)| $body)
@@ -111,19 +117,12 @@ unary_ops! {
     // NaN passes through (a NaN weight must not hide behind a finite activation).
     Relu, "relu", |x| if x > 0.0 || x.is_nan() { x } else { 0.0 };
     Tanh, "tanh", |x| libm::tanhf(x);
-    // Two-sided form so that neither branch overflows: exp of a non-positive number.
-    Sigmoid, "sigmoid", |x| if x >= 0.0 {
-        1.0 / (1.0 + libm::expf(-x))
-    } else {
-        let e = libm::expf(x);
-        e / (1.0 + e)
-    };
+    // Two-sided form so that neither branch overflows: exp of a non-positive number,
+    // then `1 / (1 + e)` for x >= 0 and `e / (1 + e)` otherwise.
+    Sigmoid, "sigmoid", |x| sigmoid_from_exp(x, libm::expf(sigmoid_exp_arg(x)));
     // PyTorch's GELU(approximate='tanh'), with the float operations of the composed
     // `0.5 x (1 + tanh(c (x + 0.044715 x^3)))` in the same order (bit-identical).
-    Gelu, "gelu", |x| {
-        let t = libm::tanhf((x + x * x * x * GELU_CUBIC) * GELU_C);
-        x * (t + 1.0) * 0.5
-    };
+    Gelu, "gelu", |x| gelu_from_tanh(x, libm::tanhf(gelu_tanh_arg(x)));
 }
 
 binary_ops! {
