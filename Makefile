@@ -7,7 +7,7 @@
 #   make bench      the benchmark tables (cargo run --release -- bench)
 #   make bench-native  gradlab against PyTorch on this CPU (bench/peers_native.py)
 #   make e2e        browser end-to-end tests (tests/e2e) against dist/
-#   make wasm-test  browser kernel tests (tests/browser_kernels.rs) through
+#   make wasm-test  browser kernel tests (tests/browser_kernels.rs, browser_mathf.rs) through
 #                   WebGPU in headless Chromium, against the CPU backend
 #   make fmt        format the code
 #
@@ -109,9 +109,9 @@ e2e: build-web
 WASM_BINDGEN_TEST_TIMEOUT ?= 180
 wasm-test: setup-web
 	$(SETUP) apt
-	@echo "==> cargo test --target $(WASM_TARGET) --test browser_kernels (headless Chromium, WebGPU)"
+	@echo "==> cargo test --target $(WASM_TARGET) --test browser_kernels --test browser_mathf (headless Chromium, WebGPU)"
 	WASM_BINDGEN_TEST_TIMEOUT=$(WASM_BINDGEN_TEST_TIMEOUT) \
-		$(CARGO) test --target $(WASM_TARGET) --test browser_kernels
+		$(CARGO) test --target $(WASM_TARGET) --test browser_kernels --test browser_mathf
 
 # The page as a static site in dist/ (`make build-web`: trunk's post-build hook,
 # scripts/site_build.mjs, writes the service worker sw.js), then checked: every URL
