@@ -8,8 +8,8 @@
 // - `matmul_reg`: a 32 x 32 tile of C per workgroup of 8 x 8 threads, each thread a 4 x 4
 //   block in registers, its operands read straight from global memory four depths at a
 //   time (vec4 loads when aligned). No workgroup memory and no barrier: the kernel for
-//   SwiftShader, where a barrier costs more than the loads it saves (lavapipe, also a
-//   CPU, runs the tiled kernel 3x faster than this one).
+//   software adapters (SwiftShader, lavapipe), where a barrier costs more than the loads
+//   it saves.
 // - `matmul_tiled`: a 64 x 64 tile of C per workgroup of 16 x 16 threads; each k-step of
 //   32 stages a 64 x 32 slice of A and a 32 x 64 slice of B in workgroup memory (16 KiB,
 //   the WebGPU default limit; vec4 loads from global memory when the contiguous

@@ -1,5 +1,5 @@
 //! Every matmul kernel (the plain reference, the tiled one, the register-blocked one for
-//! SwiftShader) against the CPU backend,
+//! software adapters) against the CPU backend,
 //! forward and backward, over sizes that cross tile boundaries (1 x 1, 17 x 33 x 65,
 //! 256 x 512 x 128), batched products, every transpose variant, shapes with and without
 //! vec4-aligned rows, and a batch so large that the workgroups need a 2-D grid.
@@ -139,11 +139,12 @@ fn huge_batches_use_a_two_dimensional_grid() {
     backend.set_matmul_kernel(MatmulKernel::Auto);
 }
 
-/// `auto` is chosen by adapter: the register kernel on SwiftShader (named by the browser's
-/// `GPUAdapterInfo.architecture` or by the driver's adapter name), and elsewhere, lavapipe
-/// included, tiled for large products and plain for small ones. No GPU needed.
+/// `auto` is chosen by adapter: the register kernel on a software adapter (wgpu's CPU
+/// device type, or SwiftShader named by the browser's `GPUAdapterInfo.architecture` or
+/// the driver's adapter name); on GPU hardware tiled for large products and plain for
+/// small ones. No GPU needed.
 #[test]
-fn auto_picks_the_register_kernel_on_swiftshader_only() {
+fn auto_picks_the_register_kernel_on_software_adapters_only() {
     let dims = |m, k, n| MatmulDims {
         batch: 1,
         m,
@@ -167,8 +168,9 @@ fn auto_picks_the_register_kernel_on_swiftshader_only() {
         device_type: device_type.into(),
         ..GpuAdapterInfo::default()
     };
-    assert!(adapter("", "swiftshader", "cpu").is_swiftshader());
-    assert!(adapter("SwiftShader Device (Subzero)", "", "cpu").is_swiftshader());
-    assert!(!adapter("llvmpipe (LLVM 15.0.6, 256 bits)", "", "cpu").is_swiftshader());
-    assert!(!adapter("", "ampere", "other").is_swiftshader());
+    assert!(adapter("", "swiftshader", "other").is_software());
+    assert!(adapter("SwiftShader Device (Subzero)", "", "other").is_software());
+    assert!(adapter("llvmpipe (LLVM 15.0.6, 256 bits)", "", "cpu").is_software());
+    assert!(!adapter("", "ampere", "other").is_software());
+    assert!(!adapter("NVIDIA H200", "", "discretegpu").is_software());
 }

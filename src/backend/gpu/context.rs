@@ -40,14 +40,14 @@ impl GpuAdapterInfo {
         }
     }
 
-    /// SwiftShader, the CPU that Chromium's WebGPU falls back to (and a Vulkan ICD):
-    /// there a barrier costs more than the global loads workgroup memory saves, so the
-    /// matmul picks its register kernel (see [`super::MatmulKernel::pick`]). Lavapipe,
-    /// also a CPU, runs the tiled kernel 3x faster than the register one, so the choice
-    /// is by adapter, not by device type.
-    pub fn is_swiftshader(&self) -> bool {
+    /// A CPU running the kernels: lavapipe, SwiftShader (Chromium's WebGPU fallback,
+    /// named by the browser's `architecture` when wgpu does not mark it as a CPU), any
+    /// fallback adapter. There a barrier costs more than the global loads workgroup
+    /// memory saves, so the matmul picks its register kernel (see
+    /// [`super::MatmulKernel::pick`]).
+    pub fn is_software(&self) -> bool {
         let swiftshader = |s: &str| s.to_ascii_lowercase().contains("swiftshader");
-        swiftshader(&self.architecture) || swiftshader(&self.name)
+        self.device_type == "cpu" || swiftshader(&self.architecture) || swiftshader(&self.name)
     }
 }
 

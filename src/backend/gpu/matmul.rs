@@ -2,7 +2,8 @@
 //! one (one thread per output) is the reference; the tiled one (64 x 64 tiles in
 //! workgroup memory, 4 x 4 register blocks, vec4 loads) is the fast one on GPU hardware;
 //! the register one (4 x 4 blocks read straight from global memory, no workgroup memory,
-//! no barrier) is the fast one on SwiftShader, where barriers are expensive.
+//! no barrier) is the fast one on software adapters (SwiftShader, lavapipe), where
+//! barriers are expensive.
 
 use super::{GpuBackend, GpuStorage, Kernel};
 use crate::backend::MatmulDims;
@@ -10,8 +11,8 @@ use crate::backend::MatmulDims;
 /// Which matmul kernel runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MatmulKernel {
-    /// On SwiftShader the register kernel; elsewhere tiled when the product is large
-    /// enough to fill 64 x 64 tiles, else plain.
+    /// On a software adapter the register kernel; on GPU hardware tiled when the product
+    /// is large enough to fill 64 x 64 tiles, else plain.
     Auto,
     /// Always the plain reference kernel.
     Plain,
@@ -27,14 +28,15 @@ const TILED_TILE: usize = 64;
 const REGISTER_TILE: usize = 32;
 
 impl MatmulKernel {
-    /// The kernel `self` picks for `d`, on SwiftShader (`swiftshader`) or elsewhere. On
-    /// SwiftShader always the register kernel: barriers are what cost there (the bench
-    /// page measures it against the tiled one). Elsewhere tiled once both output sides
-    /// reach 32 and the product has at least 32^3 multiply-adds (smaller ones waste most
-    /// of a tile), else plain.
-    pub fn pick(self, d: &MatmulDims, swiftshader: bool) -> MatmulKernel {
+    /// The kernel `self` picks for `d` on a `software` adapter (a CPU) or on GPU
+    /// hardware. On a software adapter always the register kernel: barriers are what
+    /// cost there (measured 1.9-3.5x the tiled kernel on SwiftShader in the bench page,
+    /// 1.2-1.7x on lavapipe in `gradlab bench`). On hardware tiled once both output
+    /// sides reach 32 and the product has at least 32^3 multiply-adds (smaller ones
+    /// waste most of a tile), else plain: workgroup memory is what reaches a GPU's peak.
+    pub fn pick(self, d: &MatmulDims, software: bool) -> MatmulKernel {
         match self {
-            MatmulKernel::Auto if swiftshader => MatmulKernel::Register,
+            MatmulKernel::Auto if software => MatmulKernel::Register,
             MatmulKernel::Auto => {
                 let work = d.m.saturating_mul(d.n).saturating_mul(d.k);
                 if d.m >= 32 && d.n >= 32 && work >= 32 * 32 * 32 {
@@ -57,8 +59,8 @@ impl GpuBackend {
         d: MatmulDims,
     ) -> GpuStorage {
         let c = self.alloc(d.batch * d.m * d.n);
-        let swiftshader = self.ctx.info.is_swiftshader();
-        let (kernel, tile) = match self.matmul_kernel.get().pick(&d, swiftshader) {
+        let software = self.ctx.info.is_software();
+        let (kernel, tile) = match self.matmul_kernel.get().pick(&d, software) {
             MatmulKernel::Tiled => (Kernel::MATMUL_TILED, TILED_TILE),
             MatmulKernel::Register => (Kernel::MATMUL_REGISTER, REGISTER_TILE),
             MatmulKernel::Plain | MatmulKernel::Auto => (Kernel::MATMUL_PLAIN, PLAIN_TILE),

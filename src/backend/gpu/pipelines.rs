@@ -223,7 +223,7 @@ impl Kernel {
     pub const MATMUL_PLAIN: Kernel = Kernel::new(Family::Matmul, "matmul_plain", Sig::In2Out1);
     /// The tiled matmul.
     pub const MATMUL_TILED: Kernel = Kernel::new(Family::Matmul, "matmul_tiled", Sig::In2Out1);
-    /// The register-blocked matmul without workgroup memory (SwiftShader).
+    /// The register-blocked matmul without workgroup memory (software adapters).
     pub const MATMUL_REGISTER: Kernel = Kernel::new(Family::Matmul, "matmul_reg", Sig::In2Out1);
     /// Plain SGD.
     pub const SGD: Kernel = Kernel::new(Family::Update, "update_sgd", Sig::Update0);

@@ -123,7 +123,7 @@ pub fn gpu_matmul_kernel() -> String {
             trans_a: false,
             trans_b: false,
         };
-        let picked = gpu.matmul_kernel().pick(&d, gpu.info().is_swiftshader());
+        let picked = gpu.matmul_kernel().pick(&d, gpu.info().is_software());
         format!("{picked:?}").to_lowercase()
     })
 }
