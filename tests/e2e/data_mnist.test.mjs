@@ -1,12 +1,14 @@
 // MNIST is not in the first load: the page downloads it only when an image preset is
 // chosen, with a progress bar, keeps it for the session, and on a failed download shows
 // the error with a retry that works. Then mnist-mlp trains and its test accuracy shows.
+// The tables and the 8x8 digits are fetched the same way: a preset chosen and played
+// while the page is still starting trains once its file is here.
 // It runs on the backend the page picks (WebGPU here): one evaluation of mnist-mlp
 // streams more values than the page's CPU backend allows on the main thread (the cost
 // model's ceiling), so on the CPU the run would be refused before it is built.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browserForFile, openPage, readNumber, screenshot } from './helpers.mjs';
+import { URL_BASE, browserForFile, openPage, readNumber, screenshot } from './helpers.mjs';
 
 const browser = browserForFile();
 const MNIST = /t10k-(images|labels)/;
@@ -107,5 +109,44 @@ test('a failed MNIST download shows its error, and retry fetches it', { timeout:
   // The aborted request logs a resource error in the console; nothing else may.
   const others = errors.filter((e) => !/Failed to load resource|ERR_/.test(e));
   assert.deepEqual(others, []);
+  await page.close();
+});
+
+/** Presses play at once (the data may still be downloading) and waits for `steps` steps. */
+async function playUntil(page, steps) {
+  await page.getByTestId('train-toggle').click();
+  await page.waitForFunction(
+    (n) => parseInt(document.querySelector('[data-testid=step-count]')?.textContent ?? '0', 10) >= n,
+    steps,
+    { timeout: 60_000, polling: 100 },
+  );
+}
+
+test('the tables are fetched on demand: digits and breast-cancer chosen at once train', { timeout: 180_000 }, async () => {
+  const page = await browser().newPage({ viewport: { width: 1440, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const data = [];
+  page.on('request', (r) => {
+    if (/\/www\/data\//.test(r.url())) data.push(r.url().replace(/^.*\/www\/data\//, ''));
+  });
+  // Slow the digits down so that play is pressed before they arrive.
+  await page.route('**/www/data/digits.csv.gz', async (route) => {
+    await new Promise((r) => setTimeout(r, 1000));
+    await route.continue();
+  });
+  await page.goto(URL_BASE);
+  // Right after the page appears: before its first evaluation and its WebGPU probe.
+  await page.getByTestId('preset-select').waitFor({ timeout: 30_000 });
+  assert.deepEqual(data, [], 'the first load fetches no data set');
+  await page.getByTestId('preset-select').selectOption('digits');
+  await playUntil(page, 5);
+  assert.deepEqual(data, ['digits.csv.gz']);
+  await page.getByTestId('preset-select').selectOption('breast-cancer');
+  await playUntil(page, 5);
+  assert.deepEqual(data, ['digits.csv.gz', 'breast_cancer.csv']);
+  assert.equal(await page.getByTestId('data-error').count(), 0);
+  assert.deepEqual(errors, []);
   await page.close();
 });
