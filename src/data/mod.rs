@@ -19,8 +19,8 @@ mod regression2d;
 mod split;
 mod standardize;
 mod synthetic;
-mod vendored;
 pub mod text;
+mod vendored;
 
 pub use csv::to_csv;
 pub use error::DataError;

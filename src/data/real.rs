@@ -13,12 +13,12 @@ use super::mnist::{
     load_mnist, mnist_available, provide_mnist, MNIST_IMAGES_FILE, MNIST_LABELS_FILE,
 };
 use super::names::{breast_cancer_names, DIABETES_NAMES, IRIS_NAMES, WINE_NAMES};
-#[cfg(test)]
-use super::vendored::{gunzip, DIABETES_X_GZ, DIABETES_Y_GZ, DIGITS_GZ};
 use super::vendored::{
     file_available, file_bytes, maybe_gunzip, provide_file, BREAST_CANCER_FILE, DIABETES_X_FILE,
     DIABETES_Y_FILE, DIGITS_FILE, IRIS_FILE, WINE_FILE,
 };
+#[cfg(test)]
+use super::vendored::{gunzip, DIABETES_X_GZ, DIABETES_Y_GZ, DIGITS_GZ, IRIS_CSV};
 use super::{DataError, Dataset, Task};
 use serde::{Deserialize, Serialize};
 

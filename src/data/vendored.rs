@@ -67,7 +67,10 @@ static PROVIDED: [(&str, OnceLock<Vec<u8>>); 6] = [
 ];
 
 fn slot(file: &str) -> Option<&'static OnceLock<Vec<u8>>> {
-    PROVIDED.iter().find(|(name, _)| *name == file).map(|(_, s)| s)
+    PROVIDED
+        .iter()
+        .find(|(name, _)| *name == file)
+        .map(|(_, s)| s)
 }
 
 /// The bytes of tabular `file`: natively its embedded copy; on the web the copy handed

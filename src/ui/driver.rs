@@ -272,7 +272,10 @@ impl Driver {
         let Some(r) = self.runner.as_mut() else {
             // A play pressed while the run's data downloads starts the run once it is
             // built; otherwise there is nothing to train.
-            let loading = matches!(self.lab.data_fetch.get_untracked(), DataFetch::Loading { .. });
+            let loading = matches!(
+                self.lab.data_fetch.get_untracked(),
+                DataFetch::Loading { .. }
+            );
             if !loading {
                 self.lab.running.set(false);
             }

@@ -3,9 +3,9 @@
 //! got it yet), loading weights, and publishing the state's link and `weights_sha256`
 //! after each readback.
 
+use super::super::data_fetch::missing_set;
 use super::super::links;
 use super::super::state::BackendKind;
-use super::super::data_fetch::missing_set;
 use super::after_data::AfterData;
 use super::cost::held_back;
 use super::Driver;
