@@ -9,6 +9,7 @@
 //        [--sides gl-cpu,gl-gpu,tf-wasm,tf-cpu,tf-webgpu] [--no-lab] [--lab-visits 3]
 //        [--profile JOB:SIDE[,JOB:SIDE...]] [--kernel K] [--before K] [--gpu-before K]
 //        [--json-out FILE]
+//   node bench/web/driver.mjs --lab-only [--lab-visits 5] [--lab-dir DIR ...] [--json]
 //
 // Serves target/bench-web/ (bench/web/build.sh) and dist/ (`make build-web`). Each round
 // runs every job on every side, in reverse order on odd rounds, so a machine that gets
@@ -22,6 +23,11 @@
 // build and one run). --gpu-before NAME (plain, tiled, register) adds a side
 // `gl-gpu-before`: gradlab's GPU backend with its matmul kernel fixed to NAME, in the
 // same page and rounds as `gl-gpu` (whose kernel is the one `auto` picks for the adapter).
+// --lab-only measures only the lab's page-ready time and first-load
+// bytes (no bench page, no TensorFlow.js); each --lab-dir names a built lab folder
+// (default dist/), and several are visited in turn, one fresh profile each, so a
+// before/after pair (a copy of the old dist/ and the new one) is measured in the same
+// minutes.
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -33,7 +39,7 @@ const ALL_SIDES = ['gl-cpu', 'gl-gpu', 'tf-wasm', 'tf-cpu', 'tf-webgpu'];
 const RUN_TIMEOUT_MS = 180_000;
 
 function parseArgs(argv) {
-  const o = { json: false, rounds: 3, minMs: 1000, jobs: null, sides: ALL_SIDES, lab: true, labVisits: 3, profile: [], kernel: null, before: null, gpuBefore: null, jsonOut: null };
+  const o = { json: false, rounds: 3, minMs: 1000, jobs: null, sides: ALL_SIDES, lab: true, labVisits: 3, profile: [], kernel: null, before: null, gpuBefore: null, jsonOut: null, labOnly: false, labDirs: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -51,6 +57,8 @@ function parseArgs(argv) {
     else if (a === '--before') o.before = next();
     else if (a === '--gpu-before') o.gpuBefore = next();
     else if (a === '--lab-visits') o.labVisits = Math.max(1, Number(next()));
+    else if (a === '--lab-only') o.labOnly = true;
+    else if (a === '--lab-dir') o.labDirs.push(path.resolve(next()));
     else if (a === '--profile') o.profile = next().split(',').map((s) => s.split(':'));
     else throw new Error(`unknown argument ${a} (see the header of bench/web/driver.mjs)`);
   }
@@ -140,44 +148,46 @@ function readyProbe() {
   });
 }
 
-/** Visits of the lab, each in a fresh profile: the first visit (nothing cached: ready
- * time and bytes transferred, gzip), then, once the service worker has cached the build,
- * the steady repeat visit (the second one, as tests/e2e/site_ready.test.mjs measures). */
-async function labVisits(browser, url, visits) {
-  const out = [];
+/** One visit of the lab at `labUrl` in a fresh profile: the first visit (nothing cached:
+ * ready time and bytes transferred, gzip), then, once the service worker has cached the
+ * build, the steady repeat visit (the second one, as tests/e2e/site_ready.test.mjs
+ * measures). */
+async function labVisit(browser, labUrl) {
   const open = async (context) => {
     const page = await context.newPage();
     const finished = [];
     page.on('requestfinished', (r) => finished.push(r));
-    await page.goto(`${url}/lab/`);
+    await page.goto(labUrl);
     const ms = await withTimeout(page.evaluate(() => window.__gradlabReady), 60_000, 'lab page ready');
     return { page, ms, finished: [...finished] };
   };
-  for (let i = 0; i < visits; i++) {
-    const context = await browser.newContext();
-    await context.addInitScript(readyProbe);
-    const first = await open(context);
-    let bytes = 0;
-    let wasm = 0;
-    for (const r of first.finished) {
-      const size = (await r.sizes()).responseBodySize;
-      bytes += size;
-      if (r.url().endsWith('.wasm')) wasm += size;
-    }
-    await waitForAsync(first.page, async () => {
-      const reg = await navigator.serviceWorker.getRegistration();
-      return reg?.active?.state === 'activated' && (await caches.keys()).length === 1;
-    });
-    await first.page.close();
-    let repeat = null;
-    for (let j = 0; j < 2; j++) {
-      const again = await open(context);
-      repeat = again.ms;
-      await again.page.close();
-    }
-    out.push({ ms: first.ms, repeatMs: repeat, bytes, wasm, requests: first.finished.length });
-    await context.close();
+  const context = await browser.newContext();
+  await context.addInitScript(readyProbe);
+  const first = await open(context);
+  let bytes = 0;
+  let wasm = 0;
+  for (const r of first.finished) {
+    const size = (await r.sizes()).responseBodySize;
+    bytes += size;
+    if (r.url().endsWith('.wasm')) wasm += size;
   }
+  await waitForAsync(first.page, async () => {
+    const reg = await navigator.serviceWorker.getRegistration();
+    return reg?.active?.state === 'activated' && (await caches.keys()).length === 1;
+  });
+  await first.page.close();
+  let repeat = null;
+  for (let j = 0; j < 2; j++) {
+    const again = await open(context);
+    repeat = again.ms;
+    await again.page.close();
+  }
+  await context.close();
+  return { ms: first.ms, repeatMs: repeat, bytes, wasm, requests: first.finished.length };
+}
+
+/** Medians of lab visits. */
+function labSummary(out) {
   return {
     readyMs: median(out.map((v) => v.ms)),
     repeatReadyMs: median(out.map((v) => v.repeatMs)),
@@ -185,6 +195,42 @@ async function labVisits(browser, url, visits) {
     wasmBytes: median(out.map((v) => v.wasm)),
     visits: out,
   };
+}
+
+/** `visits` visits of each lab in `labUrls`, taken in turn; one summary per lab. */
+async function labVisits(browser, labUrls, visits) {
+  const out = labUrls.map(() => []);
+  for (let i = 0; i < visits; i++) {
+    for (const [k, url] of labUrls.entries()) out[k].push(await labVisit(browser, url));
+  }
+  return out.map(labSummary);
+}
+
+/** The lab line of the table. */
+const labLine = (lab, what = 'lab') =>
+  `${what} (medians of ${lab.visits.length} fresh profiles): page ready ${fmt(lab.readyMs)} ms first visit, ${fmt(lab.repeatReadyMs)} ms repeat visit; first load ${(lab.bytes / 1024).toFixed(0)} KiB transferred (gzip), wasm ${lab.wasmBytes} bytes (gzip)`;
+
+/** --lab-only: the page-ready figures of each lab folder, measured in turn. */
+async function labOnly(opts) {
+  const dirs = opts.labDirs.length ? opts.labDirs : [path.join(ROOT, 'dist')];
+  for (const d of dirs) if (!existsSync(path.join(d, 'index.html'))) throw new Error(`${d}/index.html missing: run make build-web`);
+  const server = await serve(Object.fromEntries(dirs.map((d, k) => [`/lab${k}/`, d])));
+  const browser = await launch();
+  try {
+    const labs = await labVisits(browser, dirs.map((_, k) => `${server.url}/lab${k}/`), opts.labVisits);
+    const report = {
+      meta: { date: new Date().toISOString(), cpu: os.cpus()[0]?.model ?? 'unknown CPU', cores: os.cpus().length, load: os.loadavg().map((x) => x.toFixed(2)).join(' '), browser: `Chromium ${browser.version()} (headless)` },
+      labs: dirs.map((dir, k) => ({ dir: path.relative(ROOT, dir) || '.', ...labs[k] })),
+    };
+    const text = [`${report.meta.date}, ${report.meta.cpu} x${report.meta.cores}, load ${report.meta.load}, ${report.meta.browser}`]
+      .concat(report.labs.map((l) => labLine(l, l.dir)))
+      .join('\n');
+    process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${text}\n`);
+    if (opts.jsonOut) writeFileSync(opts.jsonOut, `${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await browser.close();
+    server.close();
+  }
 }
 
 const fmt = (x, digits) => (x === null || x === undefined ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(digits ?? (x >= 10 ? 1 : 2)));
@@ -279,6 +325,7 @@ function table(report) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.labOnly) return labOnly(opts);
   const benchDir = path.join(ROOT, 'target/bench-web');
   if (!existsSync(path.join(benchDir, 'index.html'))) throw new Error('target/bench-web/ missing: run bench/web/build.sh (make bench-web)');
   const labDir = path.join(ROOT, 'dist');
@@ -338,7 +385,7 @@ async function main() {
       progress(`profiling ${job} on ${side}`);
       profiles.push(await profileRun(ctx, job, side, Math.max(opts.minMs, 2000)));
     }
-    const lab = opts.lab ? await labVisits(browser, server.url, opts.labVisits) : null;
+    const lab = opts.lab ? (await labVisits(browser, [`${server.url}/lab/`], opts.labVisits))[0] : null;
     const report = {
       meta: {
         date: new Date().toISOString(),

@@ -9,7 +9,7 @@
 //! second run does not decompress or fetch again.
 
 use super::idx::{parse_idx_images, parse_idx_labels, IdxImages};
-use super::real::gunzip;
+use super::vendored::maybe_gunzip;
 use super::{DataError, Dataset, Task};
 use std::sync::OnceLock;
 
@@ -34,17 +34,6 @@ struct RawMnist {
 }
 
 static LOADED: OnceLock<RawMnist> = OnceLock::new();
-
-/// The bytes of `file` decompressed when they are gzip (they start with gzip's magic
-/// `1f 8b`), else as they are: a web server may send a `.gz` file with
-/// `Content-Encoding: gzip`, and the browser then hands over the decoded IDX bytes.
-fn maybe_gunzip<'a>(file: &str, bytes: &'a [u8]) -> Result<std::borrow::Cow<'a, [u8]>, DataError> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        Ok(gunzip(file, bytes)?.into())
-    } else {
-        Ok(bytes.into())
-    }
-}
 
 /// Decompresses and checks the two files: `n` 28x28 images, `n` labels in 0..9.
 fn parse_raw(images_gz: &[u8], labels_gz: &[u8]) -> Result<RawMnist, DataError> {

@@ -20,6 +20,7 @@ mod split;
 mod standardize;
 mod synthetic;
 pub mod text;
+mod vendored;
 
 pub use csv::to_csv;
 pub use error::DataError;
@@ -34,14 +35,14 @@ pub use mnist::{
     MNIST_LABELS_FILE, MNIST_SIDE,
 };
 pub use real::{
-    gunzip, load_real, parse_header_csv, parse_headerless_csv, parse_whitespace_regression,
-    RealSet, MAX_DECOMPRESSED_BYTES,
+    load_real, parse_header_csv, parse_headerless_csv, parse_whitespace_regression, RealSet,
 };
 pub use regression::{generate_1d, Regression1d, DEFAULT_REGRESSION_N, DEFAULT_REGRESSION_NOISE};
 pub use regression2d::{generate_2d_regression, Regression2d, REGRESSION_2D_RADIUS};
 pub use split::{epoch_batches, train_test_split, Batcher};
 pub use standardize::Standardizer;
 pub use synthetic::{generate_2d, Pattern2d};
+pub use vendored::{gunzip, MAX_DECOMPRESSED_BYTES};
 
 use serde::{Deserialize, Serialize};
 

@@ -1,28 +1,26 @@
 //! Loaders for the real data sets vendored in `www/data/` (see its README for provenance).
 //!
-//! The tabular files and the 8x8 digits are embedded with `include_bytes!`, so neither the
-//! page nor the CLI fetches them; MNIST is embedded natively only and fetched by the page
-//! on demand (`mnist.rs`). The parsers also take arbitrary bytes and return a [`DataError`] naming the
-//! file and line for anything malformed; they never panic and never allocate more than
-//! the input (or [`MAX_DECOMPRESSED_BYTES`] for gzip) justifies.
+//! Natively every file is embedded with `include_bytes!`, so the CLI is self-contained.
+//! The web page embeds none: it fetches a set's files when the set is chosen
+//! ([`RealSet::fetched_files`]) and hands them over ([`RealSet::provide_fetched`]); until
+//! then loading the set is a [`DataError::NotLoaded`] (`vendored.rs` keeps the tabular
+//! files, `mnist.rs` MNIST). The parsers also take arbitrary bytes and return a
+//! [`DataError`] naming the file and line for anything malformed; they never panic and
+//! never allocate more than the input (or
+//! [`MAX_DECOMPRESSED_BYTES`](super::MAX_DECOMPRESSED_BYTES) for gzip) justifies.
 
 use super::mnist::{
     load_mnist, mnist_available, provide_mnist, MNIST_IMAGES_FILE, MNIST_LABELS_FILE,
 };
 use super::names::{breast_cancer_names, DIABETES_NAMES, IRIS_NAMES, WINE_NAMES};
+use super::vendored::{
+    file_available, file_bytes, maybe_gunzip, provide_file, BREAST_CANCER_FILE, DIABETES_X_FILE,
+    DIABETES_Y_FILE, DIGITS_FILE, IRIS_FILE, WINE_FILE,
+};
+#[cfg(test)]
+use super::vendored::{gunzip, DIABETES_X_GZ, DIABETES_Y_GZ, DIGITS_GZ, IRIS_CSV};
 use super::{DataError, Dataset, Task};
 use serde::{Deserialize, Serialize};
-use std::io::Read;
-
-const DIGITS_GZ: &[u8] = include_bytes!("../../www/data/digits.csv.gz");
-const IRIS_CSV: &[u8] = include_bytes!("../../www/data/iris.csv");
-const BREAST_CANCER_CSV: &[u8] = include_bytes!("../../www/data/breast_cancer.csv");
-const WINE_CSV: &[u8] = include_bytes!("../../www/data/wine_data.csv");
-const DIABETES_X_GZ: &[u8] = include_bytes!("../../www/data/diabetes_data_raw.csv.gz");
-const DIABETES_Y_GZ: &[u8] = include_bytes!("../../www/data/diabetes_target.csv.gz");
-
-/// Largest output [`gunzip`] will produce (a guard against decompression bombs).
-pub const MAX_DECOMPRESSED_BYTES: usize = 32 << 20;
 
 /// The vendored real data sets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -80,26 +78,32 @@ impl RealSet {
         !matches!(self, RealSet::Diabetes)
     }
 
-    /// The files in `www/data/` that the web page downloads before it can load the set
-    /// (empty for the sets embedded in the wasm binary). Natively every set is embedded.
+    /// The files in `www/data/` that the web page downloads before it can load the set,
+    /// in the order [`RealSet::provide_fetched`] takes them. Natively every set is embedded.
     pub fn fetched_files(self) -> &'static [&'static str] {
         match self {
+            RealSet::Digits => &[DIGITS_FILE],
+            RealSet::Iris => &[IRIS_FILE],
+            RealSet::BreastCancer => &[BREAST_CANCER_FILE],
+            RealSet::Wine => &[WINE_FILE],
+            RealSet::Diabetes => &[DIABETES_X_FILE, DIABETES_Y_FILE],
             RealSet::Mnist => &[MNIST_IMAGES_FILE, MNIST_LABELS_FILE],
-            _ => &[],
         }
     }
 
-    /// Whether the set can be loaded now without a download (see [`mnist_available`]).
+    /// Whether the set can be loaded now without a download: always natively; on the web
+    /// once [`RealSet::provide_fetched`] has succeeded.
     pub fn is_available(self) -> bool {
         match self {
             RealSet::Mnist => mnist_available(),
-            _ => true,
+            _ => self.fetched_files().iter().all(|f| file_available(f)),
         }
     }
 
-    /// Hands the downloaded [`RealSet::fetched_files`] (bytes in that order) to the data
-    /// module, which parses and keeps them for the session: afterwards
-    /// [`RealSet::is_available`] is true. Malformed bytes are an error naming the file.
+    /// Hands the downloaded [`RealSet::fetched_files`] (bytes in that order; gzip files
+    /// may come decompressed already) to the data module, which checks that they parse and
+    /// keeps them for the session: afterwards [`RealSet::is_available`] is true.
+    /// Malformed bytes are an error naming the file, and nothing is kept.
     pub fn provide_fetched(self, files: &[Vec<u8>]) -> Result<(), DataError> {
         let expected = self.fetched_files();
         if files.len() != expected.len() {
@@ -108,19 +112,43 @@ impl RealSet {
                 message: format!("{} files given, {} expected", files.len(), expected.len()),
             });
         }
-        match self {
-            RealSet::Mnist => provide_mnist(&files[0], &files[1]),
-            _ => Ok(()),
+        if self == RealSet::Mnist {
+            return provide_mnist(&files[0], &files[1]);
         }
+        let bytes: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+        parse_real(self, &bytes)?;
+        for (file, data) in expected.iter().zip(files) {
+            provide_file(file, data.clone())?;
+        }
+        Ok(())
     }
 }
 
-/// Parses the embedded copy of `set`, with descriptive feature names (scikit-learn's).
+/// Loads `set`, with descriptive feature names (scikit-learn's): natively from the
+/// embedded files, on the web from the session's downloaded copy.
 pub fn load_real(set: RealSet) -> Result<Dataset, DataError> {
+    if set == RealSet::Mnist {
+        // Names and shape come with the set (see `mnist.rs`).
+        return load_mnist();
+    }
+    let bytes = set
+        .fetched_files()
+        .iter()
+        .map(|f| file_bytes(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    parse_real(set, &bytes)
+}
+
+/// Parses tabular `set` from its files' bytes (`bytes[k]` is `fetched_files()[k]`).
+fn parse_real(set: RealSet, bytes: &[&[u8]]) -> Result<Dataset, DataError> {
+    let files = set.fetched_files();
+    if bytes.len() != files.len() {
+        return Err(shape(set.name(), "wrong number of files"));
+    }
     let (file, mut ds, names): (&str, Dataset, Vec<String>) = match set {
         RealSet::Digits => {
-            let file = "digits.csv.gz";
-            let text = gunzip(file, DIGITS_GZ)?;
+            let file = DIGITS_FILE;
+            let text = maybe_gunzip(file, bytes[0])?;
             let names = (0..64).map(|k| format!("pixel_{}_{}", k / 8, k % 8));
             let mut ds = parse_headerless_csv(file, &text, 10)?;
             // One channel of 8x8 pixels (64 features, checked below).
@@ -128,28 +156,27 @@ pub fn load_real(set: RealSet) -> Result<Dataset, DataError> {
             (file, ds, names.collect())
         }
         RealSet::Iris => {
-            let file = "iris.csv";
+            let file = IRIS_FILE;
             let names = IRIS_NAMES.iter().map(|s| s.to_string()).collect();
-            (file, parse_header_csv(file, IRIS_CSV)?, names)
+            (file, parse_header_csv(file, bytes[0])?, names)
         }
         RealSet::BreastCancer => {
-            let file = "breast_cancer.csv";
+            let file = BREAST_CANCER_FILE;
             let names = breast_cancer_names();
-            (file, parse_header_csv(file, BREAST_CANCER_CSV)?, names)
+            (file, parse_header_csv(file, bytes[0])?, names)
         }
         RealSet::Wine => {
-            let file = "wine_data.csv";
+            let file = WINE_FILE;
             let names = WINE_NAMES.iter().map(|s| s.to_string()).collect();
-            (file, parse_header_csv(file, WINE_CSV)?, names)
+            (file, parse_header_csv(file, bytes[0])?, names)
         }
         RealSet::Diabetes => {
-            let (xf, yf) = ("diabetes_data_raw.csv.gz", "diabetes_target.csv.gz");
-            let xt = gunzip(xf, DIABETES_X_GZ)?;
-            let yt = gunzip(yf, DIABETES_Y_GZ)?;
+            let (xf, yf) = (DIABETES_X_FILE, DIABETES_Y_FILE);
+            let xt = maybe_gunzip(xf, bytes[0])?;
+            let yt = maybe_gunzip(yf, bytes[1])?;
             let names = DIABETES_NAMES.iter().map(|s| s.to_string()).collect();
             (xf, parse_whitespace_regression(xf, &xt, yf, &yt)?, names)
         }
-        // Names and shape come with the set (see `mnist.rs`).
         RealSet::Mnist => return load_mnist(),
     };
     if ds.features != names.len() {
@@ -160,27 +187,6 @@ pub fn load_real(set: RealSet) -> Result<Dataset, DataError> {
     }
     ds.feature_names = names;
     Ok(ds)
-}
-
-/// Decompresses a gzip stream; `file` names it in errors. Output past
-/// [`MAX_DECOMPRESSED_BYTES`] is an error.
-pub fn gunzip(file: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
-    let mut out = Vec::new();
-    let limit = MAX_DECOMPRESSED_BYTES as u64 + 1;
-    flate2::read::GzDecoder::new(bytes)
-        .take(limit)
-        .read_to_end(&mut out)
-        .map_err(|e| DataError::Gzip {
-            file: file.to_string(),
-            message: e.to_string(),
-        })?;
-    if out.len() > MAX_DECOMPRESSED_BYTES {
-        return Err(DataError::Gzip {
-            file: file.to_string(),
-            message: format!("larger than {MAX_DECOMPRESSED_BYTES} bytes"),
-        });
-    }
-    Ok(out)
 }
 
 /// Parses the CSV layout of iris, breast cancer and wine: a header line

@@ -185,3 +185,41 @@ fn random_corruption_never_panics() {
         let _ = gunzip("g", &gz);
     }
 }
+
+/// The page hands over what it downloaded: the set's own files are kept, gzip files may
+/// arrive decompressed (a host that sends them with `Content-Encoding: gzip`), and
+/// anything else is an error naming the file.
+#[test]
+fn fetched_files_are_checked_before_they_are_kept() {
+    for set in RealSet::ALL.into_iter().filter(|s| *s != RealSet::Mnist) {
+        let names = set.fetched_files();
+        let files: Vec<Vec<u8>> = names
+            .iter()
+            .map(|f| crate::data::vendored::file_bytes(f).unwrap().to_vec())
+            .collect();
+        set.provide_fetched(&files).unwrap();
+        assert!(set.is_available(), "{set:?}");
+        let mut bad = files.clone();
+        bad[0] = b"not,a,table\n".to_vec();
+        let e = set.provide_fetched(&bad).unwrap_err().to_string();
+        assert!(e.contains(names[0]), "{set:?}: {e}");
+        assert!(
+            set.provide_fetched(&files[1..]).is_err(),
+            "{set:?}: too few files"
+        );
+        let plain: Vec<Vec<u8>> = files
+            .iter()
+            .zip(names)
+            .map(|(b, f)| match f.ends_with(".gz") {
+                true => gunzip(f, b).unwrap(),
+                false => b.clone(),
+            })
+            .collect();
+        let refs: Vec<&[u8]> = plain.iter().map(Vec::as_slice).collect();
+        assert_eq!(
+            parse_real(set, &refs).unwrap(),
+            load_real(set).unwrap(),
+            "{set:?}"
+        );
+    }
+}

@@ -1,11 +1,14 @@
-//! Data the page downloads on demand (MNIST's 1.6 MB of images and the text sets, tiny
-//! Shakespeare's 0.4 MB of gzip and the review sentences, are not in the wasm binary, so
-//! the first load stays small): the download with its progress, a clear error with a
-//! retry, and the bar that shows them.
+//! Data the page downloads on demand (no vendored set is in the wasm binary, so the first
+//! load stays small: MNIST's 1.6 MB of images, the tables and the 8x8 digits, about
+//! 120 KB of gzip, and the text sets, tiny Shakespeare's 0.4 MB of gzip and the review
+//! sentences): the download with its progress, a clear error with a retry, and the bar
+//! that shows them.
 //!
 //! The driver calls [`start_fetch`] when the configuration needs a set that is not
 //! available yet ([`missing_set`]); the files go to the data module, which keeps them
-//! for the session, and the driver is asked to rebuild the run (`Cmd::Reset`).
+//! for the session, and the driver is told (`Cmd::DataReady`): it rebuilds the run, or
+//! does what was waiting for the data (a link's replay, the resume of a saved run).
+//! The exports wait for it with [`wait_for_data`].
 
 use super::i18n::{msg, t, tf};
 use super::state::{Cmd, Lab};
@@ -86,7 +89,7 @@ extern "C" {
 /// A data set the page downloads on demand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FetchSet {
-    /// A vendored real set (MNIST).
+    /// A vendored real set (the tables, the digits, MNIST).
     Real(RealSet),
     /// A vendored text set (tiny Shakespeare, the review sentences).
     Text(TextSet),
@@ -149,7 +152,7 @@ pub fn start_fetch(lab: Lab, set: FetchSet) {
         match download(lab, set).await {
             Ok(()) => {
                 lab.data_fetch.set(DataFetch::Idle);
-                lab.send(Cmd::Reset);
+                lab.send(Cmd::DataReady);
             }
             Err(message) => lab.data_fetch.set(DataFetch::Failed {
                 set: set.name(),
@@ -192,10 +195,16 @@ async fn fetch_bytes(lab: Lab, name: &str) -> Result<Vec<u8>, String> {
             response.status()
         ));
     }
-    let expected = response
-        .headers()
+    // A body sent with `Content-Encoding` (a host that gzips CSV and TSV) arrives
+    // decoded, longer than its `Content-Length`: its length is then unknown here.
+    let headers = response.headers();
+    let encoded = headers
+        .get("content-encoding")
+        .is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
+    let expected = headers
         .get("content-length")
-        .and_then(|v| v.trim().parse::<u64>().ok());
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|_| !encoded);
     lab.data_fetch.update(|f| {
         if let DataFetch::Loading { total, .. } = f {
             *total += expected.unwrap_or(0);
@@ -253,6 +262,30 @@ async fn fetch_bytes(lab: Lab, name: &str) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
+/// Waits until the data `config` needs is here, starting its download when none runs
+/// (the exports build their files from the data). The error says why it cannot come.
+pub async fn wait_for_data(lab: Lab, config: &ExperimentConfig) -> Result<(), String> {
+    let Some(set) = missing_set(config) else {
+        return Ok(());
+    };
+    if !matches!(lab.data_fetch.get_untracked(), DataFetch::Loading { .. }) {
+        start_fetch(lab, set);
+    }
+    loop {
+        // The download reports through `Lab::data_fetch`; look again a few times a second.
+        super::gpu::with_timeout(100, std::future::pending::<()>()).await;
+        if missing_set(config).is_none() {
+            return Ok(());
+        }
+        match lab.data_fetch.get_untracked() {
+            DataFetch::Loading { .. } => {}
+            DataFetch::Failed { message, .. } => return Err(message),
+            // Finished, yet for another set (the configuration changed meanwhile).
+            DataFetch::Idle => start_fetch(lab, set),
+        }
+    }
+}
+
 /// Megabytes with one decimal.
 fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
@@ -294,7 +327,7 @@ pub fn DataProgress(lab: Lab) -> impl IntoView {
                         title=t("Try the download again")
                         on:click=move |_| {
                             lab.data_fetch.set(DataFetch::Idle);
-                            lab.send(Cmd::Reset);
+                            lab.send(Cmd::DataReady);
                         }
                     >
                         {t("Retry")}

@@ -3,6 +3,7 @@
 //! only a few times per second. Components talk to it through [`Cmd`]s and read what it
 //! publishes into the [`Lab`] signals, so the page never blocks on training.
 
+mod after_data;
 mod backend;
 mod cost;
 mod link;
@@ -12,6 +13,7 @@ mod text;
 
 pub(crate) use probe::FEATURE_VIEW_ID;
 
+use super::data_fetch::DataFetch;
 use super::gpu;
 use super::plot_frame::read_plot_frame;
 use super::state::{Cmd, Lab, PlotFrame, Status};
@@ -133,6 +135,8 @@ struct Driver {
     confirmed: Option<ExperimentConfig>,
     /// A link held back by the cost gate, opened once the person confirms it.
     held_link: Option<DecodedLink>,
+    /// What waits for a download of on-demand data (see `driver/after_data.rs`).
+    after_data: Option<after_data::AfterData>,
     /// The generation panel's sampling in progress (see `driver/text.rs`).
     sampling: Option<text::Sampling>,
     /// What the probability bars were last computed for, and when (ms).
@@ -162,6 +166,7 @@ impl Driver {
             published: (0, u64::MAX),
             confirmed: None,
             held_link: None,
+            after_data: None,
             sampling: None,
             bars_key: None,
             bars_at: f64::NEG_INFINITY,
@@ -172,6 +177,7 @@ impl Driver {
         match cmd {
             Cmd::Reset => {
                 self.held_link = None;
+                self.after_data = None;
                 self.reset();
                 self.refresh().await;
             }
@@ -190,6 +196,7 @@ impl Driver {
             Cmd::ConfirmLarge => self.confirm_large().await,
             Cmd::ResumeSaved => self.resume_saved().await,
             Cmd::DiscardSaved => self.discard_saved().await,
+            Cmd::DataReady => self.data_ready().await,
         }
     }
 
@@ -263,7 +270,15 @@ impl Driver {
     async fn slice(&mut self) {
         let gpu = !self.device.is_cpu();
         let Some(r) = self.runner.as_mut() else {
-            self.lab.running.set(false);
+            // A play pressed while the run's data downloads starts the run once it is
+            // built; otherwise there is nothing to train.
+            let loading = matches!(
+                self.lab.data_fetch.get_untracked(),
+                DataFetch::Loading { .. }
+            );
+            if !loading {
+                self.lab.running.set(false);
+            }
             return;
         };
         if self.diverged || r.is_done() {

@@ -3,6 +3,7 @@
 //! the data as CSV, the history as JSON; and a safetensors file imported into the run
 //! to continue training or to infer.
 
+use super::data_fetch::wait_for_data;
 use super::i18n::{msg, t};
 use super::links;
 use super::state::{Cmd, Lab};
@@ -63,30 +64,44 @@ pub fn ModelIo(lab: Lab) -> impl IntoView {
             )
         }))
     };
-    // The PyTorch project (train.py, data, initial weights, README), zipped in the page.
+    // The PyTorch project (train.py, data, initial weights, README), zipped in the page,
+    // and the data as CSV: both are built from the data set, so they wait for its
+    // download when the page has not got it yet.
     let export_pytorch = move |_| {
-        let stem = file_stem(&lab);
-        report(
-            crate::export::pytorch_zip(&lab.config.get_untracked(), &stem)
-                .map_err(|e| format!("cannot export to PyTorch: {e}"))
-                .and_then(|zip| {
-                    download(
-                        &format!("gradlab-{stem}-pytorch.zip"),
-                        "application/zip",
-                        &zip,
-                    )
-                }),
-        )
+        let (config, stem) = (lab.config.get_untracked(), file_stem(&lab));
+        crate::platform::spawn(async move {
+            let zip = match wait_for_data(lab, &config).await {
+                Ok(()) => crate::export::pytorch_zip(&config, &stem).map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            report(
+                zip.map_err(|e| format!("cannot export to PyTorch: {e}"))
+                    .and_then(|zip| {
+                        download(
+                            &format!("gradlab-{stem}-pytorch.zip"),
+                            "application/zip",
+                            &zip,
+                        )
+                    }),
+            )
+        });
     };
     let export_data = move |_| {
-        report(match prepare(&lab.config.get_untracked()) {
-            Ok(d) => download(
-                &format!("gradlab-{}-data.csv", file_stem(&lab)),
-                "text/csv",
-                to_csv(&d.train, &d.test).as_bytes(),
-            ),
-            Err(e) => Err(format!("cannot export the data: {e}")),
-        })
+        let (config, stem) = (lab.config.get_untracked(), file_stem(&lab));
+        crate::platform::spawn(async move {
+            let data = match wait_for_data(lab, &config).await {
+                Ok(()) => prepare(&config).map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            report(match data {
+                Ok(d) => download(
+                    &format!("gradlab-{stem}-data.csv"),
+                    "text/csv",
+                    to_csv(&d.train, &d.test).as_bytes(),
+                ),
+                Err(e) => Err(format!("cannot export the data: {e}")),
+            })
+        });
     };
     let export_history = move |_| {
         report(

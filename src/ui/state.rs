@@ -56,6 +56,9 @@ pub enum Cmd {
     ResumeSaved,
     /// Discard the run saved for a reload.
     DiscardSaved,
+    /// A download of on-demand data ended, or its retry was asked: do what waited for
+    /// it (a link's replay, a resume), else rebuild the run.
+    DataReady,
 }
 
 /// A configuration over the cost limits, held back before anything was built: what it

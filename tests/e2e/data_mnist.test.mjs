@@ -1,12 +1,14 @@
 // MNIST is not in the first load: the page downloads it only when an image preset is
 // chosen, with a progress bar, keeps it for the session, and on a failed download shows
 // the error with a retry that works. Then mnist-mlp trains and its test accuracy shows.
+// The tables and the 8x8 digits are fetched the same way: a preset chosen and played
+// while the page is still starting trains once its file is here.
 // It runs on the backend the page picks (WebGPU here): one evaluation of mnist-mlp
 // streams more values than the page's CPU backend allows on the main thread (the cost
 // model's ceiling), so on the CPU the run would be refused before it is built.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browserForFile, openPage, readNumber, screenshot } from './helpers.mjs';
+import { URL_BASE, browserForFile, openPage, readNumber, screenshot } from './helpers.mjs';
 
 const browser = browserForFile();
 const MNIST = /t10k-(images|labels)/;
@@ -108,4 +110,50 @@ test('a failed MNIST download shows its error, and retry fetches it', { timeout:
   const others = errors.filter((e) => !/Failed to load resource|ERR_/.test(e));
   assert.deepEqual(others, []);
   await page.close();
+});
+
+/** Chooses `preset`, presses play at once (its data may still be downloading) and waits
+ * until the new run has trained `steps` steps. */
+async function chooseAndPlay(page, preset, steps) {
+  const old = await page.getByTestId('step-count').getAttribute('data-run');
+  await page.getByTestId('preset-select').selectOption(preset);
+  await page.getByTestId('train-toggle').click();
+  await page.waitForFunction(
+    ([run, n]) => {
+      const step = document.querySelector('[data-testid=step-count]');
+      return step?.dataset.run !== run && parseInt(step?.textContent ?? '0', 10) >= n;
+    },
+    [old, steps],
+    { timeout: 60_000, polling: 100 },
+  );
+}
+
+test('the tables are fetched on demand: digits and breast-cancer chosen at once train', { timeout: 180_000 }, async () => {
+  // Its own context with no service worker: an earlier page's worker may have cached the
+  // data files, and requests it answers are not seen (nor routed) here.
+  const context = await browser().newContext({ serviceWorkers: 'block', viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  const data = [];
+  page.on('request', (r) => {
+    if (/\/www\/data\//.test(r.url())) data.push(r.url().replace(/^.*\/www\/data\//, ''));
+  });
+  // Slow the digits down so that play is pressed before they arrive.
+  await page.route('**/www/data/digits.csv.gz', async (route) => {
+    await new Promise((r) => setTimeout(r, 1000));
+    await route.continue();
+  });
+  await page.goto(URL_BASE);
+  // Right after the page appears: before its first evaluation and its WebGPU probe.
+  await page.getByTestId('preset-select').waitFor({ timeout: 30_000 });
+  assert.deepEqual(data, [], 'the first load fetches no data set');
+  await chooseAndPlay(page, 'digits', 5);
+  assert.deepEqual(data, ['digits.csv.gz']);
+  await chooseAndPlay(page, 'breast-cancer', 5);
+  assert.deepEqual(data, ['digits.csv.gz', 'breast_cancer.csv']);
+  assert.equal(await page.getByTestId('data-error').count(), 0);
+  assert.deepEqual(errors, []);
+  await context.close();
 });

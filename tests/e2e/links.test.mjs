@@ -130,6 +130,27 @@ test('run=N trains N steps on the CPU, stops, and matches the native CLI', { tim
   await page.close();
 });
 
+test('a run=N link to a downloaded data set waits for it, replays and matches the native CLI', { timeout: 300_000 }, async () => {
+  // breast-cancer's table is not in the wasm: the page fetches it before the replay.
+  const bin = gradlabBin();
+  const base = execFileSync(bin, ['link', 'breast-cancer'], { encoding: 'utf8' }).trim();
+  const link = `${base}&run=40`;
+  const { page, errors } = await openPage(browser(), undefined, link);
+  await waitStoppedAt(page, 40);
+  assert.match(await page.getByTestId('backend-badge').textContent(), /^CPU/);
+  const fetched = await page.evaluate(() =>
+    performance.getEntriesByType('resource').filter((e) => /www\/data\//.test(e.name)).map((e) => e.name.replace(/^.*\//, '')),
+  );
+  assert.deepEqual(fetched, ['breast_cancer.csv']);
+  await waitForHash(page, (h) => key(h, 'run') === '40', 'recorded run=40');
+  const pageHash = await requestWeightsHash(page);
+  const out = execFileSync(bin, ['run', link, '--backend', 'cpu'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const cliHash = out.match(/weights_sha256\s+([0-9a-f]{64})/)?.[1];
+  assert.equal(pageHash, cliHash, `the page and the CLI trained bit-identical weights:\n${out}`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("a link's weights (w=) load, and a replay that matches them says so", { timeout: 180_000 }, async () => {
   const { page } = await openPage(browser());
   await chooseBackend(page, 'cpu');

@@ -223,8 +223,8 @@ pub fn job_config(job: &WebJob) -> Option<ExperimentConfig> {
     }
 }
 
-/// The data set a job needs fetched in the page before it runs (the others are in the
-/// wasm binary or generated).
+/// The text set a job needs fetched in the page before it runs (a real set's files are
+/// fetched too, see `timing::job_files`; the others are generated).
 pub fn fetched_text(job: &WebJob) -> Option<TextSet> {
     matches!(job.kind, JobKind::Gpt { .. }).then_some(TextSet::Shakespeare)
 }

@@ -11,7 +11,7 @@ use gradlab::backend::gpu::{GpuBackend, MatmulKernel};
 use gradlab::backend::MatmulDims;
 use gradlab::data::text::provide_text;
 use gradlab::data::RealSet;
-use gradlab::experiment::Runner;
+use gradlab::experiment::{DataSource, Runner};
 use gradlab::platform::now_ms;
 use gradlab::rng::Rng;
 use gradlab::Device;
@@ -167,6 +167,14 @@ pub fn jobs_json() -> String {
     serde_json::to_string(&super::jobs::WEB_JOBS).unwrap_or_else(|_| "[]".into())
 }
 
+/// The real data set a job trains on, if any (the page fetches its files first).
+fn fetched_real(job: &WebJob) -> Option<RealSet> {
+    match job_config(job)?.data {
+        DataSource::Real(set) => Some(set),
+        _ => None,
+    }
+}
+
 /// The files a job needs fetched (relative to www/data/), `[]` for none.
 #[wasm_bindgen]
 pub fn job_files(name: &str) -> Vec<String> {
@@ -176,13 +184,9 @@ pub fn job_files(name: &str) -> Vec<String> {
     if let Some(set) = fetched_text(&job) {
         return vec![set.file().to_string()];
     }
-    match job.kind {
-        JobKind::Cnn { .. } => RealSet::Mnist
-            .fetched_files()
-            .iter()
-            .map(|f| f.to_string())
-            .collect(),
-        _ => Vec::new(),
+    match fetched_real(&job) {
+        Some(set) => set.fetched_files().iter().map(|f| f.to_string()).collect(),
+        None => Vec::new(),
     }
 }
 
@@ -195,10 +199,10 @@ pub fn job_provide(name: &str, files: Vec<js_sys::Uint8Array>) -> Result<(), JsV
         let first = bytes.first().ok_or_else(|| js_err("no file given"))?;
         return provide_text(set, first).map_err(js_err);
     }
-    if matches!(job.kind, JobKind::Cnn { .. }) {
-        return RealSet::Mnist.provide_fetched(&bytes).map_err(js_err);
+    match fetched_real(&job) {
+        Some(set) => set.provide_fetched(&bytes).map_err(js_err),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Times job `name` on `backend` (`cpu` or `gpu`) for at least `min_ms`; resolves to

@@ -31,7 +31,7 @@ pub use user::{
 };
 pub use words::{tokenize_words, WordVocab, PAD_ID, UNK_ID};
 
-use super::real::gunzip;
+use super::vendored::gunzip;
 use super::DataError;
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;

@@ -1,9 +1,12 @@
 //! The driver's part of links and model import: opening a decoded link (backend, run,
-//! replay of `run=N`, its weights), loading weights, and publishing the state's link
-//! and `weights_sha256` after each readback.
+//! replay of `run=N`, its weights; after its data set's download when the page has not
+//! got it yet), loading weights, and publishing the state's link and `weights_sha256`
+//! after each readback.
 
+use super::super::data_fetch::missing_set;
 use super::super::links;
 use super::super::state::BackendKind;
+use super::after_data::AfterData;
 use super::cost::held_back;
 use super::Driver;
 use crate::experiment::{BackendChoice, DecodedLink, NamedWeight, Runner};
@@ -28,6 +31,9 @@ impl Driver {
             if held_back(&self.lab) {
                 // Opened (replayed, its weights loaded) once the person confirms.
                 self.held_link = Some(link);
+            } else if missing_set(&self.lab.config.get_untracked()).is_some() {
+                // Opened again once its data set has been downloaded.
+                self.after_data = Some(AfterData::Link(Box::new(link)));
             }
             return;
         }

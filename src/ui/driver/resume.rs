@@ -40,8 +40,13 @@ impl Driver {
     }
 
     /// Continues the saved run: its config becomes the page's, the runner is restored
-    /// from its snapshot on the current backend, and training goes on.
+    /// from its snapshot on the current backend, and training goes on. A saved run whose
+    /// data set the page has not downloaded yet resumes once it is here (the offer stays
+    /// open meanwhile).
     pub(super) async fn resume_saved(&mut self) {
+        if self.resume_waits_for_data() {
+            return;
+        }
         let Some(saved) = self.saver.take_offer() else {
             return;
         };

@@ -148,6 +148,11 @@ impl Saver {
         self.holding = false;
     }
 
+    /// The configuration of the saved run on offer, if one is open and readable.
+    pub fn offer_config(&self) -> Option<ExperimentConfig> {
+        self.offer.as_ref().and_then(|s| s.config().ok())
+    }
+
     /// Takes the offer (to resume it): the offer closes.
     pub fn take_offer(&mut self) -> Option<SavedRun> {
         self.holding = false;
