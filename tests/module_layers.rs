@@ -81,29 +81,47 @@ fn src(rel: &str) -> PathBuf {
 }
 
 #[test]
-fn op_imports_nothing_from_the_crate() {
-    for file in rust_files(&src("op.rs")) {
-        let code = code_of(&file);
+fn mathf_imports_nothing_from_the_crate() {
+    let mut files = rust_files(&src("mathf.rs"));
+    files.extend(rust_files(&src("mathf")));
+    for file in files {
         assert_eq!(
-            crate_modules(&code),
+            crate_modules(&code_of(&file)),
             Vec::<String>::new(),
             "{}",
-            file.display()
-        );
-        assert!(
-            !code.contains("super::"),
-            "{} reaches up with super::",
             file.display()
         );
     }
 }
 
 #[test]
+fn op_imports_only_the_math_leaf() {
+    let mut files = rust_files(&src("op.rs"));
+    files.extend(rust_files(&src("op")));
+    for file in files {
+        let code = code_of(&file);
+        for m in crate_modules(&code) {
+            assert_eq!(
+                m,
+                "mathf",
+                "{} imports crate::{m}; op may use only crate::mathf",
+                file.display()
+            );
+        }
+    }
+    assert!(
+        !code_of(&src("op.rs")).contains("super::"),
+        "op.rs reaches up with super::"
+    );
+}
+
+#[test]
 fn backend_builds_on_op_and_never_on_tensor() {
-    // The layers below the backend: the op vocabulary, errors, the platform shims and
-    // the seeded RNG (`Error`/`Result` are the crate root's re-exports of `error`).
+    // The layers below the backend: the op vocabulary, the libm-exact vectorised math,
+    // errors, the platform shims and the seeded RNG (`Error`/`Result` are the crate
+    // root's re-exports of `error`).
     let allowed = [
-        "backend", "op", "error", "platform", "rng", "Error", "Result",
+        "backend", "op", "mathf", "error", "platform", "rng", "Error", "Result",
     ];
     for file in rust_files(&src("backend")) {
         for m in crate_modules(&code_of(&file)) {
