@@ -59,8 +59,7 @@ impl GpuBackend {
         d: MatmulDims,
     ) -> GpuStorage {
         let c = self.alloc(d.batch * d.m * d.n);
-        let software = self.ctx.info.is_software();
-        let (kernel, tile) = match self.matmul_kernel.get().pick(&d, software) {
+        let (kernel, tile) = match self.matmul_kernel.get().pick(&d, self.software) {
             MatmulKernel::Tiled => (Kernel::MATMUL_TILED, TILED_TILE),
             MatmulKernel::Register => (Kernel::MATMUL_REGISTER, REGISTER_TILE),
             MatmulKernel::Plain | MatmulKernel::Auto => (Kernel::MATMUL_PLAIN, PLAIN_TILE),

@@ -111,6 +111,9 @@ pub struct GpuBackend {
     pipelines: RefCell<Pipelines>,
     recorder: RefCell<Recorder>,
     matmul_kernel: Cell<MatmulKernel>,
+    /// [`GpuAdapterInfo::is_software`], worked out once: the matmul's `auto` rule reads
+    /// it at every dispatch.
+    software: bool,
     /// Bound where a kernel ignores its input (fill): a buffer may not be bound both as
     /// read-only and as read-write in one dispatch.
     dummy: PooledBuffer,
@@ -142,6 +145,7 @@ impl GpuBackend {
             )),
             pipelines: RefCell::new(Pipelines::new(counters.clone())),
             matmul_kernel: Cell::new(MatmulKernel::Auto),
+            software: ctx.info.is_software(),
             ctx,
             counters,
             pool,
