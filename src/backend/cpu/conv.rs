@@ -19,26 +19,48 @@ fn source(o: usize, k: usize, g: &Window2d, size: usize) -> Option<usize> {
         .filter(|&i| i < size)
 }
 
-/// `[n, c, h, w]` to `[n, c*kh*kw, oh*ow]`, zeros outside the input.
+/// The window positions `o` in `0..out` whose offset-`k` read (`o * stride + k -
+/// padding`) lands inside `0..size`: one contiguous range, as the read grows with `o`.
+fn inside(k: usize, out: usize, g: &Window2d, size: usize) -> std::ops::Range<usize> {
+    let hi = match (size + g.padding).checked_sub(k + 1) {
+        Some(last) => (last / g.stride + 1).min(out),
+        None => 0,
+    };
+    let lo = g.padding.saturating_sub(k).div_ceil(g.stride).min(hi);
+    lo..hi
+}
+
+/// `[n, c, h, w]` to `[n, c*kh*kw, oh*ow]`, zeros outside the input. Each output row
+/// is written once, in order: zeros, the run of the input row that windows read
+/// (a copy at stride 1), zeros.
 pub fn unfold2d(x: &[f32], g: &Window2d) -> Vec<f32> {
     let (oh, ow) = (g.out_h(), g.out_w());
-    let mut out = vec![0.0; g.cols_len()];
+    let mut out = Vec::with_capacity(g.cols_len());
     if g.h * g.w == 0 {
         // An empty image: every window reads padding.
+        out.resize(g.cols_len(), 0.0);
         return out;
     }
-    let mut o = 0;
     for plane in x[..g.input_len()].chunks_exact(g.h * g.w) {
         for ki in 0..g.kh {
             for kj in 0..g.kw {
+                let cols = inside(kj, ow, g, g.w);
                 for y in 0..oh {
-                    let row = source(y, ki, g, g.h);
-                    for xo in 0..ow {
-                        if let (Some(i), Some(j)) = (row, source(xo, kj, g, g.w)) {
-                            out[o] = plane[i * g.w + j];
-                        }
-                        o += 1;
+                    let row = source(y, ki, g, g.h).filter(|_| !cols.is_empty());
+                    let Some(i) = row else {
+                        out.resize(out.len() + ow, 0.0);
+                        continue;
+                    };
+                    let row = &plane[i * g.w..(i + 1) * g.w];
+                    let first = cols.start * g.stride + kj - g.padding;
+                    out.resize(out.len() + cols.start, 0.0);
+                    if g.stride == 1 {
+                        out.extend_from_slice(&row[first..first + cols.len()]);
+                    } else {
+                        let run = row[first..].iter().step_by(g.stride);
+                        out.extend(run.take(cols.len()));
                     }
+                    out.resize(out.len() + ow - cols.end, 0.0);
                 }
             }
         }
@@ -47,6 +69,9 @@ pub fn unfold2d(x: &[f32], g: &Window2d) -> Vec<f32> {
 }
 
 /// `[n, c*kh*kw, oh*ow]` summed back into `[n, c, h, w]` (the adjoint of [`unfold2d`]).
+/// Offsets stay the outer loops, so each pixel takes its terms in the order the module
+/// header states; within one offset a pixel gets at most one term, so the adds along a
+/// row are independent (a vector add at stride 1).
 pub fn fold2d(cols: &[f32], g: &Window2d) -> Vec<f32> {
     let (oh, ow) = (g.out_h(), g.out_w());
     let mut x = vec![0.0; g.input_len()];
@@ -61,14 +86,20 @@ pub fn fold2d(cols: &[f32], g: &Window2d) -> Vec<f32> {
         let mut o = 0;
         for ki in 0..g.kh {
             for kj in 0..g.kw {
+                let run = inside(kj, ow, g, g.w);
                 for y in 0..oh {
-                    let row = source(y, ki, g, g.h);
-                    for xo in 0..ow {
-                        if let (Some(i), Some(j)) = (row, source(xo, kj, g, g.w)) {
-                            plane[i * g.w + j] += cols[o];
+                    let row = source(y, ki, g, g.h).filter(|_| !run.is_empty());
+                    if let Some(i) = row {
+                        let src = &cols[o + run.start..o + run.end];
+                        let first = run.start * g.stride + kj - g.padding;
+                        let dst = plane[i * g.w..(i + 1) * g.w][first..].iter_mut();
+                        if g.stride == 1 {
+                            dst.zip(src).for_each(|(d, s)| *d += s);
+                        } else {
+                            dst.step_by(g.stride).zip(src).for_each(|(d, s)| *d += s);
                         }
-                        o += 1;
                     }
+                    o += ow;
                 }
             }
         }
@@ -78,27 +109,36 @@ pub fn fold2d(cols: &[f32], g: &Window2d) -> Vec<f32> {
 
 /// Calls `f(window, plane offset of its first maximum in x)` for every window in
 /// row-major order. The maximum follows `ReduceOp::Max`: a later element replaces the
-/// best only when strictly larger or NaN, and a NaN is never replaced.
+/// best only when strictly larger or NaN, and a NaN is never replaced. Each window
+/// sees its elements row-major, as the GPU kernel does; the windows of one output row
+/// are carried together, so the comparison is a branch-free select along the row.
 fn for_each_argmax(x: &[f32], g: &Window2d, mut f: impl FnMut(usize, usize)) {
-    let (oh, ow) = (g.out_h(), g.out_w());
+    let (oh, ow, s) = (g.out_h(), g.out_w(), g.stride);
+    let (mut best, mut at) = (vec![0.0f32; ow], vec![0usize; ow]);
     let mut window = 0;
     for p in 0..g.n * g.c {
         let base = p * g.h * g.w;
         for y in 0..oh {
-            for xo in 0..ow {
-                let first = base + y * g.stride * g.w + xo * g.stride;
-                let (mut best, mut at) = (x[first], first);
-                for ki in 0..g.kh {
-                    for kj in 0..g.kw {
-                        let i = first + ki * g.w + kj;
-                        let v = x[i];
-                        if !best.is_nan() && (v > best || v.is_nan()) {
-                            best = v;
-                            at = i;
-                        }
+            let top = base + y * s * g.w;
+            for (xo, (b, a)) in best.iter_mut().zip(at.iter_mut()).enumerate() {
+                *a = top + xo * s;
+                *b = x[*a];
+            }
+            for ki in 0..g.kh {
+                for kj in 0..g.kw {
+                    let start = top + ki * g.w + kj;
+                    let run = x[start..start + (ow - 1) * s + 1].iter().step_by(s);
+                    let mut i = start;
+                    for ((b, a), &v) in best.iter_mut().zip(at.iter_mut()).zip(run) {
+                        let take = !b.is_nan() && (v > *b || v.is_nan());
+                        *b = if take { v } else { *b };
+                        *a = if take { i } else { *a };
+                        i += s;
                     }
                 }
-                f(window, at);
+            }
+            for &a in &at {
+                f(window, a);
                 window += 1;
             }
         }

@@ -4,6 +4,8 @@
 //! bit-identical between wasm32 and native builds.
 
 mod conv;
+#[cfg(test)]
+mod conv_reference_tests;
 mod fused;
 mod health;
 mod matmul;
