@@ -17,16 +17,29 @@ const MC: usize = 64;
 
 /// `c = op(a) @ op(b)` for every batch (see [`MatmulDims`]); `c` is overwritten.
 pub fn matmul_into(a: &[f32], b: &[f32], c: &mut [f32], d: MatmulDims) {
+    c[..d.batch * d.m * d.n].fill(0.0);
+    matmul_into_zeroed(a, b, c, d);
+}
+
+/// [`matmul_into`] for a `c` already all zeros (a fresh `vec![0.0; len]`), which the
+/// tiles accumulate into. One packing buffer for `op(B)` serves every batch.
+pub(super) fn matmul_into_zeroed(a: &[f32], b: &[f32], c: &mut [f32], d: MatmulDims) {
     let kern = kernel(d.n);
     let (m, k, n) = (d.m, d.k, d.n);
+    if m == 0 || n == 0 || k == 0 {
+        return;
+    }
+    let mut bp = Vec::new();
     for bi in 0..d.batch {
         let cb = &mut c[bi * m * n..(bi + 1) * m * n];
-        cb.fill(0.0);
-        if m == 0 || n == 0 || k == 0 {
-            continue;
-        }
         let ab = &a[bi * m * k..(bi + 1) * m * k];
-        let bp = pack_b(&b[bi * k * n..(bi + 1) * k * n], k, n, d.trans_b, kern.nr);
+        pack_b(
+            &b[bi * k * n..(bi + 1) * k * n],
+            (k, n),
+            d.trans_b,
+            kern.nr,
+            &mut bp,
+        );
         let work = Panels {
             a: ab,
             trans_a: d.trans_a,
@@ -130,11 +143,12 @@ fn pack_a(
     p
 }
 
-/// `[ceil(n/nr)][k][nr]` panels of `op(B)`, zero-padded, each loop walking its source
-/// contiguously as [`pack_a`] does.
-fn pack_b(b: &[f32], k: usize, n: usize, trans: bool, nr: usize) -> Vec<f32> {
+/// `[ceil(n/nr)][k][nr]` panels of `op(B)`, zero-padded, into `p` (its old contents
+/// replaced), each loop walking its source contiguously as [`pack_a`] does.
+fn pack_b(b: &[f32], (k, n): (usize, usize), trans: bool, nr: usize, p: &mut Vec<f32>) {
     let nb = n.div_ceil(nr);
-    let mut p = vec![0.0; nb * k * nr];
+    p.clear();
+    p.resize(nb * k * nr, 0.0);
     for (jb, panel) in p.chunks_exact_mut(k * nr).enumerate() {
         let j0 = jb * nr;
         let width = nr.min(n - j0);
@@ -151,7 +165,6 @@ fn pack_b(b: &[f32], k: usize, n: usize, trans: bool, nr: usize) -> Vec<f32> {
             }
         }
     }
-    p
 }
 
 #[cfg(test)]
@@ -239,8 +252,15 @@ mod tests {
         blocks: usize,
     ) {
         let (m, k, n) = (d.m, d.k, d.n);
+        let mut bp = Vec::new();
         for bi in 0..d.batch {
-            let bp = pack_b(&b[bi * k * n..(bi + 1) * k * n], k, n, d.trans_b, kern.nr);
+            pack_b(
+                &b[bi * k * n..(bi + 1) * k * n],
+                (k, n),
+                d.trans_b,
+                kern.nr,
+                &mut bp,
+            );
             let work = Panels {
                 a: &a[bi * m * k..(bi + 1) * m * k],
                 trans_a: d.trans_a,

@@ -266,7 +266,7 @@ impl Backend for CpuBackend {
 
     fn matmul(&self, a: &CpuStorage, b: &CpuStorage, dims: MatmulDims) -> CpuStorage {
         let mut c = vec![0.0; dims.batch * dims.m * dims.n];
-        matmul_into(a, b, &mut c, dims);
+        matmul::matmul_into_zeroed(a, b, &mut c, dims);
         Rc::new(c)
     }
 
