@@ -109,36 +109,27 @@ pub fn fold2d(cols: &[f32], g: &Window2d) -> Vec<f32> {
 
 /// Calls `f(window, plane offset of its first maximum in x)` for every window in
 /// row-major order. The maximum follows `ReduceOp::Max`: a later element replaces the
-/// best only when strictly larger or NaN, and a NaN is never replaced. Each window
-/// sees its elements row-major, as the GPU kernel does; the windows of one output row
-/// are carried together, so the comparison is a branch-free select along the row.
+/// best only when strictly larger or NaN, and a NaN is never replaced.
 fn for_each_argmax(x: &[f32], g: &Window2d, mut f: impl FnMut(usize, usize)) {
-    let (oh, ow, s) = (g.out_h(), g.out_w(), g.stride);
-    let (mut best, mut at) = (vec![0.0f32; ow], vec![0usize; ow]);
+    let (oh, ow) = (g.out_h(), g.out_w());
     let mut window = 0;
     for p in 0..g.n * g.c {
         let base = p * g.h * g.w;
         for y in 0..oh {
-            let top = base + y * s * g.w;
-            for (xo, (b, a)) in best.iter_mut().zip(at.iter_mut()).enumerate() {
-                *a = top + xo * s;
-                *b = x[*a];
-            }
-            for ki in 0..g.kh {
-                for kj in 0..g.kw {
-                    let start = top + ki * g.w + kj;
-                    let run = x[start..start + (ow - 1) * s + 1].iter().step_by(s);
-                    let mut i = start;
-                    for ((b, a), &v) in best.iter_mut().zip(at.iter_mut()).zip(run) {
-                        let take = !b.is_nan() && (v > *b || v.is_nan());
-                        *b = if take { v } else { *b };
-                        *a = if take { i } else { *a };
-                        i += s;
+            for xo in 0..ow {
+                let first = base + y * g.stride * g.w + xo * g.stride;
+                let (mut best, mut at) = (x[first], first);
+                for ki in 0..g.kh {
+                    for kj in 0..g.kw {
+                        let i = first + ki * g.w + kj;
+                        let v = x[i];
+                        if !best.is_nan() && (v > best || v.is_nan()) {
+                            best = v;
+                            at = i;
+                        }
                     }
                 }
-            }
-            for &a in &at {
-                f(window, a);
+                f(window, at);
                 window += 1;
             }
         }
