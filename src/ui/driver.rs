@@ -129,8 +129,10 @@ struct Driver {
     saver: super::resume::Saver,
     /// A link's weights, loaded once its `run=N` replay reaches step N.
     after_replay: Option<(u64, Vec<NamedWeight>)>,
-    /// `(run, step)` of the last state published (link, weights hash).
+    /// `(run, step)` of the last state whose link was published.
     published: (u64, u64),
+    /// When a link was last published (ms).
+    link_at: f64,
     /// The configuration the person confirmed over the default cost limits.
     confirmed: Option<ExperimentConfig>,
     /// A link held back by the cost gate, opened once the person confirms it.
@@ -164,6 +166,7 @@ impl Driver {
             saver: super::resume::Saver::new(lab),
             after_replay: None,
             published: (0, u64::MAX),
+            link_at: f64::NEG_INFINITY,
             confirmed: None,
             held_link: None,
             after_data: None,

@@ -37,6 +37,33 @@ pub fn publish(
     step: u64,
     weights: &[NamedWeight],
     on_gpu: bool,
+    with_link: bool,
+) {
+    if with_link {
+        publish_link(lab, config, step, weights, on_gpu);
+    }
+    let source = ModelSource {
+        step,
+        config: hash_config(config, step),
+        weights: weights.to_vec(),
+    };
+    // The same state published again (a refresh while paused) keeps its hash.
+    let same = lab.model_source.with_value(|s| s.as_ref() == Some(&source));
+    if !same {
+        lab.model_source.set_value(Some(source));
+        if lab.weights_hash.with_untracked(Option::is_some) {
+            lab.weights_hash.set(None);
+        }
+    }
+}
+
+/// The link of this state, into [`Lab::link`] and the address bar.
+fn publish_link(
+    lab: &Lab,
+    config: &ExperimentConfig,
+    step: u64,
+    weights: &[NamedWeight],
+    on_gpu: bool,
 ) {
     let link_config = ExperimentConfig {
         backend: if on_gpu {
@@ -60,19 +87,6 @@ pub fn publish(
             }
         }
         Err(e) => web_sys::console::warn_1(&format!("gradlab: no link for this state: {e}").into()),
-    }
-    let source = ModelSource {
-        step,
-        config: hash_config(config, step),
-        weights: weights.to_vec(),
-    };
-    // The same state published again (a refresh while paused) keeps its hash.
-    let same = lab.model_source.with_value(|s| s.as_ref() == Some(&source));
-    if !same {
-        lab.model_source.set_value(Some(source));
-        if lab.weights_hash.with_untracked(Option::is_some) {
-            lab.weights_hash.set(None);
-        }
     }
 }
 

@@ -10,6 +10,7 @@ use super::after_data::AfterData;
 use super::cost::held_back;
 use super::Driver;
 use crate::experiment::{BackendChoice, DecodedLink, NamedWeight, Runner};
+use crate::platform::now_ms;
 use leptos::prelude::*;
 
 impl Driver {
@@ -130,10 +131,28 @@ impl Driver {
             return;
         };
         let step = r.step_count();
-        links::publish(&self.lab, r.config(), step, weights, !self.device.is_cpu());
-        self.published = (self.run, step);
+        // Encoding a link with its weights (deflate, base64) takes milliseconds of the
+        // main thread: while training, the address follows at most every
+        // `LINK_EVERY_MS`; once training stops (`stopped`) it is brought up to date.
+        let now = now_ms();
+        let link_due = !self.lab.running.get_untracked() || now - self.link_at >= LINK_EVERY_MS;
+        links::publish(
+            &self.lab,
+            r.config(),
+            step,
+            weights,
+            !self.device.is_cpu(),
+            link_due,
+        );
+        if link_due {
+            self.link_at = now;
+            self.published = (self.run, step);
+        }
     }
 }
+
+/// Fewest milliseconds between two links published while training.
+const LINK_EVERY_MS: f64 = 2000.0;
 
 /// Every value's bits, in order.
 fn bits(w: &[NamedWeight]) -> Vec<u32> {
