@@ -33,11 +33,11 @@ async function replayInWorker(page, link, timeout = 300_000) {
   return page.evaluate((n) => window.__gradlabWorker.replays[n], before);
 }
 
-/** The spiral preset's link with two hidden layers of 256 and batches of 250: a CPU
+/** The spiral preset's link with two hidden layers of 512 and batches of 250: a CPU
  * step of tens of milliseconds in wasm, a long task wherever it runs on the main thread. */
 function heavyLink(steps) {
   const base = execFileSync(gradlabBin(), ['link', 'spiral'], { encoding: 'utf8' }).trim();
-  return `${base.replace(/hidden=[^&]*/, 'hidden=256,256').replace(/batch=[^&]*/, 'batch=250')}&run=${steps}`;
+  return `${base.replace(/hidden=[^&]*/, 'hidden=512,512').replace(/batch=[^&]*/, 'batch=250')}&run=${steps}`;
 }
 
 test('the worker starts from the page’s own module and replays links as the CLI does', { timeout: 900_000 }, async () => {
@@ -74,24 +74,24 @@ test('the worker starts from the page’s own module and replays links as the CL
       type: 'longtask',
     });
   });
-  const heavy = heavyLink(40);
+  const heavy = heavyLink(30);
   const t0 = await page.evaluate(() => performance.now());
   const big = await replayInWorker(page, heavy);
   const t1 = await page.evaluate(() => performance.now());
   await page.waitForTimeout(300);
   assert.equal(big.kind, 'replayed', `the replay failed: ${big.message}`);
-  assert.equal(big.steps, 40);
+  assert.equal(big.steps, 30);
   const tasks = await page.evaluate(
     ([from, to]) =>
       window.__longTasks.filter((e) => e.startTime >= from && e.startTime <= to).map((e) => Math.round(e.duration)),
     [t0, t1],
   );
   console.log(
-    `worker replay of 40 heavy steps: ${Math.round(big.ms)} ms in the worker; ` +
+    `worker replay of 30 heavy steps: ${Math.round(big.ms)} ms in the worker; ` +
       `main-thread long tasks meanwhile: ${tasks.length} [${tasks.join(', ')}] ms`,
   );
   // Each step alone would be a long task on the main thread.
-  assert.ok(big.ms / 40 > 50, `the heavy replay took ${big.ms} ms: not heavy enough to tell`);
+  assert.ok(big.ms / 30 > 50, `the heavy replay took ${big.ms} ms: not heavy enough to tell`);
   assert.deepEqual(tasks.filter((d) => d > 50), [], 'main-thread tasks over 50 ms while the worker trained');
   assert.equal(big.hash, cliHash(heavy), 'the heavy replay matches the CLI too');
   assert.deepEqual(errors, []);
