@@ -214,8 +214,16 @@ fn start(hook: &Object) -> Result<(), String> {
     on_message.forget();
     on_error.forget();
     let init = Object::new();
-    let _ = Reflect::set(&init, &"js".into(), &Reflect::get(&glue, &"js".into()).unwrap_or_default());
-    let _ = Reflect::set(&init, &"wasm".into(), &Reflect::get(&glue, &"wasm".into()).unwrap_or_default());
+    let _ = Reflect::set(
+        &init,
+        &"js".into(),
+        &Reflect::get(&glue, &"js".into()).unwrap_or_default(),
+    );
+    let _ = Reflect::set(
+        &init,
+        &"wasm".into(),
+        &Reflect::get(&glue, &"wasm".into()).unwrap_or_default(),
+    );
     call(&worker, "postMessage", &init)
 }
 
@@ -254,7 +262,9 @@ fn call(target: &JsValue, name: &str, arg: &JsValue) -> Result<(), String> {
         .ok()
         .and_then(|f| f.dyn_into().ok())
         .ok_or_else(|| format!("no {name}"))?;
-    f.call1(target, arg).map(|_| ()).map_err(|e| format!("{name} failed: {e:?}"))
+    f.call1(target, arg)
+        .map(|_| ())
+        .map_err(|e| format!("{name} failed: {e:?}"))
 }
 
 /// Marks the worker failed in `hook` and warns in the console (the page trains in
@@ -262,5 +272,7 @@ fn call(target: &JsValue, name: &str, arg: &JsValue) -> Result<(), String> {
 fn fail(hook: &Object, why: &str) {
     let _ = Reflect::set(hook, &"state".into(), &"failed".into());
     let _ = Reflect::set(hook, &"error".into(), &JsValue::from_str(why));
-    web_sys::console::warn_1(&format!("gradlab: no training worker ({why}); training stays in the page").into());
+    web_sys::console::warn_1(
+        &format!("gradlab: no training worker ({why}); training stays in the page").into(),
+    );
 }
