@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { URL_BASE, browserForFile, gradlabBin, openPageAt } from './helpers.mjs';
+import { URL_BASE, browserForFile, gradlabBin, openPageAt, waitReady } from './helpers.mjs';
 
 const browser = browserForFile();
 
@@ -101,6 +101,30 @@ test('the worker starts from the page’s own module and replays links as the CL
 test('without ?driver=worker no worker starts (the in-page driver trains)', { timeout: 120_000 }, async () => {
   const { page, errors } = await openPageAt(browser(), URL_BASE);
   assert.equal(await page.evaluate(() => window.__gradlabWorker), undefined);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a page without Web Workers warns and trains in the page', { timeout: 120_000 }, async () => {
+  const page = await browser().newPage();
+  await page.addInitScript(() => {
+    delete window.Worker;
+  });
+  const warnings = [];
+  const errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning') warnings.push(m.text());
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`${URL_BASE}?driver=worker`);
+  await waitReady(page);
+  assert.equal(await page.evaluate(() => window.__gradlabWorker.state), 'failed');
+  assert.ok(
+    warnings.some((w) => w.includes('no training worker')),
+    `no console warning: ${warnings.join(' | ')}`,
+  );
+  await page.getByTestId('step-button').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=step-count]')?.textContent === '1');
   assert.deepEqual(errors, []);
   await page.close();
 });
