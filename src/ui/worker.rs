@@ -4,8 +4,9 @@
 //! relative URLs resolve as in the page), which calls [`worker_main`] instead of
 //! mounting the app (`main` mounts only where there is a window).
 //!
-//! What runs in the worker today: a link's `run=N` replay on the CPU backend, trained in
-//! chunks that yield to the worker's event loop, answered with its `weights_sha256`
+//! What runs in the worker today: a link's `run=N` replay on the CPU backend (its data
+//! downloaded first when the page fetches it on demand), trained in chunks that yield
+//! to the worker's event loop, answered with its `weights_sha256`
 //! (the file the CLI hashes). The page's training driver still runs in the page
 //! (`driver.rs`); the worker starts only when the page is opened with `?driver=worker`,
 //! and says what it did through `window.__gradlabWorker` (read by the e2e tests).
@@ -106,10 +107,10 @@ async fn replay(link: &str) -> Result<FromWorker, String> {
         return Err("the link has no run=N to replay".into());
     }
     let config = decoded.replay_config();
+    // Data the page fetches on demand is fetched here too (relative URLs resolve as in
+    // the page: this worker's script sits next to index.html).
     if let Some(set) = super::data_fetch::missing_set(&config) {
-        return Err(format!(
-            "the worker has no copy of {set:?} yet (downloads in the worker are not done)"
-        ));
+        super::data_fetch::fetch_set(set).await?;
     }
     let mut runner = Runner::new(config.clone(), Device::Cpu).map_err(|e| e.to_string())?;
     if let Some(w) = &decoded.weights {
