@@ -1,10 +1,21 @@
 //! The gradlab binary: in the browser it mounts the playground page; natively it is
 //! the command line.
 
-/// Web entry point: mount the page (everything else lives in `gradlab::ui`).
+/// Web entry point: mount the page (everything else lives in `gradlab::ui`). The same
+/// module also starts in the training worker (`www/train_worker.js`), where there is
+/// no window and nothing is mounted: the worker calls [`worker_main`].
 #[cfg(target_arch = "wasm32")]
 fn main() {
-    gradlab::ui::mount();
+    if gradlab::platform::in_window() {
+        gradlab::ui::mount();
+    }
+}
+
+/// The training worker's entry point (see `gradlab::ui::worker`).
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn worker_main() {
+    gradlab::ui::worker::worker_main();
 }
 
 /// Native entry point: the command line (`gradlab::cli`), exiting with its code.

@@ -9,6 +9,14 @@ const tag = document.getElementById('gradlab-boot');
 // so they are made absolute against the document first.
 const fromPage = (relative) => new URL(relative, document.baseURI).href;
 
+// The training worker (www/train_worker.js, served next to index.html) instantiates the
+// same glue and module: their absolute URLs, so the browser's cache serves them.
+window.__gradlabGlue = {
+  js: fromPage(tag.dataset.js),
+  wasm: fromPage(tag.dataset.wasm),
+  worker: fromPage('train_worker.js'),
+};
+
 try {
   const bindings = await import(fromPage(tag.dataset.js));
   const wasm = await bindings.default({ module_or_path: fromPage(tag.dataset.wasm) });

@@ -81,10 +81,9 @@ impl RunStore {
     /// Opens (creating on first use) the database. Errs where the browser has no
     /// IndexedDB or refuses it (some private modes, storage blocked).
     pub async fn open() -> Result<RunStore, String> {
-        let factory = web_sys::window()
-            .ok_or("no window")?
-            .indexed_db()
-            .map_err(|e| describe(&e))?
+        // The global scope's `indexedDB`: a page's or a worker's.
+        let factory: web_sys::IdbFactory = super::global_property("indexedDB")
+            .and_then(|f| f.dyn_into().ok())
             .ok_or("this browser offers no IndexedDB")?;
         let open = factory
             .open_with_u32(DB_NAME, 1)

@@ -149,7 +149,7 @@ pub fn start_fetch(lab: Lab, set: FetchSet) {
         total: 0,
     });
     crate::platform::spawn(async move {
-        match download(lab, set).await {
+        match download(Some(lab), set).await {
             Ok(()) => {
                 lab.data_fetch.set(DataFetch::Idle);
                 lab.send(Cmd::DataReady);
@@ -162,8 +162,15 @@ pub fn start_fetch(lab: Lab, set: FetchSet) {
     });
 }
 
-/// Downloads every file of `set` in turn and hands them to the data module.
-async fn download(lab: Lab, set: FetchSet) -> Result<(), String> {
+/// Downloads every file of `set` and hands them to the data module, with no progress
+/// shown (the training worker's downloads: it has no page to show them on).
+pub async fn fetch_set(set: FetchSet) -> Result<(), String> {
+    download(None, set).await
+}
+
+/// Downloads every file of `set` in turn and hands them to the data module; the
+/// progress goes to `lab`'s bar when there is one.
+async fn download(lab: Option<Lab>, set: FetchSet) -> Result<(), String> {
     let mut files = Vec::new();
     for name in set.files() {
         files.push(fetch_bytes(lab, name).await?);
@@ -173,7 +180,7 @@ async fn download(lab: Lab, set: FetchSet) -> Result<(), String> {
 
 /// One file's bytes, read chunk by chunk so that the bar moves. At most
 /// [`MAX_DECOMPRESSED_BYTES`]: a server that sends more is an error, not a full tab.
-async fn fetch_bytes(lab: Lab, name: &str) -> Result<Vec<u8>, String> {
+async fn fetch_bytes(lab: Option<Lab>, name: &str) -> Result<Vec<u8>, String> {
     let url = format!("{DATA_DIR}{name}");
     let fail = |what: &str, e: JsValue| {
         let why = e
@@ -205,11 +212,13 @@ async fn fetch_bytes(lab: Lab, name: &str) -> Result<Vec<u8>, String> {
         .get("content-length")
         .and_then(|v| v.trim().parse::<u64>().ok())
         .filter(|_| !encoded);
-    lab.data_fetch.update(|f| {
-        if let DataFetch::Loading { total, .. } = f {
-            *total += expected.unwrap_or(0);
-        }
-    });
+    if let Some(lab) = lab {
+        lab.data_fetch.update(|f| {
+            if let DataFetch::Loading { total, .. } = f {
+                *total += expected.unwrap_or(0);
+            }
+        });
+    }
     let too_big = || format!("{name}: larger than {MAX_DECOMPRESSED_BYTES} bytes");
     let Some(body) = response.body() else {
         // No stream (an old browser): the whole body at once, no progress.
@@ -245,11 +254,13 @@ async fn fetch_bytes(lab: Lab, name: &str) -> Result<Vec<u8>, String> {
         }
         out.extend(bytes.to_vec());
         let n = bytes.length() as u64;
-        lab.data_fetch.update(|f| {
-            if let DataFetch::Loading { loaded, .. } = f {
-                *loaded += n;
-            }
-        });
+        if let Some(lab) = lab {
+            lab.data_fetch.update(|f| {
+                if let DataFetch::Loading { loaded, .. } = f {
+                    *loaded += n;
+                }
+            });
+        }
     }
     if let Some(want) = expected {
         if out.len() as u64 != want {

@@ -91,11 +91,15 @@ pub fn start(lab: Lab) {
     });
 }
 
-/// Resolves at the browser's next animation frame (immediately when there is no window).
+/// Resolves at the browser's next animation frame; in a worker (no window, no frames),
+/// at the next turn of its event loop.
 async fn next_frame() {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        if let Some(w) = web_sys::window() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| match web_sys::window() {
+        Some(w) => {
             let _ = w.request_animation_frame(&resolve);
+        }
+        None => {
+            crate::platform::set_timeout(&resolve, 0);
         }
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;

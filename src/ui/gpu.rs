@@ -46,10 +46,11 @@ pub async fn probe() -> GpuProbe {
     }
 }
 
-/// Whether `navigator.gpu` exists (a property check; no adapter is requested).
-fn has_webgpu() -> bool {
-    web_sys::window()
-        .and_then(|w| Reflect::get(&w.navigator(), &JsValue::from_str("gpu")).ok())
+/// Whether `navigator.gpu` exists (a property check; no adapter is requested), in a
+/// page or a worker (Chromium offers WebGPU in both).
+pub fn has_webgpu() -> bool {
+    crate::platform::global_property("navigator")
+        .and_then(|n| Reflect::get(&n, &JsValue::from_str("gpu")).ok())
         .is_some_and(|g| !g.is_undefined() && !g.is_null())
 }
 
@@ -107,12 +108,9 @@ struct Timer {
 impl Timer {
     fn new(ms: i32) -> Timer {
         let mut id = None;
+        // The global timer: a window's or a worker's.
         let promise = Promise::new(&mut |resolve, _| {
-            if let Some(w) = web_sys::window() {
-                id = w
-                    .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-                    .ok();
-            }
+            id = Some(crate::platform::set_timeout(&resolve, ms));
         });
         Timer {
             id,
@@ -123,8 +121,8 @@ impl Timer {
 
 impl Drop for Timer {
     fn drop(&mut self) {
-        if let (Some(id), Some(w)) = (self.id, web_sys::window()) {
-            w.clear_timeout_with_handle(id);
+        if let Some(id) = self.id {
+            crate::platform::clear_timeout(id);
         }
     }
 }

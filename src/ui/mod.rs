@@ -38,6 +38,7 @@ pub mod text;
 mod text_views;
 mod training_bar;
 pub(crate) mod translate_zh;
+pub mod worker;
 
 use leptos::prelude::*;
 use state::Lab;
@@ -51,6 +52,7 @@ pub fn App() -> impl IntoView {
     text::read_linked_sha(&lab);
     links::open_address(&lab);
     driver::start(lab);
+    worker::start_if_asked();
     view! {
         <style>{lesson::CSS}</style>
         <header class="topbar">

@@ -1,0 +1,131 @@
+// The training worker (src/ui/worker.rs, www/train_worker.js): opened with
+// `?driver=worker`, the page starts a module worker that instantiates the page's own
+// glue and wasm module (same URLs: the browser's cache serves them) without mounting
+// the app, and replays `run=N` links there on the CPU backend. Its weights_sha256
+// equals the native CLI's for the same link, and while the shakespeare-char GPT trains
+// in the worker (a CPU step alone is over 50 ms) no main-thread task of the page passes
+// 50 ms (Long Tasks API).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { URL_BASE, browserForFile, gradlabBin, openPageAt, waitReady } from './helpers.mjs';
+
+const browser = browserForFile();
+
+/** `gradlab run LINK --backend cpu`'s weights_sha256. */
+function cliHash(link) {
+  const out = execFileSync(gradlabBin(), ['run', link, '--backend', 'cpu'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const hash = out.match(/weights_sha256\s+([0-9a-f]{64})/)?.[1];
+  assert.ok(hash, `the CLI printed no weights_sha256:\n${out}`);
+  return hash;
+}
+
+/** Replays `link` in the page's worker; its answer. */
+async function replayInWorker(page, link, timeout = 300_000) {
+  const before = await page.evaluate(() => window.__gradlabWorker.replays.length);
+  await page.evaluate((l) => window.__gradlabWorker.replay(l), link);
+  await page.waitForFunction((n) => window.__gradlabWorker.replays.length > n, before, {
+    timeout,
+    polling: 100,
+  });
+  return page.evaluate((n) => window.__gradlabWorker.replays[n], before);
+}
+
+/** A link of `preset` replaying `steps` steps. */
+function presetLink(preset, steps) {
+  return `${execFileSync(gradlabBin(), ['link', preset], { encoding: 'utf8' }).trim()}&run=${steps}`;
+}
+
+test('the worker starts from the page’s own module and replays links as the CLI does', { timeout: 900_000 }, async () => {
+  const { page, errors } = await openPageAt(browser(), `${URL_BASE}?driver=worker`);
+  // Requests of the page and of its worker (a worker's requests reach the page's context).
+  const wasmRequests = [];
+  page.context().on('request', (r) => {
+    if (r.url().endsWith('.wasm')) wasmRequests.push(r.url());
+  });
+  await page.waitForFunction(() => ['ready', 'failed'].includes(window.__gradlabWorker?.state), null, {
+    timeout: 60_000,
+  });
+  const worker = await page.evaluate(() => ({ ...window.__gradlabWorker }));
+  assert.equal(worker.state, 'ready', `the worker did not start: ${worker.error}`);
+  assert.ok(worker.ready.clock_ms > 0, 'the worker has a clock (performance.now)');
+  assert.equal(worker.ready.webgpu, true, 'the worker sees WebGPU (navigator.gpu)');
+  // The worker's module is the page's (one build, one URL).
+  const pageWasm = await page.evaluate(() => window.__gradlabGlue.wasm);
+  assert.ok(wasmRequests.every((u) => u === pageWasm), `other wasm fetched: ${wasmRequests}`);
+  // The app is mounted once (in the page): one step counter.
+  assert.equal(await page.getByTestId('step-count').count(), 1);
+
+  // A small replay: the same hash as the CLI (and as the page's own replay, links.test).
+  const spiral = presetLink('spiral', 200);
+  const small = await replayInWorker(page, spiral);
+  assert.equal(small.kind, 'replayed', `the replay failed: ${small.message}`);
+  assert.equal(small.steps, 200);
+  assert.equal(small.hash, cliHash(spiral), 'the worker and the CLI trained bit-identical weights');
+
+  // A heavy replay, the shakespeare-char GPT (its text downloaded by the worker): the
+  // page's main thread stays free meanwhile.
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries())).observe({
+      type: 'longtask',
+    });
+  });
+  const heavy = presetLink('shakespeare-char', 20);
+  const t0 = await page.evaluate(() => performance.now());
+  const big = await replayInWorker(page, heavy);
+  const t1 = await page.evaluate(() => performance.now());
+  await page.waitForTimeout(300);
+  assert.equal(big.kind, 'replayed', `the replay failed: ${big.message}`);
+  assert.equal(big.steps, 20);
+  const tasks = await page.evaluate(
+    ([from, to]) =>
+      window.__longTasks.filter((e) => e.startTime >= from && e.startTime <= to).map((e) => Math.round(e.duration)),
+    [t0, t1],
+  );
+  console.log(
+    `worker replay of 20 shakespeare-char steps: ${Math.round(big.ms)} ms in the worker; ` +
+      `main-thread long tasks meanwhile: ${tasks.length} [${tasks.join(', ')}] ms`,
+  );
+  // Over 50 ms of work a step on average (the in-page driver shows this preset's steps as
+  // long tasks, long_tasks.test.mjs): on the main thread it could not go unseen.
+  assert.ok(big.ms / 20 > 50, `the heavy replay took ${big.ms} ms: not heavy enough to tell`);
+  assert.deepEqual(tasks.filter((d) => d > 50), [], 'main-thread tasks over 50 ms while the worker trained');
+  assert.equal(big.hash, cliHash(heavy), 'the heavy replay matches the CLI too');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('without ?driver=worker no worker starts (the in-page driver trains)', { timeout: 120_000 }, async () => {
+  const { page, errors } = await openPageAt(browser(), URL_BASE);
+  assert.equal(await page.evaluate(() => window.__gradlabWorker), undefined);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a page without Web Workers warns and trains in the page', { timeout: 120_000 }, async () => {
+  const page = await browser().newPage();
+  await page.addInitScript(() => {
+    delete window.Worker;
+  });
+  const warnings = [];
+  const errors = [];
+  page.on('console', (m) => {
+    if (m.type() === 'warning') warnings.push(m.text());
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(`${URL_BASE}?driver=worker`);
+  await waitReady(page);
+  assert.equal(await page.evaluate(() => window.__gradlabWorker.state), 'failed');
+  assert.ok(
+    warnings.some((w) => w.includes('no training worker')),
+    `no console warning: ${warnings.join(' | ')}`,
+  );
+  await page.getByTestId('step-button').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=step-count]')?.textContent === '1');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
