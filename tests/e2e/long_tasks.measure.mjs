@@ -6,13 +6,15 @@
 // What it measures: every long task of the page's main thread whose start falls between
 // the press of play and the pause a few seconds later (the page is ready, the preset
 // chosen and its data downloaded before: building a run is not training). Each entry's
-// duration is printed, so the test doubles as the measurement of the training driver.
+// duration is printed: this is a measurement, not part of the test suite (its name does
+// not end in .test.mjs, so `make test` does not run it). Run it on a built page with
+//   GRADLAB_E2E_PORT=8094 bash scripts/e2e.sh tests/e2e/long_tasks.measure.mjs
 //
 // The page's training driver still runs on the main thread (the worker only replays
 // links so far: train_worker.test.mjs holds the 50 ms gate for it), and one CPU step
-// of the GPT, a readback or a redraw passes 50 ms there: so this test reports the
-// durations and checks that training went on, and GRADLAB_LONGTASK_STRICT=1 makes the
-// 50 ms limit an assertion (the gate for the day the driver moves to the worker).
+// of the GPT, a readback or a redraw passes 50 ms there: so it reports the durations
+// and checks only that training went on; GRADLAB_LONGTASK_STRICT=1 makes the 50 ms
+// limit an assertion (the gate for the day the driver moves to the worker).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browserForFile, chooseBackend, openPage, screenshot } from './helpers.mjs';
