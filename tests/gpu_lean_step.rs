@@ -97,3 +97,30 @@ fn a_warm_tiny_gpt_step_creates_nothing_and_submits_once() {
         "tiny GPT: the step recorded no work: {d:?}"
     );
 }
+
+/// The `shakespeare-char` GPT as the lab trains it (the benchmark's `gpt-small` job:
+/// AdamW, clipping, warmup) stepped by its runner: once warm, a step creates nothing and
+/// submits once; its dispatches are printed per kernel.
+#[test]
+fn a_warm_shakespeare_gpt_step_creates_nothing_and_submits_once() {
+    let Some(gpu) = gpu_device() else { return };
+    let backend = gpu.gpu_backend().expect("a GPU device").clone();
+    let config = preset("shakespeare-char").expect("preset shakespeare-char");
+    let mut runner = Runner::new(config, gpu.clone()).expect("runner on the GPU");
+    runner.train_steps(3).expect("warm-up steps");
+    let before = gpu.gpu_stats().expect("GPU stats");
+    let kernels_before = backend.dispatches_by_kernel();
+    runner.step().expect("one step");
+    let d = gpu.gpu_stats().expect("GPU stats").since(&before);
+    let by_kernel = backend.dispatches_by_kernel().since(&kernels_before);
+    println!("shakespeare-char: one warm step: {d:?}");
+    for (entry, n) in by_kernel.ranked() {
+        println!("  {n:5}  {entry}");
+    }
+    assert_eq!(by_kernel.total(), d.dispatches, "every dispatch is counted");
+    assert_eq!(d.buffers_created, 0, "a warm step created buffers: {d:?}");
+    assert_eq!(d.pipelines_created, 0, "a warm step compiled pipelines: {d:?}");
+    assert_eq!(d.bind_groups_created, 0, "a warm step created bind groups: {d:?}");
+    assert_eq!(d.submits, 1, "a warm step must submit once: {d:?}");
+    assert_eq!(d.readbacks, 0, "a step must not read back: {d:?}");
+}
