@@ -103,4 +103,14 @@ impl Device {
             }
         }
     }
+
+    /// `x` seen as `[rows, chunk]` placed at column `offset` of zeros `[rows, total]`
+    /// (a slice's gradient) in one GPU dispatch. `None` on the CPU, which composes it
+    /// from zeros and a concatenation (the same values: nothing is computed).
+    pub fn pad_rows(&self, x: &Storage, rows: (usize, usize, usize, usize)) -> Option<Storage> {
+        match self {
+            Device::Cpu => None,
+            Device::Gpu(g) => Some(on_gpu::wrap(g.pad_launch(on_gpu::get(x), rows))),
+        }
+    }
 }

@@ -118,6 +118,22 @@ impl GpuBackend {
         dx
     }
 
+    /// `x` seen as `[rows, chunk]` placed at column `offset` of zeros `[rows, total]`
+    /// (the gradient of a slice), one dispatch.
+    pub(crate) fn pad_launch(
+        &self,
+        x: &GpuStorage,
+        (rows, chunk, total, offset): (usize, usize, usize, usize),
+    ) -> GpuStorage {
+        let s = self.alloc(rows * total);
+        // `shaders/movement.wgsl`'s `Params`: dims, strides (unused), then `misc`.
+        let mut p = [0u32; 12];
+        p[8..].copy_from_slice(&[rows, chunk, total, offset].map(|v| self.u(v)));
+        let bufs = [x.pooled(), s.pooled()];
+        self.launch(Kernel::PAD, &p, &bufs, groups(rows * total));
+        s
+    }
+
     /// Gradient clipping's coefficient `min(1, max_norm / (||g|| + 1e-6))` over every
     /// gradient in `grads` (storage, elements), the global norm taken over all of them:
     /// a dispatch per [`CLIP_GRADS`] gradients (each a workgroup summing its squares)

@@ -221,6 +221,8 @@ impl Kernel {
     pub const FILL: Kernel = Kernel::new(Family::Movement, "movement_fill", Sig::In1Out1);
     /// One part of a concatenation.
     pub const CONCAT: Kernel = Kernel::new(Family::Movement, "movement_concat", Sig::In1Out1);
+    /// A part padded with zeros (a slice's gradient).
+    pub const PAD: Kernel = Kernel::new(Family::Movement, "movement_pad", Sig::In1Out1);
     /// Row gather.
     pub const GATHER_ROWS: Kernel = Kernel::new(Family::Gather, "gather_rows", Sig::In2Out1);
     /// Row scatter-add.
@@ -291,6 +293,7 @@ impl Kernel {
             Kernel::COPY_VIEW,
             Kernel::FILL,
             Kernel::CONCAT,
+            Kernel::PAD,
             Kernel::GATHER_ROWS,
             Kernel::SCATTER_ADD_ROWS,
             Kernel::MATMUL_PLAIN,
