@@ -128,7 +128,14 @@ fn updates_copy_shared_buffers_instead_of_clobbering_them() {
     // Parameter shared with `kept`; m and v are one shared zeros buffer.
     let zeros = gpu.fill(len, 0.0);
     let state = vec![zeros.clone(), zeros.clone()];
-    let (p, st) = gpu.update(&adam(1, 0.0), kept.storage().clone(), &grad, None, state, len);
+    let (p, st) = gpu.update(
+        &adam(1, 0.0),
+        kept.storage().clone(),
+        &grad,
+        None,
+        state,
+        len,
+    );
     assert_eq!(values(&kept), p0, "the shared parameter was overwritten");
     assert_eq!(
         read(&gpu, &zeros, len),

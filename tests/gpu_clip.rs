@@ -49,7 +49,11 @@ fn composed_coefficient(grads: &[Vec<f32>], max_norm: f32) -> f32 {
 
 /// The definition in f64.
 fn f64_coefficient(grads: &[Vec<f32>], max_norm: f32) -> f64 {
-    let sq: f64 = grads.iter().flatten().map(|&v| (v as f64) * (v as f64)).sum();
+    let sq: f64 = grads
+        .iter()
+        .flatten()
+        .map(|&v| (v as f64) * (v as f64))
+        .sum();
     (max_norm as f64 / (sq.sqrt() + 1e-6)).min(1.0)
 }
 
@@ -73,7 +77,8 @@ fn gradient_sets(rng: &mut Rng) -> Vec<Vec<Vec<f32>>> {
 fn fused_clip_coefficient_matches_the_cpu_composition_and_f64() {
     let Some(gpu) = gpu_device() else { return };
     assert!(
-        Device::Cpu.clip_coefficient(&[], 1.0).is_none() && gpu.clip_coefficient(&[], 1.0).is_none(),
+        Device::Cpu.clip_coefficient(&[], 1.0).is_none()
+            && gpu.clip_coefficient(&[], 1.0).is_none(),
         "no gradients, no coefficient"
     );
     let mut rng = Rng::new(12);
@@ -84,9 +89,14 @@ fn fused_clip_coefficient_matches_the_cpu_composition_and_f64() {
             let want = f64_coefficient(&grads, max_norm);
             let cpu = composed_coefficient(&grads, max_norm);
             let storages: Vec<Storage> = grads.iter().map(|g| gpu.upload(g)).collect();
-            let parts: Vec<(&Storage, usize)> =
-                storages.iter().zip(&grads).map(|(s, g)| (s, g.len())).collect();
-            let coef = gpu.clip_coefficient(&parts, max_norm).expect("a GPU coefficient");
+            let parts: Vec<(&Storage, usize)> = storages
+                .iter()
+                .zip(&grads)
+                .map(|(s, g)| (s, g.len()))
+                .collect();
+            let coef = gpu
+                .clip_coefficient(&parts, max_norm)
+                .expect("a GPU coefficient");
             gpu.flush();
             let got = read_storage(&gpu, &coef, 1)[0];
             let sizes: Vec<usize> = grads.iter().map(Vec::len).collect();
@@ -167,7 +177,9 @@ fn an_update_with_a_gradient_scale_is_multiplying_first() {
             let fused = update_once(&cpu, &rule, (&p0, &g, &s0), Some(scale));
             let composed = update_once(&cpu, &rule, (&p0, &gs, &s0), None);
             let bits = |v: &Vec<Vec<f32>>| -> Vec<Vec<u32>> {
-                v.iter().map(|t| t.iter().map(|x| x.to_bits()).collect()).collect()
+                v.iter()
+                    .map(|t| t.iter().map(|x| x.to_bits()).collect())
+                    .collect()
             };
             assert_eq!(bits(&fused), bits(&composed), "cpu {name}, len {len}");
             let Some(gpu) = &gpu else { continue };
@@ -202,7 +214,8 @@ fn train_clipped(device: &Device, steps: usize) -> (Vec<f32>, Vec<Vec<f32>>) {
         losses.push(read(&loss)[0]);
         let grads = loss.backward();
         drop(loss);
-        opt.step(model.params_mut(), &grads).expect("optimizer step");
+        opt.step(model.params_mut(), &grads)
+            .expect("optimizer step");
         device.flush();
     }
     let weights = model.params().tensors().iter().map(read).collect();

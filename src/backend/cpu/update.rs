@@ -60,9 +60,9 @@ pub fn apply(
                     p[i] -= lr * d;
                 }
             } else {
-                for i in 0..len {
-                    let g = grad_at(i) + l2 * p[i] + l1 * sign(p[i]);
-                    p[i] -= lr * g;
+                for (i, pi) in p.iter_mut().enumerate().take(len) {
+                    let g = grad_at(i) + l2 * *pi + l1 * sign(*pi);
+                    *pi -= lr * g;
                 }
             }
         }

@@ -272,7 +272,8 @@ impl Kernel {
     /// Cross-entropy over a vocabulary (loss and statistics, one workgroup).
     pub const CROSS_ENTROPY: Kernel = Kernel::new(Family::Loss, "loss_cross_entropy", Sig::In2Out2);
     /// Sums of squares of up to six gradients (clipping by global norm).
-    pub const CLIP_SUM_SQUARES: Kernel = Kernel::new(Family::Clip, "clip_sum_squares", Sig::In6Out1);
+    pub const CLIP_SUM_SQUARES: Kernel =
+        Kernel::new(Family::Clip, "clip_sum_squares", Sig::In6Out1);
     /// The clipping coefficient from those sums.
     pub const CLIP_COEFFICIENT: Kernel =
         Kernel::new(Family::Clip, "clip_coefficient", Sig::In6Out1);
