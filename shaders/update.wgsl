@@ -1,5 +1,7 @@
 // Fused optimizer updates, one dispatch per parameter tensor, in place. The equations are
 // those of `src/backend/cpu/update.rs` (PyTorch's), written in the same operation order:
+//   g = grad * gscale[0] (when flag bit 2 is set: gradient clipping's coefficient, folded
+//       in here instead of a multiply dispatch per gradient), else grad
 //   g' = g + l2*p + l1*sign(p)
 //   SGD:      p -= lr*g'
 //   momentum: buf = g' (first step) or momentum*buf + (1-dampening)*g';
@@ -9,7 +11,8 @@
 
 struct Params {
     len: u32,
-    // bit 0: first step (momentum buffer set to g'); bit 1: Nesterov.
+    // bit 0: first step (momentum buffer set to g'); bit 1: Nesterov; bit 2: scale the
+    // gradient by gscale[0].
     flags: u32,
     lr: f32,
     momentum: f32,
@@ -27,8 +30,10 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> p: array<f32>;
 @group(0) @binding(2) var<storage, read> grad: array<f32>;
-@group(0) @binding(3) var<storage, read_write> s1: array<f32>;
-@group(0) @binding(4) var<storage, read_write> s2: array<f32>;
+// One element: the gradient's scale (the gradient is bound again when flag bit 2 is off).
+@group(0) @binding(3) var<storage, read> gscale: array<f32>;
+@group(0) @binding(4) var<storage, read_write> s1: array<f32>;
+@group(0) @binding(5) var<storage, read_write> s2: array<f32>;
 
 // sign with sign(0) = 0, as the CPU's.
 fn sign_f32(v: f32) -> f32 {
@@ -43,7 +48,11 @@ fn sign_f32(v: f32) -> f32 {
 
 fn regularized(i: u32) -> f32 {
     let pv = p[i];
-    return grad[i] + params.l2 * pv + params.l1 * sign_f32(pv);
+    var g = grad[i];
+    if ((params.flags & 4u) != 0u) {
+        g = g * gscale[0];
+    }
+    return g + params.l2 * pv + params.l1 * sign_f32(pv);
 }
 
 @compute @workgroup_size(256)

@@ -283,6 +283,76 @@ async fn adam_optimizer_steps_match_the_cpu() {
     check("Adam, 2 steps on [37,5]", &got, &want, None, TOL_ADAM);
 }
 
+/// The parameters after two AdamW steps with clipping by global norm (the fused
+/// `clip_sum_squares` and `clip_coefficient` kernels and the update's gradient scale) on
+/// `loss = sum_k sum(w_k * p_k^2)` over eight tensors (two dispatches of six sums).
+async fn clipped_adamw_steps(device: &Device, ps: &[Vec<f32>], ws: &[Vec<f32>]) -> Vec<f32> {
+    let mut params = ParamSet::new();
+    for (k, p) in ps.iter().enumerate() {
+        params.push(
+            &format!("{k}.weight"),
+            Tensor::from_slice(p, &[p.len()], device),
+        );
+    }
+    let mut opt = Optimizer::new(OptimizerConfig {
+        kind: OptimizerKind::AdamW,
+        lr: 0.01,
+        weight_decay: 0.1,
+        clip_norm: Some(0.5),
+        ..OptimizerConfig::default()
+    });
+    for _ in 0..2 {
+        let grads = {
+            let mut loss: Option<Tensor> = None;
+            for (k, w) in ws.iter().enumerate() {
+                let w = Tensor::from_slice(w, &[w.len()], device);
+                let term = params.get(k).square().mul(&w).sum_all();
+                loss = Some(match loss {
+                    Some(l) => l.add(&term),
+                    None => term,
+                });
+            }
+            loss.expect("eight terms").backward()
+        };
+        opt.step(&mut params, &grads)
+            .unwrap_or_else(|e| panic!("AdamW step on {}: {e}", device.label()));
+    }
+    let mut out = Vec::new();
+    for k in 0..ps.len() {
+        out.extend(values(params.get(k), "AdamW").await);
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+async fn clipped_adamw_steps_match_the_cpu() {
+    let gpu = gpu().await;
+    let mut rng = Rng::new(9);
+    let sizes = [1, 255, 256, 257, 1000, 3, 64, 2048];
+    let ps: Vec<Vec<f32>> = sizes
+        .iter()
+        .map(|&n| uniform(&mut rng, n, -2.0, 2.0))
+        .collect();
+    let ws: Vec<Vec<f32>> = sizes
+        .iter()
+        .map(|&n| uniform(&mut rng, n, 0.1, 1.0))
+        .collect();
+    let got = clipped_adamw_steps(&gpu, &ps, &ws).await;
+    let want = clipped_adamw_steps(&Device::Cpu, &ps, &ws).await;
+    let start: Vec<f32> = ps.concat();
+    assert!(
+        want.iter().zip(&start).any(|(a, b)| a != b),
+        "AdamW did not move the parameters"
+    );
+    check(
+        "clipped AdamW, 2 steps on 8 tensors",
+        &got,
+        &want,
+        None,
+        TOL_ADAM,
+    );
+}
+
 /// The train loss of the `spiral` preset after each of its first `steps` steps.
 async fn spiral_losses(device: &Device, steps: usize) -> Vec<f64> {
     let config = preset("spiral").expect("the spiral preset exists");
@@ -459,6 +529,12 @@ async fn transformer_kernels_match_the_cpu() {
         false,
         |t| grad_of(&t[1], |g| t[0].layer_norm(g, &t[2], 1e-5)),
     )
+    .await;
+    // A slice's gradient (zeros around it, one padding kernel), on a middle axis.
+    let ins = vec![(uniform(&mut rng, 3 * 96 * 5, -2.0, 2.0), vec![3, 96, 5])];
+    parity("slice backward", &ins, TOL_ELEMENTWISE, false, |t| {
+        grad_of(&t[0], |x| x.narrow(1, 32, 32))
+    })
     .await;
     // Cross-entropy over a vocabulary with ignored rows, and its backward.
     let targets: Vec<f32> = (0..300)

@@ -65,7 +65,7 @@ fn update_matches(rules: &[UpdateRule], gpu: &Device) -> f64 {
         let mut seen = Vec::new();
         for (rule, g) in rules.iter().zip(&grads) {
             let g = d.upload(g);
-            let (np, ns) = d.update(rule, p, &g, state, len);
+            let (np, ns) = d.update(rule, p, &g, None, state, len);
             seen.push(read(d, &np, len));
             seen.extend(ns.iter().map(|s| read(d, s, len)));
             (p, state) = (np, ns);
@@ -128,7 +128,14 @@ fn updates_copy_shared_buffers_instead_of_clobbering_them() {
     // Parameter shared with `kept`; m and v are one shared zeros buffer.
     let zeros = gpu.fill(len, 0.0);
     let state = vec![zeros.clone(), zeros.clone()];
-    let (p, st) = gpu.update(&adam(1, 0.0), kept.storage().clone(), &grad, state, len);
+    let (p, st) = gpu.update(
+        &adam(1, 0.0),
+        kept.storage().clone(),
+        &grad,
+        None,
+        state,
+        len,
+    );
     assert_eq!(values(&kept), p0, "the shared parameter was overwritten");
     assert_eq!(
         read(&gpu, &zeros, len),
@@ -141,6 +148,7 @@ fn updates_copy_shared_buffers_instead_of_clobbering_them() {
         &adam(1, 0.0),
         cpu.upload(&p0),
         &cpu.fill(len, 1.0),
+        None,
         cpu_state,
         len,
     );
@@ -234,7 +242,7 @@ fn step(gpu: &Device, params: &mut Vec<Tensor>, states: &mut [Vec<Storage>], t: 
         let (shape, len) = (p.dims().to_vec(), p.numel());
         let storage = p.storage().clone();
         drop(p);
-        let (np, ns) = gpu.update(&rule, storage, g.storage(), std::mem::take(st), len);
+        let (np, ns) = gpu.update(&rule, storage, g.storage(), None, std::mem::take(st), len);
         *st = ns;
         params.push(Tensor::from_storage(np, shape.as_slice().into(), gpu).requiring_grad());
     }

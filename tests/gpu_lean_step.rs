@@ -97,3 +97,69 @@ fn a_warm_tiny_gpt_step_creates_nothing_and_submits_once() {
         "tiny GPT: the step recorded no work: {d:?}"
     );
 }
+
+/// The `shakespeare-char` GPT as the lab trains it (the benchmark's `gpt-small` job:
+/// AdamW, clipping, warmup) stepped by its runner: once warm, a step creates nothing and
+/// submits once; its dispatches are printed per kernel, and the fused paths bound the
+/// counts that used to grow with the model:
+/// - the optimizer: one update per parameter tensor (`P` of them), the clipping norm in
+///   one dispatch per six gradients and one for the coefficient (it was a square, a sum
+///   and an add per gradient, then a multiply per gradient to scale it), the
+///   non-finite check one per three parameters;
+/// - a slice's gradient (attention's q, k and v are slices of one projection, three
+///   per block): one padding dispatch each, no fills and no concatenations.
+#[test]
+fn a_warm_shakespeare_gpt_step_creates_nothing_and_submits_once() {
+    let Some(gpu) = gpu_device() else { return };
+    let backend = gpu.gpu_backend().expect("a GPU device").clone();
+    let config = preset("shakespeare-char").expect("preset shakespeare-char");
+    let shapes = gradlab::experiment::model::param_shapes(&config);
+    let params = shapes.len() as u64;
+    let blocks = shapes
+        .iter()
+        .filter(|(n, _)| n.ends_with("in_proj_weight"))
+        .count() as u64;
+    assert!(params > 0 && blocks > 0, "{shapes:?}");
+    let mut runner = Runner::new(config, gpu.clone()).expect("runner on the GPU");
+    runner.train_steps(3).expect("warm-up steps");
+    let before = gpu.gpu_stats().expect("GPU stats");
+    let kernels_before = backend.dispatches_by_kernel();
+    runner.step().expect("one step");
+    let d = gpu.gpu_stats().expect("GPU stats").since(&before);
+    let by_kernel = backend.dispatches_by_kernel().since(&kernels_before);
+    println!(
+        "shakespeare-char ({params} parameter tensors, {blocks} blocks): one warm step: {d:?}"
+    );
+    for (entry, n) in by_kernel.ranked() {
+        println!("  {n:5}  {entry}");
+    }
+    assert_eq!(by_kernel.total(), d.dispatches, "every dispatch is counted");
+    assert_eq!(d.buffers_created, 0, "a warm step created buffers: {d:?}");
+    assert_eq!(
+        d.pipelines_created, 0,
+        "a warm step compiled pipelines: {d:?}"
+    );
+    assert_eq!(
+        d.bind_groups_created, 0,
+        "a warm step created bind groups: {d:?}"
+    );
+    assert_eq!(d.submits, 1, "a warm step must submit once: {d:?}");
+    assert_eq!(d.readbacks, 0, "a step must not read back: {d:?}");
+    let counts = [
+        ("update_adam", params),
+        ("clip_sum_squares", params.div_ceil(6)),
+        ("clip_coefficient", 1),
+        ("health_check_finite", params.div_ceil(3)),
+        ("movement_pad", 3 * blocks),
+        ("movement_concat", 0),
+    ];
+    for (entry, want) in counts {
+        assert_eq!(by_kernel.of(entry), want, "{entry}: {by_kernel:?}");
+    }
+    // Clipping no longer multiplies or sums per gradient: the multiplies and sums left
+    // are the model's own (attention's scale, the GELU and layer-norm backwards' parts,
+    // bias and norm-parameter gradients), fewer than one per parameter tensor.
+    for entry in ["binary_mul", "reduce_sum"] {
+        assert!(by_kernel.of(entry) < params, "{entry}: {by_kernel:?}");
+    }
+}

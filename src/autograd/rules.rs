@@ -5,7 +5,7 @@
 //! constant operand, a detached shift or a target costs no kernel).
 
 use crate::op::{BinaryOp, Op, ReduceOp, UnaryOp};
-use crate::tensor::{Node, Tensor};
+use crate::tensor::{Node, Shape, Tensor};
 
 /// The gradients of `node`'s inputs given `g`, the gradient of its output `y`.
 pub(super) fn input_grads(node: &Node, y: &Tensor, g: &Tensor) -> Vec<Option<Tensor>> {
@@ -184,7 +184,8 @@ fn binary(
     vec![da, db]
 }
 
-/// Place `g` (the gradient of a slice) back into zeros of the input's shape.
+/// Place `g` (the gradient of a slice) back into zeros of the input's shape: on the GPU
+/// one padding dispatch per sliced axis, on the CPU zeros and a concatenation.
 fn pad_to(g: &Tensor, ranges: &[(usize, usize)], dims: &[usize]) -> Tensor {
     let mut out = g.clone();
     for (axis, &(start, end)) in ranges.iter().enumerate() {
@@ -192,8 +193,16 @@ fn pad_to(g: &Tensor, ranges: &[(usize, usize)], dims: &[usize]) -> Tensor {
         if start == 0 && end == full {
             continue;
         }
-        let mut parts = Vec::with_capacity(3);
         let mut zeros_dims = out.dims().to_vec();
+        let outer: usize = zeros_dims[..axis].iter().product();
+        let inner: usize = zeros_dims[axis + 1..].iter().product();
+        let rows = (outer, (end - start) * inner, full * inner, start * inner);
+        if let Some(s) = g.device().pad_rows(out.storage(), rows) {
+            zeros_dims[axis] = full;
+            out = Tensor::from_storage(s, Shape::new(&zeros_dims), g.device());
+            continue;
+        }
+        let mut parts = Vec::with_capacity(3);
         if start > 0 {
             zeros_dims[axis] = start;
             parts.push(Tensor::zeros(&zeros_dims, g.device()));

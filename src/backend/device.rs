@@ -358,12 +358,14 @@ impl Device {
         rule: &UpdateRule,
         param: Storage,
         grad: &Storage,
+        grad_scale: Option<&Storage>,
         state: Vec<Storage>,
         len: usize,
     ) -> (Storage, Vec<Storage>) {
         on_backend!(self, |b, s| {
             let st = state.into_iter().map(s::take).collect();
-            let (p, st) = b.update(rule, s::take(param), s::get(grad), st, len);
+            let scale = grad_scale.map(s::get);
+            let (p, st) = b.update(rule, s::take(param), s::get(grad), scale, st, len);
             (s::wrap(p), st.into_iter().map(s::wrap).collect())
         })
     }

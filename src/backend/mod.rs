@@ -233,11 +233,14 @@ pub trait Backend {
         rows: (usize, usize),
     ) -> Self::Storage;
     /// One fused optimizer update of `len` elements; returns the new parameter and state.
+    /// With `grad_scale` (a one-element storage: gradient clipping's coefficient) the
+    /// gradient is multiplied by it first, elementwise, as a separate multiply would.
     fn update(
         &self,
         rule: &UpdateRule,
         param: Self::Storage,
         grad: &Self::Storage,
+        grad_scale: Option<&Self::Storage>,
         state: Vec<Self::Storage>,
         len: usize,
     ) -> (Self::Storage, Vec<Self::Storage>);

@@ -119,11 +119,20 @@ impl Optimizer {
         }
     }
 
-    /// Scale factor for clipping by global norm, as a scalar tensor on the device:
-    /// `min(1, max_norm / (||g|| + 1e-6))` (PyTorch's `clip_grad_norm_`).
-    fn clip_scale(&self, grads: &[Option<Tensor>], max_norm: f32) -> Option<Tensor> {
+    /// Scale factor for clipping by global norm, a one-element storage on the device
+    /// (element 0): `min(1, max_norm / (||g|| + 1e-6))` (PyTorch's `clip_grad_norm_`).
+    /// The GPU computes it in one fused pass ([`crate::Device::clip_coefficient`]); the
+    /// CPU composes it from primitives, its reference order.
+    fn clip_scale(&self, grads: &[Option<Tensor>], max_norm: f32) -> Option<Storage> {
+        let present: Vec<&Tensor> = grads.iter().flatten().collect();
+        let device = present.first()?.device().clone();
+        let parts: Vec<(&Storage, usize)> =
+            present.iter().map(|g| (g.storage(), g.numel())).collect();
+        if let Some(coef) = device.clip_coefficient(&parts, max_norm) {
+            return Some(coef);
+        }
         let mut total: Option<Tensor> = None;
-        for g in grads.iter().flatten() {
+        for g in present {
             let s = g.square().sum_all();
             total = Some(match total {
                 Some(t) => t.add(&s),
@@ -133,7 +142,8 @@ impl Optimizer {
         let norm = total?.sqrt();
         let coef = norm.add_scalar(1e-6).recip().mul_scalar(max_norm);
         // min(coef, 1) = -max(-coef, -1)
-        Some(coef.neg().maximum(&coef.scalar_like(-1.0)).neg())
+        let scale = coef.neg().maximum(&coef.scalar_like(-1.0)).neg();
+        Some(scale.storage().clone())
     }
 
     /// Move the optimizer state to `device` (the values pass through host memory).
@@ -217,13 +227,14 @@ impl Optimizer {
         let rule = self.rule();
         no_grad(|| {
             let tensors = params.take_all();
-            let mut gs: Vec<Option<Tensor>> =
-                tensors.iter().map(|t| grads.get(t).cloned()).collect();
-            if let Some(max_norm) = self.config.clip_norm {
-                if let Some(scale) = self.clip_scale(&gs, max_norm) {
-                    gs = gs.into_iter().map(|g| g.map(|g| g.mul(&scale))).collect();
-                }
-            }
+            let gs: Vec<Option<Tensor>> = tensors.iter().map(|t| grads.get(t).cloned()).collect();
+            // Clipping scales every gradient by one coefficient; the update multiplies
+            // it in (`g * scale`, the bits of a separate multiply) instead of a
+            // multiply per gradient.
+            let scale = self
+                .config
+                .clip_norm
+                .and_then(|max_norm| self.clip_scale(&gs, max_norm));
             if self.state.is_empty() {
                 self.state = tensors
                     .iter()
@@ -250,7 +261,14 @@ impl Optimizer {
                     UpdateRule::Adam { .. } if !decays[i] => without_decoupled_decay(rule),
                     _ => rule,
                 };
-                let (np, ns) = device.update(&rule, p.into_storage(), g.storage(), state, len);
+                let (np, ns) = device.update(
+                    &rule,
+                    p.into_storage(),
+                    g.storage(),
+                    scale.as_ref(),
+                    state,
+                    len,
+                );
                 *st = ns;
                 updated.push(Tensor::from_storage(np, shape, &device).requiring_grad());
             }

@@ -375,10 +375,11 @@ impl Backend for CpuBackend {
         rule: &UpdateRule,
         param: CpuStorage,
         grad: &CpuStorage,
+        grad_scale: Option<&CpuStorage>,
         state: Vec<CpuStorage>,
         len: usize,
     ) -> (CpuStorage, Vec<CpuStorage>) {
-        update::apply(rule, param, grad, state, len)
+        update::apply(rule, param, grad, grad_scale, state, len)
     }
 
     fn check_finite(

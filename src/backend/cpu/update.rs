@@ -15,14 +15,23 @@ fn sign(x: f32) -> f32 {
 }
 
 /// Apply `rule` to `len` elements; parameter and state are updated in place when this
-/// is their only owner (the usual case), else copied first.
+/// is their only owner (the usual case), else copied first. With `grad_scale` (one
+/// element: gradient clipping's coefficient) each gradient element is multiplied by it
+/// first, `g * s`, the very product a separate elementwise multiply stores, so the bits
+/// are those of multiplying first and updating after.
 pub fn apply(
     rule: &UpdateRule,
     mut param: CpuStorage,
     grad: &CpuStorage,
+    grad_scale: Option<&CpuStorage>,
     mut state: Vec<CpuStorage>,
     len: usize,
 ) -> (CpuStorage, Vec<CpuStorage>) {
+    let scale = grad_scale.map(|s| s[0]);
+    let grad_at = |i: usize| match scale {
+        Some(s) => grad[i] * s,
+        None => grad[i],
+    };
     match *rule {
         UpdateRule::Sgd {
             lr,
@@ -37,7 +46,7 @@ pub fn apply(
             if momentum != 0.0 {
                 let buf = Rc::make_mut(&mut state[0]);
                 for i in 0..len {
-                    let g = grad[i] + l2 * p[i] + l1 * sign(p[i]);
+                    let g = grad_at(i) + l2 * p[i] + l1 * sign(p[i]);
                     buf[i] = if first_step {
                         g
                     } else {
@@ -51,9 +60,9 @@ pub fn apply(
                     p[i] -= lr * d;
                 }
             } else {
-                for i in 0..len {
-                    let g = grad[i] + l2 * p[i] + l1 * sign(p[i]);
-                    p[i] -= lr * g;
+                for (i, pi) in p.iter_mut().enumerate().take(len) {
+                    let g = grad_at(i) + l2 * *pi + l1 * sign(*pi);
+                    *pi -= lr * g;
                 }
             }
         }
@@ -74,7 +83,7 @@ pub fn apply(
             let p = Rc::make_mut(&mut param);
             let step_size = lr / bias_correction1;
             for i in 0..len {
-                let g = grad[i] + l2 * p[i] + l1 * sign(p[i]);
+                let g = grad_at(i) + l2 * p[i] + l1 * sign(p[i]);
                 if decoupled_wd != 0.0 {
                     p[i] *= 1.0 - lr * decoupled_wd;
                 }

@@ -1,5 +1,6 @@
 //! `Device` methods of the fused transformer ops (masked softmax, layer norm,
-//! cross-entropy and their backwards), one line each through `on_backend!`.
+//! cross-entropy and their backwards), one line each through `on_backend!`, and the
+//! GPU's fused clipping coefficient.
 
 use super::{on_cpu, on_gpu, Backend, CpuBackend, Device, GpuBackend, Storage};
 use crate::op::SoftmaxDims;
@@ -85,5 +86,31 @@ impl Device {
             s::get(g),
             rows
         )))
+    }
+
+    /// Gradient clipping's coefficient `min(1, max_norm / (||g|| + 1e-6))`, the norm
+    /// taken over all of `grads` (storage, elements; contiguous), as one fused pass on
+    /// the GPU: its element 0 is the coefficient, the scale [`Device::update`] takes.
+    /// `None` on the CPU, whose optimizer composes it from primitives (the reference
+    /// order of its sums; fusing there would change its bits), and when `grads` is empty.
+    pub fn clip_coefficient(&self, grads: &[(&Storage, usize)], max_norm: f32) -> Option<Storage> {
+        match self {
+            Device::Cpu => None,
+            Device::Gpu(_) if grads.is_empty() => None,
+            Device::Gpu(g) => {
+                let parts = on_gpu::parts(grads);
+                Some(on_gpu::wrap(g.clip_coefficient_launch(&parts, max_norm)))
+            }
+        }
+    }
+
+    /// `x` seen as `[rows, chunk]` placed at column `offset` of zeros `[rows, total]`
+    /// (a slice's gradient) in one GPU dispatch. `None` on the CPU, which composes it
+    /// from zeros and a concatenation (the same values: nothing is computed).
+    pub fn pad_rows(&self, x: &Storage, rows: (usize, usize, usize, usize)) -> Option<Storage> {
+        match self {
+            Device::Cpu => None,
+            Device::Gpu(g) => Some(on_gpu::wrap(g.pad_launch(on_gpu::get(x), rows))),
+        }
     }
 }

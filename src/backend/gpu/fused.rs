@@ -1,8 +1,9 @@
 //! Launches of the fused transformer kernels (`shaders/softmax.wgsl`, `norm.wgsl`,
 //! `norm_backward.wgsl`, `loss.wgsl`, `loss_backward.wgsl`): one thread per row (per
-//! logit for the cross-entropy backward), each row in the CPU's order.
+//! logit for the cross-entropy backward), each row in the CPU's order; and of gradient
+//! clipping's coefficient (`shaders/clip.wgsl`).
 
-use super::{groups, GpuBackend, GpuStorage, Kernel};
+use super::{groups, GpuBackend, GpuStorage, Kernel, PooledBuffer};
 use crate::op::SoftmaxDims;
 
 impl GpuBackend {
@@ -116,4 +117,56 @@ impl GpuBackend {
         );
         dx
     }
+
+    /// `x` seen as `[rows, chunk]` placed at column `offset` of zeros `[rows, total]`
+    /// (the gradient of a slice), one dispatch.
+    pub(crate) fn pad_launch(
+        &self,
+        x: &GpuStorage,
+        (rows, chunk, total, offset): (usize, usize, usize, usize),
+    ) -> GpuStorage {
+        let s = self.alloc(rows * total);
+        // `shaders/movement.wgsl`'s `Params`: dims, strides (unused), then `misc`.
+        let mut p = [0u32; 12];
+        p[8..].copy_from_slice(&[rows, chunk, total, offset].map(|v| self.u(v)));
+        let bufs = [x.pooled(), s.pooled()];
+        self.launch(Kernel::PAD, &p, &bufs, groups(rows * total));
+        s
+    }
+
+    /// Gradient clipping's coefficient `min(1, max_norm / (||g|| + 1e-6))` over every
+    /// gradient in `grads` (storage, elements), the global norm taken over all of them:
+    /// a dispatch per [`CLIP_GRADS`] gradients (each a workgroup summing its squares)
+    /// and one that combines the sums in order. The result holds the coefficient at
+    /// element 0 (then the sums): what [`crate::backend::Backend::update`] reads as
+    /// its gradient scale.
+    pub(crate) fn clip_coefficient_launch(
+        &self,
+        grads: &[(&GpuStorage, usize)],
+        max_norm: f32,
+    ) -> GpuStorage {
+        let sums = self.alloc(1 + grads.len());
+        for (chunk_index, chunk) in grads.chunks(CLIP_GRADS).enumerate() {
+            // `shaders/clip.wgsl`'s `Params`: six lengths (two vec4s), the first index.
+            let mut p = [0u32; 9];
+            for (k, (_, len)) in chunk.iter().enumerate() {
+                p[k] = self.u(*len);
+            }
+            p[8] = self.u(chunk_index * CLIP_GRADS);
+            let mut bufs: Vec<&PooledBuffer> = (0..CLIP_GRADS)
+                .map(|k| chunk.get(k).map_or(&self.dummy, |(g, _)| g.pooled()))
+                .collect();
+            bufs.push(sums.pooled());
+            self.launch(Kernel::CLIP_SUM_SQUARES, &p, &bufs, chunk.len() as u64);
+        }
+        let p = [self.u(grads.len()), max_norm.to_bits()];
+        let mut bufs = vec![&self.dummy; CLIP_GRADS];
+        bufs.push(sums.pooled());
+        self.launch(Kernel::CLIP_COEFFICIENT, &p, &bufs, 1);
+        sums
+    }
 }
+
+/// Gradients summed per dispatch of `clip_sum_squares` (a kernel binds at most eight
+/// storage buffers in WebGPU by default: six gradients and the sums fit).
+pub(crate) const CLIP_GRADS: usize = 6;

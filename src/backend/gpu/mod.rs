@@ -28,7 +28,7 @@ mod web;
 pub use context::{ErrorSink, GpuAdapterInfo, GpuContext};
 pub use matmul::MatmulKernel;
 pub use pipelines::{Family, Kernel, Sig, COMMON_FILE};
-pub use stats::GpuStats;
+pub use stats::{DispatchCounts, GpuStats};
 
 use crate::error::{Error, Result};
 use encoder::Recorder;
@@ -173,6 +173,12 @@ impl GpuBackend {
         self.counters.snapshot()
     }
 
+    /// Dispatches per kernel entry point since the backend was created (take two and
+    /// [`DispatchCounts::since`] for one step's breakdown).
+    pub fn dispatches_by_kernel(&self) -> DispatchCounts {
+        self.counters.dispatches_by_kernel()
+    }
+
     /// The first device error (lost device, validation error, oversized tensor), if any.
     pub fn error(&self) -> Option<Error> {
         self.ctx.errors.get()
@@ -266,7 +272,7 @@ impl GpuBackend {
         pass.set_bind_group(0, &bg, &[offset]);
         pass.dispatch_workgroups(x, y, 1);
         rec.commands += 1;
-        self.counters.dispatched();
+        self.counters.dispatched(k.entry);
     }
 
     /// Submit what is recorded, then let buffers freed meanwhile be reused.

@@ -346,6 +346,7 @@ impl Backend for GpuBackend {
         rule: &UpdateRule,
         param: GpuStorage,
         grad: &GpuStorage,
+        grad_scale: Option<&GpuStorage>,
         state: Vec<GpuStorage>,
         len: usize,
     ) -> (GpuStorage, Vec<GpuStorage>) {
@@ -408,7 +409,16 @@ impl Backend for GpuBackend {
             ));
             return (param, state);
         }
-        let mut bufs = vec![param.pooled(), grad.pooled()];
+        // `shaders/update.wgsl`'s flag bit 2 scales the gradient by `gscale[0]`; without a
+        // scale the gradient is bound there again (read-only twice is allowed).
+        if grad_scale.is_some() {
+            p[1] |= 4;
+        }
+        let mut bufs = vec![
+            param.pooled(),
+            grad.pooled(),
+            grad_scale.unwrap_or(grad).pooled(),
+        ];
         bufs.extend(state.iter().take(wanted).map(|s| s.pooled()));
         self.launch(kernel, &p, &bufs, groups(len));
         (param, state)

@@ -66,11 +66,13 @@ pub enum Family {
     Loss,
     /// `loss_backward.wgsl`
     LossBackward,
+    /// `clip.wgsl`
+    Clip,
 }
 
 impl Family {
     /// Every family.
-    pub const ALL: [Family; 16] = [
+    pub const ALL: [Family; 17] = [
         Family::Unary,
         Family::Binary,
         Family::Select,
@@ -87,6 +89,7 @@ impl Family {
         Family::NormBackward,
         Family::Loss,
         Family::LossBackward,
+        Family::Clip,
     ];
 
     /// The file under `shaders/`.
@@ -108,6 +111,7 @@ impl Family {
             Family::NormBackward => "norm_backward.wgsl",
             Family::Loss => "loss.wgsl",
             Family::LossBackward => "loss_backward.wgsl",
+            Family::Clip => "clip.wgsl",
         }
     }
 
@@ -131,6 +135,7 @@ impl Family {
             Family::NormBackward => family_source!("norm_backward.wgsl"),
             Family::Loss => family_source!("loss.wgsl"),
             Family::LossBackward => family_source!("loss_backward.wgsl"),
+            Family::Clip => family_source!("clip.wgsl"),
         }
     }
 }
@@ -150,13 +155,15 @@ pub enum Sig {
     In2Out2,
     /// three reads, write, write (layer norm: the output and the kept statistics)
     In3Out2,
-    /// six reads, write (the health check: three parameters and their gradients)
+    /// six reads, write (the health check: three parameters and their gradients; the
+    /// clipping kernels: six gradients and the sums)
     In6Out1,
-    /// read-write, read (SGD: param, grad)
+    /// read-write, read, read (SGD: param, grad, gradient scale)
     Update0,
-    /// read-write, read, read-write (momentum: param, grad, buf)
+    /// read-write, read, read, read-write (momentum: param, grad, gradient scale, buf)
     Update1,
-    /// read-write, read, read-write, read-write (Adam: param, grad, m, v)
+    /// read-write, read, read, read-write, read-write (Adam: param, grad, gradient
+    /// scale, m, v)
     Update2,
 }
 
@@ -171,9 +178,9 @@ impl Sig {
             Sig::In2Out2 => &[true, true, false, false],
             Sig::In3Out2 => &[true, true, true, false, false],
             Sig::In6Out1 => &[true, true, true, true, true, true, false],
-            Sig::Update0 => &[false, true],
-            Sig::Update1 => &[false, true, false],
-            Sig::Update2 => &[false, true, false, false],
+            Sig::Update0 => &[false, true, true],
+            Sig::Update1 => &[false, true, true, false],
+            Sig::Update2 => &[false, true, true, false, false],
         }
     }
 }
@@ -214,6 +221,8 @@ impl Kernel {
     pub const FILL: Kernel = Kernel::new(Family::Movement, "movement_fill", Sig::In1Out1);
     /// One part of a concatenation.
     pub const CONCAT: Kernel = Kernel::new(Family::Movement, "movement_concat", Sig::In1Out1);
+    /// A part padded with zeros (a slice's gradient).
+    pub const PAD: Kernel = Kernel::new(Family::Movement, "movement_pad", Sig::In1Out1);
     /// Row gather.
     pub const GATHER_ROWS: Kernel = Kernel::new(Family::Gather, "gather_rows", Sig::In2Out1);
     /// Row scatter-add.
@@ -262,6 +271,12 @@ impl Kernel {
         Kernel::new(Family::NormBackward, "norm_layer_backward", Sig::In4Out1);
     /// Cross-entropy over a vocabulary (loss and statistics, one workgroup).
     pub const CROSS_ENTROPY: Kernel = Kernel::new(Family::Loss, "loss_cross_entropy", Sig::In2Out2);
+    /// Sums of squares of up to six gradients (clipping by global norm).
+    pub const CLIP_SUM_SQUARES: Kernel =
+        Kernel::new(Family::Clip, "clip_sum_squares", Sig::In6Out1);
+    /// The clipping coefficient from those sums.
+    pub const CLIP_COEFFICIENT: Kernel =
+        Kernel::new(Family::Clip, "clip_coefficient", Sig::In6Out1);
     /// The fused cross-entropy backward.
     pub const CROSS_ENTROPY_BACKWARD: Kernel = Kernel::new(
         Family::LossBackward,
@@ -279,6 +294,7 @@ impl Kernel {
             Kernel::COPY_VIEW,
             Kernel::FILL,
             Kernel::CONCAT,
+            Kernel::PAD,
             Kernel::GATHER_ROWS,
             Kernel::SCATTER_ADD_ROWS,
             Kernel::MATMUL_PLAIN,
@@ -300,6 +316,8 @@ impl Kernel {
             Kernel::LAYER_NORM_BACKWARD,
             Kernel::CROSS_ENTROPY,
             Kernel::CROSS_ENTROPY_BACKWARD,
+            Kernel::CLIP_SUM_SQUARES,
+            Kernel::CLIP_COEFFICIENT,
         ]);
         v
     }

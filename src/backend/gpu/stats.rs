@@ -1,7 +1,8 @@
 //! Counters of what the GPU backend creates and submits: the lean-step tests assert that
 //! a warm training step creates no buffers, pipelines or bind groups and submits once.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 
 /// A snapshot of the GPU backend's counters (totals since the backend was created).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -45,6 +46,9 @@ impl GpuStats {
 pub struct Counters {
     stats: Cell<GpuStats>,
     next_id: Cell<u64>,
+    /// Dispatches per kernel entry point (totals), for the per-kernel breakdown of a
+    /// step: which kernels a fusion should target, and what it saved.
+    by_kernel: RefCell<BTreeMap<&'static str, u64>>,
 }
 
 impl Counters {
@@ -89,9 +93,15 @@ impl Counters {
         self.bump(|s| s.submits += 1);
     }
 
-    /// A dispatch was recorded.
-    pub fn dispatched(&self) {
+    /// A dispatch of the kernel entry point `entry` was recorded.
+    pub fn dispatched(&self, entry: &'static str) {
         self.bump(|s| s.dispatches += 1);
+        *self.by_kernel.borrow_mut().entry(entry).or_insert(0) += 1;
+    }
+
+    /// Dispatches per kernel entry point since the backend was created.
+    pub fn dispatches_by_kernel(&self) -> DispatchCounts {
+        DispatchCounts(self.by_kernel.borrow().clone())
     }
 
     /// Data was uploaded.
@@ -102,5 +112,39 @@ impl Counters {
     /// Data was read back.
     pub fn read_back(&self) {
         self.bump(|s| s.readbacks += 1);
+    }
+}
+
+/// Dispatches per kernel entry point (totals, or the difference of two snapshots).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DispatchCounts(pub BTreeMap<&'static str, u64>);
+
+impl DispatchCounts {
+    /// What was dispatched between `earlier` and `self`, kernels with none left out.
+    pub fn since(&self, earlier: &DispatchCounts) -> DispatchCounts {
+        let diff = self
+            .0
+            .iter()
+            .map(|(k, &n)| (*k, n - earlier.0.get(k).copied().unwrap_or(0)))
+            .filter(|&(_, n)| n > 0)
+            .collect();
+        DispatchCounts(diff)
+    }
+
+    /// All dispatches counted.
+    pub fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+
+    /// Dispatches of `entry`.
+    pub fn of(&self, entry: &str) -> u64 {
+        self.0.get(entry).copied().unwrap_or(0)
+    }
+
+    /// The kernels by dispatch count, most first (ties by name): `(entry, count)`.
+    pub fn ranked(&self) -> Vec<(&'static str, u64)> {
+        let mut v: Vec<_> = self.0.iter().map(|(k, &n)| (*k, n)).collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        v
     }
 }

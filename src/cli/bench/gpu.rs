@@ -1,9 +1,10 @@
-//! GPU rows: plain, tiled and register-blocked matmul (each validated first), per-dispatch overhead, and
-//! training steps/s, on the adapter `Device::gpu` opens.
+//! GPU rows: plain, tiled and register-blocked matmul (each validated first), per-dispatch overhead,
+//! training steps/s, and the preset jobs (tokens/s, images/s, dispatches per step), on the
+//! adapter `Device::gpu` opens.
 
 use super::{
-    check_matmul, peer_row, time_matmul, train_steps_per_s, BenchReport, MAX_CHECKED_N, PEER_JOBS,
-    TRAIN_PRESETS,
+    check_matmul, peer_row, preset_row, time_matmul, train_steps_per_s, BenchReport, MAX_CHECKED_N,
+    PEER_JOBS, PRESET_JOBS, TRAIN_PRESETS,
 };
 use crate::backend::gpu::MatmulKernel;
 use crate::backend::Device;
@@ -74,6 +75,10 @@ pub(super) fn gpu_rows(report: &mut BenchReport, required: bool) -> Result<()> {
     }
     for job in PEER_JOBS {
         peer_row(report, &job, &device)?;
+    }
+    // The GPT and the CNN, each with its dispatches per warm step (by kernel in a note).
+    for job in PRESET_JOBS {
+        preset_row(report, &job, &device)?;
     }
     super::readbacks::traffic_rows(report, &device)?;
     report

@@ -17,7 +17,7 @@ pub use gpu::{dispatch_overhead_us, GPU_MATMUL_SIZES};
 pub use matmul::{check_matmul, time_matmul};
 pub use peers::{peer_config, peer_job, PeerJob, PEER_JOBS};
 pub use preset_jobs::{preset_job, preset_job_config, PresetJob, RateUnit, PRESET_JOBS};
-pub use readbacks::{page_refresh, traffic, Traffic, TRAFFIC_PRESETS};
+pub use readbacks::{page_refresh, step_dispatches, traffic, Traffic, TRAFFIC_PRESETS};
 
 use super::{print_out, BenchArgs, CliError};
 use crate::backend::Device;
@@ -219,6 +219,16 @@ pub(crate) fn preset_row(report: &mut BenchReport, job: &PresetJob, device: &Dev
     let rate = steps_per_s * per_step as f64;
     let variant = format!("batch {batch}");
     report.push(backend, "peer", &size, &variant, rate, job.unit.label());
+    if device.is_gpu() {
+        let (total, by_kernel) = readbacks::step_dispatches(preset_job_config(job)?, device)?;
+        report.push("gpu", "step", &size, "dispatches", total as f64, "count");
+        let kernels: Vec<String> = by_kernel.iter().map(|(k, n)| format!("{k} {n}")).collect();
+        report.notes.push(format!(
+            "{}: one warm step's {total} dispatches by kernel: {}",
+            job.name,
+            kernels.join(", ")
+        ));
+    }
     Ok(())
 }
 

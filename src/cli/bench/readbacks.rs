@@ -105,3 +105,22 @@ pub(super) fn traffic_rows(report: &mut BenchReport, device: &Device) -> Result<
     report.notes.push(note.into());
     Ok(())
 }
+
+/// Dispatches of one warm training step of `config` on the GPU `device`, in all and per
+/// kernel (most first): what the fused kernels cut, printed with the preset jobs.
+pub fn step_dispatches(
+    mut config: crate::experiment::ExperimentConfig,
+    device: &Device,
+) -> Result<(u64, Vec<(&'static str, u64)>)> {
+    let gpu = device
+        .gpu_backend()
+        .ok_or_else(|| Error::Gpu("dispatch counts need the GPU backend".into()))?
+        .clone();
+    config.backend = BackendChoice::Gpu;
+    let mut runner = Runner::new(config, device.clone())?;
+    runner.train_steps(3)?;
+    let before = gpu.dispatches_by_kernel();
+    runner.step()?;
+    let step = gpu.dispatches_by_kernel().since(&before);
+    Ok((step.total(), step.ranked()))
+}
