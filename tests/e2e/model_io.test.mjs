@@ -23,7 +23,7 @@ const SPIRAL_RUN =
   '#v=1&data=spiral&samples=500&noise=0&test=0.5&feat=x1,x2,x1sq,x2sq,x1x2,sinx1,sinx2&' +
   'std=false&hidden=8,8&act=tanh,tanh&loss=cross-entropy&opt=adam&lr=0.01&momentum=0.9&' +
   'nesterov=false&beta1=0.9&beta2=0.999&eps=1e-8&wd=0&l1=0&l2=0&clip=none&batch=10&' +
-  'budget=epochs:200&eval=0&seed=1&backend=cpu&run=100';
+  'budget=epochs:200&eval=0&seed=1&backend=cpu&run=2000';
 
 /** Losses, accuracy and a digest of the decision-boundary canvas. */
 async function predictions(page) {
@@ -44,15 +44,16 @@ async function predictions(page) {
 
 test('export, reset, re-import: the same predictions; other models are refused', { timeout: 300_000 }, async () => {
   const { page, errors } = await openPage(browser(), undefined, SPIRAL_RUN);
-  // While the link's 100 steps train, nobody asks for the hash: the page never shows
-  // one (it is built on demand only). Each poll records what the element held.
+  // While the link's 2,000 steps train (long enough to be watched a few times: 100 steps
+  // once ended between two polls), nobody asks for the hash: the page never shows one
+  // (it is built on demand only). Each poll records what the element held.
   const seen = await page.waitForFunction(
     () => {
       const held = document.querySelector('[data-testid=weights-hash]')?.textContent ?? '';
       window.hashesSeen = (window.hashesSeen ?? 0) + (held === '' ? 0 : 1);
       window.polls = (window.polls ?? 0) + 1;
       return (
-        document.querySelector('[data-testid=step-count]')?.textContent === '100' &&
+        document.querySelector('[data-testid=step-count]')?.textContent === '2000' &&
         document.querySelector('[data-testid=train-toggle]')?.getAttribute('aria-pressed') ===
           'false' && { polls: window.polls, hashesSeen: window.hashesSeen }
       );
