@@ -11,6 +11,7 @@ mod probe;
 mod resume;
 mod text;
 
+pub(crate) use cost::ceiling_for;
 pub(crate) use probe::FEATURE_VIEW_ID;
 
 use super::data_fetch::DataFetch;

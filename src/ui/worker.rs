@@ -12,7 +12,7 @@
 //! and says what it did through `window.__gradlabWorker` (read by the e2e tests).
 
 use super::links::hash_config;
-use crate::experiment::{decode_link, sha256_hex, to_safetensors, Runner};
+use crate::experiment::{assess, decode_link, sha256_hex, to_safetensors, Runner};
 use crate::platform::{global_property, now_ms, set_timeout};
 use crate::Device;
 use js_sys::{Function, Object, Reflect};
@@ -107,6 +107,13 @@ async fn replay(link: &str) -> Result<FromWorker, String> {
         return Err("the link has no run=N to replay".into());
     }
     let config = decoded.replay_config();
+    // The page's own gate: a link past the CPU backend's ceiling is refused before
+    // anything is built, with the cost model's message (a hostile link cannot make the
+    // worker allocate gigabytes).
+    let (cost, verdict) = assess(&config, &super::driver::ceiling_for(&Device::Cpu, &config));
+    if !verdict.may_start() {
+        return Err(verdict.message(&cost));
+    }
     // Data the page fetches on demand is fetched here too (relative URLs resolve as in
     // the page: this worker's script sits next to index.html).
     if let Some(set) = super::data_fetch::missing_set(&config) {

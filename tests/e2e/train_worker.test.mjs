@@ -66,6 +66,17 @@ test('the worker starts from the page’s own module and replays links as the CL
   assert.equal(small.steps, 200);
   assert.equal(small.hash, cliHash(spiral), 'the worker and the CLI trained bit-identical weights');
 
+  // A hostile link (8 x 1024 units, 100,000 points in one batch) is refused at once with
+  // the cost model's message, as the page's own driver refuses it: nothing is built.
+  const hostile = `${spiral
+    .replace(/hidden=[^&]*/, `hidden=${Array(8).fill(1024).join(',')}`)
+    .replace(/act=[^&]*/, `act=${Array(8).fill('relu').join(',')}`)
+    .replace(/samples=[^&]*/, 'samples=100000')
+    .replace(/batch=[^&]*/, 'batch=100000')}`;
+  const refused = await replayInWorker(page, hostile, 30_000);
+  assert.equal(refused.kind, 'failed', `the hostile link was not refused: ${JSON.stringify(refused)}`);
+  assert.match(refused.message, /this run asks for .* limit/, refused.message);
+
   // A heavy replay, the shakespeare-char GPT (its text downloaded by the worker): the
   // page's main thread stays free meanwhile.
   await page.evaluate(() => {

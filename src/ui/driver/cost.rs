@@ -33,7 +33,7 @@ pub(super) fn ceiling_of(device: &Device) -> Ceiling {
 /// FLOPs (225 MFLOP a step, 3.6 GFLOP an evaluation, under the FLOP ceilings), so the
 /// values ceilings would keep every language model (and the dates translator, 248
 /// MFLOP a step) off the page's CPU.
-pub(super) fn ceiling_for(device: &Device, config: &ExperimentConfig) -> Ceiling {
+pub(crate) fn ceiling_for(device: &Device, config: &ExperimentConfig) -> Ceiling {
     let ceiling = ceiling_of(device);
     match device.is_cpu() && config.data.is_tokens() {
         true => Ceiling {
