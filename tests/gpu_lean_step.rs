@@ -8,19 +8,9 @@ mod common;
 use common::gpu::gpu_device;
 use gradlab::experiment::{preset, Runner};
 
-fn warm_step_is_lean(name: &str) {
-    let Some(gpu) = gpu_device() else { return };
-    let config = preset(name).unwrap_or_else(|| panic!("preset {name}"));
-    let mut runner = Runner::new(config, gpu.clone()).expect("runner on the GPU");
-    // Two epochs see every batch size (a last, partial batch too) and fill the pool
-    // and the caches; stop mid-epoch so the measured step is an ordinary one.
-    let per_epoch = runner.batches_per_epoch();
-    runner
-        .train_steps(2 * per_epoch + per_epoch / 2)
-        .expect("warm-up steps");
-    let before = gpu.gpu_stats().expect("GPU stats");
-    runner.step().expect("one step");
-    let d = gpu.gpu_stats().expect("GPU stats").since(&before);
+/// `d`, the counters of one warm step of `name`, shows a lean step: nothing created,
+/// one submit, no readback, some work recorded.
+fn assert_lean(name: &str, d: &gradlab::backend::gpu::GpuStats) {
     println!("{name}: one warm step: {d:?}");
     assert_eq!(
         d.buffers_created, 0,
@@ -37,6 +27,22 @@ fn warm_step_is_lean(name: &str) {
     assert_eq!(d.submits, 1, "{name}: a warm step must submit once: {d:?}");
     assert_eq!(d.readbacks, 0, "{name}: a step must not read back: {d:?}");
     assert!(d.dispatches > 0, "{name}: the step recorded no work: {d:?}");
+}
+
+fn warm_step_is_lean(name: &str) {
+    let Some(gpu) = gpu_device() else { return };
+    let config = preset(name).unwrap_or_else(|| panic!("preset {name}"));
+    let mut runner = Runner::new(config, gpu.clone()).expect("runner on the GPU");
+    // Two epochs see every batch size (a last, partial batch too) and fill the pool
+    // and the caches; stop mid-epoch so the measured step is an ordinary one.
+    let per_epoch = runner.batches_per_epoch();
+    runner
+        .train_steps(2 * per_epoch + per_epoch / 2)
+        .expect("warm-up steps");
+    let before = gpu.gpu_stats().expect("GPU stats");
+    runner.step().expect("one step");
+    let d = gpu.gpu_stats().expect("GPU stats").since(&before);
+    assert_lean(name, &d);
     // The step computed something sane.
     let e = gradlab::platform::block_on(runner.evaluate()).expect("evaluation");
     assert!(e.train_loss.is_finite(), "{name}: loss {}", e.train_loss);
@@ -74,28 +80,7 @@ fn a_warm_tiny_gpt_step_creates_nothing_and_submits_once() {
     let before = gpu.gpu_stats().expect("GPU stats");
     train_step(&mut model, &mut opt, TINY, &batches[2]);
     let d = gpu.gpu_stats().expect("GPU stats").since(&before);
-    println!("tiny GPT: one warm step: {d:?}");
-    assert_eq!(
-        d.buffers_created, 0,
-        "tiny GPT: a warm step created buffers: {d:?}"
-    );
-    assert_eq!(
-        d.pipelines_created, 0,
-        "tiny GPT: a warm step compiled pipelines: {d:?}"
-    );
-    assert_eq!(
-        d.bind_groups_created, 0,
-        "tiny GPT: a warm step created bind groups: {d:?}"
-    );
-    assert_eq!(
-        d.submits, 1,
-        "tiny GPT: a warm step must submit once: {d:?}"
-    );
-    assert_eq!(d.readbacks, 0, "tiny GPT: a step must not read back: {d:?}");
-    assert!(
-        d.dispatches > 0,
-        "tiny GPT: the step recorded no work: {d:?}"
-    );
+    assert_lean("tiny GPT", &d);
 }
 
 /// The `shakespeare-char` GPT as the lab trains it (the benchmark's `gpt-small` job:
@@ -134,17 +119,7 @@ fn a_warm_shakespeare_gpt_step_creates_nothing_and_submits_once() {
         println!("  {n:5}  {entry}");
     }
     assert_eq!(by_kernel.total(), d.dispatches, "every dispatch is counted");
-    assert_eq!(d.buffers_created, 0, "a warm step created buffers: {d:?}");
-    assert_eq!(
-        d.pipelines_created, 0,
-        "a warm step compiled pipelines: {d:?}"
-    );
-    assert_eq!(
-        d.bind_groups_created, 0,
-        "a warm step created bind groups: {d:?}"
-    );
-    assert_eq!(d.submits, 1, "a warm step must submit once: {d:?}");
-    assert_eq!(d.readbacks, 0, "a step must not read back: {d:?}");
+    assert_lean("shakespeare-char", &d);
     let counts = [
         ("update_adam", params),
         ("clip_sum_squares", params.div_ceil(6)),
