@@ -486,6 +486,16 @@ impl Runner {
             .collect())
     }
 
+    /// Waits until the device has done every step recorded so far (one read of the
+    /// smallest parameter): how a timing of steps on the GPU ends.
+    pub async fn finish(&self) -> Result<()> {
+        let params = self.model.params();
+        if let Some(t) = params.tensors().iter().min_by_key(|t| t.numel()) {
+            t.to_vec().await?;
+        }
+        Ok(())
+    }
+
     /// Raw model outputs for `n` preprocessed input rows.
     pub async fn predict(&self, x: &[f32], n: usize) -> Result<Vec<f32>> {
         self.forward_rows(x, n)?.to_vec().await

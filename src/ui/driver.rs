@@ -4,6 +4,7 @@
 //! publishes into the [`Lab`] signals, so the page never blocks on training.
 
 mod after_data;
+mod auto;
 mod backend;
 mod cost;
 mod link;
@@ -19,9 +20,7 @@ use super::gpu;
 use super::plot_frame::read_plot_frame;
 use super::state::{Cmd, Lab, PlotFrame, Status};
 use crate::error::{Error, Result};
-use crate::experiment::{
-    BackendChoice, DecodedLink, ExperimentConfig, NamedWeight, Points2d, Runner, Snapshot,
-};
+use crate::experiment::{DecodedLink, ExperimentConfig, NamedWeight, Points2d, Runner, Snapshot};
 use crate::platform::now_ms;
 use crate::Device;
 use leptos::prelude::*;
@@ -49,15 +48,15 @@ pub fn start(lab: Lab) {
         d.refresh().await;
         // A run saved before a reload is offered before any link's replay starts.
         d.saver.start().await;
-        // A link that asks for the CPU backend keeps the run there.
-        let keep_cpu = lab.commands.with_value(|q| {
-            q.iter()
-                .any(|c| matches!(c, Cmd::OpenLink(l) if l.config.backend == BackendChoice::Cpu))
-        });
+        // A link waiting to be opened picks the backend (its own, or by timing its
+        // experiment): the default experiment is not timed first.
+        let link_waits = lab
+            .commands
+            .with_value(|q| q.iter().any(|c| matches!(c, Cmd::OpenLink(_))));
         // Let the browser paint the CPU run first: asking for a WebGPU adapter can hold
         // the main thread for a few hundred milliseconds (SwiftShader's start-up).
         next_frame().await;
-        d.probe_gpu(keep_cpu).await;
+        d.probe_gpu(!link_waits).await;
         if d.runner.is_none() && cost::held_back(&lab) {
             // Judged again against the GPU's ceiling.
             d.rebuild_held_back().await;
@@ -123,6 +122,8 @@ struct Driver {
     rate_mark: (f64, u64),
     /// Whether training ran at the previous frame.
     was_running: bool,
+    /// The auto backend's timings, per experiment shape (see `driver/auto.rs`).
+    timings: Vec<(ExperimentConfig, super::state::Timing)>,
     /// Resets so far (see [`Status::run`]).
     run: u64,
     /// While on the GPU: the training state as last read back, so a lost device can
@@ -165,6 +166,7 @@ impl Driver {
             last_history_shown: 0.0,
             rate_mark: (now_ms(), 0),
             was_running: false,
+            timings: Vec::new(),
             run: 0,
             host_copy: None,
             host_copy_at: f64::NEG_INFINITY,
@@ -188,6 +190,7 @@ impl Driver {
                 self.after_data = None;
                 self.reset();
                 self.refresh().await;
+                self.auto_choose().await;
             }
             Cmd::Step => {
                 if self.step_once() {
@@ -195,8 +198,16 @@ impl Driver {
                 }
             }
             Cmd::SetBackend(kind) => {
+                self.lab.backend.update(|b| {
+                    b.auto = false;
+                    b.timed = None;
+                });
                 self.set_backend(kind).await;
                 self.after_move().await;
+            }
+            Cmd::AutoBackend => {
+                self.lab.backend.update(|b| b.auto = true);
+                self.auto_choose().await;
             }
             Cmd::Refresh => self.refresh().await,
             Cmd::OpenLink(link) => self.open_link(*link).await,

@@ -40,8 +40,11 @@ pub enum Cmd {
     Reset,
     /// Take one optimizer step and refresh every plot.
     Step,
-    /// Move the run to another backend, keeping its state.
+    /// Move the run to another backend, keeping its state (the person's choice: the
+    /// page stops picking the backend by itself).
     SetBackend(BackendKind),
+    /// Pick the backend by timing the experiment on each (the `Auto` choice).
+    AutoBackend,
     /// Re-read the plots (a view option changed).
     Refresh,
     /// Open a decoded link (its replay config is already in [`Lab::config`]): move to
@@ -120,6 +123,36 @@ pub struct BackendInfo {
     pub switching: bool,
     /// True until the search for WebGPU (and its self-test) has finished.
     pub probing: bool,
+    /// True while the page picks the backend itself, by timing each experiment on
+    /// every backend it may run on (the `Auto` choice; a backend chosen by hand or by
+    /// a link ends it).
+    pub auto: bool,
+    /// True while such a timing runs.
+    pub timing: bool,
+    /// The timing behind the backend in use, when auto picked it.
+    pub timed: Option<Timing>,
+}
+
+/// Training speed of one experiment on each backend, as this page trains it (steps per
+/// second over a few timed steps, animation frames and readbacks included; 0 where the
+/// timing failed).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timing {
+    /// On the CPU backend.
+    pub cpu: f64,
+    /// On WebGPU.
+    pub gpu: f64,
+}
+
+impl Timing {
+    /// The faster backend (the CPU backend on a tie).
+    pub fn faster(&self) -> BackendKind {
+        if self.gpu > self.cpu {
+            BackendKind::Gpu
+        } else {
+            BackendKind::Cpu
+        }
+    }
 }
 
 impl Default for BackendInfo {
@@ -130,6 +163,9 @@ impl Default for BackendInfo {
             notice: Some("looking for WebGPU...".into()),
             switching: false,
             probing: true,
+            auto: true,
+            timing: false,
+            timed: None,
         }
     }
 }

@@ -119,7 +119,8 @@ export async function waitReady(page) {
   );
 }
 
-/** Waits for a new run (after a reset) and its first evaluation. */
+/** Waits for a new run (after a reset), its first evaluation and, while the page picks
+ * the backend by timing, the end of the timing (the run may move once it ends). */
 async function waitForNewRun(page, oldRun) {
   await page.waitForFunction(
     (old) => {
@@ -129,6 +130,16 @@ async function waitForNewRun(page, oldRun) {
     },
     oldRun,
     { timeout: 30_000 },
+  );
+  await backendSettled(page);
+}
+
+/** Waits while the auto backend times an experiment. */
+export async function backendSettled(page) {
+  await page.waitForFunction(
+    () => document.querySelector('.backend')?.dataset.state !== 'timing',
+    null,
+    { timeout: 90_000 },
   );
 }
 
@@ -163,9 +174,17 @@ export async function editSetting(page, change) {
   await waitForNewRun(page, old);
 }
 
-/** Chooses a backend in the select and waits until the badge shows it. */
+/** Chooses a backend in the select (`auto`, `webgpu`, `cpu`) and waits until the badge
+ * shows it (for `auto`, until its timing has ended). */
 export async function chooseBackend(page, value) {
   await page.getByTestId('backend-select').selectOption(value);
+  if (value === 'auto') {
+    await page.waitForFunction(() => document.querySelector('.backend')?.dataset.state === 'timing', null, {
+      timeout: 5_000,
+    }).catch(() => {});
+    await backendSettled(page);
+    return;
+  }
   const want = value === 'cpu' ? 'CPU' : 'WebGPU';
   await page.waitForFunction(
     (w) => document.querySelector('[data-testid=backend-badge]')?.textContent?.startsWith(w),

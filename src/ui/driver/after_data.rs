@@ -44,6 +44,7 @@ impl Driver {
             _ => {
                 self.reset();
                 self.refresh().await;
+                self.auto_choose().await;
             }
         }
     }

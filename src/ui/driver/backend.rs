@@ -12,8 +12,9 @@ use crate::Device;
 use leptos::prelude::*;
 
 impl Driver {
-    /// Looks for WebGPU and starts on it when it works; otherwise says why not.
-    pub(super) async fn probe_gpu(&mut self, keep_cpu: bool) {
+    /// Looks for WebGPU; when it works and `choose`, picks the backend of the run by
+    /// timing it (see `driver/auto.rs`); otherwise says why not.
+    pub(super) async fn probe_gpu(&mut self, choose: bool) {
         let probe = gpu::probe().await;
         let mut info = self.lab.backend.get_untracked();
         info.adapter = probe.adapter.clone();
@@ -22,8 +23,8 @@ impl Driver {
                 self.gpu = Some(dev);
                 info.notice = None;
                 self.lab.backend.set(info);
-                if !keep_cpu {
-                    self.set_backend(BackendKind::Gpu).await;
+                if choose {
+                    self.auto_choose().await;
                 }
             }
             Err(why) => {

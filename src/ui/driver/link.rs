@@ -19,6 +19,12 @@ impl Driver {
     /// and initial weights), then trains its `run=N` steps (training stops at N: the
     /// replay config's budget) and loads its weights, if it has any.
     pub(super) async fn open_link(&mut self, link: DecodedLink) {
+        let auto = link.config.backend == BackendChoice::Auto;
+        // A link's own backend replays it as it was made: the page stops picking.
+        self.lab.backend.update(|b| {
+            b.auto = auto;
+            b.timed = None;
+        });
         match link.config.backend {
             BackendChoice::Cpu if !self.device.is_cpu() => self.set_backend(BackendKind::Cpu).await,
             BackendChoice::Gpu if self.device.is_cpu() && self.gpu.is_some() => {
@@ -28,6 +34,10 @@ impl Driver {
         }
         self.reset();
         self.refresh().await;
+        if auto {
+            // Boxed: choosing may rebuild a held-back run, which opens its link again.
+            Box::pin(self.auto_choose()).await;
+        }
         if self.runner.is_none() {
             if held_back(&self.lab) {
                 // Opened (replayed, its weights loaded) once the person confirms.

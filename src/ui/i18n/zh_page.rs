@@ -103,6 +103,12 @@ pub fn zh(en: &str) -> Option<&'static str> {
         "Backend" => "计算后端",
         "Where the tensors live and the kernels run; switching keeps the experiment" => "张量存放和计算内核运行的地方；切换后实验保持不变",
         "The backend running now" => "当前使用的后端",
+        "Auto" => "自动",
+        "The faster backend for this experiment, found by timing a few steps on each" => "对每个后端试跑几步计时，选出跑这个实验更快的那个",
+        "Steps per second of this experiment in this page, timed on each backend; the run went to the faster" => "这个实验在本页面每个后端上每秒训练的步数；训练放在了更快的那个上",
+        "timing each backend on this experiment…" => "正在为这个实验给各个后端计时…",
+        "auto: {}, {} steps/s here ({}: {})" => "自动：{}，这里每秒 {} 步（{}：{}）",
+        "auto: {}, {} steps/s here ({} failed its timing)" => "自动：{}，这里每秒 {} 步（{} 计时失败）",
         // Run comparison.
         "this run" => "本次训练",
         "step" => "步数",
