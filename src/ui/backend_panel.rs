@@ -100,14 +100,20 @@ pub fn BackendPanel(lab: Lab) -> impl IntoView {
     }
 }
 
-/// What the auto backend found: `auto: CPU, 2,150 steps/s (WebGPU: 61)`.
+/// What the auto backend found: `auto: CPU, 2150 steps/s here (WebGPU · google
+/// swiftshader: 61)`.
 fn timing_text(b: &BackendInfo) -> String {
     let Some(timed) = b.timed.filter(|_| !b.timing) else {
         return t("timing each backend on this experiment…").to_string();
     };
+    // The badge names the adapter only while WebGPU runs: otherwise this line does.
+    let gpu_name = match &b.adapter {
+        Some(a) => format!("WebGPU · {a}"),
+        None => "WebGPU".to_string(),
+    };
     let (picked, other, other_name) = match timed.faster() {
-        BackendKind::Cpu => (timed.cpu, timed.gpu, "WebGPU"),
-        BackendKind::Gpu => (timed.gpu, timed.cpu, "CPU"),
+        BackendKind::Cpu => (timed.cpu, timed.gpu, gpu_name),
+        BackendKind::Gpu => (timed.gpu, timed.cpu, "CPU".to_string()),
     };
     let name = match timed.faster() {
         BackendKind::Cpu => "CPU",

@@ -41,8 +41,12 @@ test('the backend panel names the swiftshader adapter', { timeout: 90_000 }, asy
     { timeout: 30_000 },
   );
   const badge = await page.getByTestId('backend-badge').textContent();
+  const timing = page.getByTestId('backend-timing');
   if (badge.startsWith('WebGPU')) {
     assert.match(badge, /swiftshader/i);
+  } else if ((await timing.count()) > 0) {
+    // Found, timed and slower here: the auto line names it with its figure.
+    assert.match(await timing.textContent(), /\(WebGPU · google swiftshader: [\d.]+\)$/);
   } else {
     // The GPU was found but not used: the notice names the adapter and says why.
     const notice = await page.getByTestId('backend-notice').textContent();
