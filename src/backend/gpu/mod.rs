@@ -16,6 +16,7 @@ mod context;
 mod conv;
 mod encoder;
 mod fused;
+mod kernel_times;
 mod matmul;
 mod ops;
 mod pipelines;
@@ -26,6 +27,7 @@ mod stats;
 mod web;
 
 pub use context::{ErrorSink, GpuAdapterInfo, GpuContext};
+pub use kernel_times::KernelTimes;
 pub use matmul::MatmulKernel;
 pub use pipelines::{Family, Kernel, Sig, COMMON_FILE};
 pub use stats::{DispatchCounts, GpuStats};
@@ -117,6 +119,8 @@ pub struct GpuBackend {
     /// Bound where a kernel ignores its input (fill): a buffer may not be bound both as
     /// read-only and as read-write in one dispatch.
     dummy: PooledBuffer,
+    /// Device time by kernel, when switched on (see `kernel_times.rs`).
+    kernel_clock: kernel_times::KernelClock,
 }
 
 impl std::fmt::Debug for GpuBackend {
@@ -150,6 +154,7 @@ impl GpuBackend {
             counters,
             pool,
             dummy,
+            kernel_clock: Default::default(),
         }
     }
 
@@ -177,6 +182,19 @@ impl GpuBackend {
     /// [`DispatchCounts::since`] for one step's breakdown).
     pub fn dispatches_by_kernel(&self) -> DispatchCounts {
         self.counters.dispatches_by_kernel()
+    }
+
+    /// From now on (`true`) every dispatch is submitted and waited for by itself and
+    /// its time added to [`GpuBackend::kernel_times`]; `false` records steps as usual.
+    /// For profiling natively (the browser's device cannot be waited for).
+    pub fn set_kernel_timing(&self, on: bool) {
+        self.kernel_clock.on.set(on);
+    }
+
+    /// Dispatches and device milliseconds per kernel timed so far (take two and
+    /// [`KernelTimes::since`] for one step's).
+    pub fn kernel_times(&self) -> KernelTimes {
+        self.kernel_clock.snapshot()
     }
 
     /// The first device error (lost device, validation error, oversized tensor), if any.
@@ -256,23 +274,44 @@ impl GpuBackend {
             ));
             return;
         };
+        let timed = self.kernel_clock.on.get();
+        if timed {
+            // What was recorded before (copies, other dispatches) is not this kernel's.
+            self.finish_now();
+        }
         if self.recorder.borrow().commands >= AUTO_FLUSH {
             self.flush_now();
         }
         let device = &self.ctx.device;
         let pipeline = self.pipelines.borrow_mut().pipeline(device, k);
-        let mut rec = self.recorder.borrow_mut();
-        let (uid, ubuf, offset) = rec.push_params(device, &self.counters, params);
-        let bg = self
-            .pipelines
-            .borrow_mut()
-            .bind_group(device, k.sig, (uid, &ubuf), buffers);
-        let pass = rec.pass(device);
-        pass.set_pipeline(&pipeline);
-        pass.set_bind_group(0, &bg, &[offset]);
-        pass.dispatch_workgroups(x, y, 1);
-        rec.commands += 1;
+        {
+            let mut rec = self.recorder.borrow_mut();
+            let (uid, ubuf, offset) = rec.push_params(device, &self.counters, params);
+            let bg = self
+                .pipelines
+                .borrow_mut()
+                .bind_group(device, k.sig, (uid, &ubuf), buffers);
+            let pass = rec.pass(device);
+            pass.set_pipeline(&pipeline);
+            pass.set_bind_group(0, &bg, &[offset]);
+            pass.dispatch_workgroups(x, y, 1);
+            rec.commands += 1;
+        }
         self.counters.dispatched(k.entry);
+        if timed {
+            let t0 = crate::platform::now_ms();
+            self.finish_now();
+            self.kernel_clock
+                .add(k.entry, crate::platform::now_ms() - t0);
+        }
+    }
+
+    /// Submit what is recorded and wait until the device has done it.
+    fn finish_now(&self) {
+        self.flush_now();
+        if let Err(e) = self.ctx.device.poll(wgpu::PollType::wait_indefinitely()) {
+            self.fail(format!("waiting for the device: {e}"));
+        }
     }
 
     /// Submit what is recorded, then let buffers freed meanwhile be reused.

@@ -228,6 +228,18 @@ pub(crate) fn preset_row(report: &mut BenchReport, job: &PresetJob, device: &Dev
             job.name,
             kernels.join(", ")
         ));
+        let times = readbacks::step_kernel_times(preset_job_config(job)?, device)?;
+        let all: f64 = times.iter().map(|t| t.2).sum();
+        let shares: Vec<String> = times
+            .iter()
+            .take(8)
+            .map(|(k, n, ms)| format!("{k} {:.0}% ({n}, {ms:.1} ms)", 100.0 * ms / all))
+            .collect();
+        report.notes.push(format!(
+            "{}: one warm step's device time by kernel, each dispatch waited for alone ({all:.1} ms in all): {}",
+            job.name,
+            shares.join(", ")
+        ));
     }
     Ok(())
 }

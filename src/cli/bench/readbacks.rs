@@ -124,3 +124,25 @@ pub fn step_dispatches(
     let step = gpu.dispatches_by_kernel().since(&before);
     Ok((step.total(), step.ranked()))
 }
+
+/// Device milliseconds of one warm training step of `config` on the GPU `device` by
+/// kernel, each dispatch submitted and waited for alone (see
+/// `backend::gpu::KernelTimes`): `(kernel, dispatches, ms)`, the longest first.
+pub fn step_kernel_times(
+    mut config: crate::experiment::ExperimentConfig,
+    device: &Device,
+) -> Result<Vec<(&'static str, u64, f64)>> {
+    let gpu = device
+        .gpu_backend()
+        .ok_or_else(|| Error::Gpu("kernel times need the GPU backend".into()))?
+        .clone();
+    config.backend = BackendChoice::Gpu;
+    let mut runner = Runner::new(config, device.clone())?;
+    runner.train_steps(2)?;
+    gpu.set_kernel_timing(true);
+    let before = gpu.kernel_times();
+    let stepped = runner.step();
+    gpu.set_kernel_timing(false);
+    stepped?;
+    Ok(gpu.kernel_times().since(&before).ranked())
+}
