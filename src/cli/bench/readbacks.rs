@@ -109,16 +109,10 @@ pub(super) fn traffic_rows(report: &mut BenchReport, device: &Device) -> Result<
 /// Dispatches of one warm training step of `config` on the GPU `device`, in all and per
 /// kernel (most first): what the fused kernels cut, printed with the preset jobs.
 pub fn step_dispatches(
-    mut config: crate::experiment::ExperimentConfig,
+    config: crate::experiment::ExperimentConfig,
     device: &Device,
 ) -> Result<(u64, Vec<(&'static str, u64)>)> {
-    let gpu = device
-        .gpu_backend()
-        .ok_or_else(|| Error::Gpu("dispatch counts need the GPU backend".into()))?
-        .clone();
-    config.backend = BackendChoice::Gpu;
-    let mut runner = Runner::new(config, device.clone())?;
-    runner.train_steps(3)?;
+    let (gpu, mut runner) = warm_gpu_run(config, device, "dispatch counts")?;
     let before = gpu.dispatches_by_kernel();
     runner.step()?;
     let step = gpu.dispatches_by_kernel().since(&before);
@@ -129,20 +123,31 @@ pub fn step_dispatches(
 /// kernel, each dispatch submitted and waited for alone (see
 /// `backend::gpu::KernelTimes`): `(kernel, dispatches, ms)`, the longest first.
 pub fn step_kernel_times(
-    mut config: crate::experiment::ExperimentConfig,
+    config: crate::experiment::ExperimentConfig,
     device: &Device,
 ) -> Result<Vec<(&'static str, u64, f64)>> {
-    let gpu = device
-        .gpu_backend()
-        .ok_or_else(|| Error::Gpu("kernel times need the GPU backend".into()))?
-        .clone();
-    config.backend = BackendChoice::Gpu;
-    let mut runner = Runner::new(config, device.clone())?;
-    runner.train_steps(2)?;
+    let (gpu, mut runner) = warm_gpu_run(config, device, "kernel times")?;
     gpu.set_kernel_timing(true);
     let before = gpu.kernel_times();
     let stepped = runner.step();
     gpu.set_kernel_timing(false);
     stepped?;
     Ok(gpu.kernel_times().since(&before).ranked())
+}
+
+/// A run of `config` on the GPU `device` after three steps (pipelines compiled, the
+/// buffer pool filled), with its backend; `what` names what needs the GPU.
+fn warm_gpu_run(
+    mut config: crate::experiment::ExperimentConfig,
+    device: &Device,
+    what: &str,
+) -> Result<(std::rc::Rc<crate::backend::gpu::GpuBackend>, Runner)> {
+    let gpu = device
+        .gpu_backend()
+        .ok_or_else(|| Error::Gpu(format!("{what} need the GPU backend")))?
+        .clone();
+    config.backend = BackendChoice::Gpu;
+    let mut runner = Runner::new(config, device.clone())?;
+    runner.train_steps(3)?;
+    Ok((gpu, runner))
 }
