@@ -42,8 +42,9 @@ const HISTORY_SHOW_MS: f64 = 100.0;
 pub fn start(lab: Lab) {
     crate::platform::spawn(async move {
         let mut d = Driver::new(lab);
-        // The page is usable on the CPU at once; the run moves to the GPU (keeping its
-        // state) once WebGPU has been found and has passed its self-test.
+        // The page is usable on the CPU at once; once WebGPU has been found and has
+        // passed its self-test, the run goes (keeping its state) to whichever backend
+        // trains it faster (driver/auto.rs).
         d.reset();
         d.refresh().await;
         // A run saved before a reload is offered before any link's replay starts.

@@ -110,8 +110,9 @@ export async function waitReady(page) {
     null,
     { timeout: 30_000 },
   );
-  // The page starts on the CPU and moves to WebGPU once it is found and self-tested;
-  // tests start after that, so the move never lands in the middle of one.
+  // The page starts on the CPU; once WebGPU is found and self-tested it times the
+  // experiment on both backends and moves to the faster. Tests start after that, so
+  // the move never lands in the middle of one.
   await page.waitForFunction(
     () => document.querySelector('.backend')?.dataset.state === 'ready',
     null,
