@@ -502,6 +502,40 @@ impl View {
         let row_major = View::contiguous(out).strides;
         (0..MAX_RANK).all(|d| out[d] == 1 || self.strides[d] == row_major[d])
     }
+
+    /// When the elements of `dims` read through this view, taken as `outer` rows of
+    /// `inner` in row-major order, sit at `offset + row * r + j * e` for two strides:
+    /// `Some((r, e))`. A transposed matrix is such a view; a broadcast inside a row or
+    /// a permutation that interleaves rows is not.
+    pub fn two_strides(&self, dims: Dims, outer: usize, inner: usize) -> Option<(usize, usize)> {
+        if outer == 0 || inner == 0 {
+            return None;
+        }
+        let split = (0..=MAX_RANK).find(|&k| {
+            dims[..k].iter().product::<usize>() == outer
+                && dims[k..].iter().product::<usize>() == inner
+        })?;
+        let rows = one_stride(&dims[..split], &self.strides[..split])?;
+        let elems = one_stride(&dims[split..], &self.strides[split..])?;
+        Some((rows, elems))
+    }
+}
+
+/// The stride `s` that puts element `i` (row-major over `dims`) at `i * s`, when there
+/// is one: each dimension's stride is the next inner one's times that one's extent
+/// (dimensions of size one place nothing).
+fn one_stride(dims: &[usize], strides: &[usize]) -> Option<usize> {
+    let mut unit: Option<usize> = None;
+    let mut span = 1;
+    for (&d, &s) in dims.iter().zip(strides).rev().filter(|(&d, _)| d != 1) {
+        match unit {
+            None => unit = Some(s),
+            Some(u) if s == u * span => {}
+            Some(_) => return None,
+        }
+        span *= d;
+    }
+    Some(unit.unwrap_or(0))
 }
 
 /// Sizes of a batched matrix product `C[b] = op(A[b]) @ op(B[b])`, all row-major:
@@ -521,4 +555,73 @@ pub struct MatmulDims {
     pub trans_a: bool,
     /// `B` is stored transposed.
     pub trans_b: bool,
+}
+
+#[cfg(test)]
+mod two_strides_tests {
+    use super::{Dims, View, MAX_RANK};
+
+    /// Element `k` of `dims` in row-major order through `v`, by the definition.
+    fn element(v: &View, dims: Dims, k: usize) -> usize {
+        let mut idx = [0; MAX_RANK];
+        let mut t = k;
+        for d in (0..MAX_RANK).rev() {
+            idx[d] = t % dims[d];
+            t /= dims[d];
+        }
+        v.at(idx)
+    }
+
+    fn agrees(v: View, dims: Dims, outer: usize, inner: usize) -> bool {
+        let (r, e) = v.two_strides(dims, outer, inner).expect("two strides");
+        (0..outer).all(|row| {
+            (0..inner).all(|j| element(&v, dims, row * inner + j) == v.offset + row * r + j * e)
+        })
+    }
+
+    #[test]
+    fn a_transposed_matrix_is_two_strides() {
+        // [320, 64] read as 64 rows of 320 (its columns), as a bias gradient sums it.
+        let v = View {
+            offset: 5,
+            strides: [0, 0, 1, 64],
+        };
+        assert_eq!(v.two_strides([1, 1, 64, 320], 64, 320), Some((1, 64)));
+        assert!(agrees(v, [1, 1, 64, 320], 64, 320));
+        // Two axes kept and one summed: [10, 32, 64] summed over its first axis.
+        let v = View {
+            offset: 0,
+            strides: [0, 64, 1, 2048],
+        };
+        assert_eq!(v.two_strides([1, 32, 64, 10], 2048, 10), Some((1, 2048)));
+        assert!(agrees(v, [1, 32, 64, 10], 2048, 10));
+        // Dense rows, and a slice of rows with a gap between them.
+        let v = View::contiguous([1, 2, 3, 4]);
+        assert!(agrees(v, [1, 2, 3, 4], 6, 4));
+        let v = View {
+            offset: 2,
+            strides: [0, 0, 10, 1],
+        };
+        assert_eq!(v.two_strides([1, 1, 7, 4], 7, 4), Some((10, 1)));
+    }
+
+    #[test]
+    fn interleaved_or_broadcast_rows_are_not() {
+        // Rows that split a permuted pair of axes: no single row stride.
+        let v = View {
+            offset: 0,
+            strides: [0, 1, 12, 3],
+        };
+        assert_eq!(v.two_strides([1, 3, 2, 4], 6, 4), None);
+        // A row broadcast along one of two axes: no single element stride.
+        let v = View {
+            offset: 0,
+            strides: [0, 0, 0, 1],
+        };
+        assert_eq!(v.two_strides([1, 1, 3, 4], 1, 12), None);
+        // A split that no row boundary matches, and empty reductions.
+        let v = View::contiguous([1, 1, 3, 4]);
+        assert_eq!(v.two_strides([1, 1, 3, 4], 2, 6), None);
+        assert_eq!(v.two_strides([1, 1, 0, 4], 0, 4), None);
+    }
 }

@@ -15,8 +15,21 @@ use std::future::Future;
 const HEALTH_PAIRS: usize = 3;
 
 /// Rows up to this length are reduced one thread per row (the CPU's exact order);
-/// longer rows by one workgroup per row with a fixed tree.
+/// longer rows by one workgroup per row with a fixed tree, except on software adapters.
 const SHORT_ROW: usize = 64;
+
+/// Rows per workgroup of `reduce_<op>_rows` (its `@workgroup_size`).
+const ROWS_PER_GROUP: u64 = 64;
+
+/// Whether `outer` rows of `inner` are reduced one thread per row. On GPU hardware only
+/// short rows: a long row folded by one thread is a long chain of dependent loads. On a
+/// software adapter (a CPU emulating a GPU), whenever there are rows enough to fill a
+/// workgroup or the rows are short: there the tree's barriers run as loops over the
+/// workgroup's lanes and cost more than the sums (a transformer's bias gradients, 64 to
+/// 256 columns of 320 rows, took 2-4 ms a dispatch as trees on lavapipe).
+fn reduce_by_rows(outer: usize, inner: usize, software: bool) -> bool {
+    inner <= SHORT_ROW || (software && outer as u64 >= ROWS_PER_GROUP)
+}
 
 fn numel(d: Dims) -> usize {
     d.iter().product()
@@ -186,25 +199,28 @@ impl Backend for GpuBackend {
         (outer, inner): (usize, usize),
     ) -> GpuStorage {
         let s = self.alloc(outer);
-        // The shape of the reduction depends on (outer, inner) only: deterministic.
-        let (mode, wgs) = if inner <= SHORT_ROW {
-            (1, groups(outer))
+        // The kernel depends on (outer, inner) and the adapter only: deterministic.
+        let (kernel, wgs) = if reduce_by_rows(outer, inner, self.software) {
+            (
+                Kernel::reduce_rows(op),
+                (outer as u64).div_ceil(ROWS_PER_GROUP),
+            )
         } else {
-            (0, outer as u64)
+            (Kernel::reduce(op), outer as u64)
         };
-        // `shaders/reduce.wgsl`'s `Params`: (outer, inner, mode, dense), the padded
-        // source dims and strides, then the offset.
+        // `shaders/reduce.wgsl`'s `Params`: (outer, inner, form, pad), the padded
+        // source dims and strides (or the row and element strides), then the offset.
+        let (layout, strides) = match xv.two_strides(src, outer, inner) {
+            _ if xv.is_dense(src) => (1, self.strides(xv)),
+            Some((row, elem)) => (2, [row, elem, 0, 0].map(|v| self.u(v))),
+            None => (0, self.strides(xv)),
+        };
         let mut p = Vec::with_capacity(13);
-        p.extend([
-            self.u(outer),
-            self.u(inner),
-            mode,
-            u32::from(xv.is_dense(src)),
-        ]);
+        p.extend([self.u(outer), self.u(inner), layout, 0]);
         p.extend(self.dims(src));
-        p.extend(self.strides(xv));
+        p.extend(strides);
         p.push(self.u(xv.offset));
-        self.launch(Kernel::reduce(op), &p, &[x.pooled(), s.pooled()], wgs);
+        self.launch(kernel, &p, &[x.pooled(), s.pooled()], wgs);
         s
     }
 

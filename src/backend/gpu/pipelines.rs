@@ -213,6 +213,14 @@ impl Kernel {
     pub fn reduce(op: ReduceOp) -> Kernel {
         Kernel::new(Family::Reduce, op.wgsl_entry(), Sig::In1Out1)
     }
+    /// `reduce_<op>_rows`: one thread per row, the CPU's order.
+    pub fn reduce_rows(op: ReduceOp) -> Kernel {
+        let entry = match op {
+            ReduceOp::Sum => "reduce_sum_rows",
+            ReduceOp::Max => "reduce_max_rows",
+        };
+        Kernel::new(Family::Reduce, entry, Sig::In1Out1)
+    }
     /// `where(cond, a, b)`.
     pub const SELECT: Kernel = Kernel::new(Family::Select, "select_where", Sig::In3Out1);
     /// The strided copy.
@@ -289,6 +297,7 @@ impl Kernel {
         let mut v: Vec<Kernel> = UnaryOp::ALL.iter().map(|&o| Kernel::unary(o)).collect();
         v.extend(BinaryOp::ALL.iter().map(|&o| Kernel::binary(o)));
         v.extend(ReduceOp::ALL.iter().map(|&o| Kernel::reduce(o)));
+        v.extend(ReduceOp::ALL.iter().map(|&o| Kernel::reduce_rows(o)));
         v.extend([
             Kernel::SELECT,
             Kernel::COPY_VIEW,

@@ -22,7 +22,7 @@ enum Axes {
 enum Values {
     /// Distinct values in [-2, 2) (no ties, so max is smooth): all checks.
     Distinct,
-    /// Distinct values in [-3, 3), in long rows (a workgroup tree on the GPU).
+    /// Distinct values in [-3, 3), in long rows (a workgroup tree on GPU hardware).
     DistinctWide,
     /// Uniform values in [-2, 2), maybe close: forward and parity only.
     Uniform,
@@ -51,6 +51,12 @@ const REDUCE_ROWS: &[(&[usize], Axes, Values, bool)] = &[
     (&[3, 1000], Axes::Only(&[&[1], &[0]]), Values::DistinctWide, false),
     (&[70, 3], Axes::Only(&[&[0]]), Values::DistinctWide, false),
     (&[300], Axes::Only(&[&[0]]), Values::DistinctWide, false),
+    // Long rows in each read form (columns by two strides, dense rows, the general view)
+    // with rows enough for one thread per row on a software adapter, and the general
+    // view's long rows with few of them (a tree everywhere).
+    (&[100, 80], Axes::Only(&[&[0], &[1]]), Values::DistinctWide, false),
+    (&[8, 64, 9], Axes::Only(&[&[0, 2]]), Values::DistinctWide, false),
+    (&[8, 3, 9], Axes::Only(&[&[0, 2]]), Values::DistinctWide, false),
     (&[0, 4], Axes::Only(&[&[0], &[1]]), Values::DistinctWide, false),
 ];
 
