@@ -195,26 +195,43 @@ impl Backend for CpuBackend {
         (outer, inner): (usize, usize),
     ) -> CpuStorage {
         let n = numel(src);
-        let gathered;
-        let rows: &[f32] = if xv.is_dense(src) {
-            &x[xv.offset..xv.offset + n]
-        } else {
-            // The elements in row-major order; the fold below is the same either way.
-            let mut o = vec![0.0; n];
-            for_each_index(src, |f, i| o[f] = x[xv.at(i)]);
-            gathered = o;
-            &gathered
-        };
-        // Sequential, left to right: one fixed order on every target.
-        Rc::new(
+        let fold = |row: &[f32]| row.iter().fold(op.identity(), |acc, &v| op.combine(acc, v));
+        let fold_rows = |rows: &[f32]| -> Vec<f32> {
             (0..outer)
-                .map(|r| {
-                    rows[r * inner..(r + 1) * inner]
-                        .iter()
-                        .fold(op.identity(), |acc, &v| op.combine(acc, v))
-                })
-                .collect(),
-        )
+                .map(|r| fold(&rows[r * inner..(r + 1) * inner]))
+                .collect()
+        };
+        // Each row is folded left to right from the identity, one fixed order on every
+        // target, whichever of the loops below reads it.
+        if xv.is_dense(src) {
+            return Rc::new(fold_rows(&x[xv.offset..xv.offset + n]));
+        }
+        match xv.two_strides(src, outer, inner) {
+            // Rows apart in memory (a slice): each row folded where it lies.
+            Some((rs, 1)) => Rc::new(
+                (0..outer)
+                    .map(|r| fold(&x[xv.offset + r * rs..xv.offset + r * rs + inner]))
+                    .collect(),
+            ),
+            // Rows side by side (a matrix's columns, as a bias gradient sums them): all
+            // rows advance one element at a time, reading memory in order.
+            Some((1, es)) => {
+                let mut out = vec![op.identity(); outer];
+                for j in 0..inner {
+                    let at = xv.offset + j * es;
+                    for (o, &v) in out.iter_mut().zip(&x[at..at + outer]) {
+                        *o = op.combine(*o, v);
+                    }
+                }
+                Rc::new(out)
+            }
+            _ => {
+                // The elements in row-major order, then folded as dense rows.
+                let mut o = vec![0.0; n];
+                for_each_index(src, |f, i| o[f] = x[xv.at(i)]);
+                Rc::new(fold_rows(&o))
+            }
+        }
     }
 
     fn concat(&self, parts: &[(&CpuStorage, usize)], outer: usize) -> CpuStorage {
