@@ -332,3 +332,24 @@ export async function waitForAsync(page, fn, arg, { timeout = 60_000, polling = 
     await page.waitForTimeout(polling);
   }
 }
+
+/**
+ * For `addInitScript`: runs in the page before its own scripts and resolves
+ * `window.__gradlabReady` with the time (ms since navigation start) of the first frame in
+ * which the lab is usable (its step button is there and the first evaluation's loss is
+ * shown): the page-ready time of `site_ready.test.mjs` and `page_load.measure.mjs`.
+ */
+export function readyProbe() {
+  window.__gradlabReady = new Promise((resolve) => {
+    const usable = () => {
+      const loss = document.querySelector('[data-testid=train-loss]')?.textContent?.trim();
+      return document.querySelector('[data-testid=step-button]') !== null && !!loss && loss !== '–';
+    };
+    const watch = new MutationObserver(() => {
+      if (!usable()) return;
+      watch.disconnect();
+      requestAnimationFrame(() => resolve(performance.now()));
+    });
+    watch.observe(document, { childList: true, subtree: true, characterData: true });
+  });
+}

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { browserForFile, URL_BASE } from './helpers.mjs';
+import { browserForFile, readyProbe, URL_BASE } from './helpers.mjs';
 
 const browser = browserForFile();
 
@@ -20,23 +20,6 @@ const VISITS = 3;
 /** Trace events listed per visit. */
 const ROWS = 14;
 const CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'blink', 'loading'];
-
-// Runs in the page before its own scripts: resolves `window.__gradlabReady` with the time
-// (ms since navigation start) of the first frame after the lab became usable.
-function readyProbe() {
-  window.__gradlabReady = new Promise((resolve) => {
-    const usable = () => {
-      const loss = document.querySelector('[data-testid=train-loss]')?.textContent?.trim();
-      return document.querySelector('[data-testid=step-button]') !== null && !!loss && loss !== '–';
-    };
-    const watch = new MutationObserver(() => {
-      if (!usable()) return;
-      watch.disconnect();
-      requestAnimationFrame(() => resolve(performance.now()));
-    });
-    watch.observe(document, { childList: true, subtree: true, characterData: true });
-  });
-}
 
 /** Milliseconds by event name on the renderer's main thread between `t0` and `t1` (us). */
 function mainThreadTime(events, t0, t1) {

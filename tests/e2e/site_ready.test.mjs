@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { browserForFile, waitForAsync } from './helpers.mjs';
+import { browserForFile, readyProbe, waitForAsync } from './helpers.mjs';
 import { SiteServer } from './site_server.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -22,23 +22,6 @@ const browser = browserForFile();
 
 before(() => server.start());
 after(() => server.stop());
-
-// Runs in the page before its own scripts: resolves `window.__gradlabReady` with the time
-// (ms since navigation start) of the first frame after the lab became usable.
-function readyProbe() {
-  window.__gradlabReady = new Promise((resolve) => {
-    const usable = () => {
-      const loss = document.querySelector('[data-testid=train-loss]')?.textContent?.trim();
-      return document.querySelector('[data-testid=step-button]') !== null && !!loss && loss !== '–';
-    };
-    const watch = new MutationObserver(() => {
-      if (!usable()) return;
-      watch.disconnect();
-      requestAnimationFrame(() => resolve(performance.now()));
-    });
-    watch.observe(document, { childList: true, subtree: true, characterData: true });
-  });
-}
 
 /** Opens the page in `context` and returns its ready time in ms. */
 async function visit(context) {
