@@ -31,7 +31,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync, writeFileSync } from 'node:fs';
-import { launch, waitForAsync } from '../../tests/e2e/helpers.mjs';
+import { launch, readyProbe, waitForAsync } from '../../tests/e2e/helpers.mjs';
 import { serve } from './server.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -129,23 +129,6 @@ async function profileRun(ctx, job, side, minMs) {
   }
   const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([name, hits]) => ({ name, share: hits / total }));
   return { job, side, rate, samples: total, top };
-}
-
-/** Runs in the lab before its scripts (tests/e2e/site_ready.test.mjs's probe): resolves
- * `window.__gradlabReady` with the first frame in which the lab is usable. */
-function readyProbe() {
-  window.__gradlabReady = new Promise((resolve) => {
-    const usable = () => {
-      const loss = document.querySelector('[data-testid=train-loss]')?.textContent?.trim();
-      return document.querySelector('[data-testid=step-button]') !== null && !!loss && loss !== '–';
-    };
-    const watch = new MutationObserver(() => {
-      if (!usable()) return;
-      watch.disconnect();
-      requestAnimationFrame(() => resolve(performance.now()));
-    });
-    watch.observe(document, { childList: true, subtree: true, characterData: true });
-  });
 }
 
 /** One visit of the lab at `labUrl` in a fresh profile: the first visit (nothing cached:

@@ -337,7 +337,8 @@ export async function waitForAsync(page, fn, arg, { timeout = 60_000, polling = 
  * For `addInitScript`: runs in the page before its own scripts and resolves
  * `window.__gradlabReady` with the time (ms since navigation start) of the first frame in
  * which the lab is usable (its step button is there and the first evaluation's loss is
- * shown): the page-ready time of `site_ready.test.mjs` and `page_load.measure.mjs`.
+ * shown): the page-ready time of `site_ready.test.mjs`, `page_load.measure.mjs` and the
+ * benchmark driver's lab visits.
  */
 export function readyProbe() {
   window.__gradlabReady = new Promise((resolve) => {
