@@ -69,3 +69,42 @@ fn history_stays_bounded_on_long_runs() {
         "steps stay in order"
     );
 }
+
+/// The page's copy of a run that trains in its worker follows it by applying the
+/// worker's snapshots in place (later ones, and an earlier one after a reset of the
+/// worker's side): training on from there gives the same bits as never stopping.
+#[test]
+fn applying_snapshots_in_place_continues_bit_identically() {
+    for (name, points, then) in [
+        ("spiral", [3u64, 57, 20], 25u64),
+        ("iris", [0, 14, 5], 31),
+        ("shakespeare-char", [2, 5, 1], 3),
+    ] {
+        let mut config = preset(name).unwrap();
+        let last = *points.iter().max().unwrap() + then;
+        config.budget = Budget::Steps(last);
+        let mut source = Runner::new(config.clone(), Device::Cpu).unwrap();
+        let mut snaps = Vec::new();
+        for &p in &points {
+            let mut r = Runner::new(config.clone(), Device::Cpu).unwrap();
+            r.train_steps(p).unwrap();
+            snaps.push(block_on(r.snapshot()).unwrap());
+        }
+        // The follower jumps forward, back and forward again, then trains on.
+        let mut follower = Runner::new(config.clone(), Device::Cpu).unwrap();
+        follower.train_steps(1).unwrap();
+        for s in &snaps {
+            follower.apply_snapshot(s).unwrap();
+            assert_eq!(follower.step_count(), s.step);
+            assert_eq!(block_on(follower.snapshot()).unwrap(), *s, "{name}: state");
+        }
+        let end = *points.last().unwrap();
+        follower.train_steps(then).unwrap();
+        source.train_steps(end + then).unwrap();
+        assert_eq!(
+            weights_bits(&follower),
+            weights_bits(&source),
+            "{name}: the follower differs"
+        );
+    }
+}

@@ -99,6 +99,15 @@ pub struct Runner {
     pub(super) last_scores: Option<crate::metrics::BinaryScores>,
 }
 
+/// The batch order of `config`'s training rows, from its seed.
+fn batcher_for(config: &ExperimentConfig, data: &PreparedData) -> Batcher {
+    Batcher::new(
+        data.train.n,
+        config.batch_size,
+        Rng::derive(config.seed, streams::BATCHES),
+    )
+}
+
 impl Runner {
     /// Validate `config`, build its data, model and optimizer on `device`.
     pub fn new(config: ExperimentConfig, device: Device) -> Result<Runner> {
@@ -115,11 +124,7 @@ impl Runner {
         let model = super::runner_seq2seq::with_translator(&config, model, &device)?;
         let mut optimizer = Optimizer::new(config.optimizer.clone());
         optimizer.set_embeddings(super::model::embedding_params(&config));
-        let batcher = Batcher::new(
-            data.train.n,
-            config.batch_size,
-            Rng::derive(config.seed, streams::BATCHES),
-        );
+        let batcher = batcher_for(&config, &data);
         Ok(Runner {
             health: HealthStatus::new(&device, model.params().len()),
             train: DeviceSplit::upload(&data.train, &device),
@@ -154,6 +159,11 @@ impl Runner {
     /// The device running the experiment.
     pub fn device(&self) -> &Device {
         &self.device
+    }
+
+    /// The batch order as it starts, before any epoch is drawn.
+    pub(super) fn first_batcher(&self) -> Batcher {
+        batcher_for(&self.config, &self.data)
     }
 
     /// Optimizer steps taken.

@@ -59,37 +59,60 @@ impl Runner {
     ) -> Result<Runner> {
         super::check_snapshot_fits(&config, snapshot)?;
         let mut r = Runner::new(config, device)?;
-        let dev = r.device().clone();
+        r.apply_snapshot(snapshot)?;
+        Ok(r)
+    }
+
+    /// Puts this run in `snapshot`'s state (a snapshot of a run of the same config,
+    /// earlier or later than this one) without building anything again: the page's
+    /// copy of a run that trains in its worker follows it this way. Training on gives
+    /// the same bits as [`Runner::restore`] would.
+    pub fn apply_snapshot(&mut self, snapshot: &Snapshot) -> Result<()> {
+        super::check_snapshot_fits(self.config(), snapshot)?;
+        let dev = self.device().clone();
         for (i, w) in snapshot.weights.iter().enumerate() {
-            r.model
+            self.model
                 .params_mut()
                 .set(i, Tensor::from_slice(&w.data, &w.shape, &dev));
         }
-        r.optimizer = Optimizer::from_host_state(
-            r.config().optimizer.clone(),
+        self.optimizer = Optimizer::from_host_state(
+            self.config().optimizer.clone(),
             snapshot.optimizer_steps,
             &snapshot.optimizer_state,
             &dev,
         );
-        r.optimizer
-            .set_embeddings(super::model::embedding_params(r.config()));
-        if let Some(stream) = &mut r.lm_stream {
+        self.optimizer
+            .set_embeddings(super::model::embedding_params(self.config()));
+        if let Some(stream) = &mut self.lm_stream {
             stream.seek(snapshot.data_position);
         }
-        // Replay the batch order up to the snapshot's position: one epoch is drawn when
-        // the first batch of it is needed.
-        let s = snapshot.step;
-        if s > 0 {
-            let bpe = r.batches_per_epoch();
-            let draws = (s - 1) / bpe + 1;
-            for _ in 0..draws {
-                r.epoch_order = r.batcher.next_epoch();
-            }
-            r.next_batch = (s - (draws - 1) * bpe) as usize;
+        self.seek_batches(snapshot.step);
+        self.step = snapshot.step;
+        self.history = snapshot.history.clone();
+        Ok(())
+    }
+
+    /// The batch order as it stands after `step` steps: one epoch's order is drawn when
+    /// its first batch is needed, so `(step - 1) / per_epoch + 1` have been drawn. Going
+    /// forward draws the missing epochs; going back starts the order again.
+    fn seek_batches(&mut self, step: u64) {
+        let drawn = |s: u64, bpe: u64| if s == 0 { 0 } else { (s - 1) / bpe + 1 };
+        let bpe = self.batches_per_epoch();
+        let (now, want) = (drawn(self.step, bpe), drawn(step, bpe));
+        let mut from = now;
+        if want < now {
+            self.batcher = self.first_batcher();
+            self.epoch_order = Vec::new();
+            from = 0;
         }
-        r.step = s;
-        r.history = snapshot.history.clone();
-        Ok(r)
+        for _ in from..want {
+            self.epoch_order = self.batcher.next_epoch();
+        }
+        self.next_batch = if step == 0 {
+            self.epoch_order.len()
+        } else {
+            (step - (want - 1) * bpe) as usize
+        };
     }
 
     /// A run continuing `saved` (bytes read by [`super::decode_saved_run`]) on `device`,
