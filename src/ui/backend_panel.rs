@@ -14,6 +14,7 @@ pub fn BackendPanel(lab: Lab) -> impl IntoView {
             _ if b.switching => t("switching…").to_string(),
             (BackendKind::Gpu, Some(a)) => format!("WebGPU · {a}"),
             (BackendKind::Gpu, None) => "WebGPU".to_string(),
+            (BackendKind::Cpu, _) if b.in_worker => format!("CPU · {}", t("worker")),
             (BackendKind::Cpu, _) => "CPU".to_string(),
         }
     };
@@ -71,7 +72,14 @@ pub fn BackendPanel(lab: Lab) -> impl IntoView {
                     }
                 }
                 data-testid="backend-badge"
-                title=move || t("The backend running now")
+                data-where=move || if lab.backend.with(|b| b.in_worker) { "worker" } else { "page" }
+                title=move || {
+                    if lab.backend.with(|b| b.in_worker) {
+                        t("The backend running now; this run's steps are long, so it trains in a background thread (a Web Worker) and the page stays responsive")
+                    } else {
+                        t("The backend running now")
+                    }
+                }
             >
                 {badge}
             </span>

@@ -8,6 +8,7 @@ mod auto;
 mod backend;
 mod cost;
 mod link;
+mod offload;
 mod probe;
 mod resume;
 mod text;
@@ -69,6 +70,11 @@ pub fn start(lab: Lab) {
                 .commands
                 .try_update_value(std::mem::take)
                 .unwrap_or_default();
+            // A run training in the worker is called back before anything reads or
+            // replaces it, and when training pauses.
+            if d.offload.is_active() && (!cmds.is_empty() || !lab.running.get_untracked()) {
+                d.recall().await;
+            }
             for cmd in cmds {
                 d.handle(cmd).await;
             }
@@ -151,6 +157,8 @@ struct Driver {
     /// What the probability bars were last computed for, and when (ms).
     bars_key: Option<text::BarsKey>,
     bars_at: f64,
+    /// Training in the worker (see `driver/offload.rs`).
+    offload: offload::Offload,
 }
 
 impl Driver {
@@ -181,6 +189,7 @@ impl Driver {
             sampling: None,
             bars_key: None,
             bars_at: f64::NEG_INFINITY,
+            offload: offload::Offload::new(),
         }
     }
 
@@ -289,7 +298,7 @@ impl Driver {
     /// A few milliseconds of training, then a readback when one is due.
     async fn slice(&mut self) {
         let gpu = !self.device.is_cpu();
-        let Some(r) = self.runner.as_mut() else {
+        let Some(r) = self.runner.as_ref() else {
             // A play pressed while the run's data downloads starts the run once it is
             // built; otherwise there is nothing to train.
             let loading = matches!(
@@ -305,6 +314,14 @@ impl Driver {
             self.lab.running.set(false);
             return;
         }
+        match self.train_where() {
+            offload::Where::Worker => return self.slice_in_worker().await,
+            offload::Where::Wait => return,
+            offload::Where::Page => {}
+        }
+        let Some(r) = self.runner.as_mut() else {
+            return;
+        };
         let t0 = now_ms();
         let (budget, cap) = if gpu {
             (GPU_SLICE_MS, GPU_STEPS_PER_FRAME)
@@ -334,17 +351,30 @@ impl Driver {
                 }
             }
         }
-        let done = r.is_done();
         if let Some(e) = failed {
             self.fail(e);
             return;
         }
+        if !gpu {
+            self.note_page_slice(n, now_ms() - t0);
+        }
+        self.after_steps(recorded).await;
+    }
+
+    /// Publishes the run after steps (trained in the page, or in the worker and applied
+    /// here): its speed and step, a readback when one is due, its history when a point
+    /// was `recorded`; stops training at the end of the budget.
+    async fn after_steps(&mut self, recorded: bool) {
+        let Some(r) = self.runner.as_ref() else {
+            return;
+        };
+        let done = r.is_done();
         let now = now_ms();
         let (t_mark, s_mark) = self.rate_mark;
         let step = r.step_count();
         let mut rate = self.lab.status.get_untracked().steps_per_sec;
         if now - t_mark >= 250.0 || (done && now > t_mark) {
-            rate = (step - s_mark) as f64 * 1000.0 / (now - t_mark);
+            rate = step.saturating_sub(s_mark) as f64 * 1000.0 / (now - t_mark);
             self.rate_mark = (now, step);
         }
         self.publish_status(rate);

@@ -39,6 +39,7 @@ mod text_views;
 mod training_bar;
 pub(crate) mod translate_zh;
 pub mod worker;
+pub mod worker_client;
 
 use leptos::prelude::*;
 use state::Lab;
@@ -52,7 +53,7 @@ pub fn App() -> impl IntoView {
     text::read_linked_sha(&lab);
     links::open_address(&lab);
     driver::start(lab);
-    worker::start_if_asked();
+    worker_client::start_if_asked();
     view! {
         <style>{lesson::CSS}</style>
         <header class="topbar">

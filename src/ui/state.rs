@@ -131,6 +131,9 @@ pub struct BackendInfo {
     pub timing: bool,
     /// The timing behind the backend in use, when auto picked it.
     pub timed: Option<Timing>,
+    /// True while the run trains in the page's worker (a CPU run with long steps, so the
+    /// page never waits on one).
+    pub in_worker: bool,
 }
 
 /// Training speed of one experiment on each backend, as this page trains it (steps per
@@ -166,6 +169,7 @@ impl Default for BackendInfo {
             auto: true,
             timing: false,
             timed: None,
+            in_worker: false,
         }
     }
 }

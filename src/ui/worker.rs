@@ -1,28 +1,42 @@
-//! Training in a dedicated Web Worker: the first part of moving the training driver off
-//! the page's main thread (issue 12). The SAME wasm module and JS glue the page runs are
-//! instantiated in a module worker (`www/train_worker.js`, copied next to index.html so
-//! relative URLs resolve as in the page), which calls [`worker_main`] instead of
-//! mounting the app (`main` mounts only where there is a window).
+//! Training in a dedicated Web Worker, so a long step never holds the page's main
+//! thread (issue 12). The SAME wasm module and JS glue the page runs are instantiated in
+//! a module worker (`www/train_worker.js`, copied next to index.html so relative URLs
+//! resolve as in the page), which calls [`worker_main`] instead of mounting the app
+//! (`main` mounts only where there is a window). The page's side is
+//! [`super::worker_client`].
 //!
-//! What runs in the worker today: a link's `run=N` replay on the CPU backend (its data
-//! downloaded first when the page fetches it on demand), trained in chunks that yield
-//! to the worker's event loop, answered with its `weights_sha256`
-//! (the file the CLI hashes). The page's training driver still runs in the page
-//! (`driver.rs`); the worker starts only when the page is opened with `?driver=worker`,
-//! and says what it did through `window.__gradlabWorker` (read by the e2e tests).
+//! What the worker does:
+//! - trains the page's run on the CPU backend ([`ToWorker::Train`]): the page sends the
+//!   run as a saved run (the resume store's bytes: link, weights, optimizer state,
+//!   history), the worker continues it in chunks that yield to its event loop, and posts
+//!   the whole state back a few times a second ([`FromWorker::Trained`]); the page's copy
+//!   of the run follows it (`Runner::apply_snapshot`), so what the page shows, shares
+//!   and saves is the worker's run, bit for bit;
+//! - replays a link's `run=N` on the CPU backend and answers with its `weights_sha256`
+//!   (the file the CLI hashes), for the e2e tests.
+//!
+//! Messages are JSON text, or a two-element array `[text, bytes]` when a saved run
+//! travels with them (its buffer is transferred, not copied).
 
 use super::links::hash_config;
-use crate::experiment::{assess, decode_link, sha256_hex, to_safetensors, Runner};
+use crate::error::Error;
+use crate::experiment::{
+    assess, decode_link, decode_saved_run, encode_saved_run, sha256_hex, to_safetensors, Runner,
+};
 use crate::platform::{global_property, now_ms, set_timeout};
 use crate::Device;
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Array, Function, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Milliseconds of training between two yields to the worker's event loop (messages
 /// from the page are read between chunks).
 const CHUNK_MS: f64 = 15.0;
+
+/// Milliseconds between two states posted to the page while training.
+const POST_EVERY_MS: f64 = 200.0;
 
 /// A message from the page to the worker.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -32,6 +46,19 @@ pub enum ToWorker {
     Replay {
         /// The link, as the address bar holds it (`#v=1&...`).
         link: String,
+    },
+    /// Continue the run that comes as saved-run bytes with this message, on the CPU
+    /// backend, until its budget ends or [`ToWorker::Stop`] comes. A new `Train` ends
+    /// every earlier one.
+    Train {
+        /// Names this training in the answers (the page counts them up).
+        ticket: u64,
+    },
+    /// End the training `ticket` (and any earlier one) after the current step; its last
+    /// state is posted.
+    Stop {
+        /// The training to end.
+        ticket: u64,
     },
 }
 
@@ -55,48 +82,235 @@ pub enum FromWorker {
         /// Milliseconds the replay took in the worker.
         ms: f64,
     },
+    /// The state of training `ticket`, as saved-run bytes that come with this message.
+    Trained {
+        /// The training this state is of.
+        ticket: u64,
+        /// Its steps so far.
+        step: u64,
+        /// The last state of this training: its budget ended, it was stopped, or it
+        /// failed (`error`).
+        last: bool,
+        /// Why it ended early.
+        error: Option<TrainError>,
+    },
     /// A request could not be done.
     Failed {
         /// Why.
         message: String,
+        /// The training that could not start, if it was one.
+        ticket: Option<u64>,
     },
+}
+
+/// Why training in the worker ended early.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct TrainError {
+    /// The message, as the page shows errors.
+    pub message: String,
+    /// When training diverged: the step and where the NaN or infinity was seen.
+    pub non_finite: Option<(u64, String)>,
+}
+
+impl TrainError {
+    fn of(e: &Error) -> TrainError {
+        TrainError {
+            message: e.to_string(),
+            non_finite: match e {
+                Error::NonFinite { step, what } => Some((*step, what.clone())),
+                _ => None,
+            },
+        }
+    }
+}
+
+thread_local! {
+    /// Trainings with a ticket below this one are to stop.
+    static STOP_BELOW: Cell<u64> = const { Cell::new(0) };
 }
 
 /// The worker's entry point (called by `www/train_worker.js` once the module is
 /// instantiated): answers the page's messages and says it is ready.
 pub fn worker_main() {
     let on_message = Closure::<dyn FnMut(JsValue)>::new(|event: JsValue| {
-        let data = Reflect::get(&event, &"data".into())
-            .ok()
-            .and_then(|d| d.as_string());
-        match data.map(|d| serde_json::from_str::<ToWorker>(&d)) {
-            Some(Ok(request)) => crate::platform::spawn(answer(request)),
-            Some(Err(e)) => post(&FromWorker::Failed {
-                message: format!("unreadable request: {e}"),
-            }),
-            None => post(&FromWorker::Failed {
-                message: "a request that is not text".into(),
-            }),
+        let data = Reflect::get(&event, &"data".into()).unwrap_or_default();
+        let (text, bytes) = split_message(&data);
+        match text.map(|d| serde_json::from_str::<ToWorker>(&d)) {
+            Some(Ok(request)) => {
+                // Stops take effect at once, between two steps of a training.
+                match &request {
+                    ToWorker::Stop { ticket } => stop_below(ticket + 1),
+                    ToWorker::Train { ticket } => stop_below(*ticket),
+                    ToWorker::Replay { .. } => {}
+                }
+                crate::platform::spawn(answer(request, bytes))
+            }
+            Some(Err(e)) => post(
+                &FromWorker::Failed {
+                    message: format!("unreadable request: {e}"),
+                    ticket: None,
+                },
+                None,
+            ),
+            None => post(
+                &FromWorker::Failed {
+                    message: "a request that is not text".into(),
+                    ticket: None,
+                },
+                None,
+            ),
         }
     });
     let _ = Reflect::set(&js_sys::global(), &"onmessage".into(), on_message.as_ref());
     // The handler lives as long as the worker.
     on_message.forget();
-    post(&FromWorker::Ready {
-        webgpu: super::gpu::has_webgpu(),
-        clock_ms: now_ms(),
-    });
+    post(
+        &FromWorker::Ready {
+            webgpu: super::gpu::has_webgpu(),
+            clock_ms: now_ms(),
+        },
+        None,
+    );
+}
+
+fn stop_below(ticket: u64) {
+    STOP_BELOW.with(|s| s.set(s.get().max(ticket)));
+}
+
+fn stop_asked(ticket: u64) -> bool {
+    STOP_BELOW.with(|s| ticket < s.get())
+}
+
+/// A message's text and bytes: `data` is the text, or `[text, bytes]`.
+pub(super) fn split_message(data: &JsValue) -> (Option<String>, Option<Vec<u8>>) {
+    if let Some(text) = data.as_string() {
+        return (Some(text), None);
+    }
+    if Array::is_array(data) {
+        let parts: &Array = data.unchecked_ref();
+        let bytes = parts
+            .get(1)
+            .dyn_into::<Uint8Array>()
+            .ok()
+            .map(|b| b.to_vec());
+        return (parts.get(0).as_string(), bytes);
+    }
+    (None, None)
+}
+
+/// `text`, or `[text, bytes]` with the bytes' buffer listed for transfer.
+pub(super) fn join_message(text: &str, bytes: Option<&[u8]>) -> (JsValue, Option<Array>) {
+    match bytes {
+        None => (JsValue::from_str(text), None),
+        Some(b) => {
+            let array = Uint8Array::from(b);
+            let transfer = Array::of1(&array.buffer());
+            (
+                Array::of2(&JsValue::from_str(text), &array).into(),
+                Some(transfer),
+            )
+        }
+    }
 }
 
 /// Does `request` and posts the answer.
-async fn answer(request: ToWorker) {
-    let reply = match request {
-        ToWorker::Replay { link } => match replay(&link).await {
-            Ok(done) => done,
-            Err(message) => FromWorker::Failed { message },
-        },
+async fn answer(request: ToWorker, bytes: Option<Vec<u8>>) {
+    match request {
+        ToWorker::Replay { link } => {
+            let reply = match replay(&link).await {
+                Ok(done) => done,
+                Err(message) => FromWorker::Failed {
+                    message,
+                    ticket: None,
+                },
+            };
+            post(&reply, None);
+        }
+        ToWorker::Train { ticket } => {
+            if let Err(message) = train(ticket, bytes.unwrap_or_default()).await {
+                post(
+                    &FromWorker::Failed {
+                        message,
+                        ticket: Some(ticket),
+                    },
+                    None,
+                );
+            }
+        }
+        // Taken in the message handler.
+        ToWorker::Stop { .. } => {}
+    }
+}
+
+/// Continues the saved run in `bytes` until its budget ends, a stop comes or a step
+/// fails, posting its state every [`POST_EVERY_MS`] and at the end. Errs when the run
+/// cannot be built here (nothing was trained then).
+async fn train(ticket: u64, bytes: Vec<u8>) -> Result<(), String> {
+    let saved = decode_saved_run(&bytes).map_err(|e| e.to_string())?;
+    let config = saved.config().map_err(|e| e.to_string())?;
+    let (cost, verdict) = assess(&config, &super::driver::ceiling_for(&Device::Cpu, &config));
+    if !verdict.may_start() {
+        return Err(verdict.message(&cost));
+    }
+    if let Some(set) = super::data_fetch::missing_set(&config) {
+        super::data_fetch::fetch_set(set).await?;
+    }
+    let mut runner =
+        Runner::restore(config, Device::Cpu, &saved.snapshot).map_err(|e| e.to_string())?;
+    let mut posted = now_ms();
+    loop {
+        let chunk = now_ms();
+        let mut failed = None;
+        while !runner.is_done() && !stop_asked(ticket) && now_ms() - chunk < CHUNK_MS {
+            if let Err(e) = runner.step() {
+                failed = Some(e);
+                break;
+            }
+            // A history point exactly where the runner's own loop records one.
+            if runner.record_due() {
+                if let Err(e) = runner.record().await {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        let last = failed.is_some() || runner.is_done() || stop_asked(ticket);
+        if last || now_ms() - posted >= POST_EVERY_MS {
+            post_state(ticket, &runner, last, failed.as_ref()).await;
+            posted = now_ms();
+        }
+        if last {
+            return Ok(());
+        }
+        yield_now().await;
+    }
+}
+
+/// Posts `runner`'s whole state as a saved run.
+async fn post_state(ticket: u64, runner: &Runner, last: bool, failed: Option<&Error>) {
+    let bytes = match runner.snapshot().await {
+        Ok(s) => encode_saved_run(runner.config(), &s, 0.0),
+        Err(e) => Err(e),
     };
-    post(&reply);
+    let error = failed.map(TrainError::of);
+    match bytes {
+        Ok(b) => post(
+            &FromWorker::Trained {
+                ticket,
+                step: runner.step_count(),
+                last,
+                error,
+            },
+            Some(&b),
+        ),
+        Err(e) => post(
+            &FromWorker::Failed {
+                message: format!("the run's state could not be written: {e}"),
+                ticket: Some(ticket),
+            },
+            None,
+        ),
+    }
 }
 
 /// Trains `link`'s replay on the CPU backend to its end and hashes the weights file.
@@ -154,133 +368,17 @@ async fn yield_now() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Posts `message` to the page as JSON text.
-fn post(message: &FromWorker) {
+/// Posts `message` to the page as JSON text, with `bytes` when given.
+fn post(message: &FromWorker, bytes: Option<&[u8]>) {
     let Ok(text) = serde_json::to_string(message) else {
         return;
     };
-    if let Some(f) = global_property("postMessage").and_then(|f| f.dyn_into::<Function>().ok()) {
-        let _ = f.call1(&js_sys::global(), &JsValue::from_str(&text));
-    }
-}
-
-/// The page's side: starts the worker when the address asks for it (`?driver=worker`)
-/// and keeps what it answers in `window.__gradlabWorker` (`state`, `ready`, `replays`).
-/// A worker that cannot start leaves a console warning and `state: 'failed'`.
-pub fn start_if_asked() {
-    let asked = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .is_some_and(|s| s.contains("driver=worker"));
-    if !asked {
+    let Some(f) = global_property("postMessage").and_then(|f| f.dyn_into::<Function>().ok()) else {
         return;
-    }
-    let hook = Object::new();
-    let _ = Reflect::set(&hook, &"state".into(), &"starting".into());
-    let _ = Reflect::set(&js_sys::global(), &"__gradlabWorker".into(), &hook);
-    if let Err(why) = start(&hook) {
-        fail(&hook, &why);
-    }
-}
-
-/// Creates the module worker and wires its messages to `hook`.
-fn start(hook: &Object) -> Result<(), String> {
-    // boot.js keeps the glue's and the module's absolute URLs for the worker.
-    let glue = global_property("__gradlabGlue").ok_or("the boot script left no glue URLs")?;
-    let constructor: Function = global_property("Worker")
-        .and_then(|w| w.dyn_into().ok())
-        .ok_or("this browser has no Web Workers")?;
-    let options = Object::new();
-    let _ = Reflect::set(&options, &"type".into(), &"module".into());
-    let script = Reflect::get(&glue, &"worker".into()).map_err(|_| "no worker URL")?;
-    let args = js_sys::Array::of2(&script, &options);
-    let worker = Reflect::construct(&constructor, &args)
-        .map_err(|e| format!("the worker could not be created: {e:?}"))?;
-    let on_message = {
-        let hook = hook.clone();
-        let worker = worker.clone();
-        Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-            let text = Reflect::get(&event, &"data".into())
-                .ok()
-                .and_then(|d| d.as_string())
-                .unwrap_or_default();
-            on_worker_message(&hook, &worker, &text);
-        })
     };
-    let on_error = {
-        let hook = hook.clone();
-        Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-            let message = Reflect::get(&event, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string())
-                .unwrap_or_else(|| "the worker failed to start".into());
-            fail(&hook, &message);
-        })
+    let (data, transfer) = join_message(&text, bytes);
+    let _ = match transfer {
+        Some(t) => f.call2(&js_sys::global(), &data, &t),
+        None => f.call1(&js_sys::global(), &data),
     };
-    let _ = Reflect::set(&worker, &"onmessage".into(), on_message.as_ref());
-    let _ = Reflect::set(&worker, &"onerror".into(), on_error.as_ref());
-    // Both live as long as the page.
-    on_message.forget();
-    on_error.forget();
-    let init = Object::new();
-    let _ = Reflect::set(
-        &init,
-        &"js".into(),
-        &Reflect::get(&glue, &"js".into()).unwrap_or_default(),
-    );
-    let _ = Reflect::set(
-        &init,
-        &"wasm".into(),
-        &Reflect::get(&glue, &"wasm".into()).unwrap_or_default(),
-    );
-    call(&worker, "postMessage", &init)
-}
-
-/// Applies one answer of the worker to `hook`; once ready, the worker is offered in
-/// `hook.replay(link)` (the answer lands in `hook.replays`).
-fn on_worker_message(hook: &Object, worker: &JsValue, text: &str) {
-    let parsed = serde_json::from_str::<FromWorker>(text);
-    let value = js_sys::JSON::parse(text).unwrap_or_default();
-    match parsed {
-        Ok(FromWorker::Ready { .. }) => {
-            let _ = Reflect::set(hook, &"state".into(), &"ready".into());
-            let _ = Reflect::set(hook, &"ready".into(), &value);
-            let _ = Reflect::set(hook, &"replays".into(), &js_sys::Array::new());
-            let worker = worker.clone();
-            let replay = Closure::<dyn FnMut(String)>::new(move |link: String| {
-                let request = ToWorker::Replay { link };
-                if let Ok(text) = serde_json::to_string(&request) {
-                    let _ = call(&worker, "postMessage", &JsValue::from_str(&text));
-                }
-            });
-            let _ = Reflect::set(hook, &"replay".into(), replay.as_ref());
-            replay.forget();
-        }
-        Ok(_) => {
-            if let Ok(list) = Reflect::get(hook, &"replays".into()) {
-                let _ = call(&list, "push", &value);
-            }
-        }
-        Err(e) => fail(hook, &format!("an unreadable answer from the worker: {e}")),
-    }
-}
-
-/// Calls method `name` of `target` with one argument.
-fn call(target: &JsValue, name: &str, arg: &JsValue) -> Result<(), String> {
-    let f: Function = Reflect::get(target, &name.into())
-        .ok()
-        .and_then(|f| f.dyn_into().ok())
-        .ok_or_else(|| format!("no {name}"))?;
-    f.call1(target, arg)
-        .map(|_| ())
-        .map_err(|e| format!("{name} failed: {e:?}"))
-}
-
-/// Marks the worker failed in `hook` and warns in the console (the page trains in
-/// the page, as it does without a worker).
-fn fail(hook: &Object, why: &str) {
-    let _ = Reflect::set(hook, &"state".into(), &"failed".into());
-    let _ = Reflect::set(hook, &"error".into(), &JsValue::from_str(why));
-    web_sys::console::warn_1(
-        &format!("gradlab: no training worker ({why}); training stays in the page").into(),
-    );
 }

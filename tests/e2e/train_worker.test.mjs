@@ -8,7 +8,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { URL_BASE, browserForFile, gradlabBin, openPageAt, waitReady } from './helpers.mjs';
+import {
+  URL_BASE,
+  browserForFile,
+  gradlab,
+  gradlabBin,
+  openPage,
+  openPageAt,
+  requestWeightsHash,
+  waitReady,
+  waitStoppedAt,
+  withKey,
+} from './helpers.mjs';
 
 const browser = browserForFile();
 
@@ -137,6 +148,52 @@ test('a page without Web Workers warns and trains in the page', { timeout: 120_0
   );
   await page.getByTestId('step-button').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=step-count]')?.textContent === '1');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a CPU run with long steps trains in the worker: the page stays free, the weights are the CLI’s', { timeout: 600_000 }, async () => {
+  // The shakespeare-char GPT on the CPU backend (225 MFLOP a step): no address flag, the
+  // driver sends it to the worker by its cost.
+  const STEPS = 12;
+  const link = withKey(withKey(gradlab('link', 'shakespeare-char').trim(), 'backend', 'cpu'), 'run', String(STEPS));
+  const { page, errors } = await openPage(browser(), { width: 1440, height: 900 }, link);
+  // Where the badge says the run trains, frame by frame, and the main thread's long tasks.
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries())).observe({
+      type: 'longtask',
+    });
+    window.__inWorker = [];
+    const tick = (now) => {
+      const where = document.querySelector('[data-testid=backend-badge]')?.dataset.where;
+      if (where === 'worker') window.__inWorker.push(now);
+      if (!window.__stopWatch) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await waitStoppedAt(page, STEPS, 400_000);
+  const seen = await page.evaluate(() => {
+    window.__stopWatch = true;
+    const frames = window.__inWorker;
+    const [from, to] = [frames[0], frames[frames.length - 1]];
+    return {
+      frames: frames.length,
+      tasks: window.__longTasks
+        .filter((e) => e.startTime >= from && e.startTime <= to)
+        .map((e) => Math.round(e.duration)),
+      badge: document.querySelector('[data-testid=backend-badge]')?.dataset.where,
+    };
+  });
+  console.log(
+    `# ${seen.frames} frames drawn while the worker held the run; main-thread long tasks ` +
+      `meanwhile: ${seen.tasks.length} [${seen.tasks.join(', ')}] ms`,
+  );
+  assert.ok(seen.frames > 0, 'the badge never said the run trains in the worker');
+  assert.equal(seen.badge, 'page', 'at the end of its budget the run is back in the page');
+  assert.deepEqual(seen.tasks.filter((d) => d > 50), [], 'main-thread tasks over 50 ms while the worker trained');
+  // The run the page holds is the worker's, bit for bit the CLI's.
+  assert.equal(await requestWeightsHash(page), cliHash(link), 'the page and the CLI trained the same weights');
   assert.deepEqual(errors, []);
   await page.close();
 });

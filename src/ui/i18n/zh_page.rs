@@ -103,6 +103,8 @@ pub fn zh(en: &str) -> Option<&'static str> {
         "Backend" => "计算后端",
         "Where the tensors live and the kernels run; switching keeps the experiment" => "张量存放和计算内核运行的地方；切换后实验保持不变",
         "The backend running now" => "当前使用的后端",
+        "worker" => "后台线程",
+        "The backend running now; this run's steps are long, so it trains in a background thread (a Web Worker) and the page stays responsive" => "当前使用的后端；这个实验每一步都比较慢，所以放在后台线程（Web Worker）里训练，页面不会卡住",
         "Auto" => "自动",
         "The faster backend for this experiment, found by timing a few steps on each" => "对每个后端试跑几步计时，选出跑这个实验更快的那个",
         "Steps per second of this experiment in this page, timed on each backend; the run went to the faster" => "这个实验在本页面每个后端上每秒训练的步数；训练放在了更快的那个上",
