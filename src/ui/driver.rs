@@ -159,6 +159,8 @@ struct Driver {
     bars_at: f64,
     /// Training in the worker (see `driver/offload.rs`).
     offload: offload::Offload,
+    /// A text run's characters, with the run they are of (see `driver/text.rs`).
+    vocab: Option<(u64, crate::data::text::CharVocab)>,
 }
 
 impl Driver {
@@ -190,6 +192,7 @@ impl Driver {
             bars_key: None,
             bars_at: f64::NEG_INFINITY,
             offload: offload::Offload::new(),
+            vocab: None,
         }
     }
 

@@ -42,6 +42,22 @@ fn char_vocab(runner: &Runner) -> Result<CharVocab> {
 }
 
 impl Driver {
+    /// The run's characters, worked out from its whole text once per run (40-60 ms in
+    /// the page for tiny Shakespeare, too long to repeat at every refresh of the bars).
+    fn run_vocab(&mut self) -> Result<CharVocab> {
+        if let Some((run, v)) = &self.vocab {
+            if *run == self.run {
+                return Ok(v.clone());
+            }
+        }
+        let Some(r) = self.runner.as_ref() else {
+            return Err(Error::Format("no model".into()));
+        };
+        let v = char_vocab(r)?;
+        self.vocab = Some((self.run, v.clone()));
+        Ok(v)
+    }
+
     /// True when the run's data is token ids (text, or the dates to translate): its
     /// evaluations are too costly for every refresh.
     pub(super) fn is_token_run(&self) -> bool {
@@ -101,13 +117,14 @@ impl Driver {
         ts.output.set(String::new());
         ts.output_prompt.set(request.prompt.clone());
         self.sampling = None;
-        let Some(r) = self.runner.as_ref() else {
+        if self.runner.is_none() {
             ts.message
                 .set(Some("no model to write with: see the message above".into()));
             ts.generating.set(false);
             return;
         };
-        let started = char_vocab(r)
+        let started = self
+            .run_vocab()
             .and_then(|vocab| TextStream::new(vocab, &request.prompt, request.options));
         match started {
             Ok(stream) => {
@@ -191,8 +208,11 @@ impl Driver {
         }
         self.bars_key = Some(key);
         self.bars_at = now_ms();
-        let bars = match char_vocab(r) {
-            Ok(vocab) => answer(r.next_char_probs(&vocab, &prompt, BARS_SHOWN)).await,
+        let bars = match self.run_vocab() {
+            Ok(vocab) => match self.runner.as_ref() {
+                Some(r) => answer(r.next_char_probs(&vocab, &prompt, BARS_SHOWN)).await,
+                None => return,
+            },
             Err(e) => Err(e),
         };
         match bars {
