@@ -10,11 +10,11 @@
 // not end in .test.mjs, so `make test` does not run it). Run it on a built page with
 //   GRADLAB_E2E_PORT=8094 bash scripts/e2e.sh tests/e2e/long_tasks.measure.mjs
 //
-// The page's training driver still runs on the main thread (the worker only replays
-// links so far: train_worker.test.mjs holds the 50 ms gate for it), and one CPU step
-// of the GPT, a readback or a redraw passes 50 ms there: so it reports the durations
-// and checks only that training went on; GRADLAB_LONGTASK_STRICT=1 makes the 50 ms
-// limit an assertion (the gate for the day the driver moves to the worker).
+// CPU runs with long steps (the GPT) train in the page's worker (driver/offload.rs;
+// train_worker.test.mjs holds the 50 ms gate for them); small runs still step in the
+// page in 10 ms slices, and a redraw or a readback can pass 50 ms there: so it reports
+// the durations and checks only that training went on; GRADLAB_LONGTASK_STRICT=1 makes
+// the 50 ms limit an assertion.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browserForFile, chooseBackend, openPage, screenshot } from './helpers.mjs';
@@ -96,7 +96,7 @@ test('main-thread tasks over 50 ms while the page trains (measured)', { timeout:
     const { tasks, steps } = await measureTraining(page, TRAIN_MS);
     found[`${preset} (${backend})`] = tasks;
     console.log(
-      `long tasks (in-page driver) while ${preset} trained ${steps} steps on ${backend}: ` +
+      `long tasks while ${preset} trained ${steps} steps on ${backend}: ` +
         `${tasks.length} [${tasks.join(', ')}] ms`,
     );
     assert.ok(steps > 0, `${preset} took no step`);

@@ -1,10 +1,11 @@
-// The training worker (src/ui/worker.rs, www/train_worker.js): opened with
-// `?driver=worker`, the page starts a module worker that instantiates the page's own
-// glue and wasm module (same URLs: the browser's cache serves them) without mounting
-// the app, and replays `run=N` links there on the CPU backend. Its weights_sha256
-// equals the native CLI's for the same link, and while the shakespeare-char GPT trains
-// in the worker (a CPU step alone is over 50 ms) no main-thread task of the page passes
-// 50 ms (Long Tasks API).
+// The training worker (src/ui/worker.rs, worker_client.rs, driver/offload.rs,
+// www/train_worker.js): a module worker that instantiates the page's own glue and wasm
+// module (same URLs: the browser's cache serves them) without mounting the app. A CPU
+// run with long steps (the shakespeare-char GPT) trains there with no address flag: the
+// badge says so, no main-thread task passes 50 ms (Long Tasks API) while it trains, and
+// the weights the page ends with are the CLI's, bit for bit. With `?driver=worker` the
+// page also offers the worker's link replays to the test (`window.__gradlabWorker`):
+// their weights_sha256 equals the native CLI's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
