@@ -198,3 +198,39 @@ test('a CPU run with long steps trains in the worker: the page stays free, the w
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('with ?driver=worker every CPU run trains in the worker; pausing calls it back and the bits stay the CLI’s', { timeout: 600_000 }, async () => {
+  const STEPS = 20_000;
+  const link = withKey(withKey(gradlab('link', 'spiral').trim(), 'backend', 'cpu'), 'run', String(STEPS));
+  const { page, errors } = await openPageAt(browser(), `${URL_BASE}?driver=worker${link}`);
+  const step = async () => Number(await page.getByTestId('step-count').textContent());
+  // Paused mid-run: the worker's last state is the page's, and the badge is back.
+  await page.waitForFunction(() => document.querySelector('[data-testid=backend-badge]')?.dataset.where === 'worker', null, {
+    timeout: 60_000,
+    polling: 50,
+  });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=step-count]')?.textContent) > 1000, null, {
+    timeout: 120_000,
+    polling: 50,
+  });
+  await page.getByTestId('train-toggle').click();
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid=train-toggle]')?.getAttribute('aria-pressed') === 'false' &&
+      document.querySelector('[data-testid=backend-badge]')?.dataset.where === 'page',
+    null,
+    { timeout: 30_000, polling: 50 },
+  );
+  const paused = await step();
+  assert.ok(paused > 1000 && paused < STEPS, `paused at step ${paused}`);
+  await page.waitForTimeout(500);
+  assert.equal(await step(), paused, 'nothing trains while paused');
+  // One step in the page, then on to the end in the worker.
+  await page.getByTestId('step-button').click();
+  await page.waitForFunction((n) => document.querySelector('[data-testid=step-count]')?.textContent === String(n), paused + 1);
+  await page.getByTestId('train-toggle').click();
+  await waitStoppedAt(page, STEPS, 300_000);
+  assert.equal(await requestWeightsHash(page), cliHash(link), 'the page and the CLI trained the same weights');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
