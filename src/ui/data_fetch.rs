@@ -17,6 +17,7 @@ use crate::data::{RealSet, MAX_DECOMPRESSED_BYTES};
 use crate::experiment::{DataSource, ExperimentConfig};
 use js_sys::{Promise, Reflect, Uint8Array};
 use leptos::prelude::*;
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -124,6 +125,37 @@ impl FetchSet {
     }
 }
 
+thread_local! {
+    /// The files of each set this page downloaded, as they came (a `.gz` still
+    /// compressed), for the training worker: a run sent there takes its set's files
+    /// along instead of downloading them again.
+    static KEPT: RefCell<Vec<(FetchSet, Vec<Vec<u8>>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The downloaded set `config` trains on (whether or not it is here yet), if any.
+pub fn fetched_set(config: &ExperimentConfig) -> Option<FetchSet> {
+    match config.data {
+        DataSource::Real(set) if !set.fetched_files().is_empty() => Some(FetchSet::Real(set)),
+        DataSource::Text(set) if set != TextSet::User => Some(FetchSet::Text(set)),
+        _ => None,
+    }
+}
+
+/// The files of `set` as this page downloaded them, if it did.
+pub fn kept_files(set: FetchSet) -> Option<Vec<Vec<u8>>> {
+    KEPT.with(|k| {
+        k.borrow()
+            .iter()
+            .find(|(s, _)| *s == set)
+            .map(|(_, f)| f.clone())
+    })
+}
+
+/// Hands `files` (as [`kept_files`] gives them) to the data module as `set`.
+pub fn provide_files(set: FetchSet, files: &[Vec<u8>]) -> Result<(), String> {
+    set.provide(files)
+}
+
 /// The set `config` needs that the page has not downloaded yet, if any.
 pub fn missing_set(config: &ExperimentConfig) -> Option<FetchSet> {
     match config.data {
@@ -175,7 +207,15 @@ async fn download(lab: Option<Lab>, set: FetchSet) -> Result<(), String> {
     for name in set.files() {
         files.push(fetch_bytes(lab, name).await?);
     }
-    set.provide(&files)
+    set.provide(&files)?;
+    if lab.is_some() {
+        KEPT.with(|k| {
+            let mut k = k.borrow_mut();
+            k.retain(|(s, _)| *s != set);
+            k.push((set, files));
+        });
+    }
+    Ok(())
 }
 
 /// One file's bytes, read chunk by chunk so that the bar moves. At most

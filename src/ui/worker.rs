@@ -15,8 +15,8 @@
 //! - replays a link's `run=N` on the CPU backend and answers with its `weights_sha256`
 //!   (the file the CLI hashes), for the e2e tests.
 //!
-//! Messages are JSON text, or a two-element array `[text, bytes]` when a saved run
-//! travels with them (its buffer is transferred, not copied).
+//! Messages are JSON text, or an array `[text, bytes...]` when a saved run (and the files
+//! of its data set) travel with them (their buffers are transferred, not copied).
 
 use super::links::hash_config;
 use crate::error::Error;
@@ -49,10 +49,13 @@ pub enum ToWorker {
     },
     /// Continue the run that comes as saved-run bytes with this message, on the CPU
     /// backend, until its budget ends or [`ToWorker::Stop`] comes. A new `Train` ends
-    /// every earlier one.
+    /// every earlier one. The page's files of the run's data set come after the run's
+    /// bytes, when it has them (the worker downloads them otherwise).
     Train {
         /// Names this training in the answers (the page counts them up).
         ticket: u64,
+        /// The person's own text, for a run on it.
+        user_text: Option<String>,
     },
     /// End the training `ticket` (and any earlier one) after the current step; its last
     /// state is posted.
@@ -134,30 +137,30 @@ thread_local! {
 pub fn worker_main() {
     let on_message = Closure::<dyn FnMut(JsValue)>::new(|event: JsValue| {
         let data = Reflect::get(&event, &"data".into()).unwrap_or_default();
-        let (text, bytes) = split_message(&data);
+        let (text, parts) = split_message(&data);
         match text.map(|d| serde_json::from_str::<ToWorker>(&d)) {
             Some(Ok(request)) => {
                 // Stops take effect at once, between two steps of a training.
                 match &request {
                     ToWorker::Stop { ticket } => stop_below(ticket + 1),
-                    ToWorker::Train { ticket } => stop_below(*ticket),
+                    ToWorker::Train { ticket, .. } => stop_below(*ticket),
                     ToWorker::Replay { .. } => {}
                 }
-                crate::platform::spawn(answer(request, bytes))
+                crate::platform::spawn(answer(request, parts))
             }
             Some(Err(e)) => post(
                 &FromWorker::Failed {
                     message: format!("unreadable request: {e}"),
                     ticket: None,
                 },
-                None,
+                &[],
             ),
             None => post(
                 &FromWorker::Failed {
                     message: "a request that is not text".into(),
                     ticket: None,
                 },
-                None,
+                &[],
             ),
         }
     });
@@ -169,7 +172,7 @@ pub fn worker_main() {
             webgpu: super::gpu::has_webgpu(),
             clock_ms: now_ms(),
         },
-        None,
+        &[],
     );
 }
 
@@ -181,40 +184,39 @@ fn stop_asked(ticket: u64) -> bool {
     STOP_BELOW.with(|s| ticket < s.get())
 }
 
-/// A message's text and bytes: `data` is the text, or `[text, bytes]`.
-pub(super) fn split_message(data: &JsValue) -> (Option<String>, Option<Vec<u8>>) {
+/// A message's text and byte parts: `data` is the text, or `[text, bytes...]`.
+pub(super) fn split_message(data: &JsValue) -> (Option<String>, Vec<Vec<u8>>) {
     if let Some(text) = data.as_string() {
-        return (Some(text), None);
+        return (Some(text), Vec::new());
     }
     if Array::is_array(data) {
         let parts: &Array = data.unchecked_ref();
-        let bytes = parts
-            .get(1)
-            .dyn_into::<Uint8Array>()
-            .ok()
-            .map(|b| b.to_vec());
+        let bytes = (1..parts.length())
+            .filter_map(|i| parts.get(i).dyn_into::<Uint8Array>().ok())
+            .map(|b| b.to_vec())
+            .collect();
         return (parts.get(0).as_string(), bytes);
     }
-    (None, None)
+    (None, Vec::new())
 }
 
-/// `text`, or `[text, bytes]` with the bytes' buffer listed for transfer.
-pub(super) fn join_message(text: &str, bytes: Option<&[u8]>) -> (JsValue, Option<Array>) {
-    match bytes {
-        None => (JsValue::from_str(text), None),
-        Some(b) => {
-            let array = Uint8Array::from(b);
-            let transfer = Array::of1(&array.buffer());
-            (
-                Array::of2(&JsValue::from_str(text), &array).into(),
-                Some(transfer),
-            )
-        }
+/// `text`, or `[text, bytes...]` with the bytes' buffers listed for transfer.
+pub(super) fn join_message(text: &str, parts: &[&[u8]]) -> (JsValue, Option<Array>) {
+    if parts.is_empty() {
+        return (JsValue::from_str(text), None);
     }
+    let message = Array::of1(&JsValue::from_str(text));
+    let transfer = Array::new();
+    for p in parts {
+        let array = Uint8Array::from(*p);
+        transfer.push(&array.buffer());
+        message.push(&array);
+    }
+    (message.into(), Some(transfer))
 }
 
 /// Does `request` and posts the answer.
-async fn answer(request: ToWorker, bytes: Option<Vec<u8>>) {
+async fn answer(request: ToWorker, mut parts: Vec<Vec<u8>>) {
     match request {
         ToWorker::Replay { link } => {
             let reply = match replay(&link).await {
@@ -224,16 +226,18 @@ async fn answer(request: ToWorker, bytes: Option<Vec<u8>>) {
                     ticket: None,
                 },
             };
-            post(&reply, None);
+            post(&reply, &[]);
         }
-        ToWorker::Train { ticket } => {
-            if let Err(message) = train(ticket, bytes.unwrap_or_default()).await {
+        ToWorker::Train { ticket, user_text } => {
+            let files = parts.split_off(parts.len().min(1));
+            let run = parts.pop().unwrap_or_default();
+            if let Err(message) = train(ticket, run, files, user_text).await {
                 post(
                     &FromWorker::Failed {
                         message,
                         ticket: Some(ticket),
                     },
-                    None,
+                    &[],
                 );
             }
         }
@@ -243,17 +247,29 @@ async fn answer(request: ToWorker, bytes: Option<Vec<u8>>) {
 }
 
 /// Continues the saved run in `bytes` until its budget ends, a stop comes or a step
-/// fails, posting its state every [`POST_EVERY_MS`] and at the end. Errs when the run
-/// cannot be built here (nothing was trained then).
-async fn train(ticket: u64, bytes: Vec<u8>) -> Result<(), String> {
+/// fails, posting its state every [`POST_EVERY_MS`] and at the end. Its data comes as
+/// the page's `files` of its set (downloaded here when there are none) or the person's
+/// `user_text`. Errs when the run cannot be built here (nothing was trained then).
+async fn train(
+    ticket: u64,
+    bytes: Vec<u8>,
+    files: Vec<Vec<u8>>,
+    user_text: Option<String>,
+) -> Result<(), String> {
     let saved = decode_saved_run(&bytes).map_err(|e| e.to_string())?;
     let config = saved.config().map_err(|e| e.to_string())?;
     let (cost, verdict) = assess(&config, &super::driver::ceiling_for(&Device::Cpu, &config));
     if !verdict.may_start() {
         return Err(verdict.message(&cost));
     }
+    if let Some(text) = user_text {
+        crate::data::text::provide_user_text(&text, config.context)?;
+    }
     if let Some(set) = super::data_fetch::missing_set(&config) {
-        super::data_fetch::fetch_set(set).await?;
+        match files.is_empty() {
+            true => super::data_fetch::fetch_set(set).await?,
+            false => super::data_fetch::provide_files(set, &files)?,
+        }
     }
     let mut runner =
         Runner::restore(config, Device::Cpu, &saved.snapshot).map_err(|e| e.to_string())?;
@@ -301,14 +317,14 @@ async fn post_state(ticket: u64, runner: &Runner, last: bool, failed: Option<&Er
                 last,
                 error,
             },
-            Some(&b),
+            &[&b],
         ),
         Err(e) => post(
             &FromWorker::Failed {
                 message: format!("the run's state could not be written: {e}"),
                 ticket: Some(ticket),
             },
-            None,
+            &[],
         ),
     }
 }
@@ -368,8 +384,8 @@ async fn yield_now() {
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
-/// Posts `message` to the page as JSON text, with `bytes` when given.
-fn post(message: &FromWorker, bytes: Option<&[u8]>) {
+/// Posts `message` to the page as JSON text, with its byte parts.
+fn post(message: &FromWorker, bytes: &[&[u8]]) {
     let Ok(text) = serde_json::to_string(message) else {
         return;
     };

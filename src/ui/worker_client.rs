@@ -128,14 +128,24 @@ impl TrainWorker {
         state
     }
 
-    /// Sends the run in `saved_run` (saved-run bytes) to train as `ticket`.
-    pub fn train(&self, ticket: u64, saved_run: &[u8]) -> Result<(), String> {
-        self.send(&ToWorker::Train { ticket }, Some(saved_run))
+    /// Sends the run in `saved_run` (saved-run bytes) to train as `ticket`, with the
+    /// page's `files` of its data set (none: the worker downloads them) and the
+    /// person's own text when the run is on it.
+    pub fn train(
+        &self,
+        ticket: u64,
+        saved_run: &[u8],
+        files: &[Vec<u8>],
+        user_text: Option<String>,
+    ) -> Result<(), String> {
+        let mut parts: Vec<&[u8]> = vec![saved_run];
+        parts.extend(files.iter().map(Vec::as_slice));
+        self.send(&ToWorker::Train { ticket, user_text }, &parts)
     }
 
     /// Asks training `ticket` to end (its last state follows).
     pub fn stop(&self, ticket: u64) {
-        if let Err(why) = self.send(&ToWorker::Stop { ticket }, None) {
+        if let Err(why) = self.send(&ToWorker::Stop { ticket }, &[]) {
             self.fail(&why);
         }
     }
@@ -154,7 +164,7 @@ impl TrainWorker {
         warn(why);
     }
 
-    fn send(&self, message: &ToWorker, bytes: Option<&[u8]>) -> Result<(), String> {
+    fn send(&self, message: &ToWorker, bytes: &[&[u8]]) -> Result<(), String> {
         let text = serde_json::to_string(message).map_err(|e| e.to_string())?;
         let (data, transfer) = join_message(&text, bytes);
         let post: Function = Reflect::get(&self.worker, &"postMessage".into())
@@ -171,7 +181,7 @@ impl TrainWorker {
 
     /// One answer of the worker.
     fn receive(self: &Rc<Self>, data: &JsValue) {
-        let (text, bytes) = split_message(data);
+        let (text, mut parts) = split_message(data);
         let text = text.unwrap_or_default();
         let parsed = match serde_json::from_str::<FromWorker>(&text) {
             Ok(p) => p,
@@ -197,7 +207,7 @@ impl TrainWorker {
                     ticket,
                     last,
                     error,
-                    bytes: bytes.unwrap_or_default(),
+                    bytes: parts.pop().unwrap_or_default(),
                 });
                 if let Some(hook) = &self.hook {
                     let n = Reflect::get(hook, &"trained".into())
@@ -240,7 +250,7 @@ impl TrainWorker {
         let _ = Reflect::set(hook, &"replays".into(), &js_sys::Array::new());
         let me = self.clone();
         let replay = Closure::<dyn FnMut(String)>::new(move |link: String| {
-            if let Err(why) = me.send(&ToWorker::Replay { link }, None) {
+            if let Err(why) = me.send(&ToWorker::Replay { link }, &[]) {
                 me.fail(&why);
             }
         });

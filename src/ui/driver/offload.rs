@@ -12,9 +12,11 @@
 //! default those whose step is long: by the cost model (at least [`WORKER_STEP_FLOPS`]),
 //! or as measured by a slice in the page (a step of [`SLOW_STEP_MS`] or more).
 
+use super::super::data_fetch;
 use super::super::worker_client::{self, Trained, WorkerState};
 use super::{next_frame, Driver};
-use crate::experiment::{decode_saved_run, encode_saved_run, Cost};
+use crate::data::text::{user_text, TextSet};
+use crate::experiment::{decode_saved_run, encode_saved_run, Cost, DataSource};
 use crate::platform::now_ms;
 use leptos::prelude::*;
 
@@ -146,9 +148,18 @@ impl Driver {
                 return;
             };
             let ticket = self.offload.ticket + 1;
+            // The data goes along: the page's files of its set, or the person's text.
+            let config = r.config();
+            let files = data_fetch::fetched_set(config)
+                .and_then(data_fetch::kept_files)
+                .unwrap_or_default();
+            let user_text = (config.data == DataSource::Text(TextSet::User))
+                .then(user_text)
+                .flatten()
+                .map(str::to_string);
             let sent = bytes
                 .map_err(|e| e.to_string())
-                .and_then(|b| worker.train(ticket, &b));
+                .and_then(|b| worker.train(ticket, &b, &files, user_text));
             match sent {
                 Ok(()) => {
                     self.offload.ticket = ticket;
