@@ -78,6 +78,13 @@ macro_rules! binary_ops {
                 match self { $(BinaryOp::$variant => concat!("binary_", $name)),+ }
             }
 
+            /// The WGSL entry point for the common layouts (`binary_add_flat`): `a`
+            /// dense, `b` a repeated dense block or a constant (see
+            /// [`View::repeat_period`]).
+            pub fn wgsl_flat_entry(self) -> &'static str {
+                match self { $(BinaryOp::$variant => concat!("binary_", $name, "_flat")),+ }
+            }
+
             /// The scalar CPU reference.
             #[inline]
             pub fn apply(self, a: f32, b: f32) -> f32 {
@@ -501,6 +508,23 @@ impl View {
     pub fn is_dense(&self, out: Dims) -> bool {
         let row_major = View::contiguous(out).strides;
         (0..MAX_RANK).all(|d| out[d] == 1 || self.strides[d] == row_major[d])
+    }
+
+    /// When this view reads the elements of `out` (row-major) as one dense block of its
+    /// last dimensions, from its offset, repeated over the leading ones: `Some(period)`,
+    /// the block's length, so element `i` sits at `offset + i % period`. A dense view's
+    /// period is its whole length, a bias row broadcast over a matrix's rows has the
+    /// row's, a scalar broadcast everywhere 1; a transposed or interleaved view has none.
+    pub fn repeat_period(&self, out: Dims) -> Option<usize> {
+        let row_major = View::contiguous(out).strides;
+        let fits = |d: usize, stride: usize| out[d] == 1 || self.strides[d] == stride;
+        // The block: the longest run of last dimensions with row-major strides.
+        let k = (0..=MAX_RANK)
+            .find(|&k| (k..MAX_RANK).all(|d| fits(d, row_major[d])))
+            .unwrap_or(MAX_RANK);
+        (0..k)
+            .all(|d| fits(d, 0))
+            .then(|| out[k..].iter().product::<usize>().max(1))
     }
 
     /// When the elements of `dims` read through this view, taken as `outer` rows of

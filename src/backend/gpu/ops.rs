@@ -46,25 +46,45 @@ impl GpuBackend {
 
     /// One dispatch of the binary kernel (`shaders/binary.wgsl`'s `Params`: out dims,
     /// `a` strides, `b` strides, then offsets, length and mode). The second operand is
-    /// `(buffer, strides, offset)`; in scalar mode (`scalar`) the strides' first word
-    /// holds the constant's bits and the buffer is a placeholder.
+    /// `(buffer, view)`, or in scalar mode (`scalar`) a constant whose bits are the
+    /// first stride, with a placeholder buffer. A dense `a` with `b` a repeated dense
+    /// block or a constant takes the flat entry point (no index arithmetic; `b`'s
+    /// period in place of the dims' first word).
     fn binary_launch(
         &self,
         op: BinaryOp,
         (a, av): (&GpuStorage, View),
-        (b, b_strides, b_offset): (&super::PooledBuffer, [u32; 4], u32),
+        (b, bv): (&super::PooledBuffer, View),
         scalar: bool,
         out: Dims,
     ) -> GpuStorage {
         let n = numel(out);
         let s = self.alloc(n);
+        let period = match scalar {
+            true => Some(1),
+            false => bv.repeat_period(out),
+        }
+        .filter(|_| av.is_dense(out));
+        let mut dims = self.dims(out);
+        let kernel = match period {
+            Some(p) => {
+                dims[0] = self.u(p);
+                Kernel::binary_flat(op)
+            }
+            None => Kernel::binary(op),
+        };
         let mut p = Vec::with_capacity(16);
-        p.extend(self.dims(out));
+        p.extend(dims);
         p.extend(self.strides(av));
-        p.extend(b_strides);
-        p.extend([self.u(av.offset), b_offset, self.u(n), u32::from(scalar)]);
+        p.extend(self.strides(bv));
+        p.extend([
+            self.u(av.offset),
+            self.u(bv.offset),
+            self.u(n),
+            u32::from(scalar),
+        ]);
         let bufs = [a.pooled(), b, s.pooled()];
-        self.launch(Kernel::binary(op), &p, &bufs, groups(n));
+        self.launch(kernel, &p, &bufs, groups(n));
         s
     }
 
@@ -141,9 +161,7 @@ impl Backend for GpuBackend {
         (b, bv): (&GpuStorage, View),
         out: Dims,
     ) -> GpuStorage {
-        let second = self.strides(bv);
-        let b_offset = self.u(bv.offset);
-        self.binary_launch(op, (a, av), (b.pooled(), second, b_offset), false, out)
+        self.binary_launch(op, (a, av), (b.pooled(), bv), false, out)
     }
 
     fn binary_scalar(
@@ -155,8 +173,11 @@ impl Backend for GpuBackend {
     ) -> GpuStorage {
         // The binary kernel's scalar mode (`misc.w == 1`): the second operand is the
         // constant in `b_strides.x`, and the unused `b` binding gets the dummy buffer.
-        let second = [c.to_bits(), 0, 0, 0];
-        self.binary_launch(op, (a, av), (&self.dummy, second, 0), true, out)
+        let constant = View {
+            offset: 0,
+            strides: [c.to_bits() as usize, 0, 0, 0],
+        };
+        self.binary_launch(op, (a, av), (&self.dummy, constant), true, out)
     }
 
     fn select(

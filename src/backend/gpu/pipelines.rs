@@ -209,6 +209,11 @@ impl Kernel {
     pub fn binary(op: BinaryOp) -> Kernel {
         Kernel::new(Family::Binary, op.wgsl_entry(), Sig::In2Out1)
     }
+    /// `binary_<op>_flat`: the same op for a dense `a` and a repeated dense block (or
+    /// a constant) as `b`.
+    pub fn binary_flat(op: BinaryOp) -> Kernel {
+        Kernel::new(Family::Binary, op.wgsl_flat_entry(), Sig::In2Out1)
+    }
     /// `reduce_<op>`, named by the vocabulary.
     pub fn reduce(op: ReduceOp) -> Kernel {
         Kernel::new(Family::Reduce, op.wgsl_entry(), Sig::In1Out1)
@@ -296,6 +301,7 @@ impl Kernel {
     pub fn all() -> Vec<Kernel> {
         let mut v: Vec<Kernel> = UnaryOp::ALL.iter().map(|&o| Kernel::unary(o)).collect();
         v.extend(BinaryOp::ALL.iter().map(|&o| Kernel::binary(o)));
+        v.extend(BinaryOp::ALL.iter().map(|&o| Kernel::binary_flat(o)));
         v.extend(ReduceOp::ALL.iter().map(|&o| Kernel::reduce(o)));
         v.extend(ReduceOp::ALL.iter().map(|&o| Kernel::reduce_rows(o)));
         v.extend([

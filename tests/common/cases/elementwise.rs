@@ -71,6 +71,9 @@ const BINARY_ROWS: &[(Values, &[Pair])] = &[
             (&[2, 3], &[]),
             (&[2, 1, 4], &[3, 1]),
             (&[2, 1, 3, 1], &[1, 4, 1, 2]),
+            // A bias row over rows, a block over a batch (the GPU's flat entries).
+            (&[5, 3], &[3]),
+            (&[2, 4, 3], &[4, 3]),
         ],
     ),
     (
@@ -92,6 +95,7 @@ const BINARY_ROWS: &[(Values, &[Pair])] = &[
         Values::Tails,
         &[
             (&[257], &[257]),
+            (&[3, 86], &[86]),
             (&[3, 1], &[4]),
             (&[], &[2, 3]),
             (&[2, 1, 4], &[3, 1]),
