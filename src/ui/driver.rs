@@ -280,6 +280,7 @@ impl Driver {
         }
         self.rate_mark = (now_ms(), 0);
         self.publish_status(0.0);
+        self.warm_worker();
     }
 
     /// One step; false when there is nothing to step.

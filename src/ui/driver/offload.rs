@@ -94,10 +94,30 @@ impl Driver {
     /// there once the worker answers (it is started here the first time one is wanted)
     /// and waits for it meanwhile; a worker that cannot start leaves it in the page.
     pub(super) fn train_where(&mut self) -> Where {
+        if !self.belongs_in_worker() {
+            return Where::Page;
+        }
+        match worker_client::shared().map(|w| w.state()) {
+            Some(WorkerState::Ready) => Where::Worker,
+            Some(WorkerState::Starting) => Where::Wait,
+            Some(WorkerState::Failed(_)) | None => Where::Page,
+        }
+    }
+
+    /// Starts the worker as soon as a run that belongs there is built, so that play
+    /// does not wait for its module.
+    pub(super) fn warm_worker(&mut self) {
+        if self.runner.is_some() && self.belongs_in_worker() {
+            let _ = worker_client::shared();
+        }
+    }
+
+    /// Whether the current run trains in the worker when the worker answers.
+    fn belongs_in_worker(&mut self) -> bool {
         let run = self.run;
         let o = &self.offload;
         if !self.device.is_cpu() || o.placement == Placement::Page || o.refused_run == Some(run) {
-            return Where::Page;
+            return false;
         }
         if o.step_flops.is_none_or(|(r, _)| r != run) {
             let flops = self
@@ -107,17 +127,9 @@ impl Driver {
             self.offload.step_flops = Some((run, flops));
         }
         let o = &self.offload;
-        let belongs = o.placement == Placement::Worker
+        o.placement == Placement::Worker
             || o.slow_run == Some(run)
-            || o.step_flops.is_some_and(|(_, f)| f >= WORKER_STEP_FLOPS);
-        if !belongs {
-            return Where::Page;
-        }
-        match worker_client::shared().map(|w| w.state()) {
-            Some(WorkerState::Ready) => Where::Worker,
-            Some(WorkerState::Starting) => Where::Wait,
-            Some(WorkerState::Failed(_)) | None => Where::Page,
-        }
+            || o.step_flops.is_some_and(|(_, f)| f >= WORKER_STEP_FLOPS)
     }
 
     /// Notes a slice trained in the page: `steps` in `ms`. Long steps send the run to
