@@ -76,7 +76,38 @@ pub fn check_forward(device: &Device, case: &Case) -> Result<(), String> {
         ));
     }
     let tol = case.tol.forward * tol_scale(device);
-    compare(&what, &read(&out), &want.data, tol).map(|_| ())
+    match &case.magnitude {
+        // A sum's rounding scales with the sum of the magnitudes it adds, not with its
+        // result (1,000 values of both signs can sum to about 1 with an error far above
+        // 1e-5 of it): relative to `max(1, magnitude)`, as GPU parity is.
+        Some(mag) => {
+            let m = magnitude(case, mag);
+            let got = read(&out);
+            let worst = got
+                .iter()
+                .zip(&want.data)
+                .zip(&m)
+                .enumerate()
+                .map(|(i, ((&g, &w), &m))| {
+                    let err = if g as f64 == w || (g.is_nan() && w.is_nan()) {
+                        0.0
+                    } else {
+                        (g as f64 - w).abs() / (m as f64).max(1.0)
+                    };
+                    (if err.is_nan() { f64::INFINITY } else { err }, i)
+                })
+                .fold((0.0, 0), |a, b| if b.0 > a.0 { b } else { a });
+            if got.len() != want.data.len() || worst.0 > tol {
+                return Err(format!(
+                    "{what}: worst error {:.3e} > tol {tol:.1e} (|got - want| / max(1, magnitude)) \
+                     at element {}",
+                    worst.0, worst.1
+                ));
+            }
+            Ok(())
+        }
+        None => compare(&what, &read(&out), &want.data, tol).map(|_| ()),
+    }
 }
 
 /// Gradient check of `case` on `device`: the gradient of `sum(op(inputs) * w)` (`w`
