@@ -21,6 +21,17 @@ pub const PARITY_GRAD_TOL: f64 = 5e-5;
 /// The worst `|got - want| / max(1, |want|)` and where it is; an error if any value
 /// exceeds `tol`, or is NaN or infinite where the reference is not (or the reverse).
 pub fn compare(what: &str, got: &[f32], want: &[f64], tol: f64) -> Result<f64, String> {
+    compare_scaled(what, got, want, tol, (&|i| want[i].abs(), "|want|"))
+}
+
+/// [`compare`] with each error relative to `max(1, scale(i))` instead.
+fn compare_scaled(
+    what: &str,
+    got: &[f32],
+    want: &[f64],
+    tol: f64,
+    (scale, scale_name): (&dyn Fn(usize) -> f64, &str),
+) -> Result<f64, String> {
     if got.len() != want.len() {
         return Err(format!(
             "{what}: {} values, reference has {}",
@@ -35,7 +46,7 @@ pub fn compare(what: &str, got: &[f32], want: &[f64], tol: f64) -> Result<f64, S
         let err = if g as f64 == w || (g.is_nan() && w.is_nan()) {
             0.0
         } else {
-            (g as f64 - w).abs() / w.abs().max(1.0)
+            (g as f64 - w).abs() / scale(i).max(1.0)
         };
         let err = if err.is_nan() { f64::INFINITY } else { err };
         if err > worst.0 || i == 0 {
@@ -45,7 +56,7 @@ pub fn compare(what: &str, got: &[f32], want: &[f64], tol: f64) -> Result<f64, S
     let (err, i) = worst;
     if err > tol {
         return Err(format!(
-            "{what}: worst error {err:.3e} > tol {tol:.1e} (|got - want| / max(1, |want|)) \
+            "{what}: worst error {err:.3e} > tol {tol:.1e} (|got - want| / max(1, {scale_name})) \
              at element {i}: got {}, want {}",
             got[i], want[i]
         ));
@@ -82,32 +93,12 @@ pub fn check_forward(device: &Device, case: &Case) -> Result<(), String> {
         // 1e-5 of it): relative to `max(1, magnitude)`, as GPU parity is.
         Some(mag) => {
             let m = magnitude(case, mag);
-            let got = read(&out);
-            let worst = got
-                .iter()
-                .zip(&want.data)
-                .zip(&m)
-                .enumerate()
-                .map(|(i, ((&g, &w), &m))| {
-                    let err = if g as f64 == w || (g.is_nan() && w.is_nan()) {
-                        0.0
-                    } else {
-                        (g as f64 - w).abs() / (m as f64).max(1.0)
-                    };
-                    (if err.is_nan() { f64::INFINITY } else { err }, i)
-                })
-                .fold((0.0, 0), |a, b| if b.0 > a.0 { b } else { a });
-            if got.len() != want.data.len() || worst.0 > tol {
-                return Err(format!(
-                    "{what}: worst error {:.3e} > tol {tol:.1e} (|got - want| / max(1, magnitude)) \
-                     at element {}",
-                    worst.0, worst.1
-                ));
-            }
-            Ok(())
+            let scale = |i: usize| m[i] as f64;
+            compare_scaled(&what, &read(&out), &want.data, tol, (&scale, "magnitude"))
         }
-        None => compare(&what, &read(&out), &want.data, tol).map(|_| ()),
+        None => compare(&what, &read(&out), &want.data, tol),
     }
+    .map(|_| ())
 }
 
 /// Gradient check of `case` on `device`: the gradient of `sum(op(inputs) * w)` (`w`
