@@ -7,7 +7,8 @@
 //! separate multiply and add (never a fused multiply-add), exactly like the textbook
 //! triple loop. So the tile size, the instruction set ([`kernel`]: AVX2 or the baseline,
 //! chosen at run time) and the number of threads ([`threads`]: natively,
-//! large products split their rows over the cores) change speed and never bits.
+//! large products split their rows over the cores, a batch of small products its
+//! products) change speed and never bits.
 
 use super::matmul_kernels::{kernel, Kernel};
 use crate::backend::MatmulDims;
@@ -22,16 +23,56 @@ pub fn matmul_into(a: &[f32], b: &[f32], c: &mut [f32], d: MatmulDims) {
 }
 
 /// [`matmul_into`] for a `c` already all zeros (a fresh `vec![0.0; len]`), which the
-/// tiles accumulate into. One packing buffer for `op(B)` serves every batch.
+/// tiles accumulate into. One packing buffer for `op(B)` serves every batch of a thread.
+/// A batch of products each too small to split its rows (a convolution's per-image
+/// products) splits its batches over the threads instead, in contiguous runs; either
+/// way every element of `C` is accumulated by one thread in the same order.
 pub(super) fn matmul_into_zeroed(a: &[f32], b: &[f32], c: &mut [f32], d: MatmulDims) {
-    let kern = kernel(d.n);
     let (m, k, n) = (d.m, d.k, d.n);
     if m == 0 || n == 0 || k == 0 {
         return;
     }
+    let kern = kernel(n);
+    let c = &mut c[..d.batch * m * n];
+    let threads = super::matmul_threads::batch_threads(d.batch, m, n, k, kern.mr);
+    batches_on_threads(a, b, c, d, kern, threads);
+}
+
+/// Every batch's product, the batches cut into `threads` contiguous runs computed on
+/// threads of their own (one run: on the calling thread).
+fn batches_on_threads(
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    d: MatmulDims,
+    kern: Kernel,
+    threads: usize,
+) {
+    if threads <= 1 {
+        batches(a, b, c, d, 0..d.batch, kern);
+        return;
+    }
+    let runs = super::matmul_threads::row_blocks(c, d.batch, d.m * d.n, 1, threads);
+    std::thread::scope(|s| {
+        for (run, c_run) in runs {
+            s.spawn(move || batches(a, b, c_run, d, run, kern));
+        }
+    });
+}
+
+/// The products of batches `run`, written into `c` (exactly their rows of `C`).
+fn batches(
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    d: MatmulDims,
+    run: std::ops::Range<usize>,
+    kern: Kernel,
+) {
+    let (m, k, n) = (d.m, d.k, d.n);
     let mut bp = Vec::new();
-    for bi in 0..d.batch {
-        let cb = &mut c[bi * m * n..(bi + 1) * m * n];
+    for (i, bi) in run.enumerate() {
+        let cb = &mut c[i * m * n..(i + 1) * m * n];
         let ab = &a[bi * m * k..(bi + 1) * m * k];
         pack_b(
             &b[bi * k * n..(bi + 1) * k * n],
@@ -219,8 +260,8 @@ mod tests {
         c
     }
 
-    /// Every kernel this machine can run, on one thread and on row blocks split over
-    /// threads, gives the triple loop's bits.
+    /// Every kernel this machine can run, on one thread, on row blocks split over
+    /// threads and on batches split over threads, gives the triple loop's bits.
     #[test]
     fn blocked_matmul_is_bit_identical_to_the_triple_loop() {
         let mut rng = Rng::new(11);
@@ -229,6 +270,7 @@ mod tests {
             (2, 5, 7, 3),
             (1, 17, 33, 65),
             (3, 9, 300, 10),
+            (7, 6, 25, 50),
             (1, 70, 2, 130),
             (1, 203, 129, 75),
         ];
@@ -255,6 +297,11 @@ mod tests {
                 let mut c = vec![0.0; batch * m * n];
                 matmul_into(&a, &b, &mut c, d);
                 assert_eq!(c, want, "dims {d:?}, default path");
+                for threads in [2, 3] {
+                    let mut c = vec![0.0; batch * m * n];
+                    batches_on_threads(&a, &b, &mut c, d, kernel(n), threads);
+                    assert_eq!(c, want, "dims {d:?}, batches on {threads} threads");
+                }
             }
         }
     }

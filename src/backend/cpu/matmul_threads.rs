@@ -80,6 +80,22 @@ where
     });
 }
 
+/// Threads to split a batch of `batch` products (`m x k` by `k x n`) over by whole
+/// products: 1 when each product's rows split by themselves ([`for_row_blocks`]) or
+/// when the whole batch is too little work for a second thread.
+pub fn batch_threads(batch: usize, m: usize, n: usize, k: usize, mr: usize) -> usize {
+    let one = m * n * k;
+    let rows_split = max_threads()
+        .min(one / MIN_MACS_PER_THREAD)
+        .min(m.div_ceil(mr));
+    if batch <= 1 || rows_split > 1 {
+        return 1;
+    }
+    max_threads()
+        .min(batch * one / MIN_MACS_PER_THREAD)
+        .min(batch)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

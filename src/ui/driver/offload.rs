@@ -247,7 +247,7 @@ impl Driver {
         };
         let last = news.iter().any(|t| t.last);
         let error = news.iter().find_map(|t| t.error.clone());
-        let before = self.runner.as_ref().map_or(0, |r| r.history().len());
+        let before = self.last_recorded();
         if !latest.bytes.is_empty() {
             let applied =
                 decode_saved_run(&latest.bytes).and_then(|saved| match self.runner.as_mut() {
@@ -268,7 +268,9 @@ impl Driver {
         if last {
             self.set_active(None);
         }
-        let recorded = self.runner.as_ref().map_or(0, |r| r.history().len()) != before;
+        // A thinned long history can keep its length while a point is added, so the
+        // last point's step tells whether the worker recorded one.
+        let recorded = self.last_recorded() != before;
         if let Some(e) = error {
             match e.non_finite {
                 Some((step, what)) => self.fail(crate::error::Error::NonFinite { step, what }),
@@ -290,5 +292,12 @@ impl Driver {
             }
         }
         self.after_steps(recorded).await;
+    }
+
+    /// The step of the run's last recorded point and the history's length (`None`
+    /// without a run or a point): what changes when the worker records a point.
+    fn last_recorded(&self) -> Option<(u64, usize)> {
+        let history = self.runner.as_ref()?.history();
+        history.last().map(|p| (p.step, history.len()))
     }
 }
