@@ -109,9 +109,9 @@ e2e: build-web
 WASM_BINDGEN_TEST_TIMEOUT ?= 180
 wasm-test: setup-web
 	$(SETUP) apt
-	@echo "==> cargo test --target $(WASM_TARGET) --test browser_kernels --test browser_mathf (headless Chromium, WebGPU)"
+	@echo "==> cargo test -p gradlab --target $(WASM_TARGET) --test browser_kernels --test browser_mathf (headless Chromium, WebGPU)"
 	WASM_BINDGEN_TEST_TIMEOUT=$(WASM_BINDGEN_TEST_TIMEOUT) \
-		$(CARGO) test --target $(WASM_TARGET) --test browser_kernels --test browser_mathf
+		$(CARGO) test -p gradlab --target $(WASM_TARGET) --test browser_kernels --test browser_mathf
 
 # The page as a static site in dist/ (`make build-web`: trunk's post-build hook,
 # scripts/site_build.mjs, writes the service worker sw.js), then checked: every URL

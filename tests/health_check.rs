@@ -1,6 +1,6 @@
 //! The health check at the backend level: the GPU checks three parameters (and their
 //! gradients) per dispatch, one workgroup each, and must write exactly the status of the
-//! CPU twin (`src/backend/cpu/health.rs`, one parameter at a time) for any number of
+//! CPU twin (`crates/kernels/src/backend/cpu/health.rs`, one parameter at a time) for any number of
 //! parameters, any position of the offending value, any mix of parameters with and
 //! without gradients, and across steps (a slot is written once, at its first step).
 

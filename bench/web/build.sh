@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the browser benchmark's page into target/bench-web/ (`make bench-web` runs it,
 # then driver.mjs): gradlab's bench_web module (src/bin/bench_web) compiled for wasm32
-# with the lab's settings (.cargo/config.toml's simd128; the `profiling` profile is the
-# release profile with symbols kept, so the profiles name functions), wasm-bindgen, then
+# with the lab's settings (.cargo/config.toml's simd128; the `web-profiling` profile is
+# the lab's `web` profile with symbols kept, so the profiles name functions), wasm-bindgen, then
 # wasm-opt -Oz as trunk does for the lab (index.html); TensorFlow.js 4.22 from
 # GRADLAB_TFJS_DIR (default .tools/tfjs, `bash scripts/setup.sh tfjs`); the data files
 # the GPT and the CNN jobs fetch (www/data/).
@@ -13,7 +13,7 @@ cd "$ROOT"
 OUT=target/bench-web
 TFJS_DIR=${GRADLAB_TFJS_DIR:-$ROOT/.tools/tfjs}
 TFJS=$TFJS_DIR/node_modules/@tensorflow
-PROFILE=profiling
+PROFILE=web-profiling
 WASM=target/wasm32-unknown-unknown/$PROFILE/bench_web.wasm
 
 say() { printf 'bench-web: %s\n' "$*"; }
