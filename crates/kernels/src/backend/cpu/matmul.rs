@@ -60,7 +60,8 @@ fn batches_on_threads(
     });
 }
 
-/// The products of batches `run`, written into `c` (exactly their rows of `C`).
+/// The products of batches `run`, written into `c` (exactly their rows of `C`), each
+/// product's rows split over threads when it is large enough.
 fn batches(
     a: &[f32],
     b: &[f32],
@@ -69,11 +70,25 @@ fn batches(
     run: std::ops::Range<usize>,
     kern: Kernel,
 ) {
+    each_batch((a, b, c), d, run, kern, |work, cb| {
+        super::matmul_threads::for_row_blocks(cb, d.m, d.n, d.k, kern.mr, |rows, c_rows| {
+            work.rows(rows, c_rows)
+        })
+    });
+}
+
+/// Calls `f(operands, c of the batch)` for each batch of `run` in turn, `op(B)` packed
+/// into one buffer reused by every batch (`c` holds exactly the run's rows of `C`).
+fn each_batch(
+    (a, b, c): (&[f32], &[f32], &mut [f32]),
+    d: MatmulDims,
+    run: std::ops::Range<usize>,
+    kern: Kernel,
+    mut f: impl FnMut(&Panels, &mut [f32]),
+) {
     let (m, k, n) = (d.m, d.k, d.n);
     let mut bp = Vec::new();
     for (i, bi) in run.enumerate() {
-        let cb = &mut c[i * m * n..(i + 1) * m * n];
-        let ab = &a[bi * m * k..(bi + 1) * m * k];
         pack_b(
             &b[bi * k * n..(bi + 1) * k * n],
             (k, n),
@@ -82,7 +97,7 @@ fn batches(
             &mut bp,
         );
         let work = Panels {
-            a: ab,
+            a: &a[bi * m * k..(bi + 1) * m * k],
             trans_a: d.trans_a,
             bp: &bp,
             m,
@@ -90,9 +105,7 @@ fn batches(
             n,
             kern,
         };
-        super::matmul_threads::for_row_blocks(cb, m, n, k, kern.mr, |rows, c_rows| {
-            work.rows(rows, c_rows)
-        });
+        f(&work, &mut c[i * m * n..(i + 1) * m * n]);
     }
 }
 
@@ -316,31 +329,12 @@ mod tests {
         kern: Kernel,
         blocks: usize,
     ) {
-        let (m, k, n) = (d.m, d.k, d.n);
-        let mut bp = Vec::new();
-        for bi in 0..d.batch {
-            pack_b(
-                &b[bi * k * n..(bi + 1) * k * n],
-                (k, n),
-                d.trans_b,
-                kern.nr,
-                &mut bp,
-            );
-            let work = Panels {
-                a: &a[bi * m * k..(bi + 1) * m * k],
-                trans_a: d.trans_a,
-                bp: &bp,
-                m,
-                k,
-                n,
-                kern,
-            };
-            let cb = &mut c[bi * m * n..(bi + 1) * m * n];
+        each_batch((a, b, c), d, 0..d.batch, kern, |work, cb| {
             for (rows, c_rows) in
-                super::super::matmul_threads::row_blocks(cb, m, n, kern.mr, blocks)
+                super::super::matmul_threads::row_blocks(cb, d.m, d.n, kern.mr, blocks)
             {
                 work.rows(rows, c_rows);
             }
-        }
+        });
     }
 }
