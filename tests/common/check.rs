@@ -21,47 +21,55 @@ pub const PARITY_GRAD_TOL: f64 = 5e-5;
 /// The worst `|got - want| / max(1, |want|)` and where it is; an error if any value
 /// exceeds `tol`, or is NaN or infinite where the reference is not (or the reverse).
 pub fn compare(what: &str, got: &[f32], want: &[f64], tol: f64) -> Result<f64, String> {
-    compare_scaled(what, got, want, tol, (&|i| want[i].abs(), "|want|"))
+    let scale = |i: usize| want[i].abs();
+    compare_scaled(what, (got, want), ("got", "want"), tol, (&scale, "|want|"))
 }
 
-/// [`compare`] with each error relative to `max(1, scale(i))` instead.
+/// [`compare`] with each error relative to `max(1, scale(i))` instead, and the two sides
+/// named in its messages by `names`.
 fn compare_scaled(
     what: &str,
-    got: &[f32],
-    want: &[f64],
+    (got, want): (&[f32], &[f64]),
+    (got_name, want_name): (&str, &str),
     tol: f64,
     (scale, scale_name): (&dyn Fn(usize) -> f64, &str),
 ) -> Result<f64, String> {
     if got.len() != want.len() {
         return Err(format!(
-            "{what}: {} values, reference has {}",
+            "{what}: {} values ({got_name}), {} ({want_name})",
             got.len(),
             want.len()
         ));
     }
-    let mut worst = (0.0f64, 0usize);
-    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
-        // Equal infinities (max over an empty axis) and NaN where the reference is NaN
-        // count as exact.
-        let err = if g as f64 == w || (g.is_nan() && w.is_nan()) {
-            0.0
-        } else {
-            (g as f64 - w).abs() / scale(i).max(1.0)
-        };
-        let err = if err.is_nan() { f64::INFINITY } else { err };
-        if err > worst.0 || i == 0 {
-            worst = (err, i);
-        }
-    }
-    let (err, i) = worst;
+    let (err, i) = worst_of(got.iter().zip(want).map(|(&g, &w)| (g as f64, w)), scale);
     if err > tol {
         return Err(format!(
-            "{what}: worst error {err:.3e} > tol {tol:.1e} (|got - want| / max(1, {scale_name})) \
-             at element {i}: got {}, want {}",
+            "{what}: worst error {err:.3e} > tol {tol:.1e} \
+             (|{got_name} - {want_name}| / max(1, {scale_name})) at element {i}: \
+             {got_name} {}, {want_name} {}",
             got[i], want[i]
         ));
     }
     Ok(err)
+}
+
+/// The worst `|got - want| / max(1, scale(i))` over `(got, want)` pairs and where it
+/// is. Equal values (infinities too) and NaN against NaN count as exact; any other NaN
+/// as an infinite error.
+fn worst_of(pairs: impl Iterator<Item = (f64, f64)>, scale: impl Fn(usize) -> f64) -> (f64, usize) {
+    let mut worst = (0.0, 0);
+    for (i, (g, w)) in pairs.enumerate() {
+        let err = if g == w || (g.is_nan() && w.is_nan()) {
+            0.0
+        } else {
+            (g - w).abs() / scale(i).max(1.0)
+        };
+        let err = if err.is_nan() { f64::INFINITY } else { err };
+        if err > worst.0 {
+            worst = (err, i);
+        }
+    }
+    worst
 }
 
 fn tensors(inputs: &[Input], device: &Device) -> Vec<Tensor> {
@@ -94,7 +102,13 @@ pub fn check_forward(device: &Device, case: &Case) -> Result<(), String> {
         Some(mag) => {
             let m = magnitude(case, mag);
             let scale = |i: usize| m[i] as f64;
-            compare_scaled(&what, &read(&out), &want.data, tol, (&scale, "magnitude"))
+            compare_scaled(
+                &what,
+                (&read(&out), &want.data),
+                ("got", "want"),
+                tol,
+                (&scale, "magnitude"),
+            )
         }
         None => compare(&what, &read(&out), &want.data, tol),
     }
@@ -168,48 +182,22 @@ pub fn check_grad(device: &Device, case: &Case, rng: &mut Rng) -> Result<(), Str
 /// The worst `|gpu - cpu| / max(1, scale)` (NaN matching NaN and equal infinities count
 /// as exact), and where it is.
 pub fn worst_error(gpu: &[f32], cpu: &[f32], scale: impl Fn(usize) -> f64) -> (f64, usize) {
-    let mut worst = (0.0, 0);
-    for (i, (&g, &c)) in gpu.iter().zip(cpu).enumerate() {
-        let err = if (g.is_nan() && c.is_nan()) || g == c {
-            0.0
-        } else {
-            let e = (g as f64 - c as f64).abs() / scale(i).max(1.0);
-            if e.is_nan() {
-                f64::INFINITY
-            } else {
-                e
-            }
-        };
-        if err > worst.0 {
-            worst = (err, i);
-        }
-    }
-    worst
+    worst_of(
+        gpu.iter().zip(cpu).map(|(&g, &c)| (g as f64, c as f64)),
+        scale,
+    )
 }
 
+/// The GPU's values against the CPU's (see [`compare_scaled`]).
 fn check_values(
     what: &str,
     gpu: &[f32],
     cpu: &[f32],
     tol: f64,
-    (scale, scale_name): (&dyn Fn(usize) -> f64, &str),
+    scale: (&dyn Fn(usize) -> f64, &str),
 ) -> Result<f64, String> {
-    if gpu.len() != cpu.len() {
-        return Err(format!(
-            "{what}: {} values on the GPU, {} on the CPU",
-            gpu.len(),
-            cpu.len()
-        ));
-    }
-    let (err, i) = worst_error(gpu, cpu, scale);
-    if err > tol {
-        return Err(format!(
-            "{what}: worst error {err:.3e} > tol {tol:.1e} (|gpu - cpu| / max(1, {scale_name})) \
-             at element {i}: gpu {}, cpu {}",
-            gpu[i], cpu[i]
-        ));
-    }
-    Ok(err)
+    let cpu: Vec<f64> = cpu.iter().map(|&c| c as f64).collect();
+    compare_scaled(what, (gpu, &cpu), ("gpu", "cpu"), tol, scale)
 }
 
 /// Output dims, values and the gradients of `sum(out * w)` for each input that requires
