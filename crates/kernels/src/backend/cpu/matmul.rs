@@ -38,8 +38,8 @@ pub(super) fn matmul_into_zeroed(a: &[f32], b: &[f32], c: &mut [f32], d: MatmulD
     batches_on_threads(a, b, c, d, kern, threads);
 }
 
-/// Every batch's product, the batches cut into `threads` contiguous runs computed on
-/// threads of their own (one run: on the calling thread).
+/// Every batch's product, the batches cut into `threads` contiguous runs, each on a
+/// thread of its own (the first on the calling thread).
 fn batches_on_threads(
     a: &[f32],
     b: &[f32],
@@ -53,11 +53,7 @@ fn batches_on_threads(
         return;
     }
     let runs = super::matmul_threads::row_blocks(c, d.batch, d.m * d.n, 1, threads);
-    std::thread::scope(|s| {
-        for (run, c_run) in runs {
-            s.spawn(move || batches(a, b, c_run, d, run, kern));
-        }
-    });
+    super::matmul_threads::on_threads(runs, |run, c_run| batches(a, b, c_run, d, run, kern));
 }
 
 /// The products of batches `run`, written into `c` (exactly their rows of `C`), each

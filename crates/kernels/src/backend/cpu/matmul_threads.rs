@@ -57,26 +57,42 @@ pub fn row_blocks(
     out
 }
 
+/// Threads `units` independent pieces of `macs` multiply-adds in all deserve: as many
+/// as the cores allow, each with at least [`MIN_MACS_PER_THREAD`], at most one a piece.
+fn threads_for(macs: usize, units: usize) -> usize {
+    max_threads().min(macs / MIN_MACS_PER_THREAD).min(units)
+}
+
 /// Run `f(rows, rows_of_c)` over row blocks of `c`, on as many threads as the work
 /// (`m * n * k` multiply-adds) deserves.
 pub fn for_row_blocks<F>(c: &mut [f32], m: usize, n: usize, k: usize, mr: usize, f: F)
 where
     F: Fn(Range<usize>, &mut [f32]) + Sync,
 {
-    let by_work = (m * n * k) / MIN_MACS_PER_THREAD;
-    let threads = max_threads().min(by_work).min(m.div_ceil(mr));
+    let threads = threads_for(m * n * k, m.div_ceil(mr));
     if threads <= 1 {
         f(0..m, c);
         return;
     }
-    let mut blocks = row_blocks(c, m, n, mr, threads).into_iter();
-    let (first_rows, first_c) = blocks.next().expect("at least one block");
+    on_threads(row_blocks(c, m, n, mr, threads), f);
+}
+
+/// Run `f(range, part)` for every block, the first on the calling thread and each other
+/// on a thread of its own, returning when all are done.
+pub fn on_threads<F>(blocks: Vec<(Range<usize>, &mut [f32])>, f: F)
+where
+    F: Fn(Range<usize>, &mut [f32]) + Sync,
+{
+    let mut blocks = blocks.into_iter();
+    let Some((first_range, first_part)) = blocks.next() else {
+        return;
+    };
     std::thread::scope(|s| {
-        for (rows, block) in blocks {
+        for (range, part) in blocks {
             let f = &f;
-            s.spawn(move || f(rows, block));
+            s.spawn(move || f(range, part));
         }
-        f(first_rows, first_c);
+        f(first_range, first_part);
     });
 }
 
@@ -85,15 +101,10 @@ where
 /// when the whole batch is too little work for a second thread.
 pub fn batch_threads(batch: usize, m: usize, n: usize, k: usize, mr: usize) -> usize {
     let one = m * n * k;
-    let rows_split = max_threads()
-        .min(one / MIN_MACS_PER_THREAD)
-        .min(m.div_ceil(mr));
-    if batch <= 1 || rows_split > 1 {
+    if batch <= 1 || threads_for(one, m.div_ceil(mr)) > 1 {
         return 1;
     }
-    max_threads()
-        .min(batch * one / MIN_MACS_PER_THREAD)
-        .min(batch)
+    threads_for(batch * one, batch)
 }
 
 #[cfg(test)]
