@@ -79,9 +79,48 @@ pub const FIRST_CHAR_ID: u32 = 1;
 /// the vocabulary + [`FIRST_CHAR_ID`]).
 pub fn text_tokens(set: TextSet) -> Result<(CharVocab, Vec<u32>)> {
     let text = load_text(set).map_err(|e| Error::Data(e.to_string()))?;
+    let key = (text.as_ptr() as usize, text.len());
+    let kept = LAST_TOKENS.with_borrow(|last| {
+        last.as_ref()
+            .filter(|t| t.text == key)
+            .map(|t| (t.vocab.clone(), t.ids.clone()))
+    });
+    if let Some(tokens) = kept {
+        return Ok(tokens);
+    }
     let vocab = CharVocab::from_text(text);
-    let ids = vocab.encode(text).map_err(Error::Data)?;
-    Ok((vocab, ids.into_iter().map(|i| i + FIRST_CHAR_ID).collect()))
+    let ids: Vec<u32> = vocab
+        .encode(text)
+        .map_err(Error::Data)?
+        .into_iter()
+        .map(|i| i + FIRST_CHAR_ID)
+        .collect();
+    LAST_TOKENS.set(Some(Tokens {
+        text: key,
+        vocab: vocab.clone(),
+        ids: ids.clone(),
+    }));
+    Ok((vocab, ids))
+}
+
+/// The character vocabulary of `set`'s text.
+pub fn text_chars(set: TextSet) -> Result<CharVocab> {
+    Ok(text_tokens(set)?.0)
+}
+
+/// A text's vocabulary and token ids, kept for the next call.
+struct Tokens {
+    /// The text's address and length: texts are `'static` and never freed, so the pair
+    /// names one text.
+    text: (usize, usize),
+    vocab: CharVocab,
+    ids: Vec<u32>,
+}
+
+thread_local! {
+    /// The last text tokenized (tiny Shakespeare is a million characters): a language
+    /// model's run, its views and the auto backend's timing runs all start from it.
+    static LAST_TOKENS: std::cell::RefCell<Option<Tokens>> = const { std::cell::RefCell::new(None) };
 }
 
 /// The token ids of a language-model config's text, checked to leave a whole window

@@ -6,7 +6,7 @@
 //! largest (ties keep the lower id), turned into probabilities in f64 and drawn with one
 //! uniform number of the seeded generator (inverse CDF over ids in order).
 
-use super::runner_text::{text_tokens, FIRST_CHAR_ID};
+use super::runner_text::{text_chars, FIRST_CHAR_ID};
 use super::{ExperimentConfig, Runner};
 use crate::autograd::no_grad;
 use crate::data::text::{CharVocab, TextSet, WordVocab};
@@ -47,8 +47,7 @@ pub fn text_vocab(config: &ExperimentConfig) -> Result<Option<TextVocab>> {
     match config.data.text() {
         None => Ok(None),
         Some(set @ (TextSet::Shakespeare | TextSet::User)) => {
-            let (vocab, _) = text_tokens(set)?;
-            Ok(Some(TextVocab::Chars(vocab.as_string())))
+            Ok(Some(TextVocab::Chars(text_chars(set)?.as_string())))
         }
         Some(TextSet::Sentiment) => {
             let words = sentiment_vocab(config)?;

@@ -426,6 +426,8 @@ impl Driver {
     }
 
     async fn refresh(&mut self) {
+        // A point due at this step is recorded in the worker when the run trains there.
+        self.record_in_worker().await;
         self.last_read = now_ms();
         // A token model evaluates only where its history records a point (see text.rs).
         if self.is_token_run() && self.runner.as_ref().is_some_and(|r| !r.record_due()) {

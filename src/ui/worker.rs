@@ -11,7 +11,11 @@
 //!   history), the worker continues it in chunks that yield to its event loop, and posts
 //!   the whole state back a few times a second ([`FromWorker::Trained`]); the page's copy
 //!   of the run follows it (`Runner::apply_snapshot`), so what the page shows, shares
-//!   and saves is the worker's run, bit for bit;
+//!   and saves is the worker's run, bit for bit; the same request with `record_only`
+//!   records only the history point due at the run's step (a transformer's evaluation:
+//!   seconds of CPU the page's main thread must not spend);
+//! - times an experiment on the CPU backend for the page's `auto` backend
+//!   ([`ToWorker::Time`]), where its long steps would train;
 //! - replays a link's `run=N` on the CPU backend and answers with its `weights_sha256`
 //!   (the file the CLI hashes), for the e2e tests.
 //!
@@ -21,7 +25,8 @@
 use super::links::hash_config;
 use crate::error::Error;
 use crate::experiment::{
-    assess, decode_link, decode_saved_run, encode_saved_run, sha256_hex, to_safetensors, Runner,
+    assess, decode_link, decode_saved_run, encode_saved_run, sha256_hex, to_safetensors,
+    ExperimentConfig, Runner,
 };
 use crate::platform::{global_property, now_ms, set_timeout};
 use crate::Device;
@@ -56,6 +61,24 @@ pub enum ToWorker {
         ticket: u64,
         /// The person's own text, for a run on it.
         user_text: Option<String>,
+        /// Only record the history point due at the run's step (an evaluation: seconds
+        /// of a transformer's), then post the state as the last: no step is trained.
+        #[serde(default)]
+        record_only: bool,
+    },
+    /// Time a fresh run of `link`'s experiment on the CPU backend as the worker trains
+    /// it: one untimed warm-up step, then steps until `ms` milliseconds have passed (at
+    /// least one). The files of its data set come with the message, as for `Train`.
+    /// Answered by [`FromWorker::Timed`].
+    Time {
+        /// Names this timing in the answer.
+        ticket: u64,
+        /// The experiment, as a link (`#v=...`).
+        link: String,
+        /// The person's own text, for a run on it.
+        user_text: Option<String>,
+        /// Milliseconds of timed steps.
+        ms: f64,
     },
     /// End the training `ticket` (and any earlier one) after the current step; its last
     /// state is posted.
@@ -96,6 +119,18 @@ pub enum FromWorker {
         last: bool,
         /// Why it ended early.
         error: Option<TrainError>,
+    },
+    /// A timing ([`ToWorker::Time`]) ended: `steps` timed steps took `ms` milliseconds,
+    /// or it failed (`error`).
+    Timed {
+        /// The timing this is of.
+        ticket: u64,
+        /// Steps timed.
+        steps: u64,
+        /// Milliseconds they took.
+        ms: f64,
+        /// Why the experiment could not be timed here.
+        error: Option<String>,
     },
     /// A request could not be done.
     Failed {
@@ -143,7 +178,9 @@ pub fn worker_main() {
                 // Stops take effect at once, between two steps of a training.
                 match &request {
                     ToWorker::Stop { ticket } => stop_below(ticket + 1),
-                    ToWorker::Train { ticket, .. } => stop_below(*ticket),
+                    ToWorker::Train { ticket, .. } | ToWorker::Time { ticket, .. } => {
+                        stop_below(*ticket)
+                    }
                     ToWorker::Replay { .. } => {}
                 }
                 crate::platform::spawn(answer(request, parts))
@@ -228,10 +265,15 @@ async fn answer(request: ToWorker, mut parts: Vec<Vec<u8>>) {
             };
             post(&reply, &[]);
         }
-        ToWorker::Train { ticket, user_text } => {
+        ToWorker::Train {
+            ticket,
+            user_text,
+            record_only,
+        } => {
             let files = parts.split_off(parts.len().min(1));
             let run = parts.pop().unwrap_or_default();
-            if let Err(message) = train(ticket, run, files, user_text).await {
+            let data = (files, user_text);
+            if let Err(message) = train(ticket, run, data, record_only).await {
                 post(
                     &FromWorker::Failed {
                         message,
@@ -241,38 +283,85 @@ async fn answer(request: ToWorker, mut parts: Vec<Vec<u8>>) {
                 );
             }
         }
+        ToWorker::Time {
+            ticket,
+            link,
+            user_text,
+            ms,
+        } => {
+            let reply = match time(&link, (parts, user_text), ms).await {
+                Ok((steps, took)) => FromWorker::Timed {
+                    ticket,
+                    steps,
+                    ms: took,
+                    error: None,
+                },
+                Err(message) => FromWorker::Timed {
+                    ticket,
+                    steps: 0,
+                    ms: 0.0,
+                    error: Some(message),
+                },
+            };
+            post(&reply, &[]);
+        }
         // Taken in the message handler.
         ToWorker::Stop { .. } => {}
     }
 }
 
-/// Continues the saved run in `bytes` until its budget ends, a stop comes or a step
-/// fails, posting its state every [`POST_EVERY_MS`] and at the end. Its data comes as
-/// the page's `files` of its set (downloaded here when there are none) or the person's
-/// `user_text`. Errs when the run cannot be built here (nothing was trained then).
-async fn train(
-    ticket: u64,
-    bytes: Vec<u8>,
-    files: Vec<Vec<u8>>,
-    user_text: Option<String>,
+/// The page's files of a run's data set and the person's own text, as they come with a
+/// request.
+type RunData = (Vec<Vec<u8>>, Option<String>);
+
+/// Makes `config`'s data available here (the page's `files` of its set, downloaded here
+/// when there are none, or the person's text) after the page's own cost gate: a run
+/// past the CPU backend's ceiling is refused with the cost model's message.
+async fn provide_data(
+    config: &ExperimentConfig,
+    (files, user_text): RunData,
 ) -> Result<(), String> {
-    let saved = decode_saved_run(&bytes).map_err(|e| e.to_string())?;
-    let config = saved.config().map_err(|e| e.to_string())?;
-    let (cost, verdict) = assess(&config, &super::driver::ceiling_for(&Device::Cpu, &config));
+    let (cost, verdict) = assess(config, &super::driver::ceiling_for(&Device::Cpu, config));
     if !verdict.may_start() {
         return Err(verdict.message(&cost));
     }
     if let Some(text) = user_text {
         crate::data::text::provide_user_text(&text, config.context)?;
     }
-    if let Some(set) = super::data_fetch::missing_set(&config) {
+    if let Some(set) = super::data_fetch::missing_set(config) {
         match files.is_empty() {
             true => super::data_fetch::fetch_set(set).await?,
             false => super::data_fetch::provide_files(set, &files)?,
         }
     }
+    Ok(())
+}
+
+/// Continues the saved run in `bytes` until its budget ends, a stop comes or a step
+/// fails, posting its state every [`POST_EVERY_MS`] and at the end; first records the
+/// history point due at its step, if one is (with `record_only`, only that). Errs when
+/// the run cannot be built here (nothing was trained then).
+async fn train(
+    ticket: u64,
+    bytes: Vec<u8>,
+    data: RunData,
+    record_only: bool,
+) -> Result<(), String> {
+    let saved = decode_saved_run(&bytes).map_err(|e| e.to_string())?;
+    let config = saved.config().map_err(|e| e.to_string())?;
+    provide_data(&config, data).await?;
     let mut runner =
         Runner::restore(config, Device::Cpu, &saved.snapshot).map_err(|e| e.to_string())?;
+    if runner.record_due() {
+        if let Err(e) = runner.record().await {
+            post_state(ticket, &runner, true, Some(&e)).await;
+            return Ok(());
+        }
+    }
+    if record_only {
+        post_state(ticket, &runner, true, None).await;
+        return Ok(());
+    }
     let mut posted = now_ms();
     loop {
         let chunk = now_ms();
@@ -300,6 +389,22 @@ async fn train(
         }
         yield_now().await;
     }
+}
+
+/// Steps of a fresh run of `link`'s experiment on the CPU backend, and the milliseconds
+/// they took: one untimed warm-up step, then steps until `ms` have passed (at least one).
+async fn time(link: &str, data: RunData, ms: f64) -> Result<(u64, f64), String> {
+    let config = decode_link(link).map_err(|e| e.to_string())?.config;
+    provide_data(&config, data).await?;
+    let mut runner = Runner::new(config, Device::Cpu).map_err(|e| e.to_string())?;
+    runner.step().map_err(|e| e.to_string())?;
+    let t0 = now_ms();
+    let mut steps = 0;
+    while (now_ms() - t0 < ms || steps == 0) && !runner.is_done() {
+        runner.step().map_err(|e| e.to_string())?;
+        steps += 1;
+    }
+    Ok((steps, now_ms() - t0))
 }
 
 /// Posts `runner`'s whole state as a saved run.
@@ -337,18 +442,10 @@ async fn replay(link: &str) -> Result<FromWorker, String> {
         return Err("the link has no run=N to replay".into());
     }
     let config = decoded.replay_config();
-    // The page's own gate: a link past the CPU backend's ceiling is refused before
-    // anything is built, with the cost model's message (a hostile link cannot make the
-    // worker allocate gigabytes).
-    let (cost, verdict) = assess(&config, &super::driver::ceiling_for(&Device::Cpu, &config));
-    if !verdict.may_start() {
-        return Err(verdict.message(&cost));
-    }
-    // Data the page fetches on demand is fetched here too (relative URLs resolve as in
+    // The page's own gate (a hostile link cannot make the worker allocate gigabytes);
+    // data the page fetches on demand is fetched here too (relative URLs resolve as in
     // the page: this worker's script sits next to index.html).
-    if let Some(set) = super::data_fetch::missing_set(&config) {
-        super::data_fetch::fetch_set(set).await?;
-    }
+    provide_data(&config, (Vec::new(), None)).await?;
     let mut runner = Runner::new(config.clone(), Device::Cpu).map_err(|e| e.to_string())?;
     if let Some(w) = &decoded.weights {
         runner.load_weights(w).map_err(|e| e.to_string())?;

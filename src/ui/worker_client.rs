@@ -4,7 +4,8 @@
 //!
 //! With `?driver=worker` the page also says what the worker did through
 //! `window.__gradlabWorker` (`state`, `ready`, `replays`, `replay(link)`, `trained`:
-//! how many states of the page's runs it has posted), which the e2e tests read. A worker
+//! how many states of the page's runs it has posted, `timed`: how many timings it has
+//! answered), which the e2e tests read. A worker
 //! that cannot start leaves a console warning and the page trains in the page.
 
 use super::worker::{join_message, split_message, FromWorker, ToWorker, TrainError};
@@ -32,6 +33,10 @@ pub struct Trained {
     pub bytes: Vec<u8>,
 }
 
+/// A timing's answer: steps timed and the milliseconds they took, or why the experiment
+/// could not be timed in the worker.
+pub type WorkerTiming = Result<(u64, f64), String>;
+
 /// Where the worker stands.
 #[derive(Clone, Debug, PartialEq)]
 pub enum WorkerState {
@@ -50,6 +55,8 @@ pub struct TrainWorker {
     created_ms: f64,
     state: RefCell<WorkerState>,
     inbox: RefCell<VecDeque<Trained>>,
+    /// Timings answered and not yet taken, with their tickets.
+    timings: RefCell<Vec<(u64, WorkerTiming)>>,
     /// `window.__gradlabWorker`, when the address asked for it.
     hook: Option<Object>,
 }
@@ -77,6 +84,7 @@ pub fn shared() -> Option<Rc<TrainWorker>> {
                 created_ms: now_ms(),
                 state: RefCell::new(WorkerState::Starting),
                 inbox: RefCell::new(VecDeque::new()),
+                timings: RefCell::new(Vec::new()),
                 hook,
             });
             wire(&w);
@@ -128,19 +136,53 @@ impl TrainWorker {
         state
     }
 
-    /// Sends the run in `saved_run` (saved-run bytes) to train as `ticket`, with the
+    /// Sends the run in `saved_run` (saved-run bytes) to train as `ticket` (with
+    /// `record_only`, only to record the history point due at its step), with the
     /// page's `files` of its data set (none: the worker downloads them) and the
     /// person's own text when the run is on it.
     pub fn train(
         &self,
         ticket: u64,
         saved_run: &[u8],
-        files: &[Vec<u8>],
-        user_text: Option<String>,
+        (files, user_text): (&[Vec<u8>], Option<String>),
+        record_only: bool,
     ) -> Result<(), String> {
         let mut parts: Vec<&[u8]> = vec![saved_run];
         parts.extend(files.iter().map(Vec::as_slice));
-        self.send(&ToWorker::Train { ticket, user_text }, &parts)
+        let message = ToWorker::Train {
+            ticket,
+            user_text,
+            record_only,
+        };
+        self.send(&message, &parts)
+    }
+
+    /// Asks for a timing of `link`'s experiment on the CPU backend, `ms` milliseconds of
+    /// steps, as `ticket` (its answer: [`TrainWorker::take_timing`]); the data travels
+    /// as for [`TrainWorker::train`].
+    pub fn time(
+        &self,
+        ticket: u64,
+        link: String,
+        (files, user_text): (&[Vec<u8>], Option<String>),
+        ms: f64,
+    ) -> Result<(), String> {
+        let parts: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+        let message = ToWorker::Time {
+            ticket,
+            link,
+            user_text,
+            ms,
+        };
+        self.send(&message, &parts)
+    }
+
+    /// The answer to timing `ticket` once it has come: steps timed and milliseconds,
+    /// or why the experiment could not be timed in the worker.
+    pub fn take_timing(&self, ticket: u64) -> Option<WorkerTiming> {
+        let mut timings = self.timings.borrow_mut();
+        let at = timings.iter().position(|(t, _)| *t == ticket)?;
+        Some(timings.remove(at).1)
     }
 
     /// Asks training `ticket` to end (its last state follows).
@@ -209,13 +251,20 @@ impl TrainWorker {
                     error,
                     bytes: parts.pop().unwrap_or_default(),
                 });
-                if let Some(hook) = &self.hook {
-                    let n = Reflect::get(hook, &"trained".into())
-                        .ok()
-                        .and_then(|v| v.as_f64())
-                        .unwrap_or(0.0);
-                    let _ = Reflect::set(hook, &"trained".into(), &(n + 1.0).into());
-                }
+                self.count("trained");
+            }
+            FromWorker::Timed {
+                ticket,
+                steps,
+                ms,
+                error,
+            } => {
+                let answer = match error {
+                    Some(why) => Err(why),
+                    None => Ok((steps, ms)),
+                };
+                self.timings.borrow_mut().push((ticket, answer));
+                self.count("timed");
             }
             FromWorker::Failed {
                 message,
@@ -239,6 +288,17 @@ impl TrainWorker {
                     let _ = call(&list, "push", &value);
                 }
             }
+        }
+    }
+
+    /// Counts one more `what` in `window.__gradlabWorker`, when the address asked for it.
+    fn count(&self, what: &str) {
+        if let Some(hook) = &self.hook {
+            let n = Reflect::get(hook, &what.into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0);
+            let _ = Reflect::set(hook, &what.into(), &(n + 1.0).into());
         }
     }
 

@@ -3,7 +3,9 @@
 // module (same URLs: the browser's cache serves them) without mounting the app. A CPU
 // run with long steps (the shakespeare-char GPT) trains there with no address flag: the
 // badge says so, no main-thread task passes 50 ms (Long Tasks API) while it trains, and
-// the weights the page ends with are the CLI's, bit for bit. With `?driver=worker` the
+// the weights the page ends with are the CLI's, bit for bit. Such a run's first
+// evaluation and the auto backend's CPU timing of it run in the worker too. With
+// `?driver=worker` the
 // page also offers the worker's link replays to the test (`window.__gradlabWorker`):
 // their weights_sha256 equals the native CLI's.
 import { test } from 'node:test';
@@ -231,6 +233,73 @@ test('with ?driver=worker every CPU run trains in the worker; pausing calls it b
   await page.getByTestId('train-toggle').click();
   await waitStoppedAt(page, STEPS, 300_000);
   assert.equal(await requestWeightsHash(page), cliHash(link), 'the page and the CLI trained the same weights');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** Records, from the page's start, its main-thread long tasks and the frames at which
+ * the backend panel was in each state (`probing`, `ready`, `timing`). */
+async function watchBackendStates(page) {
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => window.__longTasks.push(...list.getEntries())).observe({
+      type: 'longtask',
+      buffered: true,
+    });
+    window.__states = [];
+    const tick = (now) => {
+      const state = document.querySelector('.backend')?.dataset.state;
+      if (state) window.__states.push([now, state]);
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+}
+
+test('opening a CPU run with long steps: its first evaluation and its auto timing run in the worker, the page stays free', { timeout: 600_000 }, async () => {
+  // The shakespeare-char GPT with the auto backend: the page evaluates its step 0 (about
+  // a second of the page's CPU when done there) and times it on both backends.
+  const page = await browser().newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await watchBackendStates(page);
+  const link = withKey(gradlab('link', 'shakespeare-char').trim(), 'backend', 'auto');
+  await page.goto(`${URL_BASE}?driver=worker${link}`);
+  await page.waitForFunction(
+    () => document.querySelector('.backend')?.dataset.state === 'ready' && window.__states.some(([, s]) => s === 'timing'),
+    null,
+    { timeout: 300_000, polling: 100 },
+  );
+  const seen = await page.evaluate(() => {
+    const at = (state) => window.__states.filter(([, s]) => s === state).map(([t]) => t);
+    const timing = at('timing');
+    const tasks = window.__longTasks.map((e) => [Math.round(e.startTime), Math.round(e.duration)]);
+    return {
+      probed: at('ready')[0],
+      timing: [timing[0], timing[timing.length - 1]],
+      tasks,
+      worker: { ...window.__gradlabWorker },
+      step: document.querySelector('[data-testid=step-count]')?.textContent,
+      loss: document.querySelector('[data-testid=train-loss]')?.textContent?.trim(),
+      line: document.querySelector('[data-testid=backend-timing]')?.textContent,
+    };
+  });
+  console.log(`# ${seen.line}; main-thread long tasks [start, ms]: ${JSON.stringify(seen.tasks)}; timing ${seen.timing.map(Math.round)} ms`);
+  assert.match(seen.line ?? '', /^auto: /, 'the auto backend picked a backend');
+  // The worker answered the CPU timing and posted the run with its step-0 point: nothing
+  // was trained, and the page shows the loss of step 0.
+  assert.ok(seen.worker.timed >= 1, `the worker timed nothing: ${JSON.stringify(seen.worker)}`);
+  assert.ok(seen.worker.trained >= 1, 'the worker posted no state (the step-0 evaluation)');
+  assert.equal(seen.step, '0');
+  assert.ok(seen.loss && seen.loss !== '–', `no step-0 loss shown: ${seen.loss}`);
+  // While the page timed the experiment, no main-thread task passed 50 ms (the CPU side
+  // took its steps in the worker), and after WebGPU's probe none came near the second
+  // the step-0 evaluation takes on this page's main thread.
+  const [from, to] = seen.timing;
+  const during = seen.tasks.filter(([t]) => t >= from && t <= to).map(([, d]) => d);
+  assert.deepEqual(during.filter((d) => d > 50), [], 'main-thread tasks over 50 ms while the page timed the experiment');
+  const after = seen.tasks.filter(([t]) => t >= seen.probed).map(([, d]) => d);
+  assert.deepEqual(after.filter((d) => d >= 300), [], 'a main-thread task of 300 ms or more after the probe');
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -13,10 +13,25 @@ pub struct CharVocab {
 
 impl CharVocab {
     /// The sorted unique characters of `text` (as nanoGPT's `sorted(list(set(data)))`).
+    /// One pass over the text (a set per character, not a sort of all of them: tiny
+    /// Shakespeare is a million characters, read each time a run of it is built).
     pub fn from_text(text: &str) -> CharVocab {
-        let mut chars: Vec<char> = text.chars().collect();
-        chars.sort_unstable();
-        chars.dedup();
+        let mut ascii = [false; 128];
+        let mut others = std::collections::BTreeSet::new();
+        for c in text.chars() {
+            match ascii.get_mut(c as usize) {
+                Some(seen) => *seen = true,
+                None => {
+                    others.insert(c);
+                }
+            }
+        }
+        // Every ASCII character sorts before every other one.
+        let chars = (0u8..128)
+            .filter(|&b| ascii[usize::from(b)])
+            .map(char::from)
+            .chain(others)
+            .collect();
         CharVocab { chars }
     }
 
@@ -56,12 +71,22 @@ impl CharVocab {
 
     /// The ids of `text`; errs naming the first character not in the vocabulary.
     pub fn encode(&self, text: &str) -> Result<Vec<u32>, String> {
-        text.chars()
-            .map(|c| {
-                self.id(c)
-                    .ok_or_else(|| format!("the character {c:?} is not in the vocabulary"))
-            })
-            .collect()
+        // ASCII characters by a table, the others by their search.
+        let mut ascii = [None; 128];
+        for (i, &c) in self.chars.iter().enumerate() {
+            if let Some(slot) = ascii.get_mut(c as usize) {
+                *slot = Some(i as u32);
+            }
+        }
+        let mut ids = Vec::with_capacity(text.len());
+        for c in text.chars() {
+            let id = match ascii.get(c as usize) {
+                Some(&id) => id,
+                None => self.id(c),
+            };
+            ids.push(id.ok_or_else(|| format!("the character {c:?} is not in the vocabulary"))?);
+        }
+        Ok(ids)
     }
 
     /// The text of `ids` (ids outside the vocabulary are skipped).
@@ -181,6 +206,22 @@ mod tests {
         assert!(v.encode("First Citizen: Z").is_err());
         assert_eq!(CharVocab::from_chars(v.chars().to_vec()).unwrap(), v);
         assert!(CharVocab::from_chars(vec!['b', 'a']).is_err());
+    }
+
+    #[test]
+    fn the_vocabulary_is_the_sorted_unique_characters_beyond_ascii_too() {
+        let text = "zé a\u{1F600}Ab\nébz\u{7F}\u{80}";
+        let v = CharVocab::from_text(text);
+        let mut want: Vec<char> = text.chars().collect();
+        want.sort_unstable();
+        want.dedup();
+        assert_eq!(v.chars(), want.as_slice());
+        let ids = v.encode(text).unwrap();
+        let by_search: Vec<u32> = text.chars().map(|c| v.id(c).unwrap()).collect();
+        assert_eq!(ids, by_search);
+        assert_eq!(v.decode(&ids), text);
+        assert!(v.encode("q").unwrap_err().contains("'q'"));
+        assert!(v.encode("\u{E9}\u{FF}").unwrap_err().contains("'ÿ'"));
     }
 
     #[test]

@@ -10,10 +10,12 @@
 //! few dozen tiny dispatches) and wins the transformers and convolutions.
 
 use super::super::state::{BackendKind, Timing};
+use super::super::worker_client::{self, WorkerState, WorkerTiming};
 use super::cost::{ceiling_for, held_back};
+use super::offload::{run_data, worker_ready};
 use super::{answer, next_frame, Driver, CPU_SLICE_MS, GPU_SLICE_MS, GPU_STEPS_PER_FRAME};
 use crate::error::Result;
-use crate::experiment::{assess, BackendChoice, Budget, ExperimentConfig, Runner};
+use crate::experiment::{assess, encode_link, BackendChoice, Budget, ExperimentConfig, Runner};
 use crate::optim::OptimizerConfig;
 use crate::platform::now_ms;
 use crate::Device;
@@ -27,6 +29,9 @@ const TIMED_MS: f64 = 250.0;
 const TIMED_MIN_STEPS: u64 = 1;
 /// Timings remembered, one per experiment shape (the oldest is forgotten first).
 const REMEMBERED: usize = 16;
+/// Longest wait for the worker's timing (it builds the run, takes a warm-up step and
+/// [`TIMED_MS`] of steps); past it the worker counts as failed.
+const WORKER_TIMING_WAIT_MS: f64 = 60_000.0;
 
 impl Driver {
     /// While the page picks the backend itself and WebGPU is there: moves the run to
@@ -66,8 +71,8 @@ impl Driver {
             Some((_, t)) => *t,
             None => {
                 let timing = Timing {
-                    cpu: speed(&config, &Device::Cpu).await,
-                    gpu: speed(&config, &gpu).await,
+                    cpu: self.speed(&config, &Device::Cpu).await,
+                    gpu: self.speed(&config, &gpu).await,
                 };
                 if self.timings.len() == REMEMBERED {
                     self.timings.remove(0);
@@ -115,19 +120,63 @@ fn shape_of(config: &ExperimentConfig) -> ExperimentConfig {
     }
 }
 
-/// Steps per second of a fresh run of `config` on `device`, trained as the page trains
-/// it; 0 when it fails there.
-async fn speed(config: &ExperimentConfig, device: &Device) -> f64 {
-    match timed_steps(config, device).await {
-        Ok((steps, ms)) if ms > 0.0 => steps as f64 * 1000.0 / ms,
-        Ok(_) => f64::INFINITY,
-        Err(e) => {
-            let why = format!(
-                "gradlab: auto backend: timing on {} failed: {e}",
-                device.label()
-            );
-            web_sys::console::warn_1(&why.into());
-            0.0
+impl Driver {
+    /// Steps per second of a fresh run of `config` on `device`, trained where the page
+    /// would train it (a CPU run with long steps in the worker); 0 when it fails there.
+    async fn speed(&mut self, config: &ExperimentConfig, device: &Device) -> f64 {
+        let in_worker = match device.is_cpu() && self.placed_in_worker(config) {
+            true => self.timed_in_worker(config).await,
+            false => None,
+        };
+        let timed = match in_worker {
+            Some(timed) => timed,
+            None => timed_steps(config, device).await.map_err(|e| e.to_string()),
+        };
+        match timed {
+            Ok((steps, ms)) if ms > 0.0 => steps as f64 * 1000.0 / ms,
+            Ok(_) => f64::INFINITY,
+            Err(e) => {
+                let why = format!(
+                    "gradlab: auto backend: timing on {} failed: {e}",
+                    device.label()
+                );
+                web_sys::console::warn_1(&why.into());
+                0.0
+            }
+        }
+    }
+
+    /// Steps and milliseconds of `config` timed on the CPU backend in the worker, as it
+    /// would train there (its steps never hold the page's main thread); `None` when the
+    /// worker does not answer (the page times it itself then).
+    async fn timed_in_worker(&mut self, config: &ExperimentConfig) -> Option<WorkerTiming> {
+        if !worker_ready().await {
+            return None;
+        }
+        let worker = worker_client::shared()?;
+        let link = match encode_link(config, None, None) {
+            Ok(link) => link.fragment,
+            Err(e) => return Some(Err(e.to_string())),
+        };
+        let ticket = self.next_ticket();
+        let data = run_data(config);
+        if let Err(why) = worker.time(ticket, link, (&data.0, data.1), TIMED_MS) {
+            worker.fail(&why);
+            return None;
+        }
+        let t0 = now_ms();
+        loop {
+            next_frame().await;
+            if let Some(answer) = worker.take_timing(ticket) {
+                return Some(answer);
+            }
+            if let WorkerState::Failed(_) = worker.state() {
+                return None;
+            }
+            if now_ms() - t0 > WORKER_TIMING_WAIT_MS {
+                worker.fail("it did not answer a timing within 60 s");
+                return None;
+            }
         }
     }
 }

@@ -16,7 +16,9 @@ use super::super::data_fetch;
 use super::super::worker_client::{self, Trained, WorkerState};
 use super::{next_frame, Driver};
 use crate::data::text::{user_text, TextSet};
-use crate::experiment::{decode_saved_run, encode_saved_run, Cost, DataSource};
+use crate::experiment::{
+    decode_saved_run, encode_saved_run, Cost, DataSource, ExperimentConfig, Runner,
+};
 use crate::platform::now_ms;
 use leptos::prelude::*;
 
@@ -112,6 +114,16 @@ impl Driver {
         }
     }
 
+    /// Whether CPU runs of `config` train in the worker, by the address and their cost
+    /// (before any of their steps was measured).
+    pub(super) fn placed_in_worker(&self, config: &ExperimentConfig) -> bool {
+        match self.offload.placement {
+            Placement::Page => false,
+            Placement::Worker => true,
+            Placement::WhenSlow => Cost::of(config).step_flops() >= WORKER_STEP_FLOPS,
+        }
+    }
+
     /// Whether the current run trains in the worker when the worker answers.
     fn belongs_in_worker(&mut self) -> bool {
         let run = self.run;
@@ -148,48 +160,67 @@ impl Driver {
     /// One frame of a run that trains in the worker: hands the run over when it is not
     /// there yet, then takes what the worker has posted.
     pub(super) async fn slice_in_worker(&mut self) {
-        let Some(r) = self.runner.as_ref() else {
+        if self.offload.active.is_none() && !self.hand_over(false).await {
             return;
-        };
-        if self.offload.active.is_none() {
-            let bytes = match r.snapshot().await {
-                Ok(s) => encode_saved_run(r.config(), &s, 0.0),
-                Err(e) => Err(e),
-            };
-            let Some(worker) = worker_client::shared() else {
-                return;
-            };
-            let ticket = self.offload.ticket + 1;
-            // The data goes along: the page's files of its set, or the person's text.
-            let config = r.config();
-            let files = data_fetch::fetched_set(config)
-                .and_then(data_fetch::kept_files)
-                .unwrap_or_default();
-            let user_text = (config.data == DataSource::Text(TextSet::User))
-                .then(user_text)
-                .flatten()
-                .map(str::to_string);
-            let sent = bytes
-                .map_err(|e| e.to_string())
-                .and_then(|b| worker.train(ticket, &b, &files, user_text));
-            match sent {
-                Ok(()) => {
-                    self.offload.ticket = ticket;
-                    self.set_active(Some(ticket));
-                }
-                Err(why) => {
-                    worker.fail(&why);
-                    return;
-                }
-            }
         }
         self.take_worker_states().await;
     }
 
+    /// Has the worker record the history point due at the run's step (a transformer's
+    /// evaluation is seconds of CPU, which must not hold the page's main thread), when
+    /// the run belongs there, is not training there, and the worker answers. Otherwise
+    /// (or when the worker fails meanwhile) the point stays due and the page records it.
+    pub(super) async fn record_in_worker(&mut self) {
+        let due = self.runner.as_ref().is_some_and(Runner::record_due);
+        if !due || self.offload.is_active() || !self.belongs_in_worker() {
+            return;
+        }
+        if worker_ready().await && self.hand_over(true).await {
+            self.wait_last().await;
+        }
+    }
+
+    /// Sends the run to the worker as a new training (`record_only`: only to record its
+    /// due point), with its data; false when it could not be sent (the worker then
+    /// counts as failed).
+    async fn hand_over(&mut self, record_only: bool) -> bool {
+        let Some(r) = self.runner.as_ref() else {
+            return false;
+        };
+        let bytes = match r.snapshot().await {
+            Ok(s) => encode_saved_run(r.config(), &s, 0.0),
+            Err(e) => Err(e),
+        };
+        let data = run_data(r.config());
+        let Some(worker) = worker_client::shared() else {
+            return false;
+        };
+        let ticket = self.next_ticket();
+        let sent = bytes
+            .map_err(|e| e.to_string())
+            .and_then(|b| worker.train(ticket, &b, (&data.0, data.1), record_only));
+        match sent {
+            Ok(()) => {
+                self.set_active(Some(ticket));
+                true
+            }
+            Err(why) => {
+                worker.fail(&why);
+                false
+            }
+        }
+    }
+
+    /// A new ticket for a request to the worker (a newer one ends every older training).
+    pub(super) fn next_ticket(&mut self) -> u64 {
+        self.offload.ticket += 1;
+        self.offload.ticket
+    }
+
     /// Calls the run back from the worker (before a command, a pause or anything else
     /// that reads or replaces the run): waits for its last state, without blocking the
-    /// page. A worker that does not answer counts as failed; the page then trains on
-    /// from the last state it had.
+    /// page, and publishes it. A worker that does not answer counts as failed; the page
+    /// then trains on from the last state it had.
     pub(super) async fn recall(&mut self) {
         let Some(ticket) = self.offload.active else {
             return;
@@ -199,20 +230,34 @@ impl Driver {
             return;
         };
         worker.stop(ticket);
+        let recorded = self.wait_last().await;
+        self.after_steps(recorded).await;
+    }
+
+    /// Waits, without blocking the page, for the active training's last state, applying
+    /// the states that come meanwhile; whether a history point was recorded. A worker
+    /// that fails or does not answer within [`RECALL_WAIT_MS`] counts as failed.
+    async fn wait_last(&mut self) -> bool {
+        let mut recorded = false;
         let t0 = now_ms();
         while self.offload.active.is_some() {
             next_frame().await;
+            let Some(worker) = worker_client::shared() else {
+                self.set_active(None);
+                break;
+            };
             if let WorkerState::Failed(_) = worker.state() {
                 self.set_active(None);
                 break;
             }
             if now_ms() - t0 > RECALL_WAIT_MS {
-                worker.fail("it did not answer a stop within 20 s");
+                worker.fail("it did not answer within 20 s");
                 self.set_active(None);
                 break;
             }
-            self.take_worker_states().await;
+            recorded |= self.apply_worker_states().unwrap_or(false);
         }
+        recorded
     }
 
     /// Notes the training in the worker now, and shows where the run trains.
@@ -228,23 +273,26 @@ impl Driver {
         }
     }
 
-    /// Applies the latest state the worker posted about the active training, publishes
-    /// it as a page slice does, and ends the training when it was its last.
+    /// Applies the latest state the worker posted about the active training and
+    /// publishes it as a page slice does.
     async fn take_worker_states(&mut self) {
-        let Some(worker) = worker_client::shared() else {
-            return;
-        };
-        let Some(ticket) = self.offload.active else {
-            return;
-        };
+        if let Some(recorded) = self.apply_worker_states() {
+            self.after_steps(recorded).await;
+        }
+    }
+
+    /// Applies the latest state the worker posted about the active training (ending the
+    /// training when it was its last, and taking its error); whether a history point was
+    /// recorded, or `None` when there was nothing to publish.
+    fn apply_worker_states(&mut self) -> Option<bool> {
+        let worker = worker_client::shared()?;
+        let ticket = self.offload.active?;
         let news: Vec<Trained> = worker
             .take()
             .into_iter()
             .filter(|t| t.ticket == ticket)
             .collect();
-        let Some(latest) = news.last() else {
-            return;
-        };
+        let latest = news.last()?;
         let last = news.iter().any(|t| t.last);
         let error = news.iter().find_map(|t| t.error.clone());
         let before = self.last_recorded();
@@ -262,7 +310,7 @@ impl Driver {
                 web_sys::console::warn_1(
                     &format!("gradlab: the worker's state could not be applied ({e}); training goes on in the page").into(),
                 );
-                return;
+                return None;
             }
         }
         if last {
@@ -291,7 +339,7 @@ impl Driver {
                 }
             }
         }
-        self.after_steps(recorded).await;
+        Some(recorded)
     }
 
     /// The step of the run's last recorded point and the history's length (`None`
@@ -300,4 +348,29 @@ impl Driver {
         let history = self.runner.as_ref()?.history();
         history.last().map(|p| (p.step, history.len()))
     }
+}
+
+/// Waits, without blocking the page, while the worker starts; whether it answers (it is
+/// started here if it was not).
+pub(super) async fn worker_ready() -> bool {
+    loop {
+        match worker_client::shared().map(|w| w.state()) {
+            Some(WorkerState::Ready) => return true,
+            Some(WorkerState::Starting) => next_frame().await,
+            Some(WorkerState::Failed(_)) | None => return false,
+        }
+    }
+}
+
+/// What travels with a run of `config` to the worker: the page's files of its data set
+/// (none: the worker downloads them) and the person's own text when the run is on it.
+pub(super) fn run_data(config: &ExperimentConfig) -> (Vec<Vec<u8>>, Option<String>) {
+    let files = data_fetch::fetched_set(config)
+        .and_then(data_fetch::kept_files)
+        .unwrap_or_default();
+    let user_text = (config.data == DataSource::Text(TextSet::User))
+        .then(user_text)
+        .flatten()
+        .map(str::to_string);
+    (files, user_text)
 }
