@@ -3,7 +3,7 @@
 //! current run, and a table of where each run ended.
 
 use super::i18n::t;
-use super::plots::{area, draw_legend, legend_line, tick, DrawResult, INK};
+use super::plots::{area, draw_legend, tick, DrawResult, Key, INK};
 use super::state::Lab;
 use crate::experiment::{ExperimentConfig, HistoryPoint};
 use crate::lessons::compare::label;
@@ -124,14 +124,17 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, runs: &[RunRecord], log: bool) -> D
         .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
         .light_line_style(RGBColor(238, 238, 238))
         .draw()?;
-    for ((r, name), color) in runs.iter().zip(labels(runs)).zip(COLORS) {
+    let names = labels(runs);
+    for (r, color) in runs.iter().zip(COLORS) {
         let points = r.history.iter().map(|p| (p.step, y(p.train_loss)));
-        chart
-            .draw_series(LineSeries::new(points, color.stroke_width(2)))?
-            .label(name)
-            .legend(legend_line(color));
+        chart.draw_series(LineSeries::new(points, color.stroke_width(2)))?;
     }
-    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    let keys: Vec<(&str, Key)> = names
+        .iter()
+        .zip(COLORS)
+        .map(|(name, color)| (name.as_str(), Key::line(color)))
+        .collect();
+    draw_legend(&chart, SeriesLabelPosition::UpperRight, &keys)?;
     Ok(())
 }
 

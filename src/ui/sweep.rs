@@ -4,7 +4,7 @@
 //! the first setting.
 
 use super::i18n::{msg, t};
-use super::plots::{area, draw_legend, legend_line, tick, DrawResult, INK};
+use super::plots::{area, draw_legend, tick, DrawResult, Key, INK};
 use super::state::Lab;
 use crate::experiment::{encode_link, ExperimentConfig};
 use crate::lessons::sweep::{plan, values, SweepPoint, SWEEP_KEYS};
@@ -120,15 +120,16 @@ fn draw(canvas: &web_sys::HtmlCanvasElement, rows: &[Row], metric: &str) -> Draw
             .map(|p| (fx(p.0), p.1))
             .collect();
         line.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let s = chart.draw_series(LineSeries::new(line.clone(), color.stroke_width(2)))?;
-        if !g.is_empty() {
-            s.label(g.clone()).legend(legend_line(*color));
-        }
+        chart.draw_series(LineSeries::new(line.clone(), color.stroke_width(2)))?;
         chart.draw_series(line.into_iter().map(|p| Circle::new(p, 4, color.filled())))?;
     }
-    if groups.iter().any(|g| !g.is_empty()) {
-        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
-    }
+    let keys: Vec<(&str, Key)> = groups
+        .iter()
+        .zip(colors.iter().cycle())
+        .filter(|(g, _)| !g.is_empty())
+        .map(|(g, c)| (g.as_str(), Key::line(*c)))
+        .collect();
+    draw_legend(&chart, SeriesLabelPosition::LowerRight, &keys)?;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! `(w, b)` with the optimizer's path (lesson 1), and the activation functions with
 //! their derivatives (lesson 3).
 
-use super::super::plots::{area, draw_legend, legend_line, tick, DrawResult, BLUE, INK, ORANGE};
+use super::super::plots::{area, draw_legend, tick, DrawResult, Key, BLUE, INK, ORANGE};
 use super::super::state::Lab;
 use crate::experiment::NamedWeight;
 use crate::lessons::Lang;
@@ -128,13 +128,10 @@ fn draw_surface(
         let (x, y) = (wl + i as f64 * dw, bl + j as f64 * db);
         Rectangle::new([(x, y), (x + dw, y + db)], c.filled())
     }))?;
-    chart
-        .draw_series(LineSeries::new(
-            path.iter().copied(),
-            ORANGE.stroke_width(2),
-        ))?
-        .label("path")
-        .legend(legend_line(ORANGE));
+    chart.draw_series(LineSeries::new(
+        path.iter().copied(),
+        ORANGE.stroke_width(2),
+    ))?;
     if let Some(&p) = path.last() {
         chart.draw_series([Circle::new(p, 5, ORANGE.filled())])?;
     }
@@ -233,23 +230,19 @@ fn draw_activations(canvas: &web_sys::HtmlCanvasElement, lang: Lang) -> DrawResu
         ),
     ];
     let slope = lang.tr("slope", "导数");
+    let mut labels = Vec::new();
     for (name, color, f, df) in curves {
-        chart
-            .draw_series(LineSeries::new(
-                xs.iter().map(|&x| (x, f(x).min(2.0))),
-                color.stroke_width(3),
-            ))?
-            .label(name)
-            .legend(legend_line(color));
-        chart
-            .draw_series(LineSeries::new(
-                xs.iter().map(|&x| (x, df(x))),
-                color.mix(0.55).stroke_width(1),
-            ))?
-            .label(format!("{name} {slope}"))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.mix(0.55)));
+        let faint = color.mix(0.55).stroke_width(1);
+        chart.draw_series(LineSeries::new(
+            xs.iter().map(|&x| (x, f(x).min(2.0))),
+            color.stroke_width(3),
+        ))?;
+        chart.draw_series(LineSeries::new(xs.iter().map(|&x| (x, df(x))), faint))?;
+        labels.push((name.to_string(), Key::line(color)));
+        labels.push((format!("{name} {slope}"), Key::Line(faint)));
     }
-    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+    let keys: Vec<(&str, Key)> = labels.iter().map(|(l, k)| (l.as_str(), *k)).collect();
+    draw_legend(&chart, SeriesLabelPosition::UpperLeft, &keys)?;
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! Train and test loss against step, on a linear or log scale.
 
-use super::{area, draw_legend, legend_line, tick, Area, DrawResult, BLUE, INK, ORANGE};
+use super::{area, draw_legend, tick, Area, DrawResult, Key, BLUE, INK, ORANGE};
 use crate::experiment::HistoryPoint;
 use crate::ui::i18n::t;
 use plotters::prelude::*;
@@ -70,15 +70,13 @@ fn draw_on(root: &Area, history: &[HistoryPoint], log: bool) -> DrawResult {
         .axis_desc_style(("sans-serif", 13).into_font().color(&INK))
         .light_line_style(RGBColor(238, 238, 238))
         .draw()?;
-    chart
-        .draw_series(LineSeries::new(train, BLUE.stroke_width(2)))?
-        .label(t("train"))
-        .legend(legend_line(BLUE));
-    chart
-        .draw_series(LineSeries::new(test, ORANGE.stroke_width(2)))?
-        .label(t("test"))
-        .legend(legend_line(ORANGE));
-    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    chart.draw_series(LineSeries::new(train, BLUE.stroke_width(2)))?;
+    chart.draw_series(LineSeries::new(test, ORANGE.stroke_width(2)))?;
+    let keys = [
+        (t("train"), Key::line(BLUE)),
+        (t("test"), Key::line(ORANGE)),
+    ];
+    draw_legend(&chart, SeriesLabelPosition::UpperRight, &keys)?;
     root.present()?;
     Ok(())
 }

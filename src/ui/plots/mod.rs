@@ -2,9 +2,11 @@
 //! and the network view. Pure functions of the data they get; no signals here.
 
 pub mod boundary;
+mod canvas;
 pub mod digits;
 pub mod features;
 pub mod heatmap;
+mod legend;
 pub mod loss;
 pub mod matrix_heatmap;
 pub mod network;
@@ -13,38 +15,20 @@ pub mod regression;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
+pub use canvas::Canvas;
+pub use legend::{draw_legend, Key};
+
 /// A plotters drawing area on a canvas.
-pub type Area = DrawingArea<CanvasBackend, Shift>;
+pub type Area = DrawingArea<Canvas, Shift>;
 
 /// What a drawing function returns; errors only mean the canvas went away.
 pub type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
-/// The legend of a chart's labelled series, in the house style, at `position`.
-pub fn draw_legend<CT: CoordTranslate>(
-    chart: &mut ChartContext<'_, CanvasBackend, CT>,
-    position: SeriesLabelPosition,
-) -> DrawResult {
-    chart
-        .configure_series_labels()
-        .position(position)
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .label_font(("sans-serif", 13).into_font().color(&INK))
-        .draw()?;
-    Ok(())
-}
-
-/// The short line that stands for a series of `color` in a legend.
-pub fn legend_line(color: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
-    move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color.stroke_width(2))
-}
-
 /// The whole canvas as a plotters drawing area.
 pub fn area(canvas: &HtmlCanvasElement) -> Option<Area> {
-    CanvasBackend::with_canvas_object(canvas.clone()).map(|b| b.into_drawing_area())
+    Canvas::new(canvas).map(|b| b.into_drawing_area())
 }
 
 /// Class 0 (TF Playground's orange).

@@ -1,8 +1,6 @@
 //! A 1-D regression: the train and test points and the model's fitted curve.
 
-use super::{
-    area, dot_stride, draw_legend, legend_line, tick, Area, DrawResult, BLUE, INK, ORANGE,
-};
+use super::{area, dot_stride, draw_legend, tick, Area, DrawResult, Key, BLUE, INK, ORANGE};
 use crate::experiment::Curve1d;
 use crate::ui::i18n::t;
 use plotters::prelude::*;
@@ -49,35 +47,31 @@ fn draw_on(root: &Area, c: &Curve1d) -> DrawResult {
         .light_line_style(RGBColor(238, 238, 238))
         .draw()?;
     let pt = |&(x, y): &(f32, f32)| (x as f64, y as f64);
-    chart
-        .draw_series(
-            c.train
-                .iter()
-                .step_by(dot_stride(c.train.len()))
-                .map(|p| Circle::new(pt(p), 3, BLUE.mix(0.75).filled())),
-        )?
-        .label(t("train"))
-        .legend(|(x, y)| Circle::new((x + 8, y), 3, BLUE.filled()));
-    chart
-        .draw_series(
-            c.test
-                .iter()
-                .step_by(dot_stride(c.test.len()))
-                .map(|p| Circle::new(pt(p), 3, ORANGE.filled())),
-        )?
-        .label(t("test"))
-        .legend(|(x, y)| Circle::new((x + 8, y), 3, ORANGE.filled()));
+    chart.draw_series(
+        c.train
+            .iter()
+            .step_by(dot_stride(c.train.len()))
+            .map(|p| Circle::new(pt(p), 3, BLUE.mix(0.75).filled())),
+    )?;
+    chart.draw_series(
+        c.test
+            .iter()
+            .step_by(dot_stride(c.test.len()))
+            .map(|p| Circle::new(pt(p), 3, ORANGE.filled())),
+    )?;
     let fit: Vec<(f64, f64)> = c
         .fit
         .iter()
         .map(pt)
         .map(|(x, y)| (x, y.clamp(y0 - (y1 - y0), y1 + (y1 - y0))))
         .collect();
-    chart
-        .draw_series(LineSeries::new(fit, INK.stroke_width(2)))?
-        .label(t("model"))
-        .legend(legend_line(INK));
-    draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+    chart.draw_series(LineSeries::new(fit, INK.stroke_width(2)))?;
+    let keys = [
+        (t("train"), Key::Dot(BLUE)),
+        (t("test"), Key::Dot(ORANGE)),
+        (t("model"), Key::line(INK)),
+    ];
+    draw_legend(&chart, SeriesLabelPosition::UpperLeft, &keys)?;
     root.present()?;
     Ok(())
 }
