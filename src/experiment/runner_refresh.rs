@@ -28,7 +28,28 @@ impl Runner {
         points: Option<&(Points2d, Points2d)>,
         host_copy: bool,
     ) -> Result<Refresh> {
-        let evaluate = self.history().last().map(|p| p.step) != Some(self.step_count());
+        self.refresh_evaluating(points, host_copy, true).await
+    }
+
+    /// As [`Runner::refresh`], but evaluating only where a history point is due: between
+    /// points the live numbers are the last point's (for a run whose evaluations are
+    /// costly, or that trains elsewhere and records its points there).
+    pub async fn refresh_at_points(
+        &mut self,
+        points: Option<&(Points2d, Points2d)>,
+        host_copy: bool,
+    ) -> Result<Refresh> {
+        self.refresh_evaluating(points, host_copy, false).await
+    }
+
+    async fn refresh_evaluating(
+        &mut self,
+        points: Option<&(Points2d, Points2d)>,
+        host_copy: bool,
+        between_points: bool,
+    ) -> Result<Refresh> {
+        let evaluate = self.history().last().map(|p| p.step) != Some(self.step_count())
+            && (between_points || self.record_due());
         let pending = evaluate.then(|| self.evaluation_pending());
         let extra = pending.as_ref().map(|p| p.tensors()).unwrap_or_default();
         let (plots, values) = self.plots_with(points, None, &extra).await?;
@@ -60,5 +81,51 @@ impl Runner {
             live,
             host_copy,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::experiment::{preset, Runner};
+    use crate::platform::block_on;
+    use crate::Device;
+
+    /// Between two history points `refresh_at_points` evaluates nothing (its live numbers
+    /// are the last point's) where `refresh` evaluates the step; at a due step both record
+    /// the point `Runner::run` records, bit for bit.
+    #[test]
+    fn refresh_at_points_evaluates_only_where_a_point_is_due() {
+        let mut config = preset("spiral").unwrap();
+        config.eval_every = 10;
+        let mut a = Runner::new(config.clone(), Device::Cpu).unwrap();
+        let mut b = Runner::new(config, Device::Cpu).unwrap();
+        for r in [&mut a, &mut b] {
+            block_on(r.record()).unwrap();
+            r.train_steps(3).unwrap();
+        }
+        let points = a.points_2d();
+        let between = block_on(a.refresh_at_points(points.as_ref(), false)).unwrap();
+        let evaluated = block_on(b.refresh(points.as_ref(), false)).unwrap();
+        assert_eq!(
+            between.live.as_ref().map(|p| p.step),
+            Some(0),
+            "the last point's"
+        );
+        assert_eq!(
+            evaluated.live.as_ref().map(|p| p.step),
+            Some(3),
+            "this step's"
+        );
+        assert_eq!(a.history().len(), 1, "nothing recorded between points");
+        assert_eq!(between.plots.weights, evaluated.plots.weights);
+        for r in [&mut a, &mut b] {
+            r.train_steps(7).unwrap();
+        }
+        let due = block_on(a.refresh_at_points(points.as_ref(), false)).unwrap();
+        block_on(b.refresh(points.as_ref(), false)).unwrap();
+        assert_eq!(due.live.as_ref().map(|p| p.step), Some(10));
+        assert_eq!(a.history().len(), 2, "the due point is recorded");
+        let bits = |r: &Runner| r.history().last().map(|p| p.train_loss.to_bits());
+        assert_eq!(bits(&a), bits(&b));
     }
 }

@@ -387,8 +387,8 @@ impl Driver {
         } else if recorded && now - self.last_history_shown >= HISTORY_SHOW_MS {
             self.show_history();
         }
-        if recorded && self.is_token_run() {
-            // A token model's live numbers are its recorded points (text.rs).
+        if recorded && self.evaluates_at_points() {
+            // Such a run's live numbers are its recorded points.
             let last = self
                 .runner
                 .as_ref()
@@ -434,6 +434,7 @@ impl Driver {
             self.refresh_light().await;
             return;
         }
+        let at_points = self.evaluates_at_points();
         let Some(r) = self.runner.as_mut() else {
             return;
         };
@@ -448,8 +449,13 @@ impl Driver {
             && (self.host_copy.is_none()
                 || !self.lab.running.get_untracked()
                 || now - self.host_copy_at >= HOST_COPY_EVERY_MS);
-        // The plots, the weights and an evaluation of this step in one readback.
-        let read = match answer(r.refresh(self.points.as_ref(), copy_due)).await {
+        // The plots, the weights and an evaluation of this step in one readback (a run
+        // in the worker is evaluated there, at its points).
+        let read = match at_points {
+            true => answer(r.refresh_at_points(self.points.as_ref(), copy_due)).await,
+            false => answer(r.refresh(self.points.as_ref(), copy_due)).await,
+        };
+        let read = match read {
             Ok(read) => read,
             Err(e) => {
                 self.fail(e);

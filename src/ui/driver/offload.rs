@@ -124,6 +124,13 @@ impl Driver {
         }
     }
 
+    /// Whether the run is evaluated only where its history records a point (its live
+    /// numbers are its last point's): a token model, whose evaluation is seconds of the
+    /// page's CPU, and a run that trains in the worker, which records its points there.
+    pub(super) fn evaluates_at_points(&mut self) -> bool {
+        self.is_token_run() || self.belongs_in_worker()
+    }
+
     /// Whether the current run trains in the worker when the worker answers.
     fn belongs_in_worker(&mut self) -> bool {
         let run = self.run;
