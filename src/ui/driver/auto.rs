@@ -10,7 +10,7 @@
 //! few dozen tiny dispatches) and wins the transformers and convolutions.
 
 use super::super::state::{BackendKind, Timing};
-use super::super::worker_client::{self, WorkerState, WorkerTiming};
+use super::super::worker_client::{self, WorkerState};
 use super::cost::{ceiling_for, held_back};
 use super::offload::{run_data, worker_ready};
 use super::{answer, next_frame, Driver, CPU_SLICE_MS, GPU_SLICE_MS, GPU_STEPS_PER_FRAME};
@@ -129,8 +129,8 @@ impl Driver {
             false => None,
         };
         let timed = match in_worker {
-            Some(timed) => timed,
-            None => timed_steps(config, device).await.map_err(|e| e.to_string()),
+            Some(timed) => Ok(timed),
+            None => timed_steps(config, device).await,
         };
         match timed {
             Ok((steps, ms)) if ms > 0.0 => steps as f64 * 1000.0 / ms,
@@ -148,16 +148,13 @@ impl Driver {
 
     /// Steps and milliseconds of `config` timed on the CPU backend in the worker, as it
     /// would train there (its steps never hold the page's main thread); `None` when the
-    /// worker does not answer (the page times it itself then).
-    async fn timed_in_worker(&mut self, config: &ExperimentConfig) -> Option<WorkerTiming> {
+    /// worker does not answer or cannot build the run (the page times it itself then).
+    async fn timed_in_worker(&mut self, config: &ExperimentConfig) -> Option<(u64, f64)> {
         if !worker_ready().await {
             return None;
         }
         let worker = worker_client::shared()?;
-        let link = match encode_link(config, None, None) {
-            Ok(link) => link.fragment,
-            Err(e) => return Some(Err(e.to_string())),
-        };
+        let link = encode_link(config, None, None).ok()?.fragment;
         let ticket = self.next_ticket();
         let data = run_data(config);
         if let Err(why) = worker.time(ticket, link, (&data.0, data.1), TIMED_MS) {
@@ -167,8 +164,18 @@ impl Driver {
         let t0 = now_ms();
         loop {
             next_frame().await;
-            if let Some(answer) = worker.take_timing(ticket) {
-                return Some(answer);
+            match worker.take_timing(ticket) {
+                Some(Ok(timed)) => return Some(timed),
+                Some(Err(why)) => {
+                    // The worker cannot build it, so it would train in the page.
+                    let why = format!(
+                        "gradlab: auto backend: the worker cannot time this experiment ({why}); \
+                         the page times it"
+                    );
+                    web_sys::console::warn_1(&why.into());
+                    return None;
+                }
+                None => {}
             }
             if let WorkerState::Failed(_) = worker.state() {
                 return None;
