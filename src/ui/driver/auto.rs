@@ -55,6 +55,16 @@ impl Driver {
             }
             return;
         }
+        let key = shape_of(&config);
+        if self
+            .runner
+            .as_ref()
+            .is_some_and(|r| shape_of(r.config()) != key)
+        {
+            // The settings changed since the run was built (a preset picked while
+            // WebGPU was probed): the reset that follows chooses for the new one.
+            return;
+        }
         let other = match self.device.is_cpu() {
             true => gpu.clone(),
             false => Device::Cpu,
@@ -66,7 +76,6 @@ impl Driver {
         }
         // Until the run is where the timing puts it, the panel says it is timing.
         self.lab.backend.update(|b| b.timing = true);
-        let key = shape_of(&config);
         let timing = match self.timings.iter().find(|(k, _)| *k == key) {
             Some((_, t)) => *t,
             None => {
@@ -74,10 +83,13 @@ impl Driver {
                     cpu: self.speed(&config, &Device::Cpu).await,
                     gpu: self.speed(&config, &gpu).await,
                 };
-                if self.timings.len() == REMEMBERED {
-                    self.timings.remove(0);
+                // A failed timing (0) is not kept: the next choice times it again.
+                if timing.cpu > 0.0 && timing.gpu > 0.0 {
+                    if self.timings.len() == REMEMBERED {
+                        self.timings.remove(0);
+                    }
+                    self.timings.push((key, timing));
                 }
-                self.timings.push((key, timing));
                 timing
             }
         };
