@@ -1,5 +1,6 @@
 // Max and average pooling over NCHW tensors (no padding) and their adjoints:
-// `pool_max`, `pool_max_backward`, `pool_avg`, `pool_avg_backward`. One thread per
+// `pool_max`, `pool_max_backward` (and `pool_max_backward_cells` for windows that do not
+// overlap), `pool_avg`, `pool_avg_backward`. One thread per
 // output element; the adjoints gather over the windows covering their element in
 // row-major window order (the CPU's order; overlapping windows need no atomics).
 
@@ -90,6 +91,48 @@ fn pool_max_backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgro
         }
     }
     dst[t] = acc;
+}
+
+// pool_max_backward for windows that do not overlap (kh, kw <= stride): one thread per
+// window writes the whole cell of its stride (the last row and column of cells reach the
+// plane's edges), the window's gradient at its first maximum and 0 elsewhere. Each
+// element is written once, with pool_max_backward's bits, and each maximum is found once
+// instead of once for every element of its window.
+@compute @workgroup_size(256)
+fn pool_max_backward_cells(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+    let t = element(wid, nwg, lane);
+    if (t >= params.out.z) {
+        return;
+    }
+    let h = params.input.z;
+    let w = params.input.w;
+    let s = params.window.z;
+    let oh = params.out.x;
+    let ow = params.out.y;
+    let oy = (t / ow) % oh;
+    let ox = t % ow;
+    let base = (t / (oh * ow)) * h * w;
+    let at = argmax(base, oy, ox);
+    let g = aux[t];
+    var y_end = oy * s + s;
+    if (oy + 1u == oh) {
+        y_end = h;
+    }
+    var x_end = ox * s + s;
+    if (ox + 1u == ow) {
+        x_end = w;
+    }
+    for (var y = oy * s; y < y_end; y = y + 1u) {
+        for (var x = ox * s; x < x_end; x = x + 1u) {
+            let i = base + y * w + x;
+            // As pool_max_backward sums: 0 + the gradient (a -0 gradient gives +0).
+            var acc = 0.0;
+            if (i == at) {
+                acc = acc + g;
+            }
+            dst[i] = acc;
+        }
+    }
 }
 
 // dst[window] = (row-major sum of the window) * 1/(kh*kw).

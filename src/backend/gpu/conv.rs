@@ -16,7 +16,20 @@ impl GpuBackend {
         inputs: &[&GpuStorage],
         threads: usize,
     ) -> GpuStorage {
-        let s = self.alloc(threads);
+        self.window_launch_sized(k, g, inputs, threads, threads)
+    }
+
+    /// [`Self::window_launch`] with an output of `len` elements written by `threads`
+    /// threads (a kernel whose thread writes several elements).
+    pub(super) fn window_launch_sized(
+        &self,
+        k: Kernel,
+        g: Window2d,
+        inputs: &[&GpuStorage],
+        len: usize,
+        threads: usize,
+    ) -> GpuStorage {
+        let s = self.alloc(len);
         let p = [
             self.u(g.n),
             self.u(g.c),

@@ -266,6 +266,9 @@ impl Kernel {
     /// The adjoint of max pooling.
     pub const MAX_POOL2D_BACKWARD: Kernel =
         Kernel::new(Family::Pool, "pool_max_backward", Sig::In2Out1);
+    /// The adjoint of max pooling for windows that do not overlap: one thread per window.
+    pub const MAX_POOL2D_BACKWARD_CELLS: Kernel =
+        Kernel::new(Family::Pool, "pool_max_backward_cells", Sig::In2Out1);
     /// Average pooling (its second binding is a placeholder).
     pub const AVG_POOL2D: Kernel = Kernel::new(Family::Pool, "pool_avg", Sig::In2Out1);
     /// The adjoint of average pooling (its second binding is a placeholder).
@@ -323,6 +326,7 @@ impl Kernel {
             Kernel::FOLD2D,
             Kernel::MAX_POOL2D,
             Kernel::MAX_POOL2D_BACKWARD,
+            Kernel::MAX_POOL2D_BACKWARD_CELLS,
             Kernel::AVG_POOL2D,
             Kernel::AVG_POOL2D_BACKWARD,
             Kernel::SOFTMAX_MASKED,
