@@ -78,34 +78,26 @@ pub const FIRST_CHAR_ID: u32 = 1;
 /// The character vocabulary and token ids of `set`'s text (each character's index in
 /// the vocabulary + [`FIRST_CHAR_ID`]).
 pub fn text_tokens(set: TextSet) -> Result<(CharVocab, Vec<u32>)> {
-    let text = load_text(set).map_err(|e| Error::Data(e.to_string()))?;
-    let key = (text.as_ptr() as usize, text.len());
-    let kept = LAST_TOKENS.with_borrow(|last| {
-        last.as_ref()
-            .filter(|t| t.text == key)
-            .map(|t| (t.vocab.clone(), t.ids.clone()))
-    });
-    if let Some(tokens) = kept {
-        return Ok(tokens);
-    }
-    let vocab = CharVocab::from_text(text);
-    let ids: Vec<u32> = vocab
-        .encode(text)
-        .map_err(Error::Data)?
-        .into_iter()
-        .map(|i| i + FIRST_CHAR_ID)
-        .collect();
-    LAST_TOKENS.set(Some(Tokens {
-        text: key,
-        vocab: vocab.clone(),
-        ids: ids.clone(),
-    }));
-    Ok((vocab, ids))
+    with_tokens(set, |vocab, ids| (vocab.clone(), ids.to_vec()))
 }
 
 /// The character vocabulary of `set`'s text.
 pub fn text_chars(set: TextSet) -> Result<CharVocab> {
-    Ok(text_tokens(set)?.0)
+    with_tokens(set, |vocab, _| vocab.clone())
+}
+
+/// `f` of the vocabulary and token ids of `set`'s text, worked out once per text.
+fn with_tokens<T>(set: TextSet, f: impl FnOnce(&CharVocab, &[u32]) -> T) -> Result<T> {
+    let text = load_text(set).map_err(|e| Error::Data(e.to_string()))?;
+    let key = (text.as_ptr() as usize, text.len());
+    LAST_TOKENS.with_borrow_mut(|last| {
+        let kept = match last.take() {
+            Some(t) if t.text == key => t,
+            _ => Tokens::of(text, key)?,
+        };
+        let t = last.insert(kept);
+        Ok(f(&t.vocab, &t.ids))
+    })
 }
 
 /// A text's vocabulary and token ids, kept for the next call.
@@ -115,6 +107,24 @@ struct Tokens {
     text: (usize, usize),
     vocab: CharVocab,
     ids: Vec<u32>,
+}
+
+impl Tokens {
+    /// The vocabulary and token ids of `text`, kept under `key`.
+    fn of(text: &str, key: (usize, usize)) -> Result<Tokens> {
+        let vocab = CharVocab::from_text(text);
+        let ids = vocab
+            .encode(text)
+            .map_err(Error::Data)?
+            .into_iter()
+            .map(|i| i + FIRST_CHAR_ID)
+            .collect();
+        Ok(Tokens {
+            text: key,
+            vocab,
+            ids,
+        })
+    }
 }
 
 thread_local! {

@@ -23,10 +23,11 @@
 //! of its data set) travel with them (their buffers are transferred, not copied).
 
 use super::links::hash_config;
+use crate::data::text::{user_text, TextSet};
 use crate::error::Error;
 use crate::experiment::{
     assess, decode_link, decode_saved_run, encode_saved_run, sha256_hex, to_safetensors,
-    ExperimentConfig, Runner,
+    DataSource, ExperimentConfig, Runner,
 };
 use crate::platform::{global_property, now_ms, set_timeout};
 use crate::Device;
@@ -272,7 +273,7 @@ async fn answer(request: ToWorker, mut parts: Vec<Vec<u8>>) {
         } => {
             let files = parts.split_off(parts.len().min(1));
             let run = parts.pop().unwrap_or_default();
-            let data = (files, user_text);
+            let data = RunData { files, user_text };
             if let Err(message) = train(ticket, run, data, record_only).await {
                 post(
                     &FromWorker::Failed {
@@ -289,7 +290,11 @@ async fn answer(request: ToWorker, mut parts: Vec<Vec<u8>>) {
             user_text,
             ms,
         } => {
-            let reply = match time(&link, (parts, user_text), ms).await {
+            let data = RunData {
+                files: parts,
+                user_text,
+            };
+            let reply = match time(&link, data, ms).await {
                 Ok((steps, took)) => FromWorker::Timed {
                     ticket,
                     steps,
@@ -310,17 +315,34 @@ async fn answer(request: ToWorker, mut parts: Vec<Vec<u8>>) {
     }
 }
 
-/// The page's files of a run's data set and the person's own text, as they come with a
-/// request.
-type RunData = (Vec<Vec<u8>>, Option<String>);
+/// What travels with a run to the worker: the page's files of its data set (none: the
+/// worker downloads them) and the person's own text when the run is on it.
+pub struct RunData {
+    /// The files of the run's data set, as the page downloaded them.
+    pub files: Vec<Vec<u8>>,
+    /// The person's own text.
+    pub user_text: Option<String>,
+}
+
+impl RunData {
+    /// The page's data for a run of `config`.
+    pub fn of(config: &ExperimentConfig) -> RunData {
+        let files = super::data_fetch::fetched_set(config)
+            .and_then(super::data_fetch::kept_files)
+            .unwrap_or_default();
+        let user_text = (config.data == DataSource::Text(TextSet::User))
+            .then(user_text)
+            .flatten()
+            .map(str::to_string);
+        RunData { files, user_text }
+    }
+}
 
 /// Makes `config`'s data available here (the page's `files` of its set, downloaded here
 /// when there are none, or the person's text) after the page's own cost gate: a run
 /// past the CPU backend's ceiling is refused with the cost model's message.
-async fn provide_data(
-    config: &ExperimentConfig,
-    (files, user_text): RunData,
-) -> Result<(), String> {
+async fn provide_data(config: &ExperimentConfig, data: RunData) -> Result<(), String> {
+    let RunData { files, user_text } = data;
     let (cost, verdict) = assess(config, &super::driver::ceiling_for(&Device::Cpu, config));
     if !verdict.may_start() {
         return Err(verdict.message(&cost));
@@ -446,7 +468,11 @@ async fn replay(link: &str) -> Result<FromWorker, String> {
     // The page's own gate (a hostile link cannot make the worker allocate gigabytes);
     // data the page fetches on demand is fetched here too (relative URLs resolve as in
     // the page: this worker's script sits next to index.html).
-    provide_data(&config, (Vec::new(), None)).await?;
+    let none = RunData {
+        files: Vec::new(),
+        user_text: None,
+    };
+    provide_data(&config, none).await?;
     let mut runner = Runner::new(config.clone(), Device::Cpu).map_err(|e| e.to_string())?;
     if let Some(w) = &decoded.weights {
         runner.load_weights(w).map_err(|e| e.to_string())?;

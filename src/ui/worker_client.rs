@@ -8,7 +8,7 @@
 //! answered), which the e2e tests read. A worker
 //! that cannot start leaves a console warning and the page trains in the page.
 
-use super::worker::{join_message, split_message, FromWorker, ToWorker, TrainError};
+use super::worker::{join_message, split_message, FromWorker, RunData, ToWorker, TrainError};
 use crate::platform::{global_property, now_ms};
 use js_sys::{Function, Object, Reflect};
 use std::cell::RefCell;
@@ -144,14 +144,14 @@ impl TrainWorker {
         &self,
         ticket: u64,
         saved_run: &[u8],
-        (files, user_text): (&[Vec<u8>], Option<String>),
+        data: RunData,
         record_only: bool,
     ) -> Result<(), String> {
         let mut parts: Vec<&[u8]> = vec![saved_run];
-        parts.extend(files.iter().map(Vec::as_slice));
+        parts.extend(data.files.iter().map(Vec::as_slice));
         let message = ToWorker::Train {
             ticket,
-            user_text,
+            user_text: data.user_text,
             record_only,
         };
         self.send(&message, &parts)
@@ -160,18 +160,12 @@ impl TrainWorker {
     /// Asks for a timing of `link`'s experiment on the CPU backend, `ms` milliseconds of
     /// steps, as `ticket` (its answer: [`TrainWorker::take_timing`]); the data travels
     /// as for [`TrainWorker::train`].
-    pub fn time(
-        &self,
-        ticket: u64,
-        link: String,
-        (files, user_text): (&[Vec<u8>], Option<String>),
-        ms: f64,
-    ) -> Result<(), String> {
-        let parts: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    pub fn time(&self, ticket: u64, link: String, data: RunData, ms: f64) -> Result<(), String> {
+        let parts: Vec<&[u8]> = data.files.iter().map(Vec::as_slice).collect();
         let message = ToWorker::Time {
             ticket,
             link,
-            user_text,
+            user_text: data.user_text,
             ms,
         };
         self.send(&message, &parts)

@@ -10,9 +10,10 @@
 //! few dozen tiny dispatches) and wins the transformers and convolutions.
 
 use super::super::state::{BackendKind, Timing};
+use super::super::worker::RunData;
 use super::super::worker_client::{self, WorkerState};
 use super::cost::{ceiling_for, held_back};
-use super::offload::{run_data, worker_ready};
+use super::offload::worker_ready;
 use super::{answer, next_frame, Driver, CPU_SLICE_MS, GPU_SLICE_MS, GPU_STEPS_PER_FRAME};
 use crate::error::Result;
 use crate::experiment::{assess, encode_link, BackendChoice, Budget, ExperimentConfig, Runner};
@@ -168,8 +169,7 @@ impl Driver {
         let worker = worker_client::shared()?;
         let link = encode_link(config, None, None).ok()?.fragment;
         let ticket = self.next_ticket();
-        let data = run_data(config);
-        if let Err(why) = worker.time(ticket, link, (&data.0, data.1), TIMED_MS) {
+        if let Err(why) = worker.time(ticket, link, RunData::of(config), TIMED_MS) {
             worker.fail(&why);
             return None;
         }

@@ -12,13 +12,10 @@
 //! default those whose step is long: by the cost model (at least [`WORKER_STEP_FLOPS`]),
 //! or as measured by a slice in the page (a step of [`SLOW_STEP_MS`] or more).
 
-use super::super::data_fetch;
+use super::super::worker::RunData;
 use super::super::worker_client::{self, Trained, WorkerState};
 use super::{next_frame, Driver};
-use crate::data::text::{user_text, TextSet};
-use crate::experiment::{
-    decode_saved_run, encode_saved_run, Cost, DataSource, ExperimentConfig, Runner,
-};
+use crate::experiment::{decode_saved_run, encode_saved_run, Cost, ExperimentConfig, Runner};
 use crate::platform::now_ms;
 use leptos::prelude::*;
 
@@ -198,14 +195,14 @@ impl Driver {
             Ok(s) => encode_saved_run(r.config(), &s, 0.0),
             Err(e) => Err(e),
         };
-        let data = run_data(r.config());
+        let data = RunData::of(r.config());
         let Some(worker) = worker_client::shared() else {
             return false;
         };
         let ticket = self.next_ticket();
         let sent = bytes
             .map_err(|e| e.to_string())
-            .and_then(|b| worker.train(ticket, &b, (&data.0, data.1), record_only));
+            .and_then(|b| worker.train(ticket, &b, data, record_only));
         match sent {
             Ok(()) => {
                 self.set_active(Some(ticket));
@@ -367,17 +364,4 @@ pub(super) async fn worker_ready() -> bool {
             Some(WorkerState::Failed(_)) | None => return false,
         }
     }
-}
-
-/// What travels with a run of `config` to the worker: the page's files of its data set
-/// (none: the worker downloads them) and the person's own text when the run is on it.
-pub(super) fn run_data(config: &ExperimentConfig) -> (Vec<Vec<u8>>, Option<String>) {
-    let files = data_fetch::fetched_set(config)
-        .and_then(data_fetch::kept_files)
-        .unwrap_or_default();
-    let user_text = (config.data == DataSource::Text(TextSet::User))
-        .then(user_text)
-        .flatten()
-        .map(str::to_string);
-    (files, user_text)
 }
