@@ -47,7 +47,9 @@ help:
 
 # ------------------------------------------------------------------ tests
 
-test: setup-test fmt-check clippy clippy-wasm cargo-test build-wasm wasm-test $(TEST_E2E)
+# (build-wasm is not a step: clippy-wasm checks every wasm target, wasm-test builds the
+# library for wasm and e2e builds the page, so a debug wasm build would only add disk.)
+test: setup-test fmt-check clippy clippy-wasm cargo-test wasm-test $(TEST_E2E)
 	@echo "==> make test: all steps passed"
 
 setup-test:
@@ -106,12 +108,17 @@ e2e: build-web
 # wasm-bindgen-test-runner (from setup-web, on PATH above), webdriver.json passes
 # the Chromium flags (WebGPU on SwiftShader), chromedriver comes from the apt
 # step. SwiftShader is slow, so the runner gets more than its default 20 s.
+# Chromium's profiles (150 MB each; chromedriver leaves them behind) go to a folder
+# under target/ that each run empties, not to /tmp.
 WASM_BINDGEN_TEST_TIMEOUT ?= 180
+BROWSER_TMP := $(CURDIR)/target/browser-tmp-wasm
 wasm-test: setup-web
 	$(SETUP) apt
 	@echo "==> cargo test -p gradlab --target $(WASM_TARGET) --test browser_kernels --test browser_mathf (headless Chromium, WebGPU)"
-	WASM_BINDGEN_TEST_TIMEOUT=$(WASM_BINDGEN_TEST_TIMEOUT) \
+	rm -rf "$(BROWSER_TMP)" && mkdir -p "$(BROWSER_TMP)"
+	TMPDIR="$(BROWSER_TMP)" WASM_BINDGEN_TEST_TIMEOUT=$(WASM_BINDGEN_TEST_TIMEOUT) \
 		$(CARGO) test -p gradlab --target $(WASM_TARGET) --test browser_kernels --test browser_mathf
+	rm -rf "$(BROWSER_TMP)"
 
 # The page as a static site in dist/ (`make build-web`: trunk's post-build hook,
 # scripts/site_build.mjs, writes the service worker sw.js), then checked: every URL

@@ -64,9 +64,17 @@ if [ -z "${GRADLAB_BIN:-}" ]; then
 fi
 export GRADLAB_BIN
 
+# Chromium's profiles and scratch files go to a folder of this run, removed at the end:
+# in /tmp, the profiles of browsers that a failing test left behind (150 MB each)
+# piled up from run to run.
+BROWSER_TMP="$ROOT/target/browser-tmp-$PORT"
+rm -rf "$BROWSER_TMP"
+mkdir -p "$BROWSER_TMP"
+export TMPDIR="$BROWSER_TMP"
+
 python3 -m http.server --bind 127.0.0.1 --directory "$SERVED" "$PORT" >/dev/null 2>&1 &
 server=$!
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$BROWSER_TMP"' EXIT
 
 # Wait (up to 10 s) until the server answers.
 for _ in $(seq 1 100); do
