@@ -5,7 +5,7 @@
 //! tile is a fixed-width array that the compiler keeps in vector registers.
 //! Every `C[i, j]` is accumulated over k in ascending order starting from zero, with a
 //! separate multiply and add (never a fused multiply-add), exactly like the textbook
-//! triple loop. So the tile size, the instruction set ([`kernel`]: AVX2 or the baseline,
+//! triple loop. So the tile size, the instruction set ([`kernel`]: AVX-512, AVX2 or the baseline,
 //! chosen at run time) and the number of threads ([`threads`]: natively,
 //! large products split their rows over the cores, a batch of small products its
 //! products) change speed and never bits.

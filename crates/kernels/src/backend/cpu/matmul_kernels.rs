@@ -27,18 +27,26 @@ const BASE: Kernel = Kernel {
 
 /// The kernel for a product with `n` output columns: the baseline when `n` fits one of
 /// its tiles (a wider tile would only multiply padding), else `GRADLAB_MATMUL_KERNEL`
-/// (`base`, `lanes`, `avx2`, `simd128`: a prefix of a kernel's name) when set to one this
-/// CPU runs (benchmarks compare them; on wasm32, where there is no environment,
-/// [`choose_kernel`] sets it), else the preferred one: AVX2 natively when the CPU has
-/// it, else the baseline (on wasm32 too: see `preferred`).
-///
-/// An AVX-512 tile (6x32, 8x32) was tried and ran at a tenth of the AVX2 one's speed
-/// here: LLVM spills a tile of 16 or more 512-bit accumulators.
+/// (`base`, `lanes`, `avx2`, `avx512`, `simd128`: a prefix of a kernel's name) when set to
+/// one this CPU runs (benchmarks compare them; on wasm32, where there is no environment,
+/// [`choose_kernel`] sets it), else the preferred one: natively AVX-512 or AVX2 when the
+/// CPU has it, else the baseline (on wasm32 too: see `preferred`). A product of at most
+/// 16 columns takes the AVX2 tile when the chosen one is wider.
 pub fn kernel(n: usize) -> Kernel {
     if n <= BASE.nr {
         return BASE;
     }
-    widest()
+    let wide = widest();
+    #[cfg(target_arch = "x86_64")]
+    {
+        if n <= x86::AVX2.nr
+            && wide.nr > x86::AVX2.nr
+            && std::arch::is_x86_feature_detected!("avx2")
+        {
+            return x86::AVX2;
+        }
+    }
+    wide
 }
 
 /// The kernel chosen for this process (see [`kernel`]), fixed at its first use.
@@ -52,7 +60,8 @@ fn widest() -> Kernel {
     })
 }
 
-/// The default wide kernel: AVX2 when the CPU has it, else the baseline. On wasm32 the
+/// The default wide kernel: AVX-512's 8x32 tile, else AVX2's 6x16, when the CPU has it,
+/// else the baseline. On wasm32 the
 /// baseline too: with `+simd128` LLVM vectorises its 4x8 tile by itself, and in Chromium
 /// 156 (bench/web `--before`, alternating rounds, 2026-12-01) the hand-written `simd128`
 /// 4x8 tile ran at its speed within the noise of a shared machine (0.84-0.95x of it in
@@ -61,6 +70,9 @@ fn widest() -> Kernel {
 fn preferred() -> Kernel {
     #[cfg(target_arch = "x86_64")]
     {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            return x86::AVX512_8X32;
+        }
         if std::arch::is_x86_feature_detected!("avx2") {
             return x86::AVX2;
         }
@@ -101,6 +113,9 @@ pub fn all_kernels() -> Vec<Kernel> {
     {
         if std::arch::is_x86_feature_detected!("avx2") {
             all.push(x86::AVX2);
+        }
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            all.push(x86::AVX512_8X32);
         }
     }
     all
@@ -305,5 +320,56 @@ mod x86 {
     fn run_avx2(ap: &[f32], bp: &[f32], c: &mut [f32], n: usize, t: Tile) {
         // SAFETY: `AVX2` is handed out only after `is_x86_feature_detected!("avx2")`.
         run_tile::<6, 16>(ap, bp, c, n, t, |acc, a, b| unsafe { acc_avx2(acc, a, b) });
+    }
+
+    /// Measured against [`AVX2`] on one thread (`GRADLAB_MATMUL_KERNEL`, 5 alternating
+    /// rounds, 2026-12-02): matmul 1.27x at n = 256 and 1.13x at 1024, the big MLP 1.44x,
+    /// the small GPT 1.23x, the CNN 1.00x; a 6x32 tile ran slower than 8x32 on every job.
+    pub const AVX512_8X32: Kernel = Kernel {
+        name: "avx512 8x32",
+        mr: 8,
+        nr: 32,
+        run: run_avx512_8x32,
+    };
+
+    /// An `MR x 32` tile in `2 * MR` 16-lane registers, as [`acc_avx2`] with twice the
+    /// lanes: a multiply then an add, never a fused multiply-add.
+    #[target_feature(enable = "avx512f")]
+    #[inline(never)]
+    fn acc_avx512<const MR: usize>(acc: &mut [[f32; 32]; MR], ap: &[f32], bp: &[f32]) {
+        use std::arch::x86_64::{
+            __m512, _mm512_add_ps, _mm512_loadu_ps, _mm512_mul_ps, _mm512_set1_ps, _mm512_storeu_ps,
+        };
+        let steps = (ap.len() / MR).min(bp.len() / 32);
+        let (ap, bp) = (&ap[..steps * MR], &bp[..steps * 32]);
+        // SAFETY: every load and store below reads or writes 16 floats inside `acc`'s
+        // rows or inside `bp`'s 32-float chunks, whose lengths are checked above.
+        unsafe {
+            let mut c: [[__m512; 2]; MR] = [[_mm512_set1_ps(0.0); 2]; MR];
+            for (r, row) in acc.iter().enumerate() {
+                c[r][0] = _mm512_loadu_ps(row.as_ptr());
+                c[r][1] = _mm512_loadu_ps(row.as_ptr().add(16));
+            }
+            for (av, bv) in ap.chunks_exact(MR).zip(bp.chunks_exact(32)) {
+                let b0 = _mm512_loadu_ps(bv.as_ptr());
+                let b1 = _mm512_loadu_ps(bv.as_ptr().add(16));
+                for (r, &a) in av.iter().enumerate() {
+                    let a = _mm512_set1_ps(a);
+                    c[r][0] = _mm512_add_ps(c[r][0], _mm512_mul_ps(a, b0));
+                    c[r][1] = _mm512_add_ps(c[r][1], _mm512_mul_ps(a, b1));
+                }
+            }
+            for (r, row) in acc.iter_mut().enumerate() {
+                _mm512_storeu_ps(row.as_mut_ptr(), c[r][0]);
+                _mm512_storeu_ps(row.as_mut_ptr().add(16), c[r][1]);
+            }
+        }
+    }
+
+    fn run_avx512_8x32(ap: &[f32], bp: &[f32], c: &mut [f32], n: usize, t: Tile) {
+        // SAFETY: handed out only after `is_x86_feature_detected!("avx512f")`.
+        run_tile::<8, 32>(ap, bp, c, n, t, |acc, a, b| unsafe {
+            acc_avx512::<8>(acc, a, b)
+        });
     }
 }

@@ -18,13 +18,13 @@ pub use conv::avg_scale;
 pub use matmul::matmul_into;
 pub use matmul_threads::max_threads;
 
-/// The matmul micro-kernel in use for wide products (`avx2 6x16`, `base 4x8`).
+/// The matmul micro-kernel in use for wide products (`avx512 8x32`, `avx2 6x16`, `base 4x8`).
 pub fn matmul_kernel_name() -> &'static str {
     matmul_kernels::kernel(usize::MAX).name
 }
 
 /// Fix the matmul micro-kernel for wide products to the first one whose name starts
-/// with `prefix` (`base`, `lanes`, `simd128`, `avx2`): how the browser benchmark compares
+/// with `prefix` (`base`, `lanes`, `simd128`, `avx2`, `avx512`): how the browser benchmark compares
 /// kernels where `GRADLAB_MATMUL_KERNEL` cannot be set. `None` when no kernel this CPU
 /// runs has that name, or a product already ran with another kernel.
 pub fn choose_matmul_kernel(prefix: &str) -> Option<&'static str> {
