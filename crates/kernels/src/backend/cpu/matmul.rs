@@ -15,6 +15,8 @@ use crate::backend::MatmulDims;
 
 const KC: usize = 256;
 const MC: usize = 64;
+/// The run of k that packing a transposed operand fills across all its columns at once.
+const PACK_RUN: usize = 64;
 
 /// `c = op(a) @ op(b)` for every batch (see [`MatmulDims`]); `c` is overwritten.
 pub fn matmul_into(a: &[f32], b: &[f32], c: &mut [f32], d: MatmulDims) {
@@ -207,6 +209,11 @@ fn copy_short(dst: &mut [f32], src: &[f32]) {
         6 => fixed::<6>(dst, src),
         8 => fixed::<8>(dst, src),
         16 => fixed::<16>(dst, src),
+        // Two halves: a 128-byte copy is a call to `memcpy` again.
+        32 => {
+            fixed::<16>(&mut dst[..16], &src[..16]);
+            fixed::<16>(&mut dst[16..], &src[16..]);
+        }
         _ => dst.copy_from_slice(src),
     }
 }
@@ -221,10 +228,17 @@ fn pack_b(b: &[f32], (k, n): (usize, usize), trans: bool, nr: usize, p: &mut Vec
         let j0 = jb * nr;
         let width = nr.min(n - j0);
         if trans {
-            for c in 0..width {
-                let src = &b[(j0 + c) * k..(j0 + c + 1) * k];
-                for (dst, &v) in panel.chunks_exact_mut(nr).zip(src) {
-                    dst[c] = v;
+            // Each column of the panel is a row of `B^T`, written a stride apart: in runs
+            // of k short enough that the panel's part stays in the L1 cache for every
+            // column (a whole column at a time touched k cache lines per column).
+            for k0 in (0..k).step_by(PACK_RUN) {
+                let k1 = (k0 + PACK_RUN).min(k);
+                let part = &mut panel[k0 * nr..k1 * nr];
+                for c in 0..width {
+                    let src = &b[(j0 + c) * k + k0..(j0 + c) * k + k1];
+                    for (dst, &v) in part.chunks_exact_mut(nr).zip(src) {
+                        dst[c] = v;
+                    }
                 }
             }
         } else {
