@@ -46,19 +46,45 @@ async function runningBuild(page) {
 
 /** Waits until this page's service worker is active and its cache holds `version`
  * with every file, and no other cache of this scope is left; returns the cache names. */
-async function waitCached(page, version, files) {
-  await waitForAsync(
-    page,
-    async ([v, n]) => {
-      const reg = await navigator.serviceWorker.getRegistration();
-      if (reg?.active?.state !== 'activated' || !reg.active.scriptURL.endsWith('/sw.js')) return false;
-      const names = (await caches.keys()).filter((k) => k.startsWith(`gradlab:${reg.scope}:`));
-      if (names.length !== 1 || !names[0].endsWith(`:${v}`)) return false;
-      return (await (await caches.open(names[0])).keys()).length === n;
-    },
-    [version, files],
-  );
+async function waitCached(page, version, files, server) {
+  try {
+    await waitForAsync(
+      page,
+      async ([v, n]) => {
+        const reg = await navigator.serviceWorker.getRegistration();
+        if (reg?.active?.state !== 'activated' || !reg.active.scriptURL.endsWith('/sw.js')) return false;
+        const names = (await caches.keys()).filter((k) => k.startsWith(`gradlab:${reg.scope}:`));
+        if (names.length !== 1 || !names[0].endsWith(`:${v}`)) return false;
+        return (await (await caches.open(names[0])).keys()).length === n;
+      },
+      [version, files],
+    );
+  } catch (err) {
+    throw new Error(`${err.message}; waiting for ${files} files of ${version}: ${await workerState(page, server)}`);
+  }
   return page.evaluate(async () => caches.keys());
+}
+
+/** What the page's service worker and caches hold, and the server's last requests: what
+ * a failed wait reports, so a flaky update says where it stopped. */
+async function workerState(page, server) {
+  const state = await page
+    .evaluate(async () => {
+      const reg = await navigator.serviceWorker.getRegistration();
+      const worker = (w) => (w ? `${w.scriptURL.split('/').pop()} ${w.state}` : 'none');
+      const caches_ = await Promise.all(
+        (await caches.keys()).map(async (k) => `${k} (${(await (await caches.open(k)).keys()).length} files)`),
+      );
+      return JSON.stringify({
+        installing: worker(reg?.installing),
+        waiting: worker(reg?.waiting),
+        active: worker(reg?.active),
+        controller: worker(navigator.serviceWorker.controller),
+        caches: caches_,
+      });
+    })
+    .catch((e) => `(page state unavailable: ${e.message})`);
+  return `${state}; last requests: ${server.requests.slice(-40).join(' ')}`;
 }
 
 /** Takes one training step and waits until the counter shows it. */
@@ -129,7 +155,7 @@ test('offline after the first visit; a new build runs on the next visit', { time
     const { page, errors } = await openPageAt(context, server.url);
     const one = await runningBuild(page);
     assert.equal(one.version, first.version);
-    const names = await waitCached(page, first.version, first.files.length);
+    const names = await waitCached(page, first.version, first.files.length, server);
     assert.equal(names.length, 1, names.join());
     assert.deepEqual(errors, []);
     await page.close();
@@ -180,7 +206,7 @@ test('offline after the first visit; a new build runs on the next visit', { time
     assert.deepEqual(running.loaded, [two.js, two.wasm].sort());
     await step(updated);
     // Its worker replaces the old build's cache.
-    await waitCached(updated, two.version, two.files);
+    await waitCached(updated, two.version, two.files, server);
     await updated.waitForTimeout(500);
     assert.deepEqual(updatedErrors, []);
     await updated.close();

@@ -111,6 +111,9 @@ pub fn fold2d(cols: &[f32], g: &Window2d) -> Vec<f32> {
 /// row-major order. The maximum follows `ReduceOp::Max`: a later element replaces the
 /// best only when strictly larger or NaN, and a NaN is never replaced.
 fn for_each_argmax(x: &[f32], g: &Window2d, mut f: impl FnMut(usize, usize)) {
+    if (g.kh, g.kw, g.stride) == (2, 2, 2) {
+        return for_each_argmax_2x2(x, g, f);
+    }
     let (oh, ow) = (g.out_h(), g.out_w());
     let mut window = 0;
     for p in 0..g.n * g.c {
@@ -120,16 +123,59 @@ fn for_each_argmax(x: &[f32], g: &Window2d, mut f: impl FnMut(usize, usize)) {
                 let first = base + y * g.stride * g.w + xo * g.stride;
                 let (mut best, mut at) = (x[first], first);
                 for ki in 0..g.kh {
-                    for kj in 0..g.kw {
-                        let i = first + ki * g.w + kj;
-                        let v = x[i];
-                        if !best.is_nan() && (v > best || v.is_nan()) {
-                            best = v;
-                            at = i;
-                        }
+                    let start = first + ki * g.w;
+                    for (i, &v) in (start..).zip(&x[start..start + g.kw]) {
+                        (best, at) = if replaces(v, best) {
+                            (v, i)
+                        } else {
+                            (best, at)
+                        };
                     }
                 }
                 f(window, at);
+                window += 1;
+            }
+        }
+    }
+}
+
+/// Whether `v`, met after `best`, becomes the maximum: larger or NaN, unless the best is
+/// NaN. Two compares and no branch: a compare-and-branch per element, mispredicted half
+/// the time on real data, made pooling 17% of a small CNN's step.
+#[inline(always)]
+#[allow(clippy::neg_cmp_op_on_partial_ord)] // `!(v <= best)` is "larger or NaN" at once
+fn replaces(v: f32, best: f32) -> bool {
+    !(v <= best) & !best.is_nan()
+}
+
+/// [`for_each_argmax`] for 2x2 windows at stride 2 (the usual pooling), a row of windows
+/// at a time: each window's four elements in row-major order from two input rows read
+/// in pairs, which the compiler vectorises; then `f` for the row's windows in order.
+fn for_each_argmax_2x2(x: &[f32], g: &Window2d, mut f: impl FnMut(usize, usize)) {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    // Per window of the row, its maximum's place: 0 to 3, row-major in the window.
+    let mut places = vec![0u8; ow];
+    let mut window = 0;
+    for p in 0..g.n * g.c {
+        let base = p * g.h * g.w;
+        for y in 0..oh {
+            let top = base + 2 * y * g.w;
+            let upper = x[top..top + 2 * ow].chunks_exact(2);
+            let lower = x[top + g.w..top + g.w + 2 * ow].chunks_exact(2);
+            for ((place, a), b) in places.iter_mut().zip(upper).zip(lower) {
+                let (mut best, mut at) = (a[0], 0u8);
+                for (i, v) in [(1, a[1]), (2, b[0]), (3, b[1])] {
+                    (best, at) = if replaces(v, best) {
+                        (v, i)
+                    } else {
+                        (best, at)
+                    };
+                }
+                *place = at;
+            }
+            for (xo, &place) in places.iter().enumerate() {
+                let place = usize::from(place);
+                f(window, top + (place >> 1) * g.w + 2 * xo + (place & 1));
                 window += 1;
             }
         }

@@ -141,7 +141,22 @@ fn unfold_and_fold_give_the_definitions_bits() {
 #[test]
 fn max_pooling_picks_the_definitions_first_maximum() {
     let mut r = Rng::new(12);
-    for g in geometries(&mut r, true) {
+    let mut all = geometries(&mut r, true);
+    // The usual 2x2 windows at stride 2 (a path of their own), odd sizes included.
+    for (h, w) in [(2, 2), (4, 6), (5, 7), (9, 3), (28, 28)] {
+        let (n, c) = (1 + r.below(2), 1 + r.below(3));
+        all.push(Window2d {
+            n,
+            c,
+            h,
+            w,
+            kh: 2,
+            kw: 2,
+            stride: 2,
+            padding: 0,
+        });
+    }
+    for g in all {
         let x = awkward(&mut r, g.input_len());
         let v = awkward(&mut r, g.input_len());
         let at = argmax_reference(&x, &g);
