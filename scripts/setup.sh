@@ -26,7 +26,8 @@ readonly WASM_BINDGEN_VERSION=0.2.130
 readonly BINARYEN_MAJOR=132
 readonly PLAYWRIGHT_MINOR=1.65
 readonly TORCH_VERSION=2.15.0
-readonly APT_PACKAGES=(mesa-vulkan-drivers libvulkan1 chromium chromium-driver fonts-wqy-microhei)
+# gcc builds the native allocator (mimalloc, C) of the command line.
+readonly APT_PACKAGES=(gcc mesa-vulkan-drivers libvulkan1 chromium chromium-driver fonts-wqy-microhei)
 # How long to wait for another apt/dpkg run to let go of its lock.
 readonly LOCK_WAIT_S=${SETUP_LOCK_WAIT_S:-300}
 

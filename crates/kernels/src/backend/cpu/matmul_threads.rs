@@ -6,8 +6,12 @@
 use std::ops::Range;
 
 /// Least work (multiply-adds) per thread worth a thread: below it, starting the thread
-/// costs more than it saves.
-const MIN_MACS_PER_THREAD: usize = 2_000_000;
+/// costs more than it saves. At 2,000,000 the small GPT and the big MLP ran slower on two
+/// threads than on one; at 8,000,000 (products of 16 M multiply-adds and up split) two
+/// threads ran them 1.14x and 1.11x faster (`gradlab bench`, 4 alternating rounds,
+/// 2026-12-02). A pool of threads kept across products (rayon's) was no faster than a
+/// thread started per product, with the allocator that keeps its memory.
+const MIN_MACS_PER_THREAD: usize = 8_000_000;
 
 /// Threads a matmul may use: `GRADLAB_THREADS` when set to a positive number (the
 /// benchmarks compare 1 and 2 threads with it), else the cores available.
