@@ -182,12 +182,7 @@ fn pack_a(
                 copy_short(&mut dst[..height], &a[kk * m + i0..kk * m + i0 + height]);
             }
         } else {
-            for r in 0..height {
-                let src = &a[(i0 + r) * k..(i0 + r + 1) * k];
-                for (dst, &v) in panel.chunks_exact_mut(mr).zip(src) {
-                    dst[r] = v;
-                }
-            }
+            transpose_rows(&a[i0 * k..], k, height, panel, mr);
         }
     }
     p
@@ -226,24 +221,33 @@ fn pack_b(b: &[f32], (k, n): (usize, usize), trans: bool, nr: usize, p: &mut Vec
         let j0 = jb * nr;
         let width = nr.min(n - j0);
         if trans {
-            // Each column of the panel is a row of `B^T`: squares of 4 columns by 4 k
-            // are transposed whole (an element at a time, the strided writes took 10% of
-            // a small CNN's step), the ragged edges element by element.
-            let (cols, ks) = (width / 4 * 4, k / 4 * 4);
-            for c0 in (0..cols).step_by(4) {
-                for k0 in (0..ks).step_by(4) {
-                    transpose_4x4(&b[(j0 + c0) * k + k0..], k, &mut panel[k0 * nr + c0..], nr);
-                }
-            }
-            let src = &b[j0 * k..];
-            scatter_columns(src, k, panel, nr, (cols..width, 0..k));
-            scatter_columns(src, k, panel, nr, (0..cols, ks..k));
+            transpose_rows(&b[j0 * k..], k, width, panel, nr);
         } else {
             for (kk, dst) in panel.chunks_exact_mut(nr).enumerate() {
                 copy_short(&mut dst[..width], &b[kk * n + j0..kk * n + j0 + width]);
             }
         }
     }
+}
+
+/// The first `rows` rows of `src` (each `k` long) as the columns of a packed panel whose
+/// k-rows are `stride` apart: `panel[kk * stride + c] = src[c * k + kk]`. Squares of 4
+/// rows by 4 k are transposed whole (an element at a time, the strided writes took 10% of
+/// a small CNN's step), the ragged edges element by element.
+fn transpose_rows(src: &[f32], k: usize, rows: usize, panel: &mut [f32], stride: usize) {
+    let (cols, ks) = (rows / 4 * 4, k / 4 * 4);
+    for c0 in (0..cols).step_by(4) {
+        for k0 in (0..ks).step_by(4) {
+            transpose_4x4(
+                &src[c0 * k + k0..],
+                k,
+                &mut panel[k0 * stride + c0..],
+                stride,
+            );
+        }
+    }
+    scatter_columns(src, k, panel, stride, (cols..rows, 0..k));
+    scatter_columns(src, k, panel, stride, (0..cols, ks..k));
 }
 
 /// `dst[r * dst_row + c] = src[c * src_row + r]` for a 4 x 4 square: natively four

@@ -84,6 +84,31 @@ fn binary_by_rows(
 
 /// Calls `f(flat, idx)` for every output index in row-major order.
 #[inline]
+/// The elements `view` reads over `out`, in row-major order: what [`for_each_index`] with
+/// `view.at` visits, a row of the last dimension at a time (a slice copy when the row is
+/// contiguous; element by element, the index arithmetic made a conv bias gradient's
+/// reduction 5% of a small CNN's step).
+fn gather(x: &[f32], view: View, out: Dims) -> Vec<f32> {
+    let mut o = Vec::with_capacity(numel(out));
+    let (len, step) = (out[3], view.strides[3]);
+    if len == 0 {
+        return o;
+    }
+    for i0 in 0..out[0] {
+        for i1 in 0..out[1] {
+            for i2 in 0..out[2] {
+                let s = view.at([i0, i1, i2, 0]);
+                match step {
+                    0 => o.extend(std::iter::repeat_n(x[s], len)),
+                    1 => o.extend_from_slice(&x[s..s + len]),
+                    _ => o.extend(x[s..=s + (len - 1) * step].iter().step_by(step)),
+                }
+            }
+        }
+    }
+    o
+}
+
 fn for_each_index(out: Dims, mut f: impl FnMut(usize, [usize; 4])) {
     let mut flat = 0;
     for i0 in 0..out[0] {
@@ -182,9 +207,7 @@ impl Backend for CpuBackend {
     }
 
     fn copy_view(&self, x: &CpuStorage, view: View, out: Dims) -> CpuStorage {
-        let mut o = vec![0.0; numel(out)];
-        for_each_index(out, |f, i| o[f] = x[view.at(i)]);
-        Rc::new(o)
+        Rc::new(gather(x, view, out))
     }
 
     fn reduce(
@@ -227,9 +250,7 @@ impl Backend for CpuBackend {
             }
             _ => {
                 // The elements in row-major order, then folded as dense rows.
-                let mut o = vec![0.0; n];
-                for_each_index(src, |f, i| o[f] = x[xv.at(i)]);
-                Rc::new(fold_rows(&o))
+                Rc::new(fold_rows(&gather(x, xv, src)))
             }
         }
     }
@@ -429,5 +450,30 @@ pub(crate) fn row_index(v: f32, rows: usize) -> Option<usize> {
         Some(v as usize)
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// `gather` reads exactly what `view.at` gives for every index, in row-major order:
+    /// broadcast (stride 0), contiguous and strided last dimensions, empty shapes.
+    #[test]
+    fn gather_reads_the_view_element_by_element() {
+        let mut r = Rng::new(5);
+        let x: Vec<f32> = (0..4096).map(|_| r.normal()).collect();
+        for _ in 0..300 {
+            let out = [r.below(4), 1 + r.below(4), r.below(5), r.below(7)];
+            let strides = [r.below(40), r.below(20), r.below(9), r.below(4)];
+            let view = View {
+                offset: r.below(100),
+                strides,
+            };
+            let mut want = Vec::new();
+            for_each_index(out, |_, i| want.push(x[view.at(i)]));
+            assert_eq!(gather(&x, view, out), want, "{out:?} {view:?}");
+        }
     }
 }
