@@ -5,13 +5,13 @@
 
 use std::ops::Range;
 
-/// Least work (multiply-adds) per thread worth a thread: below it, starting the thread
-/// costs more than it saves. At 2,000,000 the small GPT and the big MLP ran slower on two
-/// threads than on one; at 8,000,000 (products of 16 M multiply-adds and up split) two
-/// threads ran them 1.14x and 1.11x faster (`gradlab bench`, 4 alternating rounds,
-/// 2026-12-02). A pool of threads kept across products (rayon's) was no faster than a
-/// thread started per product, with the allocator that keeps its memory.
-const MIN_MACS_PER_THREAD: usize = 8_000_000;
+/// Least work (multiply-adds) per thread worth a thread: below it, handing a block to a
+/// helper costs more than it saves. With a thread started per product, products split
+/// from 16 M multiply-adds ran the small GPT and the big MLP 1.14x and 1.11x faster on two
+/// threads than from 4 M; with the kept helpers of [`super::thread_pool`], 4 M was again
+/// as fast or faster (the CNN 1.06x, the others 1.02-1.05x; `gradlab bench`, 4
+/// alternating rounds, 2026-12-02).
+const MIN_MACS_PER_THREAD: usize = 2_000_000;
 
 /// Threads a matmul may use: `GRADLAB_THREADS` when set to a positive number (the
 /// benchmarks compare 1 and 2 threads with it), else the cores available.
@@ -81,23 +81,33 @@ where
     on_threads(row_blocks(c, m, n, mr, threads), f);
 }
 
-/// Run `f(range, part)` for every block, the first on the calling thread and each other
-/// on a thread of its own, returning when all are done.
+/// Run `f(range, part)` for every block, the first on the calling thread and the others
+/// on the kept helper threads ([`super::thread_pool`]), returning when all are done.
 pub fn on_threads<F>(blocks: Vec<(Range<usize>, &mut [f32])>, f: F)
 where
     F: Fn(Range<usize>, &mut [f32]) + Sync,
 {
-    let mut blocks = blocks.into_iter();
-    let Some((first_range, first_part)) = blocks.next() else {
-        return;
-    };
-    std::thread::scope(|s| {
-        for (range, part) in blocks {
-            let f = &f;
-            s.spawn(move || f(range, part));
-        }
-        f(first_range, first_part);
-    });
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::sync::Mutex;
+        // Each block handed out once, to whichever thread runs its index.
+        let cells: Vec<Mutex<Option<_>>> =
+            blocks.into_iter().map(|b| Mutex::new(Some(b))).collect();
+        let run = |i: usize| {
+            let taken = cells[i]
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .take();
+            if let Some((range, part)) = taken {
+                f(range, part);
+            }
+        };
+        super::thread_pool::run_blocks(cells.len(), max_threads().saturating_sub(1), &run);
+    }
+    #[cfg(target_arch = "wasm32")]
+    for (range, part) in blocks {
+        f(range, part);
+    }
 }
 
 /// Threads to split a batch of `batch` products (`m x k` by `k x n`) over by whole

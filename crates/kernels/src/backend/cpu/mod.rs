@@ -12,6 +12,8 @@ mod matmul;
 mod matmul_kernels;
 mod matmul_lanes;
 mod matmul_threads;
+#[cfg(not(target_arch = "wasm32"))]
+mod thread_pool;
 mod update;
 
 pub use conv::avg_scale;
