@@ -30,111 +30,153 @@ fn inside(k: usize, out: usize, g: &Window2d, size: usize) -> std::ops::Range<us
     lo..hi
 }
 
-/// `[n, c, h, w]` to `[n, c*kh*kw, oh*ow]`, zeros outside the input. Each output row
-/// is written once, in order: zeros, the run of the input row that windows read
-/// (a copy at stride 1), zeros.
+/// Least output (floats) per thread worth a thread for these kernels.
+const MIN_FLOATS_PER_THREAD: usize = 1 << 17;
+
+/// Threads for a kernel writing `len` floats: natively more than one for large outputs
+/// (every plane is independent, so the split never changes a bit).
+fn plane_threads(len: usize) -> usize {
+    (len / MIN_FLOATS_PER_THREAD).clamp(1, super::matmul_threads::max_threads())
+}
+
+/// Runs `f(planes, part)` over `out` cut into at most `threads` runs of whole planes of
+/// `plane_len` floats (`part` holds exactly the planes `planes`), each run on a thread.
+fn by_planes<F>(out: &mut [f32], plane_len: usize, threads: usize, f: F)
+where
+    F: Fn(std::ops::Range<usize>, &mut [f32]) + Sync,
+{
+    if plane_len == 0 || out.is_empty() {
+        return;
+    }
+    let planes = out.len() / plane_len;
+    if threads <= 1 {
+        return f(0..planes, out);
+    }
+    let runs = super::matmul_threads::row_blocks(out, planes, plane_len, 1, threads);
+    super::matmul_threads::on_threads(runs, f);
+}
+
+/// `[n, c, h, w]` to `[n, c*kh*kw, oh*ow]`, zeros outside the input.
 pub fn unfold2d(x: &[f32], g: &Window2d) -> Vec<f32> {
-    let (oh, ow) = (g.out_h(), g.out_w());
-    let mut out = Vec::with_capacity(g.cols_len());
-    if g.h * g.w == 0 {
-        // An empty image: every window reads padding.
-        out.resize(g.cols_len(), 0.0);
+    unfold2d_on(x, g, plane_threads(g.cols_len()))
+}
+
+/// [`unfold2d`] with its planes split over `threads`.
+pub(super) fn unfold2d_on(x: &[f32], g: &Window2d, threads: usize) -> Vec<f32> {
+    let mut out = vec![0.0; g.cols_len()];
+    let (hw, per_plane) = (g.h * g.w, g.kh * g.kw * g.out_h() * g.out_w());
+    // An empty image: every window reads padding.
+    if hw == 0 {
         return out;
     }
-    for plane in x[..g.input_len()].chunks_exact(g.h * g.w) {
-        for ki in 0..g.kh {
-            for kj in 0..g.kw {
-                let cols = inside(kj, ow, g, g.w);
-                for y in 0..oh {
-                    let row = source(y, ki, g, g.h).filter(|_| !cols.is_empty());
-                    let Some(i) = row else {
-                        out.resize(out.len() + ow, 0.0);
-                        continue;
-                    };
-                    let row = &plane[i * g.w..(i + 1) * g.w];
-                    let first = cols.start * g.stride + kj - g.padding;
-                    out.resize(out.len() + cols.start, 0.0);
-                    if g.stride == 1 {
-                        out.extend_from_slice(&row[first..first + cols.len()]);
-                    } else {
-                        let run = row[first..].iter().step_by(g.stride);
-                        out.extend(run.take(cols.len()));
-                    }
-                    out.resize(out.len() + ow - cols.end, 0.0);
-                }
-            }
+    by_planes(&mut out, per_plane, threads, |planes, part| {
+        for (p, o) in planes.zip(part.chunks_exact_mut(per_plane)) {
+            unfold_plane(&x[p * hw..(p + 1) * hw], g, o);
         }
-    }
+    });
     out
 }
 
-/// `[n, c*kh*kw, oh*ow]` summed back into `[n, c, h, w]` (the adjoint of [`unfold2d`]).
-/// Offsets stay the outer loops, so each pixel takes its terms in the order the module
-/// header states; within one offset a pixel gets at most one term, so the adds along a
-/// row are independent (a vector add at stride 1).
-pub fn fold2d(cols: &[f32], g: &Window2d) -> Vec<f32> {
+/// One plane's columns into `out` (all zeros): per output row, the run of the input row
+/// that windows read (a copy at stride 1); the padding stays zero.
+fn unfold_plane(plane: &[f32], g: &Window2d, out: &mut [f32]) {
     let (oh, ow) = (g.out_h(), g.out_w());
-    let mut x = vec![0.0; g.input_len()];
-    if oh == 0 || ow == 0 || g.h * g.w == 0 {
-        return x;
-    }
-    let per_plane = g.kh * g.kw * oh * ow;
-    for (plane, cols) in x
-        .chunks_exact_mut(g.h * g.w)
-        .zip(cols[..g.cols_len()].chunks_exact(per_plane))
-    {
-        let mut o = 0;
-        for ki in 0..g.kh {
-            for kj in 0..g.kw {
-                let run = inside(kj, ow, g, g.w);
-                for y in 0..oh {
-                    let row = source(y, ki, g, g.h).filter(|_| !run.is_empty());
-                    if let Some(i) = row {
-                        let src = &cols[o + run.start..o + run.end];
-                        let first = run.start * g.stride + kj - g.padding;
-                        let dst = plane[i * g.w..(i + 1) * g.w][first..].iter_mut();
-                        if g.stride == 1 {
-                            dst.zip(src).for_each(|(d, s)| *d += s);
-                        } else {
-                            dst.step_by(g.stride).zip(src).for_each(|(d, s)| *d += s);
-                        }
+    let mut at = 0;
+    for ki in 0..g.kh {
+        for kj in 0..g.kw {
+            let cols = inside(kj, ow, g, g.w);
+            for y in 0..oh {
+                let row = source(y, ki, g, g.h).filter(|_| !cols.is_empty());
+                if let Some(i) = row {
+                    let row = &plane[i * g.w..(i + 1) * g.w];
+                    let first = cols.start * g.stride + kj - g.padding;
+                    let dst = &mut out[at + cols.start..at + cols.end];
+                    if g.stride == 1 {
+                        dst.copy_from_slice(&row[first..first + cols.len()]);
+                    } else {
+                        let run = row[first..].iter().step_by(g.stride);
+                        dst.iter_mut().zip(run).for_each(|(d, s)| *d = *s);
                     }
-                    o += ow;
                 }
+                at += ow;
             }
         }
     }
+}
+
+/// `[n, c*kh*kw, oh*ow]` summed back into `[n, c, h, w]` (the adjoint of [`unfold2d`]).
+pub fn fold2d(cols: &[f32], g: &Window2d) -> Vec<f32> {
+    fold2d_on(cols, g, plane_threads(g.input_len()))
+}
+
+/// [`fold2d`] with its planes split over `threads`.
+pub(super) fn fold2d_on(cols: &[f32], g: &Window2d, threads: usize) -> Vec<f32> {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let mut x = vec![0.0; g.input_len()];
+    if oh == 0 || ow == 0 {
+        return x;
+    }
+    let (hw, per_plane) = (g.h * g.w, g.kh * g.kw * oh * ow);
+    by_planes(&mut x, hw, threads, |planes, part| {
+        for (p, plane) in planes.zip(part.chunks_exact_mut(hw)) {
+            fold_plane(&cols[p * per_plane..(p + 1) * per_plane], g, plane);
+        }
+    });
     x
 }
 
-/// Calls `f(window, plane offset of its first maximum in x)` for every window in
+/// One plane's columns added into `plane`. Offsets stay the outer loops, so each pixel
+/// takes its terms in the order the module header states; within one offset a pixel gets
+/// at most one term, so the adds along a row are independent (a vector add at stride 1).
+fn fold_plane(cols: &[f32], g: &Window2d, plane: &mut [f32]) {
+    let (oh, ow) = (g.out_h(), g.out_w());
+    let mut o = 0;
+    for ki in 0..g.kh {
+        for kj in 0..g.kw {
+            let run = inside(kj, ow, g, g.w);
+            for y in 0..oh {
+                let row = source(y, ki, g, g.h).filter(|_| !run.is_empty());
+                if let Some(i) = row {
+                    let src = &cols[o + run.start..o + run.end];
+                    let first = run.start * g.stride + kj - g.padding;
+                    let dst = plane[i * g.w..(i + 1) * g.w][first..].iter_mut();
+                    if g.stride == 1 {
+                        dst.zip(src).for_each(|(d, s)| *d += s);
+                    } else {
+                        dst.step_by(g.stride).zip(src).for_each(|(d, s)| *d += s);
+                    }
+                }
+                o += ow;
+            }
+        }
+    }
+}
+
+/// Calls `f(window, offset of its first maximum)` for every window of one plane, in
 /// row-major order. The maximum follows `ReduceOp::Max`: a later element replaces the
 /// best only when strictly larger or NaN, and a NaN is never replaced.
-fn for_each_argmax(x: &[f32], g: &Window2d, mut f: impl FnMut(usize, usize)) {
+fn argmax_plane(x: &[f32], g: &Window2d, mut f: impl FnMut(usize, usize)) {
     if (g.kh, g.kw, g.stride) == (2, 2, 2) {
-        return for_each_argmax_2x2(x, g, f);
+        return argmax_plane_2x2(x, g, f);
     }
     let (oh, ow) = (g.out_h(), g.out_w());
     let mut window = 0;
-    for p in 0..g.n * g.c {
-        let base = p * g.h * g.w;
-        for y in 0..oh {
-            for xo in 0..ow {
-                let first = base + y * g.stride * g.w + xo * g.stride;
-                let (mut best, mut at) = (x[first], first);
-                for ki in 0..g.kh {
-                    let start = first + ki * g.w;
-                    for (i, &v) in (start..).zip(&x[start..start + g.kw]) {
-                        (best, at) = if replaces(v, best) {
-                            (v, i)
-                        } else {
-                            (best, at)
-                        };
-                    }
+    for y in 0..oh {
+        for xo in 0..ow {
+            let first = y * g.stride * g.w + xo * g.stride;
+            let (mut best, mut at) = (x[first], first);
+            for ki in 0..g.kh {
+                let start = first + ki * g.w;
+                for (i, &v) in (start..).zip(&x[start..start + g.kw]) {
+                    (best, at) = if replaces(v, best) {
+                        (v, i)
+                    } else {
+                        (best, at)
+                    };
                 }
-                f(window, at);
-                window += 1;
             }
+            f(window, at);
+            window += 1;
         }
     }
 }
@@ -148,52 +190,76 @@ fn replaces(v: f32, best: f32) -> bool {
     !(v <= best) & !best.is_nan()
 }
 
-/// [`for_each_argmax`] for 2x2 windows at stride 2 (the usual pooling), a row of windows
-/// at a time: each window's four elements in row-major order from two input rows read
-/// in pairs, which the compiler vectorises; then `f` for the row's windows in order.
-fn for_each_argmax_2x2(x: &[f32], g: &Window2d, mut f: impl FnMut(usize, usize)) {
+/// [`argmax_plane`] for 2x2 windows at stride 2 (the usual pooling), a row of windows at
+/// a time: each window's four elements in row-major order from two input rows read in
+/// pairs, which the compiler vectorises; then `f` for the row's windows in order.
+fn argmax_plane_2x2(x: &[f32], g: &Window2d, mut f: impl FnMut(usize, usize)) {
     let (oh, ow) = (g.out_h(), g.out_w());
     // Per window of the row, its maximum's place: 0 to 3, row-major in the window.
     let mut places = vec![0u8; ow];
     let mut window = 0;
-    for p in 0..g.n * g.c {
-        let base = p * g.h * g.w;
-        for y in 0..oh {
-            let top = base + 2 * y * g.w;
-            let upper = x[top..top + 2 * ow].chunks_exact(2);
-            let lower = x[top + g.w..top + g.w + 2 * ow].chunks_exact(2);
-            for ((place, a), b) in places.iter_mut().zip(upper).zip(lower) {
-                let (mut best, mut at) = (a[0], 0u8);
-                for (i, v) in [(1, a[1]), (2, b[0]), (3, b[1])] {
-                    (best, at) = if replaces(v, best) {
-                        (v, i)
-                    } else {
-                        (best, at)
-                    };
-                }
-                *place = at;
+    for y in 0..oh {
+        let top = 2 * y * g.w;
+        let upper = x[top..top + 2 * ow].chunks_exact(2);
+        let lower = x[top + g.w..top + g.w + 2 * ow].chunks_exact(2);
+        for ((place, a), b) in places.iter_mut().zip(upper).zip(lower) {
+            let (mut best, mut at) = (a[0], 0u8);
+            for (i, v) in [(1, a[1]), (2, b[0]), (3, b[1])] {
+                (best, at) = if replaces(v, best) {
+                    (v, i)
+                } else {
+                    (best, at)
+                };
             }
-            for (xo, &place) in places.iter().enumerate() {
-                let place = usize::from(place);
-                f(window, top + (place >> 1) * g.w + 2 * xo + (place & 1));
-                window += 1;
-            }
+            *place = at;
+        }
+        for (xo, &place) in places.iter().enumerate() {
+            let place = usize::from(place);
+            f(window, top + (place >> 1) * g.w + 2 * xo + (place & 1));
+            window += 1;
         }
     }
 }
 
 /// Per window, `v` at the first maximum of `x` (max pooling when `v` is `x`).
 pub fn max_pool2d(x: &[f32], v: &[f32], g: &Window2d) -> Vec<f32> {
+    max_pool2d_on(x, v, g, plane_threads(g.input_len()))
+}
+
+/// [`max_pool2d`] with its planes split over `threads`.
+pub(super) fn max_pool2d_on(x: &[f32], v: &[f32], g: &Window2d, threads: usize) -> Vec<f32> {
     let mut out = vec![0.0; g.pooled_len()];
-    for_each_argmax(x, g, |w, at| out[w] = v[at]);
+    let (hw, windows) = (g.h * g.w, g.out_h() * g.out_w());
+    by_planes(&mut out, windows, threads, |planes, part| {
+        for (p, o) in planes.zip(part.chunks_exact_mut(windows)) {
+            let vp = &v[p * hw..(p + 1) * hw];
+            argmax_plane(&x[p * hw..(p + 1) * hw], g, |w, at| o[w] = vp[at]);
+        }
+    });
     out
 }
 
 /// Each window's `grad` added at the first maximum of `x` in it, windows in row-major
 /// order: `[n, c, oh, ow]` to `[n, c, h, w]`.
 pub fn max_pool2d_backward(x: &[f32], grad: &[f32], g: &Window2d) -> Vec<f32> {
+    max_pool2d_backward_on(x, grad, g, plane_threads(g.input_len()))
+}
+
+/// [`max_pool2d_backward`] with its planes split over `threads`.
+pub(super) fn max_pool2d_backward_on(
+    x: &[f32],
+    grad: &[f32],
+    g: &Window2d,
+    threads: usize,
+) -> Vec<f32> {
     let mut dx = vec![0.0; g.input_len()];
-    for_each_argmax(x, g, |w, at| dx[at] += grad[w]);
+    let (hw, windows) = (g.h * g.w, g.out_h() * g.out_w());
+    by_planes(&mut dx, hw, threads, |planes, part| {
+        for (p, d) in planes.zip(part.chunks_exact_mut(hw)) {
+            let gp = &grad[p * windows..(p + 1) * windows];
+            argmax_plane(&x[p * hw..(p + 1) * hw], g, |w, at| d[at] += gp[w]);
+        }
+    });
     dx
 }
 

@@ -5,7 +5,7 @@
 //! with ties, infinities and NaNs (any NaN counts as
 //! one).
 
-use super::conv::{fold2d, max_pool2d, max_pool2d_backward, unfold2d};
+use super::conv::{fold2d_on, max_pool2d_backward_on, max_pool2d_on, unfold2d_on};
 use crate::op::Window2d;
 use crate::rng::Rng;
 
@@ -124,17 +124,20 @@ fn unfold_and_fold_give_the_definitions_bits() {
     let mut r = Rng::new(11);
     for g in geometries(&mut r, false) {
         let x = awkward(&mut r, g.input_len());
-        assert_eq!(
-            bits(&unfold2d(&x, &g)),
-            bits(&unfold_reference(&x, &g)),
-            "{g:?}"
-        );
         let cols = awkward(&mut r, g.cols_len());
-        assert_eq!(
-            bits(&fold2d(&cols, &g)),
-            bits(&fold_reference(&cols, &g)),
-            "{g:?}"
-        );
+        // The planes split over threads as large inputs are; the same bits.
+        for threads in [1, 2, 3] {
+            assert_eq!(
+                bits(&unfold2d_on(&x, &g, threads)),
+                bits(&unfold_reference(&x, &g)),
+                "{g:?}, {threads} threads"
+            );
+            assert_eq!(
+                bits(&fold2d_on(&cols, &g, threads)),
+                bits(&fold_reference(&cols, &g)),
+                "{g:?}, {threads} threads"
+            );
+        }
     }
 }
 
@@ -161,14 +164,17 @@ fn max_pooling_picks_the_definitions_first_maximum() {
         let v = awkward(&mut r, g.input_len());
         let at = argmax_reference(&x, &g);
         let want: Vec<f32> = at.iter().map(|&i| v[i]).collect();
-        assert_eq!(bits(&max_pool2d(&x, &v, &g)), bits(&want), "{g:?}");
         let grad = awkward(&mut r, g.pooled_len());
         let mut dx = vec![0.0f32; g.input_len()];
         at.iter().zip(&grad).for_each(|(&i, d)| dx[i] += d);
-        assert_eq!(
-            bits(&max_pool2d_backward(&x, &grad, &g)),
-            bits(&dx),
-            "{g:?}"
-        );
+        for threads in [1, 2, 3] {
+            let pooled = max_pool2d_on(&x, &v, &g, threads);
+            assert_eq!(bits(&pooled), bits(&want), "{g:?}, {threads} threads");
+            assert_eq!(
+                bits(&max_pool2d_backward_on(&x, &grad, &g, threads)),
+                bits(&dx),
+                "{g:?}, {threads} threads"
+            );
+        }
     }
 }
