@@ -59,7 +59,19 @@ test('a preset picked and played while WebGPU is probed trains', { timeout: 180_
     assert.ok(await probing(page), 'the click lands while WebGPU is still being probed');
     await page.getByTestId('train-toggle').click();
     await waitStepsPast(page, 0);
-    assert.equal(await page.getByTestId('train-toggle').getAttribute('aria-pressed'), 'true');
+    // Still training, or (iris's 700 steps take well under a second on the CPU) stopped
+    // because the run reached the end of its budget, never earlier.
+    const now = await page.evaluate(() => ({
+      pressed: document.querySelector('[data-testid=train-toggle]')?.getAttribute('aria-pressed'),
+      steps: document.querySelector('[data-testid=step-count]')?.textContent,
+      epochs: document.querySelector('[data-testid=epoch-count]')?.textContent,
+      budget: /[#&]budget=(epochs|steps):(\d+)/.exec(location.hash)?.slice(1),
+    }));
+    if (now.pressed !== 'true') {
+      assert.ok(now.budget, `stopped with no budget in the link: ${JSON.stringify(now)}`);
+      const [unit, count] = now.budget;
+      assert.equal(unit === 'epochs' ? now.epochs : now.steps, count, `stopped early: ${JSON.stringify(now)}`);
+    }
     if (pickPreset) {
       assert.equal(await page.getByTestId('preset-select').inputValue(), 'iris');
       await page.waitForFunction(() => /[#&]data=iris(&|$)/.test(location.hash), null, {
